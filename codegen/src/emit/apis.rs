@@ -1,0 +1,342 @@
+//! One accessor struct per API and one method per operation, calling the runtime's `Call`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs;
+use super::plan::Plan;
+use super::types::{argument_type, rust_type};
+use crate::model::{Api, Operation, Param, ParamLocation};
+use crate::naming::{camel, method_name, method_name_with_params, snake, unique};
+use crate::reader::{Branch, HttpMethod, Stability};
+
+/// The module and accessor name of an API: `ovh_cloud_connect`, `v2_iam`.
+pub fn api_module(api: &Api) -> String {
+    let base = snake(&api.name.trim_start_matches('/').replace('/', "_"));
+    match api.branch {
+        Branch::V1 => base,
+        Branch::V2 => format!("v2_{}", base.trim_start_matches('_')),
+    }
+}
+
+/// The path as OVH's documentation shows it: `/me/bill` for v1, `/v2/iam/policy` for v2.
+fn display_path(api: &Api, path: &str) -> String {
+    match api.branch {
+        Branch::V1 => path.to_owned(),
+        Branch::V2 => format!("/v2{path}"),
+    }
+}
+
+/// Method names for every operation of an API, in operation order. A name produced twice by
+/// the path rule falls back to the rule that also names the parameters.
+pub fn method_names(api: &Api) -> Vec<String> {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    let plain: Vec<String> = api.operations.iter().map(|op| method_name(op.method, &api.name, &op.path)).collect();
+    for name in &plain {
+        *count.entry(name.clone()).or_default() += 1;
+    }
+    let mut taken = BTreeSet::new();
+    let names: Vec<String> = api
+        .operations
+        .iter()
+        .zip(&plain)
+        .map(|(op, name)| {
+            if count[name] > 1 {
+                method_name_with_params(op.method, &api.name, &op.path)
+            } else {
+                name.clone()
+            }
+        })
+        .collect();
+    names.into_iter().map(|n| unique(n, &mut taken)).collect()
+}
+
+pub fn api(api: &Api, plan: &Plan) -> TokenStream {
+    let module = api_module(api);
+    let accessor = format_ident!("{}", module);
+    let ident = format_ident!("{}", camel(&module));
+    let branch = match api.branch {
+        Branch::V1 => quote!(crate::Branch::V1),
+        Branch::V2 => quote!(crate::Branch::V2),
+    };
+    let title = format!(
+        "Operations of the {} `{}` API.",
+        match api.branch {
+            Branch::V1 => "v1",
+            Branch::V2 => "v2",
+        },
+        api.name
+    );
+    let mut about = vec![title.clone()];
+    for (section, text) in &api.subsections {
+        about.push(String::new());
+        about.push(format!("**{}**: {}", docs::lines(section).join(" "), docs::lines(text).join(" ")));
+    }
+    let about = docs::attrs(&[about]);
+    let accessor_doc = docs::attrs(&[vec![title]]);
+    let mut methods = Vec::new();
+    let mut builders = Vec::new();
+    for (op, name) in api.operations.iter().zip(method_names(api)) {
+        let (method, builder) = operation(api, op, &name, &ident, plan);
+        methods.push(method);
+        builders.push(builder);
+    }
+    let schemas_version = match (api.branch, &api.api_version) {
+        (Branch::V2, Some(v)) => {
+            let v = Literal::string(v);
+            quote! {
+                /// The `X-Schemas-Version` of the schema this API was generated from.
+                pub const SCHEMAS_VERSION: &'static str = #v;
+            }
+        }
+        _ => quote!(),
+    };
+    let call_helper = if api.operations.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
+                crate::Call::new(self.client, #branch, method, path)
+            }
+        }
+    };
+    quote! {
+        #about
+        #[derive(Clone, Copy, Debug)]
+        pub struct #ident<'a> {
+            client: &'a crate::Client,
+        }
+
+        impl crate::Client {
+            #accessor_doc
+            pub fn #accessor(&self) -> #ident<'_> {
+                #ident { client: self }
+            }
+        }
+
+        impl<'a> #ident<'a> {
+            #schemas_version
+            #call_helper
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+fn method_token(method: HttpMethod) -> TokenStream {
+    match method {
+        HttpMethod::Get => quote!(crate::Method::Get),
+        HttpMethod::Post => quote!(crate::Method::Post),
+        HttpMethod::Put => quote!(crate::Method::Put),
+        HttpMethod::Delete | HttpMethod::Patch => quote!(crate::Method::Delete),
+    }
+}
+
+/// Appends one parameter to the call being built.
+fn push_param(param: &Param, value: TokenStream) -> TokenStream {
+    let name = Literal::string(&param.name);
+    match param.location {
+        ParamLocation::Path => quote!(.path(#value)),
+        ParamLocation::Query => quote!(.query(#name, #value)),
+        ParamLocation::Header => quote!(.header(#name, #value)),
+        ParamLocation::BodyField => quote!(.body_field(#name, #value)),
+    }
+}
+
+fn operation(api: &Api, op: &Operation, name: &str, api_ident: &proc_macro2::Ident, plan: &Plan) -> (TokenStream, TokenStream) {
+    let method_ident = format_ident!("{}", name);
+    let response = rust_type(&op.response, plan);
+    let template = Literal::string(&op.path);
+    let verb = method_token(op.method);
+
+    // Required parameters are arguments, in path order then by kind; optional ones are setters.
+    let order = |p: &&Param| match p.location {
+        ParamLocation::Path => 0,
+        ParamLocation::Query => 1,
+        ParamLocation::Header => 2,
+        ParamLocation::BodyField => 3,
+    };
+    let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    let path_order: Vec<String> = crate::model::path_variables(&op.path);
+    required.sort_by_key(|p| (order(p), path_order.iter().position(|v| v == &p.name).unwrap_or(0), p.name.clone()));
+    let mut optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
+    optional.sort_by_key(|p| (order(p), p.name.clone()));
+
+    let mut taken = BTreeSet::from(["self".to_owned()]);
+    let mut args = Vec::new();
+    let mut pushes = Vec::new();
+    let mut arg_docs = Vec::new();
+    for p in &required {
+        let arg = format_ident!("{}", unique(snake(&p.name), &mut taken));
+        let (ty, by_value) = argument_type(&p.ty, plan);
+        args.push(quote!(#arg: #ty));
+        pushes.push(push_param(p, if by_value { quote!(&#arg) } else { quote!(#arg) }));
+        arg_docs.push(param_doc(&arg.to_string(), p));
+    }
+    if let Some(body) = &op.body {
+        let arg = format_ident!("{}", unique("body".to_owned(), &mut taken));
+        let ty = match (body.shape, body.ty.direct_model()) {
+            (Some(shape), Some(key)) => plan.body_shapes[&(key.to_owned(), shape)].tokens(),
+            _ => rust_type(&body.ty, plan),
+        };
+        args.push(quote!(#arg: &#ty));
+        pushes.push(quote!(.body(#arg)));
+    }
+    if !op.authenticated {
+        pushes.push(quote!(.unauthenticated()));
+    }
+    if op.paginated {
+        pushes.push(quote!(.paginated()));
+    }
+
+    let doc = operation_doc(api, op, &arg_docs);
+    let deprecated = deprecation(op);
+    let call = quote!(self.call(#verb, #template) #(#pushes)*);
+    if optional.is_empty() {
+        let method = quote! {
+            #doc
+            #deprecated
+            pub fn #method_ident(&self, #(#args),*) -> crate::Call<'a, #response> {
+                #call
+            }
+        };
+        return (method, quote!());
+    }
+    let builder = format_ident!("{}", name.to_upper_camel_case());
+    let builder_doc = docs::attrs(&[vec![
+        format!("Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it."),
+    ]]);
+    let setters = optional.iter().map(|p| {
+        let setter = format_ident!("{}", snake(&p.name));
+        let (ty, by_value) = argument_type(&p.ty, plan);
+        let value = if by_value { quote!(&value) } else { quote!(value) };
+        let push = push_param(p, value);
+        let mut lines = p.description.as_deref().map(docs::lines).unwrap_or_default();
+        lines.push(String::new());
+        lines.push(format!("Optional {} parameter {}.", location_name(&p.location), docs::code(&p.name)));
+        let doc = docs::attrs(&[lines]);
+        quote! {
+            #doc
+            pub fn #setter(self, value: #ty) -> Self {
+                Self(self.0 #push)
+            }
+        }
+    });
+    let method = quote! {
+        #doc
+        #deprecated
+        pub fn #method_ident(&self, #(#args),*) -> #builder<'a> {
+            #builder(#call)
+        }
+    };
+    let builder_item = quote! {
+        #builder_doc
+        #[must_use = "a request does nothing until it is awaited"]
+        pub struct #builder<'a>(crate::Call<'a, #response>);
+
+        impl #builder<'_> {
+            #(#setters)*
+        }
+
+        impl<'a> std::future::IntoFuture for #builder<'a> {
+            type Output = crate::Result<#response>;
+            type IntoFuture = crate::CallFuture<'a, #response>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                self.0.into_future()
+            }
+        }
+    };
+    (method, builder_item)
+}
+
+fn location_name(location: &ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::BodyField => "body",
+    }
+}
+
+fn param_doc(arg: &str, p: &Param) -> String {
+    let description = p.description.as_deref().map(|d| docs::lines(d).join(" ")).unwrap_or_default();
+    let wire = if snake(&p.name) == arg && p.location == ParamLocation::Path {
+        String::new()
+    } else {
+        format!(" ({} {})", location_name(&p.location), docs::code(&p.name))
+    };
+    format!("- `{arg}`{wire}: {description}").trim_end_matches([' ', ':']).to_owned()
+}
+
+fn stability_text(s: Stability) -> &'static str {
+    match s {
+        Stability::Production => "production",
+        Stability::Beta => "beta",
+        Stability::Alpha => "alpha",
+        Stability::Deprecated => "deprecated",
+    }
+}
+
+fn operation_doc(api: &Api, op: &Operation, arg_docs: &[String]) -> TokenStream {
+    let summary = op.description.as_deref().or(op.path_description.as_deref()).map(docs::lines).unwrap_or_default();
+    let long = op.long_description.as_deref().map(docs::lines).unwrap_or_default();
+    let mut facts = vec![format!(
+        "`{} {}` ({}{})",
+        op.method.as_str(),
+        display_path(api, &op.path),
+        stability_text(op.status.stability),
+        if op.authenticated { "" } else { ", no authentication" }
+    )];
+    if let Some(id) = &op.operation_id {
+        facts[0].push_str(&format!(", operation {}", docs::code(id)));
+    }
+    let mut iam = Vec::new();
+    for action in &op.iam_actions {
+        let mut line = format!("- {}", docs::code(&action.name));
+        if !action.required {
+            line.push_str(" (optional)");
+        }
+        if let Some(d) = &action.description {
+            line.push_str(&format!(": {}", docs::lines(d).join(" ")));
+        }
+        iam.push(line);
+    }
+    if !iam.is_empty() {
+        iam.insert(0, "IAM actions:".to_owned());
+    }
+    let mut errors: Vec<String> = op.errors.iter().map(|e| format!("- {}", docs::code(e))).collect();
+    if !errors.is_empty() {
+        errors.insert(0, "Errors the API documents:".to_owned());
+    }
+    let mut args = arg_docs.to_vec();
+    if !args.is_empty() {
+        args.insert(0, "Arguments:".to_owned());
+    }
+    let mut paging = Vec::new();
+    if op.paginated {
+        paging.push("Follows `X-Pagination-Cursor-Next` and returns the items of every page.".to_owned());
+    }
+    docs::attrs(&[summary, long, facts, args, paging, iam, errors])
+}
+
+fn deprecation(op: &Operation) -> TokenStream {
+    if op.status.stability != Stability::Deprecated {
+        return quote!();
+    }
+    let mut note = String::from("deprecated by OVHcloud");
+    if let Some(since) = &op.status.deprecated_since {
+        note.push_str(&format!(" since {since}"));
+    }
+    if let Some(deletion) = &op.status.deletion_date {
+        note.push_str(&format!(", removal planned on {deletion}"));
+    }
+    if let Some(replacement) = &op.status.replacement {
+        note.push_str(&format!("; use {replacement} instead"));
+    }
+    quote!(#[deprecated(note = #note)])
+}

@@ -1,0 +1,301 @@
+//! Structs, enums and aliases for schema models.
+//!
+//! (De)serialization is written out per type against the small `crate::codec` helpers rather
+//! than derived: serde_derive's expansion is several times larger, and compile time of the
+//! whole API surface is decided by the volume of emitted code.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs;
+use super::plan::{ItemPath, Plan};
+use super::types::rust_type;
+use crate::model::{BodyShape, EnumValues, Ir, Model, ModelKind, Property, Role, TypeRef};
+use crate::naming::{enum_variants, snake, unique, UNKNOWN_VARIANT};
+
+/// The struct field that keeps JSON members the schema does not declare.
+pub const UNKNOWN_FIELDS: &str = "unknown_fields";
+
+pub fn alias(name: &str, target: &TypeRef, path: &ItemPath, plan: &Plan) -> TokenStream {
+    let ident = format_ident!("{}", path.name);
+    let target_tokens = rust_type(target, plan);
+    let doc = docs::attrs(&[vec![format!("Alias {} of the schemas.", docs::code(name))]]);
+    quote! {
+        #doc
+        pub type #ident = #target_tokens;
+    }
+}
+
+pub fn model(ir: &Ir, plan: &Plan, model: &Model) -> TokenStream {
+    let path = &plan.models[&model.key];
+    match &model.kind {
+        ModelKind::Enum(values) => enumeration(model, path, values),
+        ModelKind::Object { generics, properties } => {
+            let role = ir.role(&model.key);
+            let fields = properties
+                .iter()
+                .map(|p| Field::new(ir, &model.key, p, if role == Role::Output { !p.nullable } else { p.required }))
+                .collect();
+            let doc = model_doc(model, None);
+            object(plan, path, generics, fields, role == Role::Output, doc)
+        }
+    }
+}
+
+/// The request-body variant of an output model: writable fields only.
+pub fn body_shape(ir: &Ir, plan: &Plan, model: &Model, shape: BodyShape) -> TokenStream {
+    let ModelKind::Object { generics, properties } = &model.kind else { return TokenStream::new() };
+    let fields = properties
+        .iter()
+        .filter(|p| !p.read_only)
+        .map(|p| Field::new(ir, &model.key, p, shape == BodyShape::Create && p.required))
+        .collect();
+    let doc = model_doc(model, Some(shape));
+    object(plan, &plan.body_shapes[&(model.key.clone(), shape)], generics, fields, false, doc)
+}
+
+fn model_doc(model: &Model, shape: Option<BodyShape>) -> TokenStream {
+    let mut paragraphs = vec![model.description.as_deref().map(docs::lines).unwrap_or_default()];
+    let source = format!("Schema model {}.", docs::code(&model.key));
+    paragraphs.push(vec![match shape {
+        None => source,
+        Some(BodyShape::Create) => format!("Request body for creating a {source} Read-only fields are left out."),
+        Some(BodyShape::Update) => format!(
+            "Request body for updating a {source} Read-only fields are left out; only the fields that are set are sent."
+        ),
+    }]);
+    docs::attrs(&paragraphs)
+}
+
+struct Field<'a> {
+    prop: &'a Property,
+    required: bool,
+    boxed: bool,
+}
+
+impl<'a> Field<'a> {
+    fn new(ir: &Ir, owner: &str, prop: &'a Property, required: bool) -> Field<'a> {
+        let boxed = prop.ty.direct_model().is_some_and(|m| reaches_directly(ir, m, owner));
+        Field { prop, required, boxed }
+    }
+}
+
+/// Whether `from` contains `to` by value (not through a list or map): such a field needs a Box.
+fn reaches_directly(ir: &Ir, from: &str, to: &str) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from];
+    while let Some(key) = stack.pop() {
+        if key == to {
+            return true;
+        }
+        if !seen.insert(key) {
+            continue;
+        }
+        if let Some(Model { kind: ModelKind::Object { properties, .. }, .. }) = ir.models.get(key) {
+            stack.extend(properties.iter().filter_map(|p| p.ty.direct_model()));
+        }
+    }
+    false
+}
+
+fn object(
+    plan: &Plan,
+    path: &ItemPath,
+    generics: &[String],
+    fields: Vec<Field<'_>>,
+    output: bool,
+    doc: TokenStream,
+) -> TokenStream {
+    let ident = format_ident!("{}", path.name);
+    let params: Vec<_> = generics.iter().map(|g| format_ident!("{}", g)).collect();
+    let (decl_generics, ser_generics, de_generics) = if params.is_empty() {
+        (quote!(), quote!(), quote!(<'de>))
+    } else {
+        (
+            quote!(<#(#params),*>),
+            quote!(<#(#params: serde::Serialize),*>),
+            quote!(<'de, #(#params: serde::de::DeserializeOwned),*>),
+        )
+    };
+    let mut taken = BTreeSet::from([UNKNOWN_FIELDS.to_owned()]);
+    let mut decls = Vec::new();
+    let mut writes = Vec::new();
+    let mut reads = Vec::new();
+    let mut required_args = Vec::new();
+    let mut defaults = Vec::new();
+    for field in &fields {
+        let name = format_ident!("{}", unique(snake(&field.prop.name), &mut taken));
+        let key = Literal::string(&field.prop.name);
+        let (list_item, mut ty) = match &field.prop.ty {
+            TypeRef::Array(inner) => (Some(rust_type(inner, plan)), rust_type(&field.prop.ty, plan)),
+            other => (None, rust_type(other, plan)),
+        };
+        if field.boxed {
+            ty = quote!(Box<#ty>);
+        }
+        let field_ty = if field.required { ty.clone() } else { quote!(Option<#ty>) };
+        let mut doc_lines = field.prop.description.as_deref().map(docs::lines).unwrap_or_default();
+        if field.prop.read_only && output {
+            if !doc_lines.is_empty() {
+                doc_lines.push(String::new());
+            }
+            doc_lines.push("Read-only.".to_owned());
+        }
+        let doc = docs::attrs(&[doc_lines]);
+        decls.push(quote!(#doc pub #name: #field_ty,));
+        writes.push(match (field.required, output) {
+            (false, false) => quote!(object.optional(#key, &self.#name)?;),
+            _ => quote!(object.field(#key, &self.#name)?;),
+        });
+        reads.push(match (&list_item, field.required) {
+            (Some(item), true) if !field.boxed => quote!(#name: object.required_list::<#item>(#key)?,),
+            (Some(item), false) if !field.boxed => quote!(#name: object.optional_list::<#item>(#key)?,),
+            (_, true) => quote!(#name: object.required(#key)?,),
+            (_, false) => quote!(#name: object.optional(#key)?,),
+        });
+        if field.required {
+            required_args.push((name, ty));
+        } else {
+            defaults.push(name);
+        }
+    }
+    let unknown = format_ident!("{}", UNKNOWN_FIELDS);
+    // Request bodies are built by callers: give them a constructor, or Default when nothing
+    // is mandatory.
+    let (derive_default, constructor) = if output {
+        (quote!(), quote!())
+    } else if required_args.is_empty() {
+        (quote!(Default,), quote!())
+    } else {
+        let names: Vec<_> = required_args.iter().map(|(n, _)| n).collect();
+        let types = required_args.iter().map(|(_, t)| t);
+        (
+            quote!(),
+            quote! {
+                impl #decl_generics #ident #decl_generics {
+                    /// Builds the value from its mandatory fields; the others start unset.
+                    pub fn new(#(#names: #types),*) -> Self {
+                        Self { #(#names,)* #(#defaults: None,)* #unknown: Default::default() }
+                    }
+                }
+            },
+        )
+    };
+    let name_str = Literal::string(&path.name);
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, #derive_default)]
+        pub struct #ident #decl_generics {
+            #(#decls)*
+            /// JSON members the schema does not declare, kept as received.
+            pub #unknown: crate::codec::UnknownFields,
+        }
+
+        #constructor
+
+        impl #ser_generics serde::Serialize for #ident #decl_generics {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut object = crate::codec::ObjectWriter::new(serializer)?;
+                #(#writes)*
+                object.end(&self.#unknown)
+            }
+        }
+
+        impl #de_generics serde::Deserialize<'de> for #ident #decl_generics {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::codec::read_object(deserializer, #name_str, |object| {
+                    Ok(Self {
+                        #(#reads)*
+                        #unknown: object.into_unknown(),
+                    })
+                })
+            }
+        }
+    }
+}
+
+fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStream {
+    let ident = format_ident!("{}", path.name);
+    let unknown = format_ident!("{}", UNKNOWN_VARIANT);
+    let doc = model_doc(model, None);
+    match values {
+        EnumValues::Strings(values) => {
+            let variants: Vec<_> = enum_variants(values.iter().map(String::as_str))
+                .into_iter()
+                .map(|v| format_ident!("{}", v))
+                .collect();
+            let literals: Vec<_> = values.iter().map(|v| Literal::string(v)).collect();
+            let variant_docs = values.iter().map(|v| docs::code(v));
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                pub enum #ident {
+                    #(#[doc = #variant_docs] #variants,)*
+                    /// A value the schema does not list, kept as received.
+                    #unknown(String),
+                }
+
+                impl #ident {
+                    /// The value as sent on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            #(Self::#variants => #literals,)*
+                            Self::#unknown(value) => value,
+                        }
+                    }
+                }
+
+                impl From<&str> for #ident {
+                    fn from(value: &str) -> Self {
+                        match value {
+                            #(#literals => Self::#variants,)*
+                            other => Self::#unknown(other.to_owned()),
+                        }
+                    }
+                }
+
+                crate::codec::string_enum!(#ident);
+            }
+        }
+        EnumValues::Integers(values) => {
+            let variants: Vec<_> = values
+                .iter()
+                .map(|v| if *v < 0 { format_ident!("Minus{}", v.unsigned_abs()) } else { format_ident!("V{}", v.unsigned_abs()) })
+                .collect();
+            let literals: Vec<_> = values.iter().map(|v| Literal::i64_unsuffixed(*v)).collect();
+            let variant_docs = values.iter().map(|v| format!("`{v}`"));
+            quote! {
+                #doc
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                pub enum #ident {
+                    #(#[doc = #variant_docs] #variants,)*
+                    /// A value the schema does not list, kept as received.
+                    #unknown(i64),
+                }
+
+                impl #ident {
+                    /// The value as sent on the wire.
+                    pub fn value(&self) -> i64 {
+                        match self {
+                            #(Self::#variants => #literals,)*
+                            Self::#unknown(value) => *value,
+                        }
+                    }
+                }
+
+                impl From<i64> for #ident {
+                    fn from(value: i64) -> Self {
+                        match value {
+                            #(#literals => Self::#variants,)*
+                            other => Self::#unknown(other),
+                        }
+                    }
+                }
+
+                crate::codec::integer_enum!(#ident);
+            }
+        }
+    }
+}

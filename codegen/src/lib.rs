@@ -1,0 +1,170 @@
+//! `ovhcloud-codegen` turns OVHcloud's native API schemas into a typed Rust client.
+//!
+//! The data flows one way through four stages, one module each:
+//! [`reader`] (schema documents as served) → [`model`] (resolved, merged intermediate model) →
+//! [`emit`] (Rust tokens, formatted) → files on disk ([`write_files`]). `build.rs` of the
+//! `ovhcloud` crate and the CLI both call [`generate`].
+
+pub mod emit;
+pub mod manifest;
+pub mod model;
+pub mod naming;
+pub mod reader;
+pub mod typeexpr;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use emit::GeneratedFile;
+pub use model::Ir;
+pub use reader::SchemaError;
+
+/// Which APIs to emit.
+#[derive(Clone, Debug)]
+pub enum Selection {
+    All,
+    /// By cargo feature name (`ovhCloudConnect`, `dedicated_server`, `v2_iam`) or by
+    /// `resourcePath` (`/dedicated/server`, `v2:/iam`).
+    Only(Vec<String>),
+}
+
+/// The result of one run.
+#[derive(Debug)]
+pub struct Generation {
+    pub ir: Ir,
+    /// Indices into `ir.apis` of the emitted APIs.
+    pub selected: Vec<usize>,
+    pub files: Vec<GeneratedFile>,
+    /// Errors of files that could not be read at all.
+    pub read_errors: Vec<SchemaError>,
+    pub elapsed: Duration,
+}
+
+impl Generation {
+    /// Every problem found, unreadable files first; empty when the schemas were all valid.
+    pub fn errors(&self) -> impl Iterator<Item = &SchemaError> {
+        self.read_errors.iter().chain(&self.ir.errors)
+    }
+
+    pub fn summary(&self) -> Summary {
+        let models: BTreeSet<&String> = self.selected.iter().flat_map(|&i| &self.ir.apis[i].models).collect();
+        Summary {
+            apis: self.selected.len(),
+            operations: self.selected.iter().map(|&i| self.ir.apis[i].operations.len()).sum(),
+            models: models.len(),
+            conflicts: self.ir.conflicts.len(),
+            errors: self.errors().count(),
+            files: self.files.len(),
+            lines: self.files.iter().map(|f| f.contents.lines().count()).sum(),
+            bytes: self.files.iter().map(|f| f.contents.len()).sum(),
+            elapsed: self.elapsed,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub apis: usize,
+    pub operations: usize,
+    pub models: usize,
+    pub conflicts: usize,
+    pub errors: usize,
+    pub files: usize,
+    pub lines: usize,
+    pub bytes: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} APIs, {} operations, {} models, {} conflicts merged, {} errors; {} files, {} lines in {:.0?}",
+            self.apis, self.operations, self.models, self.conflicts, self.errors, self.files, self.lines, self.elapsed
+        )
+    }
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// The requested APIs are not in the schema directory.
+    UnknownApis { requested: Vec<String>, available: Vec<String> },
+    /// A generator bug: emitted tokens did not form valid Rust.
+    Emit(String),
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::UnknownApis { requested, available } => write!(
+                f,
+                "no schema for API(s) {}; the schema directory has: {}",
+                requested.join(", "),
+                available.join(", ")
+            ),
+            Error::Emit(message) => write!(f, "internal generator error: {message}"),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Reads `schema_dir`, resolves it and emits the selected APIs. Schema errors do not abort: the
+/// valid part is generated and the errors are in [`Generation::errors`].
+pub fn generate(schema_dir: &Path, selection: &Selection) -> Result<Generation, Error> {
+    let start = Instant::now();
+    let (schemas, read_errors) = reader::load_dir(schema_dir);
+    let ir = model::build(schemas);
+    let selected = select(&ir, selection)?;
+    let files = emit::emit(&ir, &selected).map_err(Error::Emit)?;
+    Ok(Generation { ir, selected, files, read_errors, elapsed: start.elapsed() })
+}
+
+fn select(ir: &Ir, selection: &Selection) -> Result<Vec<usize>, Error> {
+    let Selection::Only(names) = selection else { return Ok((0..ir.apis.len()).collect()) };
+    let matches = |api: &model::Api, name: &str| {
+        let path_name = match api.branch {
+            reader::Branch::V1 => api.name.clone(),
+            reader::Branch::V2 => format!("v2:{}", api.name),
+        };
+        api.feature() == name || path_name == name
+    };
+    let unknown: Vec<String> = names.iter().filter(|n| !ir.apis.iter().any(|a| matches(a, n))).cloned().collect();
+    if !unknown.is_empty() {
+        return Err(Error::UnknownApis { requested: unknown, available: ir.apis.iter().map(|a| a.feature()).collect() });
+    }
+    Ok((0..ir.apis.len()).filter(|&i| names.iter().any(|n| matches(&ir.apis[i], n))).collect())
+}
+
+/// Writes `files` under `out_dir`, rewriting only files whose content changed (so cargo does not
+/// rebuild for nothing) and removing `.rs` files a previous run left that are no longer generated.
+pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| Error::Io { path, source }
+    };
+    let mut keep = BTreeSet::new();
+    for file in files {
+        let path = out_dir.join(&file.path);
+        keep.insert(path.clone());
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        if std::fs::read(&path).ok().as_deref() != Some(file.contents.as_bytes()) {
+            std::fs::write(&path, &file.contents).map_err(io(&path))?;
+        }
+    }
+    for dir in [out_dir.to_owned(), out_dir.join("models"), out_dir.join("apis")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "rs") && !keep.contains(&path) {
+                std::fs::remove_file(&path).map_err(io(&path))?;
+            }
+        }
+    }
+    Ok(())
+}

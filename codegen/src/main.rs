@@ -1,0 +1,102 @@
+//! `ovhcloud-codegen`: generate typed Rust modules from OVHcloud API schemas.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ovhcloud_codegen::manifest::Manifest;
+use ovhcloud_codegen::{generate, write_files, Selection};
+
+#[derive(Parser)]
+#[command(version, about = "Generate a typed Rust client from OVHcloud API schemas")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write formatted Rust modules for the schemas (all APIs unless --api is given).
+    Generate {
+        /// Directory holding v1/*.json and v2/*.json.
+        #[arg(long, default_value = "schemas")]
+        schemas: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+        /// Only these APIs: a cargo feature name (`ovhCloudConnect`, `v2_iam`) or a path
+        /// (`/dedicated/server`, `v2:/iam`). Repeatable.
+        #[arg(long = "api")]
+        apis: Vec<String>,
+    },
+    /// List the APIs in a schema directory with their counts.
+    List {
+        #[arg(long, default_value = "schemas")]
+        schemas: PathBuf,
+    },
+    /// Print the manifest (APIs, branches, schema hashes) of a schema directory as JSON.
+    Manifest {
+        #[arg(long, default_value = "schemas")]
+        schemas: PathBuf,
+        /// Print the `[features]` entries for Cargo.toml instead.
+        #[arg(long)]
+        cargo_features: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Generate { schemas, out, apis } => {
+            let selection = if apis.is_empty() { Selection::All } else { Selection::Only(apis) };
+            let generation = generate(&schemas, &selection)?;
+            write_files(&out, &generation.files)?;
+            for conflict in &generation.ir.conflicts {
+                let files: Vec<_> = conflict.files.iter().map(|f| f.display().to_string()).collect();
+                eprintln!("merged {} ({}): {}", conflict.key, files.join(", "), conflict.details.join("; "));
+            }
+            for error in generation.errors() {
+                eprintln!("error: {error}");
+            }
+            println!("{} → {}", generation.summary(), out.display());
+            Ok(if generation.errors().next().is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::List { schemas } => {
+            let generation = generate(&schemas, &Selection::All)?;
+            println!("{:<8} {:<34} {:<34} {:>6} {:>7}", "branch", "api", "feature", "ops", "models");
+            for api in &generation.ir.apis {
+                println!(
+                    "{:<8} {:<34} {:<34} {:>6} {:>7}",
+                    api.branch.dir_name(),
+                    api.name,
+                    api.feature(),
+                    api.operations.len(),
+                    api.models.len()
+                );
+            }
+            for error in generation.errors() {
+                eprintln!("error: {error}");
+            }
+            Ok(if generation.errors().next().is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Manifest { schemas, cargo_features } => {
+            let generation = generate(&schemas, &Selection::Only(vec![]))?;
+            let manifest = Manifest::from_ir(&generation.ir);
+            if cargo_features {
+                print!("{}", manifest.cargo_features());
+            } else {
+                print!("{}", manifest.to_json());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

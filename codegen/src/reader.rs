@@ -1,0 +1,361 @@
+//! Stage 1: reads OVH's native schema documents (`/1.0/{api}.json`, `/v2/{api}.json`) as they
+//! are served, into plain structs. Nothing is resolved here; every problem is reported with the
+//! file and the JSON pointer where it was found.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer};
+
+/// API branch a schema belongs to: `/1.0` (alias `/v1`) or `/v2`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Branch {
+    V1,
+    V2,
+}
+
+impl Branch {
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Branch::V1 => "v1",
+            Branch::V2 => "v2",
+        }
+    }
+}
+
+/// A problem in one schema file, located by JSON pointer (RFC 6901).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaError {
+    pub file: PathBuf,
+    pub pointer: String,
+    pub message: String,
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "(document root)" } else { &self.pointer };
+        write!(f, "{}: at {}: {}", self.file.display(), pointer, self.message)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// One per-API schema document, as served.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaDoc {
+    #[serde(default)]
+    pub api_version: Option<String>,
+    /// Absent in documents that only carry models (`/products`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub apis: Vec<PathEntry>,
+    pub resource_path: String,
+    #[serde(default)]
+    pub base_path: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub models: BTreeMap<String, ModelDef>,
+    /// v2 only: section title → description.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub subsections: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PathEntry {
+    pub path: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub operations: Vec<OperationDef>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Delete,
+    Patch,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Patch => "PATCH",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationDef {
+    pub api_status: ApiStatusDef,
+    #[serde(default)]
+    pub operation_id: Option<String>,
+    pub http_method: HttpMethod,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub parameters: Vec<ParameterDef>,
+    pub response_type: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub no_authentication: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub long_description: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub errors: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub iam_actions: Vec<IamActionDef>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Stability {
+    Production,
+    Beta,
+    Alpha,
+    Deprecated,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiStatusDef {
+    #[serde(default)]
+    pub description: Option<String>,
+    pub value: Stability,
+    #[serde(default)]
+    pub deletion_date: Option<String>,
+    #[serde(default)]
+    pub deprecated_date: Option<String>,
+    #[serde(default)]
+    pub replacement: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ParamKind {
+    Path,
+    Query,
+    Body,
+    Header,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParameterDef {
+    /// Missing (or `null` on legacy servers) for the whole-body parameter.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub data_type: String,
+    pub param_type: ParamKind,
+    #[serde(default)]
+    pub full_type: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub required: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl ParameterDef {
+    /// `fullType` carries alias information; it is absent on a few parameters.
+    pub fn type_expr(&self) -> &str {
+        self.full_type.as_deref().unwrap_or(&self.data_type)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct IamActionDef {
+    pub name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub required: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelDef {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub properties: Option<BTreeMap<String, PropertyDef>>,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<serde_json::Value>>,
+    #[serde(default)]
+    pub enum_type: Option<String>,
+    #[serde(default)]
+    pub generics: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertyDef {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    #[serde(default)]
+    pub full_type: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub can_be_null: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub read_only: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub required: bool,
+}
+
+impl PropertyDef {
+    pub fn type_expr(&self) -> &str {
+        self.full_type.as_deref().unwrap_or(&self.type_name)
+    }
+}
+
+/// Legacy servers write `null` where others omit a key.
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A schema file read from disk, with where it came from.
+#[derive(Debug)]
+pub struct LoadedSchema {
+    pub branch: Branch,
+    pub file: PathBuf,
+    /// SHA-256 of the file's bytes: the version recorded in the manifest.
+    pub sha256: String,
+    pub doc: SchemaDoc,
+}
+
+/// Parses one document. The fast path is plain serde_json; only a failing document is parsed a
+/// second time with path tracking, so that the error names a JSON pointer.
+pub fn parse_schema(file: &Path, bytes: &[u8]) -> Result<SchemaDoc, SchemaError> {
+    match serde_json::from_slice::<SchemaDoc>(bytes) {
+        Ok(doc) => Ok(doc),
+        Err(first) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let (pointer, message) = match serde_path_to_error::deserialize::<_, SchemaDoc>(&mut de) {
+                Ok(_) => (String::new(), first.to_string()),
+                Err(e) => (path_to_pointer(e.path()), e.inner().to_string()),
+            };
+            Err(SchemaError { file: file.to_owned(), pointer, message })
+        }
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"))
+            }
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+/// Escapes one reference token of a JSON pointer.
+pub fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Reads every `v1/*.json` and `v2/*.json` under `dir` (except the `_index.json` listings),
+/// sorted by branch then file name. Returns the documents that parsed and one error per file
+/// that did not: a bad file never hides the others.
+pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
+    use sha2::{Digest, Sha256};
+    let mut schemas = Vec::new();
+    let mut errors = Vec::new();
+    for branch in [Branch::V1, Branch::V2] {
+        let sub = dir.join(branch.dir_name());
+        let entries = match std::fs::read_dir(&sub) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                errors.push(SchemaError { file: sub, pointer: String::new(), message: e.to_string() });
+                continue;
+            }
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_')))
+            .collect();
+        files.sort();
+        for file in files {
+            let bytes = match std::fs::read(&file) {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(SchemaError { file, pointer: String::new(), message: e.to_string() });
+                    continue;
+                }
+            };
+            match parse_schema(&file, &bytes) {
+                Ok(doc) => {
+                    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                    schemas.push(LoadedSchema { branch, file, sha256, doc });
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    (schemas, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_field_is_reported_with_pointer() {
+        let json = br#"{"apis":[{"path":"/x","operations":[{"apiStatus":{"value":"PRODUCTION"},
+            "httpMethod":"GET","parameters":[],"responseType":7}],"description":""}],
+            "resourcePath":"/x","basePath":"https://eu.api.ovh.com/1.0","models":{}}"#;
+        let err = parse_schema(Path::new("x.json"), json).unwrap_err();
+        assert_eq!(err.pointer, "/apis/0/operations/0/responseType");
+        assert!(err.message.contains("expected a string"), "{}", err.message);
+        assert!(err.to_string().starts_with("x.json: at /apis/0/operations/0/responseType:"));
+    }
+
+    #[test]
+    fn unknown_http_method_is_an_error() {
+        let json = br#"{"apis":[{"path":"/x","operations":[{"apiStatus":{"value":"PRODUCTION"},
+            "httpMethod":"TRACE","parameters":[],"responseType":"void"}]}],
+            "resourcePath":"/x","models":{}}"#;
+        let err = parse_schema(Path::new("x.json"), json).unwrap_err();
+        assert_eq!(err.pointer, "/apis/0/operations/0/httpMethod");
+        assert!(err.message.contains("TRACE"), "{}", err.message);
+    }
+
+    #[test]
+    fn legacy_nulls_and_missing_apis_are_accepted() {
+        let json = br#"{"resourcePath":"/products","models":{"a.B":{"id":"B","namespace":"a",
+            "description":null,"properties":{"x":{"type":"long","canBeNull":false,
+            "readOnly":null,"description":null}}}}}"#;
+        let doc = parse_schema(Path::new("p.json"), json).unwrap();
+        assert!(doc.apis.is_empty());
+        let prop = &doc.models["a.B"].properties.as_ref().unwrap()["x"];
+        assert!(!prop.read_only && !prop.required);
+    }
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        assert_eq!(pointer_token("/a~b"), "~1a~0b");
+    }
+}

@@ -1,0 +1,233 @@
+//! The seam between generated methods and the runtime. A generated method only describes the
+//! request — method, path template and its values, query, headers, body, whether it is signed,
+//! whether it pages — and returns a [`Call`]; awaiting it runs the request on the [`Client`].
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{Branch, Client, Error, Method, Result};
+
+/// What a generated method asks the client to send.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: Method,
+    pub branch: Branch,
+    /// The path template as in the schema, e.g. `/ovhCloudConnect/{serviceName}`.
+    pub template: &'static str,
+    /// The path with every parameter filled in and percent-encoded.
+    pub path: String,
+    /// Query parameters, not yet encoded.
+    pub query: Vec<(&'static str, String)>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<Body>,
+    pub authenticated: bool,
+    /// The operation takes `X-Pagination-Cursor`: follow `X-Pagination-Cursor-Next`.
+    pub paginated: bool,
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub enum Body {
+    /// A whole serialized value.
+    Json(String),
+    /// Named body fields, gathered into one JSON object.
+    Fields(serde_json::Map<String, Value>),
+}
+
+impl Request {
+    /// `METHOD /path/template`, the name errors use.
+    pub fn operation(&self) -> String {
+        let prefix = match self.branch {
+            Branch::V1 => "",
+            Branch::V2 => "/v2",
+        };
+        format!("{} {prefix}{}", self.method.as_str(), self.template)
+    }
+}
+
+/// A request being built by a generated method; `.await` it to send it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Call<'a, R> {
+    client: &'a Client,
+    request: Request,
+    /// The first value that failed to encode; reported when the call is awaited.
+    error: Option<String>,
+    response: PhantomData<fn() -> R>,
+}
+
+/// The future of an awaited [`Call`].
+pub type CallFuture<'a, R> = Pin<Box<dyn Future<Output = Result<R>> + Send + 'a>>;
+
+/// Path segments may hold `/` (an `ipBlock` like `1.2.3.0/24`): encode all but RFC 3986's
+/// unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The text form of a parameter value: strings as they are, other scalars as JSON text,
+/// anything else (maps, objects) as compact JSON.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl<'a, R> Call<'a, R> {
+    pub fn new(client: &'a Client, branch: Branch, method: Method, template: &'static str) -> Self {
+        let request = Request {
+            method,
+            branch,
+            template,
+            path: template.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            authenticated: true,
+            paginated: false,
+        };
+        Call { client, request, error: None, response: PhantomData }
+    }
+
+    /// The request as it stands.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    fn encode<T: Serialize + ?Sized>(&mut self, what: &str, value: &T) -> Option<Value> {
+        match serde_json::to_value(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error.get_or_insert_with(|| format!("{what}: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Fills the next `{parameter}` of the path.
+    pub fn path<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        if let Some(v) = self.encode("path parameter", value) {
+            let segment = percent_encoding::utf8_percent_encode(&text(&v), SEGMENT).to_string();
+            let path = &mut self.request.path;
+            match (path.find('{'), path.find('}')) {
+                (Some(open), Some(close)) if open < close => path.replace_range(open..=close, &segment),
+                _ => {
+                    self.error.get_or_insert_with(|| "more path values than path parameters".to_owned());
+                }
+            }
+        }
+        self
+    }
+
+    /// Adds a query parameter; a list adds the name once per item.
+    pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match self.encode(name, value) {
+            Some(Value::Array(items)) => self.request.query.extend(items.iter().map(|i| (name, text(i)))),
+            Some(Value::Null) | None => {}
+            Some(v) => self.request.query.push((name, text(&v))),
+        }
+        self
+    }
+
+    pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        if let Some(v) = self.encode(name, value) {
+            self.request.headers.push((name, text(&v)));
+        }
+        self
+    }
+
+    /// Sets the whole body.
+    pub fn body<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_string(value) {
+            Ok(json) => self.request.body = Some(Body::Json(json)),
+            Err(e) => {
+                self.error.get_or_insert_with(|| format!("body: {e}"));
+            }
+        }
+        self
+    }
+
+    /// Sets one field of an object body.
+    pub fn body_field<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        if let Some(v) = self.encode(name, value) {
+            let fields = match &mut self.request.body {
+                Some(Body::Fields(fields)) => fields,
+                _ => {
+                    self.request.body = Some(Body::Fields(Default::default()));
+                    let Some(Body::Fields(fields)) = &mut self.request.body else { unreachable!() };
+                    fields
+                }
+            };
+            fields.insert(name.to_owned(), v);
+        }
+        self
+    }
+
+    /// Sent without a signature (`noAuthentication` in the schema).
+    pub fn unauthenticated(mut self) -> Self {
+        self.request.authenticated = false;
+        self
+    }
+
+    pub fn paginated(mut self) -> Self {
+        self.request.paginated = true;
+        self
+    }
+}
+
+impl<'a, R: DeserializeOwned + Send + 'a> IntoFuture for Call<'a, R> {
+    type Output = Result<R>;
+    type IntoFuture = CallFuture<'a, R>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            if let Some(message) = self.error {
+                return Err(Error::Encode { operation: self.request.operation(), message });
+            }
+            self.client.execute(&self.request).await
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::builder().endpoint("http://127.0.0.1:9").build().unwrap()
+    }
+
+    #[test]
+    fn path_values_are_filled_in_order_and_encoded() {
+        let c = client();
+        let call: Call<'_, ()> =
+            Call::new(&c, Branch::V1, Method::Get, "/ip/{ip}/reverse/{ipReverse}").path("1.2.3.0/24").path(&"a b");
+        assert_eq!(call.request().path, "/ip/1.2.3.0%2F24/reverse/a%20b");
+        assert_eq!(call.request().operation(), "GET /ip/{ip}/reverse/{ipReverse}");
+    }
+
+    #[test]
+    fn query_lists_repeat_and_none_is_left_out() {
+        let c = client();
+        let call: Call<'_, ()> = Call::new(&c, Branch::V2, Method::Get, "/iam/policy")
+            .query("a", &["x", "y"])
+            .query("b", &Option::<i64>::None)
+            .query("c", &true)
+            .query("d", &serde_json::json!({"k": [1]}));
+        let q: Vec<_> = call.request().query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(q, ["a=x", "a=y", "c=true", "d={\"k\":[1]}"]);
+    }
+
+    #[test]
+    fn body_fields_gather_into_one_object() {
+        let c = client();
+        let call: Call<'_, ()> =
+            Call::new(&c, Branch::V1, Method::Post, "/x").body_field("b", &1).body_field("a", "s");
+        let Some(Body::Fields(f)) = &call.request().body else { panic!() };
+        assert_eq!(serde_json::to_string(f).unwrap(), r#"{"a":"s","b":1}"#);
+    }
+}
