@@ -55,6 +55,10 @@ pub fn method_names(api: &Api) -> Vec<String> {
 }
 
 pub fn api(api: &Api, plan: &Plan) -> TokenStream {
+    if api.operations.is_empty() {
+        // A models-only schema (`/products`): its models are under `crate::models`.
+        return TokenStream::new();
+    }
     let module = api_module(api);
     let accessor = format_ident!("{}", module);
     let ident = format_ident!("{}", camel(&module));
@@ -94,13 +98,9 @@ pub fn api(api: &Api, plan: &Plan) -> TokenStream {
         }
         _ => quote!(),
     };
-    let call_helper = if api.operations.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
-                crate::Call::new(self.client, #branch, method, path)
-            }
+    let call_helper = quote! {
+        fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
+            crate::Call::new(self.client, #branch, method, path)
         }
     };
     quote! {

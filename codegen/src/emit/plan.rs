@@ -39,10 +39,34 @@ pub struct Plan {
     pub body_shapes: BTreeMap<(String, BodyShape), ItemPath>,
 }
 
+/// Names generated code uses unqualified: a model may not shadow them.
+const RESERVED_TYPES: &[&str] = &["Option", "Result", "Vec", "String", "Box", "From", "Default", "Self"];
+/// Crates generated code names by path: a module may not shadow them.
+const RESERVED_MODULES: &[&str] = &["std", "core", "alloc", "serde", "serde_json", "crate"];
+
+fn module_name(segment: &str) -> String {
+    let name = snake(segment);
+    if RESERVED_MODULES.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// A model's type name: `Option` becomes `Option_`, as keywords do.
+fn type_name(last: &str) -> String {
+    let name = camel(last);
+    if RESERVED_TYPES.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
 fn split_key(key: &str) -> (Vec<String>, &str) {
     let base = template_base(key);
     match base.rsplit_once('.') {
-        Some((namespace, last)) => (namespace.split('.').map(snake).collect(), last),
+        Some((namespace, last)) => (namespace.split('.').map(module_name).collect(), last),
         None => (Vec::new(), base),
     }
 }
@@ -53,11 +77,11 @@ impl Plan {
         let mut wanted: BTreeMap<Vec<String>, Vec<(String, Item)>> = BTreeMap::new();
         for key in ir.models.keys() {
             let (modules, last) = split_key(key);
-            wanted.entry(modules).or_default().push((camel(last), Item::Model(key.clone())));
+            wanted.entry(modules).or_default().push((type_name(last), Item::Model(key.clone())));
         }
         for name in ir.aliases.keys() {
             let (modules, last) = split_key(name);
-            wanted.entry(modules).or_default().push((camel(last), Item::Alias(name.clone())));
+            wanted.entry(modules).or_default().push((type_name(last), Item::Alias(name.clone())));
         }
         let shapes: BTreeSet<(String, BodyShape)> = ir.apis.iter().flat_map(|a| a.body_shapes.iter().cloned()).collect();
         let mut plan = Plan::default();
@@ -84,7 +108,7 @@ impl Plan {
                             BodyShape::Create => "Create",
                             BodyShape::Update => "Update",
                         };
-                        let name = unique(format!("{name}{suffix}"), &mut taken);
+                        let name = unique(format!("{}{suffix}", name.trim_end_matches('_')), &mut taken);
                         plan.body_shapes.insert((key.clone(), shape), ItemPath { modules: modules.clone(), name });
                     }
                 }
