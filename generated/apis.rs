@@ -20,10 +20,6 @@ pub mod new_account {
 pub mod ovh_cloud_connect {
     include!("apis/ovh_cloud_connect.rs");
 }
-/// The v1 `/products` API (cargo feature `products`).
-pub mod products {
-    include!("apis/products.rs");
-}
 /// The v1 `/vrack` API (cargo feature `vrack`).
 pub mod vrack {
     include!("apis/vrack.rs");

@@ -5,23 +5,23 @@
 /// Schema model `countryCode2LettersEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CountryCode2LettersEnum {
-    ///`be`
+    /// `be`
     Be,
-    ///`ca`
+    /// `ca`
     Ca,
-    ///`de`
+    /// `de`
     De,
-    ///`es`
+    /// `es`
     Es,
-    ///`fr`
+    /// `fr`
     Fr,
-    ///`gb`
+    /// `gb`
     Gb,
-    ///`nl`
+    /// `nl`
     Nl,
-    ///`pl`
+    /// `pl`
     Pl,
-    ///`us`
+    /// `us`
     Us,
     /// A value the schema does not list, kept as received.
     Unknown(String),

@@ -80,8 +80,8 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} APIs, {} operations, {} models, {} conflicts merged, {} errors; {} files, {} lines in {:.0?}",
-            self.apis, self.operations, self.models, self.conflicts, self.errors, self.files, self.lines, self.elapsed
+            "{} APIs, {} operations, {} models, {} conflicts merged, {} errors; {} files, {} lines in {} ms",
+            self.apis, self.operations, self.models, self.conflicts, self.errors, self.files, self.lines, self.elapsed.as_millis()
         )
     }
 }

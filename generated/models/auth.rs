@@ -45,36 +45,20 @@ pub struct ApiCredential {
     /// IP blocks allowed to use the credential
     pub allowed_i_ps: Option<Vec<crate::types::IpBlock>>,
     /// Application the credential belongs to
-    ///
-    /// Read-only.
     pub application_id: i64,
     /// Creation date
-    ///
-    /// Read-only.
     pub creation: crate::types::DateTime,
     /// Credential ID
-    ///
-    /// Read-only.
     pub credential_id: i64,
     /// Expiration date
-    ///
-    /// Read-only.
     pub expiration: Option<crate::types::DateTime>,
     /// Last time the credential was used
-    ///
-    /// Read-only.
     pub last_use: Option<crate::types::DateTime>,
     /// Whether the credential was created by the OVHcloud support
-    ///
-    /// Read-only.
     pub ovh_support: bool,
     /// Routes allowed to the credential
-    ///
-    /// Read-only.
     pub rules: Vec<crate::models::auth::AccessRule>,
     /// State of the credential
-    ///
-    /// Read-only.
     pub status: crate::models::auth::CredentialStateEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -163,13 +147,13 @@ impl<'de> serde::Deserialize<'de> for Credential {
 /// Schema model `auth.CredentialStateEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CredentialStateEnum {
-    ///`expired`
+    /// `expired`
     Expired,
-    ///`pendingValidation`
+    /// `pendingValidation`
     PendingValidation,
-    ///`refused`
+    /// `refused`
     Refused,
-    ///`validated`
+    /// `validated`
     Validated,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -203,15 +187,15 @@ crate::codec::string_enum!(CredentialStateEnum);
 /// Schema model `auth.HTTPMethodEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HttpMethodEnum {
-    ///`DELETE`
+    /// `DELETE`
     Delete,
-    ///`GET`
+    /// `GET`
     Get,
-    ///`PATCH`
+    /// `PATCH`
     Patch,
-    ///`POST`
+    /// `POST`
     Post,
-    ///`PUT`
+    /// `PUT`
     Put,
     /// A value the schema does not list, kept as received.
     Unknown(String),

@@ -6,44 +6,24 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bill {
     /// Bill ID
-    ///
-    /// Read-only.
     pub bill_id: String,
     /// Kind of purchase
-    ///
-    /// Read-only.
     pub category: crate::models::billing::CategoryEnum,
     /// Issue date
-    ///
-    /// Read-only.
     pub date: crate::types::DateTime,
     /// Order the bill belongs to
-    ///
-    /// Read-only.
     pub order_id: i64,
     /// Password protecting the public links of the bill
-    ///
-    /// Read-only.
     pub password: crate::types::Password,
     /// Link to the PDF
-    ///
-    /// Read-only.
     pub pdf_url: String,
     /// Total, taxes included
-    ///
-    /// Read-only.
     pub price_with_tax: crate::models::order::Price,
     /// Total, taxes excluded
-    ///
-    /// Read-only.
     pub price_without_tax: crate::models::order::Price,
     /// Taxes
-    ///
-    /// Read-only.
     pub tax: crate::models::order::Price,
     /// Link to the HTML rendition
-    ///
-    /// Read-only.
     pub url: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -95,36 +75,20 @@ impl<'de> serde::Deserialize<'de> for Bill {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillDetail {
     /// Line ID
-    ///
-    /// Read-only.
     pub bill_detail_id: String,
     /// What was bought
-    ///
-    /// Read-only.
     pub description: String,
     /// Service the line is about
-    ///
-    /// Read-only.
     pub domain: String,
     /// Last day billed
-    ///
-    /// Read-only.
     pub period_end: Option<crate::types::Date>,
     /// First day billed
-    ///
-    /// Read-only.
     pub period_start: Option<crate::types::Date>,
     /// Quantity
-    ///
-    /// Read-only.
     pub quantity: String,
     /// Total of the line
-    ///
-    /// Read-only.
     pub total_price: crate::models::order::Price,
     /// Price of one unit
-    ///
-    /// Read-only.
     pub unit_price: crate::models::order::Price,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -171,15 +135,15 @@ impl<'de> serde::Deserialize<'de> for BillDetail {
 /// Schema model `billing.CategoryEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CategoryEnum {
-    ///`autorenew`
+    /// `autorenew`
     Autorenew,
-    ///`earlyrenewal`
+    /// `earlyrenewal`
     Earlyrenewal,
-    ///`purchase`
+    /// `purchase`
     Purchase,
-    ///`purchase-cloud`
+    /// `purchase-cloud`
     PurchaseCloud,
-    ///`purchase-web`
+    /// `purchase-web`
     PurchaseWeb,
     /// A value the schema does not list, kept as received.
     Unknown(String),

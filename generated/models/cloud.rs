@@ -7,15 +7,15 @@ pub mod loadbalancing {
     /// Schema model `cloud.loadbalancing.L7PolicyRedirectHTTPCodeEnum`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum L7PolicyRedirectHttpCodeEnum {
-        ///`301`
+        /// `301`
         V301,
-        ///`302`
+        /// `302`
         V302,
-        ///`303`
+        /// `303`
         V303,
-        ///`307`
+        /// `307`
         V307,
-        ///`308`
+        /// `308`
         V308,
         /// A value the schema does not list, kept as received.
         Unknown(i64),

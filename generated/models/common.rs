@@ -6,20 +6,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurrentTask {
     /// Task ID
-    ///
-    /// Read-only.
     pub id: crate::types::Uuid,
     /// Link to the task
-    ///
-    /// Read-only.
     pub link: String,
     /// Current status
-    ///
-    /// Read-only.
     pub status: Option<crate::models::common::CurrentTaskStatusEnum>,
     /// Kind of task
-    ///
-    /// Read-only.
     pub type_: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -58,15 +50,15 @@ impl<'de> serde::Deserialize<'de> for CurrentTask {
 /// Schema model `common.CurrentTaskStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CurrentTaskStatusEnum {
-    ///`ERROR`
+    /// `ERROR`
     Error,
-    ///`PENDING`
+    /// `PENDING`
     Pending,
-    ///`RUNNING`
+    /// `RUNNING`
     Running,
-    ///`SCHEDULED`
+    /// `SCHEDULED`
     Scheduled,
-    ///`WAITING_USER_INPUT`
+    /// `WAITING_USER_INPUT`
     WaitingUserInput,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -102,19 +94,19 @@ crate::codec::string_enum!(CurrentTaskStatusEnum);
 /// Schema model `common.ResourceStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceStatusEnum {
-    ///`CREATING`
+    /// `CREATING`
     Creating,
-    ///`DELETING`
+    /// `DELETING`
     Deleting,
-    ///`ERROR`
+    /// `ERROR`
     Error,
-    ///`OUT_OF_SYNC`
+    /// `OUT_OF_SYNC`
     OutOfSync,
-    ///`READY`
+    /// `READY`
     Ready,
-    ///`SUSPENDED`
+    /// `SUSPENDED`
     Suspended,
-    ///`UPDATING`
+    /// `UPDATING`
     Updating,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -155,40 +147,22 @@ crate::codec::string_enum!(ResourceStatusEnum);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Task {
     /// Creation date
-    ///
-    /// Read-only.
     pub created_at: crate::types::DateTime,
     /// Errors met by the task
-    ///
-    /// Read-only.
     pub errors: Option<Vec<crate::models::common::TaskError>>,
     /// End date
-    ///
-    /// Read-only.
     pub finished_at: Option<crate::types::DateTime>,
     /// Task ID
-    ///
-    /// Read-only.
     pub id: crate::types::Uuid,
     /// What the task does
-    ///
-    /// Read-only.
     pub message: String,
     /// Steps of the task
-    ///
-    /// Read-only.
     pub progress: Vec<crate::models::common::TaskProgress>,
     /// Global status
-    ///
-    /// Read-only.
     pub status: crate::models::common::TaskStatusEnum,
     /// Kind of task
-    ///
-    /// Read-only.
     pub type_: String,
     /// Last change
-    ///
-    /// Read-only.
     pub updated_at: crate::types::DateTime,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -242,8 +216,6 @@ impl<'de> serde::Deserialize<'de> for Task {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskError {
     /// What went wrong
-    ///
-    /// Read-only.
     pub message: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -277,12 +249,8 @@ impl<'de> serde::Deserialize<'de> for TaskError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskProgress {
     /// Step name
-    ///
-    /// Read-only.
     pub name: String,
     /// Step status
-    ///
-    /// Read-only.
     pub status: crate::models::common::TaskStatusEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -317,17 +285,17 @@ impl<'de> serde::Deserialize<'de> for TaskProgress {
 /// Schema model `common.TaskStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskStatusEnum {
-    ///`DONE`
+    /// `DONE`
     Done,
-    ///`ERROR`
+    /// `ERROR`
     Error,
-    ///`PENDING`
+    /// `PENDING`
     Pending,
-    ///`RUNNING`
+    /// `RUNNING`
     Running,
-    ///`SCHEDULED`
+    /// `SCHEDULED`
     Scheduled,
-    ///`WAITING_USER_INPUT`
+    /// `WAITING_USER_INPUT`
     WaitingUserInput,
     /// A value the schema does not list, kept as received.
     Unknown(String),

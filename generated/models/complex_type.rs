@@ -42,9 +42,7 @@ impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Range<T> {
 /// Schema model `complexType.SafeKeyValue<T>`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SafeKeyValue<T> {
-    /// Read-only.
     pub key: String,
-    /// Read-only.
     pub value: T,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -80,12 +78,8 @@ impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for SafeKeyVal
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnitAndValue<T> {
     /// Unit of the value
-    ///
-    /// Read-only.
     pub unit: String,
     /// The value
-    ///
-    /// Read-only.
     pub value: T,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,

@@ -7,9 +7,9 @@ pub mod server {
     /// Schema model `dedicated.server.BitFormatEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum BitFormatEnum {
-        ///`32`
+        /// `32`
         V32,
-        ///`64`
+        /// `64`
         V64,
         /// A value the schema does not list, kept as received.
         Unknown(String),

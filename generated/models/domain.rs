@@ -10,34 +10,20 @@ pub mod configuration {
         #[derive(Clone, Debug, PartialEq)]
         pub struct Rule {
             /// All of these rules must hold
-            ///
-            /// Read-only.
             pub and: Option<Vec<crate::models::domain::configuration::rules::Rule>>,
             /// When this rule applies
-            ///
-            /// Read-only.
             pub conditions: Option<
                 Box<crate::models::domain::configuration::rules::Rule>,
             >,
             /// What the rule checks
-            ///
-            /// Read-only.
             pub description: Option<String>,
             /// Rules on the sub-fields
-            ///
-            /// Read-only.
             pub fields: Option<Box<crate::models::domain::configuration::rules::Rule>>,
             /// Label of the rule
-            ///
-            /// Read-only.
             pub label: Option<String>,
             /// One of these rules must hold
-            ///
-            /// Read-only.
             pub or: Option<Vec<crate::models::domain::configuration::rules::Rule>>,
             /// Type of the checked value
-            ///
-            /// Read-only.
             pub type_: Option<crate::models::domain::configuration::rules::TypeEnum>,
             /// JSON members the schema does not declare, kept as received.
             pub unknown_fields: crate::codec::UnknownFields,
@@ -89,19 +75,19 @@ pub mod configuration {
         /// Schema model `domain.configuration.rules.TypeEnum`.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum TypeEnum {
-            ///`bool`
+            /// `bool`
             Bool,
-            ///`contact`
+            /// `contact`
             Contact,
-            ///`date_ISO8601`
+            /// `date_ISO8601`
             DateIso8601,
-            ///`number`
+            /// `number`
             Number,
-            ///`string`
+            /// `string`
             String,
-            ///`string[]`
+            /// `string[]`
             String2,
-            ///`text`
+            /// `text`
             Text,
             /// A value the schema does not list, kept as received.
             Unknown(String),

@@ -6,24 +6,14 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceMetadata {
     /// Display name of the resource
-    ///
-    /// Read-only.
     pub display_name: Option<String>,
     /// Unique identifier of the resource
-    ///
-    /// Read-only.
     pub id: crate::types::Uuid,
     /// State of the resource
-    ///
-    /// Read-only.
     pub state: Option<crate::models::iam::resource_metadata::StateEnum>,
     /// Tags of the resource; tags computed by OVHcloud start with ovh:
-    ///
-    /// Read-only.
     pub tags: Option<std::collections::BTreeMap<String, String>>,
     /// Unique resource name, as used in policies
-    ///
-    /// Read-only.
     pub urn: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -322,52 +312,28 @@ pub mod policy {
     #[derive(Clone, Debug, PartialEq)]
     pub struct Response {
         /// Conditions restricting the policy
-        ///
-        /// Read-only.
         pub conditions: Option<crate::models::iam::policy::Condition>,
         /// Creation date
-        ///
-        /// Read-only.
         pub created_at: crate::types::DateTime,
         /// Description of the policy
-        ///
-        /// Read-only.
         pub description: Option<String>,
         /// After this date the policy no longer applies
-        ///
-        /// Read-only.
         pub expired_at: Option<crate::types::DateTime>,
         /// Policy ID
-        ///
-        /// Read-only.
         pub id: crate::types::Uuid,
         /// URNs of the identities the policy grants rights to
-        ///
-        /// Read-only.
         pub identities: Vec<String>,
         /// Name of the policy
-        ///
-        /// Read-only.
         pub name: String,
         /// Account owning the policy
-        ///
-        /// Read-only.
         pub owner: String,
         /// Actions granted
-        ///
-        /// Read-only.
         pub permissions: crate::models::iam::policy::Permissions,
         /// Whether the policy is managed by OVHcloud and cannot be changed
-        ///
-        /// Read-only.
         pub read_only: bool,
         /// Resources the policy applies to
-        ///
-        /// Read-only.
         pub resources: Vec<crate::models::iam::policy::Resource>,
         /// Last change
-        ///
-        /// Read-only.
         pub updated_at: Option<crate::types::DateTime>,
         /// JSON members the schema does not declare, kept as received.
         pub unknown_fields: crate::codec::UnknownFields,
@@ -513,13 +479,13 @@ pub mod policy {
         /// Schema model `iam.policy.Condition.OperatorEnum`.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum OperatorEnum {
-            ///`AND`
+            /// `AND`
             And,
-            ///`MATCH`
+            /// `MATCH`
             Match,
-            ///`NOT`
+            /// `NOT`
             Not,
-            ///`OR`
+            /// `OR`
             Or,
             /// A value the schema does not list, kept as received.
             Unknown(String),
@@ -558,30 +524,18 @@ pub mod resource {
     #[derive(Clone, Debug, PartialEq)]
     pub struct Resource {
         /// Display name
-        ///
-        /// Read-only.
         pub display_name: String,
         /// Resource ID
-        ///
-        /// Read-only.
         pub id: crate::types::Uuid,
         /// Name
-        ///
-        /// Read-only.
         pub name: String,
         /// Account owning the resource
-        ///
-        /// Read-only.
         pub owner: String,
         /// Tags; tags computed by OVHcloud start with ovh:
         pub tags: Option<std::collections::BTreeMap<String, String>>,
         /// Resource type
-        ///
-        /// Read-only.
         pub type_: String,
         /// Unique resource name, as used in policies
-        ///
-        /// Read-only.
         pub urn: String,
         /// JSON members the schema does not declare, kept as received.
         pub unknown_fields: crate::codec::UnknownFields,
@@ -707,17 +661,17 @@ pub mod resource {
         /// Schema model `iam.resource.TagFilter.OperatorEnum`.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum OperatorEnum {
-            ///`EQ`
+            /// `EQ`
             Eq,
-            ///`EXISTS`
+            /// `EXISTS`
             Exists,
-            ///`ILIKE`
+            /// `ILIKE`
             Ilike,
-            ///`LIKE`
+            /// `LIKE`
             Like,
-            ///`NEQ`
+            /// `NEQ`
             Neq,
-            ///`NEXISTS`
+            /// `NEXISTS`
             Nexists,
             /// A value the schema does not list, kept as received.
             Unknown(String),
@@ -759,13 +713,13 @@ pub mod resource_metadata {
     /// Schema model `iam.ResourceMetadata.StateEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum StateEnum {
-        ///`EXPIRED`
+        /// `EXPIRED`
         Expired,
-        ///`IN_CREATION`
+        /// `IN_CREATION`
         InCreation,
-        ///`OK`
+        /// `OK`
         Ok,
-        ///`SUSPENDED`
+        /// `SUSPENDED`
         Suspended,
         /// A value the schema does not list, kept as received.
         Unknown(String),

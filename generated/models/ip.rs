@@ -52,19 +52,19 @@ impl<'de> serde::Deserialize<'de> for Ip {
 /// Schema model `ip.IpTypeEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IpTypeEnum {
-    ///`cloud`
+    /// `cloud`
     Cloud,
-    ///`dedicated`
+    /// `dedicated`
     Dedicated,
-    ///`failover`
+    /// `failover`
     Failover,
-    ///`loadBalancing`
+    /// `loadBalancing`
     LoadBalancing,
-    ///`vps`
+    /// `vps`
     Vps,
-    ///`vrack`
+    /// `vrack`
     Vrack,
-    ///`xdsl`
+    /// `xdsl`
     Xdsl,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -104,9 +104,9 @@ crate::codec::string_enum!(IpTypeEnum);
 /// Schema model `ip.IpVersionEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IpVersionEnum {
-    ///`4`
+    /// `4`
     V4,
-    ///`6`
+    /// `6`
     V6,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -139,20 +139,12 @@ pub struct IpWithIam {
     /// Your description of the block
     pub description: Option<String>,
     /// IAM metadata of the resource
-    ///
-    /// Read-only.
     pub iam: Option<crate::models::iam::ResourceMetadata>,
-    /// Read-only.
     pub ip: crate::types::IpBlock,
     /// Where the block is routed
-    ///
-    /// Read-only.
     pub routed_to: Option<crate::models::ip::RoutedTo>,
-    /// Read-only.
     pub type_: crate::models::ip::IpTypeEnum,
     /// IP version
-    ///
-    /// Read-only.
     pub version: crate::models::ip::IpVersionEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -195,9 +187,7 @@ impl<'de> serde::Deserialize<'de> for IpWithIam {
 /// Schema model `ip.ReverseIp`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReverseIp {
-    /// Read-only.
     pub ip_reverse: std::net::IpAddr,
-    /// Read-only.
     pub reverse: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,

@@ -5,13 +5,13 @@
 /// Schema model `managedCMS.PHPVersionEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PhpVersionEnum {
-    ///`8.1`
+    /// `8.1`
     V81,
-    ///`8.2`
+    /// `8.2`
     V82,
-    ///`8.3`
+    /// `8.3`
     V83,
-    ///`8.4`
+    /// `8.4`
     V84,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -46,28 +46,16 @@ crate::codec::string_enum!(PhpVersionEnum);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Service {
     /// Hash of the current target specification, to send back with changes
-    ///
-    /// Read-only.
     pub checksum: String,
     /// What is deployed now
-    ///
-    /// Read-only.
     pub current_state: crate::models::managed_cms::ServiceCurrentState,
     /// Tasks in progress on the service
-    ///
-    /// Read-only.
     pub current_tasks: Vec<crate::models::common::CurrentTask>,
     /// Service ID
-    ///
-    /// Read-only.
     pub id: crate::types::Uuid,
     /// Readiness of the service
-    ///
-    /// Read-only.
     pub resource_status: crate::models::common::ResourceStatusEnum,
     /// Last requested specification
-    ///
-    /// Read-only.
     pub target_spec: crate::models::managed_cms::ServiceTargetSpec,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -114,12 +102,8 @@ impl<'de> serde::Deserialize<'de> for Service {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceCurrentState {
     /// Creation date
-    ///
-    /// Read-only.
     pub created_at: crate::types::DateTime,
     /// Subscribed plan
-    ///
-    /// Read-only.
     pub plan: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -238,32 +222,18 @@ impl<'de> serde::Deserialize<'de> for ServiceTargetSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceWithIam {
     /// Hash of the current target specification, to send back with changes
-    ///
-    /// Read-only.
     pub checksum: String,
     /// What is deployed now
-    ///
-    /// Read-only.
     pub current_state: crate::models::managed_cms::ServiceCurrentState,
     /// Tasks in progress on the service
-    ///
-    /// Read-only.
     pub current_tasks: Vec<crate::models::common::CurrentTask>,
     /// IAM metadata of the resource
-    ///
-    /// Read-only.
     pub iam: Option<crate::models::iam::ResourceMetadata>,
     /// Service ID
-    ///
-    /// Read-only.
     pub id: crate::types::Uuid,
     /// Readiness of the service
-    ///
-    /// Read-only.
     pub resource_status: crate::models::common::ResourceStatusEnum,
     /// Last requested specification
-    ///
-    /// Read-only.
     pub target_spec: crate::models::managed_cms::ServiceTargetSpec,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -311,7 +281,7 @@ impl<'de> serde::Deserialize<'de> for ServiceWithIam {
 /// Schema model `managedCMS.TaskInputsEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskInputsEnum {
-    ///`import.cmsSpecific.wordpress.selection`
+    /// `import.cmsSpecific.wordpress.selection`
     ImportCmsSpecificWordpressSelection,
     /// A value the schema does not list, kept as received.
     Unknown(String),

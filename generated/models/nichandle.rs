@@ -5,41 +5,41 @@
 /// Schema model `nichandle.CountryEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CountryEnum {
-    ///`BE`
+    /// `BE`
     Be,
-    ///`CA`
+    /// `CA`
     Ca,
-    ///`CH`
+    /// `CH`
     Ch,
-    ///`CZ`
+    /// `CZ`
     Cz,
-    ///`DE`
+    /// `DE`
     De,
-    ///`ES`
+    /// `ES`
     Es,
-    ///`FR`
+    /// `FR`
     Fr,
-    ///`GB`
+    /// `GB`
     Gb,
-    ///`IE`
+    /// `IE`
     Ie,
-    ///`IT`
+    /// `IT`
     It,
-    ///`LU`
+    /// `LU`
     Lu,
-    ///`MA`
+    /// `MA`
     Ma,
-    ///`NL`
+    /// `NL`
     Nl,
-    ///`PL`
+    /// `PL`
     Pl,
-    ///`PT`
+    /// `PT`
     Pt,
-    ///`SN`
+    /// `SN`
     Sn,
-    ///`TN`
+    /// `TN`
     Tn,
-    ///`US`
+    /// `US`
     Us,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -101,17 +101,17 @@ crate::codec::string_enum!(CountryEnum);
 /// Schema model `nichandle.LegalFormEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LegalFormEnum {
-    ///`administration`
+    /// `administration`
     Administration,
-    ///`association`
+    /// `association`
     Association,
-    ///`corporation`
+    /// `corporation`
     Corporation,
-    ///`individual`
+    /// `individual`
     Individual,
-    ///`other`
+    /// `other`
     Other,
-    ///`personalcorporation`
+    /// `personalcorporation`
     Personalcorporation,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -193,46 +193,30 @@ pub struct Nichandle {
     /// Country
     pub country: crate::models::nichandle::CountryEnum,
     /// When the account was created
-    ///
-    /// Read-only.
     pub creation_date: crate::types::DateTime,
     /// Code to give to the support on the phone
-    ///
-    /// Read-only.
     pub customer_code: Option<String>,
     /// Email address
-    ///
-    /// Read-only.
     pub email: String,
     /// Fax number
     pub fax: Option<String>,
     /// First name
     pub firstname: Option<String>,
     /// Whether the identity checks succeeded
-    ///
-    /// Read-only.
     pub kyc_validated: Option<bool>,
     /// Numeric identifier of the account
-    ///
-    /// Read-only.
     pub legacy_id: i64,
     /// Legal form
     pub legalform: crate::models::nichandle::LegalFormEnum,
     /// Last name
     pub name: Option<String>,
     /// Account identifier
-    ///
-    /// Read-only.
     pub nichandle: String,
     /// Subsidiary the account belongs to
-    ///
-    /// Read-only.
     pub ovh_subsidiary: crate::models::nichandle::OvhSubsidiaryEnum,
     /// Phone number
     pub phone: Option<String>,
     /// VAT rate applied to the account, in percent
-    ///
-    /// Read-only.
     pub vat_rate: Option<f64>,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -362,11 +346,11 @@ impl<'de> serde::Deserialize<'de> for NichandleUpdate {
 /// Schema model `nichandle.OvhCompanyEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OvhCompanyEnum {
-    ///`kimsufi`
+    /// `kimsufi`
     Kimsufi,
-    ///`ovh`
+    /// `ovh`
     Ovh,
-    ///`soyoustart`
+    /// `soyoustart`
     Soyoustart,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -398,33 +382,33 @@ crate::codec::string_enum!(OvhCompanyEnum);
 /// Schema model `nichandle.OvhSubsidiaryEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OvhSubsidiaryEnum {
-    ///`CZ`
+    /// `CZ`
     Cz,
-    ///`DE`
+    /// `DE`
     De,
-    ///`ES`
+    /// `ES`
     Es,
-    ///`FR`
+    /// `FR`
     Fr,
-    ///`GB`
+    /// `GB`
     Gb,
-    ///`IE`
+    /// `IE`
     Ie,
-    ///`IT`
+    /// `IT`
     It,
-    ///`PL`
+    /// `PL`
     Pl,
-    ///`ASIA`
+    /// `ASIA`
     Asia,
-    ///`AU`
+    /// `AU`
     Au,
-    ///`CA`
+    /// `CA`
     Ca,
-    ///`QC`
+    /// `QC`
     Qc,
-    ///`US`
+    /// `US`
     Us,
-    ///`WE`
+    /// `WE`
     We,
     /// A value the schema does not list, kept as received.
     Unknown(String),

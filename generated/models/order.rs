@@ -6,20 +6,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contract {
     /// Terms of the contract
-    ///
-    /// Read-only.
     pub content: String,
     /// Name of the contract
-    ///
-    /// Read-only.
     pub name: String,
     /// Where to download the contract
-    ///
-    /// Read-only.
     pub url: String,
     /// Version of the terms
-    ///
-    /// Read-only.
     pub version: Option<String>,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -58,29 +50,29 @@ impl<'de> serde::Deserialize<'de> for Contract {
 /// Schema model `order.CurrencyCodeEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CurrencyCodeEnum {
-    ///`AUD`
+    /// `AUD`
     Aud,
-    ///`CAD`
+    /// `CAD`
     Cad,
-    ///`CZK`
+    /// `CZK`
     Czk,
-    ///`EUR`
+    /// `EUR`
     Eur,
-    ///`GBP`
+    /// `GBP`
     Gbp,
-    ///`MAD`
+    /// `MAD`
     Mad,
-    ///`N/A`
+    /// `N/A`
     NA,
-    ///`PLN`
+    /// `PLN`
     Pln,
-    ///`TND`
+    /// `TND`
     Tnd,
-    ///`USD`
+    /// `USD`
     Usd,
-    ///`XOF`
+    /// `XOF`
     Xof,
-    ///`points`
+    /// `points`
     Points,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -131,20 +123,12 @@ crate::codec::string_enum!(CurrencyCodeEnum);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Price {
     /// Currency
-    ///
-    /// Read-only.
     pub currency_code: crate::models::order::CurrencyCodeEnum,
     /// Price in micro-cents
-    ///
-    /// Read-only.
     pub price_in_ucents: Option<i64>,
     /// Formatted price
-    ///
-    /// Read-only.
     pub text: String,
     /// Price
-    ///
-    /// Read-only.
     pub value: f64,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -188,16 +172,10 @@ pub mod catalog {
         #[derive(Clone, Debug, PartialEq)]
         pub struct Catalog {
             /// Catalog ID
-            ///
-            /// Read-only.
             pub catalog_id: i64,
             /// Settings of the subsidiary
-            ///
-            /// Read-only.
             pub locale: crate::models::order::catalog::public::Locale,
             /// Settings of every subsidiary selling this catalog
-            ///
-            /// Read-only.
             pub locales: Option<
                 std::collections::BTreeMap<
                     crate::models::nichandle::OvhSubsidiaryEnum,
@@ -205,12 +183,8 @@ pub mod catalog {
                 >,
             >,
             /// Families of plans
-            ///
-            /// Read-only.
             pub plan_families: Vec<crate::models::order::catalog::public::PlanFamily>,
             /// Main plans
-            ///
-            /// Read-only.
             pub plans: Vec<crate::models::order::catalog::public::Plan>,
             /// JSON members the schema does not declare, kept as received.
             pub unknown_fields: crate::codec::UnknownFields,
@@ -261,16 +235,10 @@ pub mod catalog {
         #[derive(Clone, Debug, PartialEq)]
         pub struct Locale {
             /// Currency
-            ///
-            /// Read-only.
             pub currency_code: crate::models::order::CurrencyCodeEnum,
             /// Subsidiary
-            ///
-            /// Read-only.
             pub subsidiary: crate::models::nichandle::OvhSubsidiaryEnum,
             /// Default VAT rate
-            ///
-            /// Read-only.
             pub tax_rate: f64,
             /// JSON members the schema does not declare, kept as received.
             pub unknown_fields: crate::codec::UnknownFields,
@@ -311,32 +279,18 @@ pub mod catalog {
         #[derive(Clone, Debug, PartialEq)]
         pub struct Plan {
             /// Free-form data of the offer
-            ///
-            /// Read-only.
             pub blobs: Option<crate::models::products::catalog::ProductBlob>,
             /// Family of the offer
-            ///
-            /// Read-only.
             pub family: Option<String>,
             /// Name printed on invoices
-            ///
-            /// Read-only.
             pub invoice_name: String,
             /// Free labels
-            ///
-            /// Read-only.
             pub labels: Option<std::collections::BTreeMap<String, String>>,
             /// Offer identifier
-            ///
-            /// Read-only.
             pub plan_code: String,
             /// Possible pricings
-            ///
-            /// Read-only.
             pub pricings: Vec<crate::models::order::catalog::public::Pricing>,
             /// Product sold by the offer
-            ///
-            /// Read-only.
             pub product: String,
             /// JSON members the schema does not declare, kept as received.
             pub unknown_fields: crate::codec::UnknownFields,
@@ -386,8 +340,6 @@ pub mod catalog {
         #[derive(Clone, Debug, PartialEq)]
         pub struct PlanFamily {
             /// Family name
-            ///
-            /// Read-only.
             pub name: String,
             /// JSON members the schema does not declare, kept as received.
             pub unknown_fields: crate::codec::UnknownFields,
@@ -424,28 +376,16 @@ pub mod catalog {
         #[derive(Clone, Debug, PartialEq)]
         pub struct Pricing {
             /// Commitment period, in months
-            ///
-            /// Read-only.
             pub commitment: i64,
             /// Description of the pricing
-            ///
-            /// Read-only.
             pub description: String,
             /// Length of a billing interval
-            ///
-            /// Read-only.
             pub interval: i64,
             /// Pricing mode
-            ///
-            /// Read-only.
             pub mode: String,
             /// Price, in micro-cents
-            ///
-            /// Read-only.
             pub price: i64,
             /// How many times the offer can be ordered
-            ///
-            /// Read-only.
             pub quantity: crate::models::complex_type::Range<i64>,
             /// JSON members the schema does not declare, kept as received.
             pub unknown_fields: crate::codec::UnknownFields,

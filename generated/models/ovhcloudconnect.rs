@@ -6,24 +6,14 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Datacenter {
     /// Whether a new configuration can be added on this datacenter
-    ///
-    /// Read-only.
     pub available: bool,
     /// Datacenter ID
-    ///
-    /// Read-only.
     pub id: i64,
     /// Datacenter name
-    ///
-    /// Read-only.
     pub name: String,
     /// Region of the datacenter
-    ///
-    /// Read-only.
     pub region: String,
     /// Kind of region
-    ///
-    /// Read-only.
     pub region_type: crate::models::ovhcloudconnect::datacenter::RegionTypeEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -67,14 +57,10 @@ pub struct DatacenterConfig {
     /// ID of the linked datacenter
     pub datacenter_id: i64,
     /// Datacenter configuration ID
-    ///
-    /// Read-only.
     pub id: i64,
     /// Private AS number used by OVHcloud
     pub ovh_bgp_area: Option<i64>,
     /// Configuration status
-    ///
-    /// Read-only.
     pub status: crate::models::ovhcloudconnect::pop_config::StatusEnum,
     /// Subnet, at least a /28
     pub subnet: Option<crate::types::Ipv4Block>,
@@ -174,14 +160,10 @@ pub struct DatacenterExtraConfig {
     /// Address of the BGP neighbor
     pub bgp_neighbor_ip: Option<std::net::Ipv4Addr>,
     /// Extra configuration ID
-    ///
-    /// Read-only.
     pub id: i64,
     /// Next hop of the static route
     pub next_hop: Option<std::net::Ipv4Addr>,
     /// Configuration status
-    ///
-    /// Read-only.
     pub status: crate::models::ovhcloudconnect::pop_config::StatusEnum,
     /// Destination of the static route
     pub subnet: Option<crate::types::Ipv4Block>,
@@ -295,16 +277,10 @@ impl<'de> serde::Deserialize<'de> for DatacenterExtraConfigCreate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interface {
     /// Interface ID
-    ///
-    /// Read-only.
     pub id: i64,
     /// Received light level (dBm)
-    ///
-    /// Read-only.
     pub incoming_light_value: Option<f64>,
     /// Port status
-    ///
-    /// Read-only.
     pub status: crate::models::ovhcloudconnect::interface::StatusEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -342,12 +318,8 @@ impl<'de> serde::Deserialize<'de> for Interface {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metrics {
     /// UNIX timestamp of the point
-    ///
-    /// Read-only.
     pub timestamp: i64,
     /// Measured value
-    ///
-    /// Read-only.
     pub value: crate::models::complex_type::UnitAndValue<f64>,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -385,16 +357,12 @@ pub struct PopConfig {
     /// Private AS number of the customer (l3 only)
     pub customer_bgp_area: Option<i64>,
     /// PoP configuration ID
-    ///
-    /// Read-only.
     pub id: i64,
     /// ID of the interface
     pub interface_id: i64,
     /// Private AS number used by OVHcloud (l3 only)
     pub ovh_bgp_area: Option<i64>,
     /// Configuration status
-    ///
-    /// Read-only.
     pub status: crate::models::ovhcloudconnect::pop_config::StatusEnum,
     /// A /30: first address for OVHcloud, second for the customer (l3 only)
     pub subnet: Option<crate::types::Ipv4Block>,
@@ -509,32 +477,18 @@ impl<'de> serde::Deserialize<'de> for PopConfigCreate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceWithIam {
     /// Description of the service
-    ///
-    /// Read-only.
     pub description: String,
     /// IAM metadata of the resource
-    ///
-    /// Read-only.
     pub iam: Option<crate::models::iam::ResourceMetadata>,
     /// IDs of the interfaces of the service
-    ///
-    /// Read-only.
     pub interface_list: Vec<i64>,
     /// PoP where the service is delivered
-    ///
-    /// Read-only.
     pub pop: String,
     /// Status of the service
-    ///
-    /// Read-only.
     pub status: crate::models::ovhcloudconnect::service::StatusEnum,
     /// UUID of the service
-    ///
-    /// Read-only.
     pub uuid: crate::types::Uuid,
     /// vRack linked to the service
-    ///
-    /// Read-only.
     pub vrack: Option<String>,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -580,20 +534,12 @@ impl<'de> serde::Deserialize<'de> for ServiceWithIam {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Task {
     /// What the task does
-    ///
-    /// Read-only.
     pub function: crate::models::ovhcloudconnect::task::FunctionEnum,
     /// Task ID
-    ///
-    /// Read-only.
     pub id: i64,
     /// ID of the resource created or changed by the task
-    ///
-    /// Read-only.
     pub resource_id: i64,
     /// Task status
-    ///
-    /// Read-only.
     pub status: crate::models::ovhcloudconnect::task::StatusEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -667,9 +613,9 @@ pub mod datacenter {
     /// Schema model `ovhcloudconnect.datacenter.RegionTypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum RegionTypeEnum {
-        ///`1-AZ`
+        /// `1-AZ`
         V1Az,
-        ///`3-AZ`
+        /// `3-AZ`
         V3Az,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -702,9 +648,9 @@ pub mod datacenter_extra_config {
     /// Schema model `ovhcloudconnect.datacenterExtraConfig.TypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum TypeEnum {
-        ///`bgp`
+        /// `bgp`
         Bgp,
-        ///`network`
+        /// `network`
         Network,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -737,9 +683,9 @@ pub mod incident {
     /// Schema model `ovhcloudconnect.incident.TypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum TypeEnum {
-        ///`incident`
+        /// `incident`
         Incident,
-        ///`maintenance`
+        /// `maintenance`
         Maintenance,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -772,11 +718,11 @@ pub mod interface {
     /// Schema model `ovhcloudconnect.interface.MetricsPeriodEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum MetricsPeriodEnum {
-        ///`daily`
+        /// `daily`
         Daily,
-        ///`hourly`
+        /// `hourly`
         Hourly,
-        ///`weekly`
+        /// `weekly`
         Weekly,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -808,17 +754,17 @@ pub mod interface {
     /// Schema model `ovhcloudconnect.interface.MetricsTypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum MetricsTypeEnum {
-        ///`error:download`
+        /// `error:download`
         ErrorDownload,
-        ///`error:upload`
+        /// `error:upload`
         ErrorUpload,
-        ///`light:in`
+        /// `light:in`
         LightIn,
-        ///`light:out`
+        /// `light:out`
         LightOut,
-        ///`traffic:download`
+        /// `traffic:download`
         TrafficDownload,
-        ///`traffic:upload`
+        /// `traffic:upload`
         TrafficUpload,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -856,11 +802,11 @@ pub mod interface {
     /// Schema model `ovhcloudconnect.interface.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum StatusEnum {
-        ///`disabled`
+        /// `disabled`
         Disabled,
-        ///`enabled`
+        /// `enabled`
         Enabled,
-        ///`reserved`
+        /// `reserved`
         Reserved,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -895,11 +841,11 @@ pub mod pop_config {
     /// Schema model `ovhcloudconnect.popConfig.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum StatusEnum {
-        ///`active`
+        /// `active`
         Active,
-        ///`init`
+        /// `init`
         Init,
-        ///`toDelete`
+        /// `toDelete`
         ToDelete,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -931,9 +877,9 @@ pub mod pop_config {
     /// Schema model `ovhcloudconnect.popConfig.TypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum TypeEnum {
-        ///`l2`
+        /// `l2`
         L2,
-        ///`l3`
+        /// `l3`
         L3,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -966,9 +912,9 @@ pub mod service {
     /// Schema model `ovhcloudconnect.service.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum StatusEnum {
-        ///`active`
+        /// `active`
         Active,
-        ///`closed`
+        /// `closed`
         Closed,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -1001,17 +947,17 @@ pub mod task {
     /// Schema model `ovhcloudconnect.task.FunctionEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum FunctionEnum {
-        ///`addDatacenterConfiguration`
+        /// `addDatacenterConfiguration`
         AddDatacenterConfiguration,
-        ///`addDatacenterExtraConfiguration`
+        /// `addDatacenterExtraConfiguration`
         AddDatacenterExtraConfiguration,
-        ///`addPopConfiguration`
+        /// `addPopConfiguration`
         AddPopConfiguration,
-        ///`addVrack`
+        /// `addVrack`
         AddVrack,
-        ///`delPopConfiguration`
+        /// `delPopConfiguration`
         DelPopConfiguration,
-        ///`removeVrack`
+        /// `removeVrack`
         RemoveVrack,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -1053,17 +999,17 @@ pub mod task {
     /// Schema model `ovhcloudconnect.task.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum StatusEnum {
-        ///`denied`
+        /// `denied`
         Denied,
-        ///`doing`
+        /// `doing`
         Doing,
-        ///`done`
+        /// `done`
         Done,
-        ///`error`
+        /// `error`
         Error,
-        ///`pause`
+        /// `pause`
         Pause,
-        ///`todo`
+        /// `todo`
         Todo,
         /// A value the schema does not list, kept as received.
         Unknown(String),

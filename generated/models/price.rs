@@ -11,11 +11,11 @@ pub mod vps {
             /// Schema model `price.Vps.2018v1.Cloud.ModelEnum`.
             #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
             pub enum ModelEnum {
-                ///`model1`
+                /// `model1`
                 Model1,
-                ///`model2`
+                /// `model2`
                 Model2,
-                ///`model3`
+                /// `model3`
                 Model3,
                 /// A value the schema does not list, kept as received.
                 Unknown(String),

@@ -7,33 +7,33 @@ pub mod catalog {
     /// Schema model `products.catalog.BlobTagEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum BlobTagEnum {
-        ///``
+        /// ``
         Empty,
-        ///`1-AZ`
+        /// `1-AZ`
         V1Az,
-        ///`2016v1`
+        /// `2016v1`
         V2016v1,
-        ///`FOO_BAR`
+        /// `FOO_BAR`
         FooBar,
-        ///`French+International`
+        /// `French+International`
         FrenchInternational,
-        ///`S/4HANA 2021`
+        /// `S/4HANA 2021`
         S4hana2021,
-        ///`SLES for SAP (BYOL)`
+        /// `SLES for SAP (BYOL)`
         SlesForSapByol,
-        ///`Windows Server 2022 Datacenter`
+        /// `Windows Server 2022 Datacenter`
         WindowsServer2022Datacenter,
-        ///`foo-bar`
+        /// `foo-bar`
         FooBar2,
-        ///`foo.bar`
+        /// `foo.bar`
         FooBar3,
-        ///`foo_bar`
+        /// `foo_bar`
         FooBar4,
-        ///`n/a`
+        /// `n/a`
         NA,
-        ///`other`
+        /// `other`
         Other,
-        ///`unknown`
+        /// `unknown`
         UnknownValue,
         /// A value the schema does not list, kept as received.
         Unknown(String),
@@ -88,116 +88,63 @@ pub mod catalog {
     #[derive(Clone, Debug, PartialEq)]
     pub struct ProductBlob {
         /// Available on the 2016v1 range
-        ///
-        /// Read-only.
         pub _2016v1: bool,
         /// Available on the 2016v2 range
-        ///
-        /// Read-only.
         pub _2016v2: bool,
         /// Differs from self only by case
-        ///
-        /// Read-only.
         pub self_: Option<String>,
         /// Token to use with the product
-        ///
-        /// Read-only.
         pub x_auth_token: Option<crate::types::Password>,
         /// Account the blob was written for
-        ///
-        /// Read-only.
         pub account_id: crate::models::core_types::AccountId,
         /// Whether the delivery is asynchronous
-        ///
-        /// Read-only.
         pub async_: bool,
         /// Word size
-        ///
-        /// Read-only.
         pub bits: Option<crate::models::dedicated::server::BitFormatEnum>,
         /// Country of delivery
-        ///
-        /// Read-only.
         pub country: Option<crate::models::CountryCode2LettersEnum>,
-        /// Read-only.
         pub crate_: Option<String>,
         /// Default value
-        ///
-        /// Read-only.
         pub default: Option<String>,
         /// Delivery delay
-        ///
-        /// Read-only.
         pub duration: Option<String>,
         /// Tags
-        ///
-        /// Read-only.
         pub enum_: Vec<crate::models::products::catalog::BlobTagEnum>,
         /// First day of sale
-        ///
-        /// Read-only.
         pub from: Option<crate::types::Date>,
-        /// Read-only.
         pub function: Option<String>,
         /// Allowed values
-        ///
-        /// Read-only.
         pub in_: Option<Vec<String>>,
         /// Virtual MAC address reserved for the product
-        ///
-        /// Read-only.
         pub mac_address: Option<String>,
         /// Matching labels
-        ///
-        /// Read-only.
         pub match_: Option<std::collections::BTreeMap<String, String>>,
         /// VPS model
-        ///
-        /// Read-only.
         pub model: Option<crate::models::price::vps::_2018v1::cloud::ModelEnum>,
         /// Whether the product is new
-        ///
-        /// Read-only.
         pub new: bool,
         /// Storage range
-        ///
-        /// Read-only.
         pub range: Option<
             crate::models::complex_type::Range<
                 crate::models::complex_type::UnitAndValue<i64>,
             >,
         >,
         /// Redirection code
-        ///
-        /// Read-only.
         pub redirect_code: Option<
             crate::models::cloud::loadbalancing::L7PolicyRedirectHttpCodeEnum,
         >,
         /// Renewal period
-        ///
-        /// Read-only.
         pub renew_period: String,
         /// Validation rules
-        ///
-        /// Read-only.
         pub rules: Option<crate::models::domain::configuration::rules::Rule>,
         /// Link to this blob
-        ///
-        /// Read-only.
         pub self_2: Option<String>,
         /// Daily start of the maintenance window
-        ///
-        /// Read-only.
         pub start_time: Option<String>,
-        /// Read-only.
         pub super_: Option<String>,
         /// Key-value tags
-        ///
-        /// Read-only.
         pub tags: Vec<crate::models::complex_type::SafeKeyValue<String>>,
         /// Kind of product
-        ///
-        /// Read-only.
         pub type_: String,
         /// JSON members the schema does not declare, kept as received.
         pub unknown_fields: crate::codec::UnknownFields,

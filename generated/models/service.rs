@@ -5,17 +5,17 @@
 /// Schema model `service.StateEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StateEnum {
-    ///`autorenewInProgress`
+    /// `autorenewInProgress`
     AutorenewInProgress,
-    ///`expired`
+    /// `expired`
     Expired,
-    ///`inCreation`
+    /// `inCreation`
     InCreation,
-    ///`ok`
+    /// `ok`
     Ok,
-    ///`pendingDebt`
+    /// `pendingDebt`
     PendingDebt,
-    ///`unPaid`
+    /// `unPaid`
     UnPaid,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -53,11 +53,11 @@ crate::codec::string_enum!(StateEnum);
 /// Schema model `service.TerminationFutureUseEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TerminationFutureUseEnum {
-    ///`NOT_REPLACING_SERVICE`
+    /// `NOT_REPLACING_SERVICE`
     NotReplacingService,
-    ///`OTHER`
+    /// `OTHER`
     Other,
-    ///`SUBSCRIBE_AN_OTHER_SERVICE`
+    /// `SUBSCRIBE_AN_OTHER_SERVICE`
     SubscribeAnOtherService,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -89,13 +89,13 @@ crate::codec::string_enum!(TerminationFutureUseEnum);
 /// Schema model `service.TerminationReasonEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TerminationReasonEnum {
-    ///`LACK_OF_PERFORMANCES`
+    /// `LACK_OF_PERFORMANCES`
     LackOfPerformances,
-    ///`NOT_NEEDED_ANYMORE`
+    /// `NOT_NEEDED_ANYMORE`
     NotNeededAnymore,
-    ///`OTHER`
+    /// `OTHER`
     Other,
-    ///`TOO_EXPENSIVE`
+    /// `TOO_EXPENSIVE`
     TooExpensive,
     /// A value the schema does not list, kept as received.
     Unknown(String),

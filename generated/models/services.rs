@@ -46,19 +46,12 @@ impl<'de> serde::Deserialize<'de> for ChangeContact {
 /// Schema model `services.NonExpiringService`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NonExpiringService {
-    /// Read-only.
     pub contact_admin: crate::models::core_types::AccountId,
-    /// Read-only.
     pub contact_billing: crate::models::core_types::AccountId,
-    /// Read-only.
     pub contact_tech: crate::models::core_types::AccountId,
-    /// Read-only.
     pub creation: crate::types::Date,
-    /// Read-only.
     pub domain: String,
-    /// Read-only.
     pub service_id: crate::models::core_types::ServiceId,
-    /// Read-only.
     pub status: crate::models::service::StateEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,

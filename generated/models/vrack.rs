@@ -6,12 +6,8 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ipv6 {
     /// Your IPv6 block
-    ///
-    /// Read-only.
     pub ipv6: crate::types::Ipv6Block,
     /// Where the block is announced
-    ///
-    /// Read-only.
     pub region: Option<String>,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -47,12 +43,8 @@ impl<'de> serde::Deserialize<'de> for Ipv6 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OvhCloudConnect {
     /// OVHcloud Connect service name
-    ///
-    /// Read-only.
     pub ovh_cloud_connect: crate::types::Uuid,
     /// vRack name
-    ///
-    /// Read-only.
     pub vrack: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -87,21 +79,13 @@ impl<'de> serde::Deserialize<'de> for OvhCloudConnect {
 /// Schema model `vrack.Task`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Task {
-    /// Read-only.
     pub function: String,
-    /// Read-only.
     pub id: i64,
-    /// Read-only.
     pub last_update: Option<crate::types::DateTime>,
-    /// Read-only.
     pub service_name: Option<String>,
     /// Task status
-    ///
-    /// Read-only.
     pub status: crate::models::vrack::TaskStatusEnum,
-    /// Read-only.
     pub target_domain: Option<String>,
-    /// Read-only.
     pub todo_date: Option<crate::types::DateTime>,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
@@ -146,15 +130,15 @@ impl<'de> serde::Deserialize<'de> for Task {
 /// Schema model `vrack.TaskStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskStatusEnum {
-    ///`cancelled`
+    /// `cancelled`
     Cancelled,
-    ///`doing`
+    /// `doing`
     Doing,
-    ///`done`
+    /// `done`
     Done,
-    ///`init`
+    /// `init`
     Init,
-    ///`todo`
+    /// `todo`
     Todo,
     /// A value the schema does not list, kept as received.
     Unknown(String),
@@ -193,14 +177,10 @@ pub struct VrackWithIam {
     /// Description of the vRack
     pub description: String,
     /// IAM metadata of the resource
-    ///
-    /// Read-only.
     pub iam: Option<crate::models::iam::ResourceMetadata>,
     /// Name of the vRack
     pub name: String,
     /// Service name of the vRack
-    ///
-    /// Read-only.
     pub service_name: String,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,

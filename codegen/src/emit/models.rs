@@ -136,14 +136,7 @@ fn object(
             ty = quote!(Box<#ty>);
         }
         let field_ty = if field.required { ty.clone() } else { quote!(Option<#ty>) };
-        let mut doc_lines = field.prop.description.as_deref().map(docs::lines).unwrap_or_default();
-        if field.prop.read_only && output {
-            if !doc_lines.is_empty() {
-                doc_lines.push(String::new());
-            }
-            doc_lines.push("Read-only.".to_owned());
-        }
-        let doc = docs::attrs(&[doc_lines]);
+        let doc = docs::attrs(&[field.prop.description.as_deref().map(docs::lines).unwrap_or_default()]);
         decls.push(quote!(#doc pub #name: #field_ty,));
         writes.push(match (field.required, output) {
             (false, false) => quote!(object.optional(#key, &self.#name)?;),
@@ -227,7 +220,7 @@ fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStre
                 .map(|v| format_ident!("{}", v))
                 .collect();
             let literals: Vec<_> = values.iter().map(|v| Literal::string(v)).collect();
-            let variant_docs = values.iter().map(|v| docs::code(v));
+            let variant_docs = values.iter().map(|v| format!(" {}", docs::code(v)));
             quote! {
                 #doc
                 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -265,7 +258,7 @@ fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStre
                 .map(|v| if *v < 0 { format_ident!("Minus{}", v.unsigned_abs()) } else { format_ident!("V{}", v.unsigned_abs()) })
                 .collect();
             let literals: Vec<_> = values.iter().map(|v| Literal::i64_unsuffixed(*v)).collect();
-            let variant_docs = values.iter().map(|v| format!("`{v}`"));
+            let variant_docs = values.iter().map(|v| format!(" `{v}`"));
             quote! {
                 #doc
                 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
