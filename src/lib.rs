@@ -13,7 +13,7 @@
 //!     .application("app-key", "app-secret", "consumer-key")
 //!     .build()?;
 //! for service in client.ovh_cloud_connect().get().await? {
-//!     let details = client.ovh_cloud_connect().get_by_service_name(&service).await?;
+//!     let details = client.ovh_cloud_connect().get_by_service_name(service).await?;
 //!     println!("{service}: {:?}", details.status);
 //! }
 //! # Ok(())
