@@ -6,6 +6,7 @@
 //! `ovhcloud` crate and the CLI both call [`generate`].
 
 pub mod emit;
+pub mod examples;
 pub mod manifest;
 pub mod model;
 pub mod naming;

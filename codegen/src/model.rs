@@ -393,6 +393,23 @@ fn resolve_model(
     defs: &Definitions,
     ir: &mut Ir,
 ) -> Option<Model> {
+    // Each file's definition must be valid on its own, even where the merge keeps another's.
+    let mut invalid = false;
+    for (index, def) in sources {
+        let generics = def.generics.clone().unwrap_or_default();
+        let mut resolver = Resolver { defs, generics: &generics, aliases: &mut ir.aliases };
+        for (name, prop) in def.properties.iter().flatten() {
+            if let Err(message) = resolver.resolve_str(prop.type_expr()) {
+                let field = if prop.full_type.is_some() { "fullType" } else { "type" };
+                let pointer = format!("{}/properties/{}/{field}", model_pointer(key), pointer_token(name));
+                ir.errors.push(SchemaError { file: schemas[*index].file.clone(), pointer, message });
+                invalid = true;
+            }
+        }
+    }
+    if invalid {
+        return None;
+    }
     let (merged, conflict) = merge_definitions(key, sources, schemas);
     if let Some(conflict) = conflict {
         ir.conflicts.push(conflict);

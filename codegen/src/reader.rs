@@ -282,6 +282,10 @@ pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
     use sha2::{Digest, Sha256};
     let mut schemas = Vec::new();
     let mut errors = Vec::new();
+    if !dir.join("v1").is_dir() && !dir.join("v2").is_dir() {
+        let message = if dir.is_dir() { "has neither v1/ nor v2/ schemas" } else { "is not a directory" };
+        errors.push(SchemaError { file: dir.to_owned(), pointer: String::new(), message: message.to_owned() });
+    }
     for branch in [Branch::V1, Branch::V2] {
         let sub = dir.join(branch.dir_name());
         let entries = match std::fs::read_dir(&sub) {

@@ -194,6 +194,32 @@ impl Context<'_> {
     }
 }
 
+/// Source for the round-trip tests of the `ovhcloud` crate: one entry per emitted model and
+/// request-body variant, `(model key, body shape, decode-then-encode)`. The test file that
+/// includes it defines `round_trip::<T>`.
+pub fn round_trip_cases(ir: &Ir, selected: &[usize]) -> String {
+    let plan = Plan::new(ir);
+    let apis: Vec<_> = selected.iter().map(|&i| &ir.apis[i]).collect();
+    let krate = quote!(ovhcloud);
+    let mut cases = Vec::new();
+    for key in apis.iter().flat_map(|a| &a.models).collect::<BTreeSet<_>>() {
+        let mut ty = plan.models[key].tokens_in(krate.clone());
+        if let crate::model::ModelKind::Object { generics, .. } = &ir.models[key].kind {
+            if !generics.is_empty() {
+                let values = generics.iter().map(|_| quote!(serde_json::Value));
+                ty = quote!(#ty<#(#values),*>);
+            }
+        }
+        cases.push(quote!((#key, None, round_trip::<#ty>)));
+    }
+    for (key, shape) in apis.iter().flat_map(|a| &a.body_shapes).collect::<BTreeSet<_>>() {
+        let ty = plan.body_shapes[&(key.clone(), *shape)].tokens_in(krate.clone());
+        let shape = format_ident!("{}", format!("{shape:?}"));
+        cases.push(quote!((#key, Some(ovhcloud_codegen::model::BodyShape::#shape), round_trip::<#ty>)));
+    }
+    quote!(&[#(#cases),*]).to_string()
+}
+
 fn branch_name(branch: Branch) -> &'static str {
     match branch {
         Branch::V1 => "v1",

@@ -19,9 +19,14 @@ pub struct ItemPath {
 impl ItemPath {
     /// `crate::models::a::b::Name`.
     pub fn tokens(&self) -> TokenStream {
+        self.tokens_in(quote!(crate))
+    }
+
+    /// `{krate}::models::a::b::Name`, to name the type from outside the crate.
+    pub fn tokens_in(&self, krate: TokenStream) -> TokenStream {
         let modules = self.modules.iter().map(|m| format_ident!("{}", m));
         let name = format_ident!("{}", self.name);
-        quote!(crate::models:: #(#modules::)* #name)
+        quote!(#krate::models:: #(#modules::)* #name)
     }
 }
 
