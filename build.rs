@@ -21,21 +21,37 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-changed={}", schemas.display());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
 
-    let enabled = |feature: &str| std::env::var_os(format!("CARGO_FEATURE_{}", feature.to_uppercase().replace('-', "_"))).is_some();
+    let enabled = |feature: &str| {
+        std::env::var_os(format!(
+            "CARGO_FEATURE_{}",
+            feature.to_uppercase().replace('-', "_")
+        ))
+        .is_some()
+    };
     let all = enabled("all");
     // Every API first, to learn the feature names; then only the enabled ones.
     let generation = match generate(&schemas, &Selection::Only(Vec::new())) {
         Ok(g) => g,
         Err(e) => return fail(&format!("{e}")),
     };
-    let wanted: Vec<String> = generation.ir.apis.iter().map(|a| a.feature()).filter(|f| all || enabled(f)).collect();
+    let wanted: Vec<String> = generation
+        .ir
+        .apis
+        .iter()
+        .map(|a| a.feature())
+        .filter(|f| all || enabled(f))
+        .collect();
     let generation = match generate(&schemas, &Selection::Only(wanted)) {
         Ok(g) => g,
         Err(e) => return fail(&format!("{e}")),
     };
     let errors: Vec<String> = generation.errors().map(|e| e.to_string()).collect();
     if !errors.is_empty() {
-        return fail(&format!("invalid schemas in {}:\n  {}", schemas.display(), errors.join("\n  ")));
+        return fail(&format!(
+            "invalid schemas in {}:\n  {}",
+            schemas.display(),
+            errors.join("\n  ")
+        ));
     }
     if let Err(e) = write_files(&out_dir, &generation.files) {
         return fail(&e.to_string());

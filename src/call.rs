@@ -65,8 +65,11 @@ pub type CallFuture<'a, R> = Pin<Box<dyn Future<Output = Result<R>> + Send + 'a>
 
 /// Path segments may hold `/` (an `ipBlock` like `1.2.3.0/24`): encode all but RFC 3986's
 /// unreserved characters.
-const SEGMENT: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The text form of a parameter value: strings as they are, other scalars as JSON text,
 /// anything else (maps, objects) as compact JSON.
@@ -90,7 +93,12 @@ impl<'a, R> Call<'a, R> {
             authenticated: true,
             paginated: false,
         };
-        Call { client, request, error: None, response: PhantomData }
+        Call {
+            client,
+            request,
+            error: None,
+            response: PhantomData,
+        }
     }
 
     /// The request as it stands.
@@ -114,9 +122,12 @@ impl<'a, R> Call<'a, R> {
             let segment = percent_encoding::utf8_percent_encode(&text(&v), SEGMENT).to_string();
             let path = &mut self.request.path;
             match (path.find('{'), path.find('}')) {
-                (Some(open), Some(close)) if open < close => path.replace_range(open..=close, &segment),
+                (Some(open), Some(close)) if open < close => {
+                    path.replace_range(open..=close, &segment)
+                }
                 _ => {
-                    self.error.get_or_insert_with(|| "more path values than path parameters".to_owned());
+                    self.error
+                        .get_or_insert_with(|| "more path values than path parameters".to_owned());
                 }
             }
         }
@@ -126,7 +137,10 @@ impl<'a, R> Call<'a, R> {
     /// Adds a query parameter; a list adds the name once per item.
     pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
         match self.encode(name, value) {
-            Some(Value::Array(items)) => self.request.query.extend(items.iter().map(|i| (name, text(i)))),
+            Some(Value::Array(items)) => self
+                .request
+                .query
+                .extend(items.iter().map(|i| (name, text(i)))),
             Some(Value::Null) | None => {}
             Some(v) => self.request.query.push((name, text(&v))),
         }
@@ -158,7 +172,9 @@ impl<'a, R> Call<'a, R> {
                 Some(Body::Fields(fields)) => fields,
                 _ => {
                     self.request.body = Some(Body::Fields(Default::default()));
-                    let Some(Body::Fields(fields)) = &mut self.request.body else { unreachable!() };
+                    let Some(Body::Fields(fields)) = &mut self.request.body else {
+                        unreachable!()
+                    };
                     fields
                 }
             };
@@ -186,7 +202,10 @@ impl<'a, R: DeserializeOwned + Send + 'a> IntoFuture for Call<'a, R> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             if let Some(message) = self.error {
-                return Err(Error::Encode { operation: self.request.operation(), message });
+                return Err(Error::Encode {
+                    operation: self.request.operation(),
+                    message,
+                });
             }
             self.client.execute(&self.request).await
         })
@@ -198,16 +217,24 @@ mod tests {
     use super::*;
 
     fn client() -> Client {
-        Client::builder().endpoint("http://127.0.0.1:9").build().unwrap()
+        Client::builder()
+            .endpoint("http://127.0.0.1:9")
+            .build()
+            .unwrap()
     }
 
     #[test]
     fn path_values_are_filled_in_order_and_encoded() {
         let c = client();
         let call: Call<'_, ()> =
-            Call::new(&c, Branch::V1, Method::Get, "/ip/{ip}/reverse/{ipReverse}").path("1.2.3.0/24").path(&"a b");
+            Call::new(&c, Branch::V1, Method::Get, "/ip/{ip}/reverse/{ipReverse}")
+                .path("1.2.3.0/24")
+                .path(&"a b");
         assert_eq!(call.request().path, "/ip/1.2.3.0%2F24/reverse/a%20b");
-        assert_eq!(call.request().operation(), "GET /ip/{ip}/reverse/{ipReverse}");
+        assert_eq!(
+            call.request().operation(),
+            "GET /ip/{ip}/reverse/{ipReverse}"
+        );
     }
 
     #[test]
@@ -218,16 +245,24 @@ mod tests {
             .query("b", &Option::<i64>::None)
             .query("c", &true)
             .query("d", &serde_json::json!({"k": [1]}));
-        let q: Vec<_> = call.request().query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let q: Vec<_> = call
+            .request()
+            .query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         assert_eq!(q, ["a=x", "a=y", "c=true", "d={\"k\":[1]}"]);
     }
 
     #[test]
     fn body_fields_gather_into_one_object() {
         let c = client();
-        let call: Call<'_, ()> =
-            Call::new(&c, Branch::V1, Method::Post, "/x").body_field("b", &1).body_field("a", "s");
-        let Some(Body::Fields(f)) = &call.request().body else { panic!() };
+        let call: Call<'_, ()> = Call::new(&c, Branch::V1, Method::Post, "/x")
+            .body_field("b", &1)
+            .body_field("a", "s");
+        let Some(Body::Fields(f)) = &call.request().body else {
+            panic!()
+        };
         assert_eq!(serde_json::to_string(f).unwrap(), r#"{"a":"s","b":1}"#);
     }
 }

@@ -23,16 +23,26 @@ pub struct ObjectWriter<S: Serializer> {
 
 impl<S: Serializer> ObjectWriter<S> {
     pub fn new(serializer: S) -> Result<Self, S::Error> {
-        Ok(ObjectWriter { map: serializer.serialize_map(None)? })
+        Ok(ObjectWriter {
+            map: serializer.serialize_map(None)?,
+        })
     }
 
     /// Always written; `None` becomes `null`.
-    pub fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), S::Error> {
+    pub fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), S::Error> {
         self.map.serialize_entry(key, value)
     }
 
     /// Left out when unset: request bodies send only what the caller set.
-    pub fn optional<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) -> Result<(), S::Error> {
+    pub fn optional<T: Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), S::Error> {
         match value {
             Some(v) => self.map.serialize_entry(key, v),
             None => Ok(()),
@@ -67,8 +77,14 @@ impl PathError {
     fn new(prefix: String, inner: String) -> PathError {
         // Inner errors from nested objects already start with their own path.
         match split_path(&inner) {
-            Some((path, message)) => PathError { path: prefix + path, message: message.to_owned() },
-            None => PathError { path: prefix, message: inner },
+            Some((path, message)) => PathError {
+                path: prefix + path,
+                message: message.to_owned(),
+            },
+            None => PathError {
+                path: prefix,
+                message: inner,
+            },
         }
     }
 }
@@ -104,7 +120,9 @@ impl ObjectReader {
     pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, PathError> {
         match self.take(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => T::deserialize(value).map(Some).map_err(|e| PathError::at(key, e)),
+            Some(value) => T::deserialize(value)
+                .map(Some)
+                .map_err(|e| PathError::at(key, e)),
         }
     }
 
@@ -117,7 +135,10 @@ impl ObjectReader {
     }
 
     /// Like [`optional`](Self::optional) for a list, reporting the index of a failing item.
-    pub fn optional_list<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<Vec<T>>, PathError> {
+    pub fn optional_list<T: DeserializeOwned>(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<Vec<T>>, PathError> {
         match self.take(key) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => list(key, value).map(Some),
@@ -132,12 +153,17 @@ impl ObjectReader {
 
 fn list<T: DeserializeOwned>(key: &str, value: Value) -> Result<Vec<T>, PathError> {
     let Value::Array(items) = value else {
-        return Err(PathError::at(key, format!("invalid type: {}, expected a list", kind(&value))));
+        return Err(PathError::at(
+            key,
+            format!("invalid type: {}, expected a list", kind(&value)),
+        ));
     };
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| T::deserialize(item).map_err(|e| PathError::new(format!(".{key}[{i}]"), e.to_string())))
+        .map(|(i, item)| {
+            T::deserialize(item).map_err(|e| PathError::new(format!(".{key}[{i}]"), e.to_string()))
+        })
         .collect()
 }
 
@@ -163,7 +189,10 @@ where
 {
     let value = Value::deserialize(deserializer)?;
     let Value::Object(members) = value else {
-        return Err(D::Error::custom(format!("invalid type: {}, expected a {type_name} object", kind(&value))));
+        return Err(D::Error::custom(format!(
+            "invalid type: {}, expected a {type_name} object",
+            kind(&value)
+        )));
     };
     let mut reader = ObjectReader { members };
     build(&mut reader).map_err(D::Error::custom)
@@ -198,7 +227,9 @@ macro_rules! __string_enum {
             }
         }
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 $crate::codec::enum_text(deserializer).map(|s| Self::from(s.as_str()))
             }
         }
@@ -222,7 +253,9 @@ macro_rules! __integer_enum {
             }
         }
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 $crate::codec::enum_integer(deserializer).map(Self::from)
             }
         }
@@ -235,16 +268,26 @@ pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D
     match Value::deserialize(deserializer)? {
         Value::String(s) => Ok(s),
         Value::Number(n) => Ok(n.to_string()),
-        other => Err(D::Error::custom(format!("invalid type: {}, expected an enum value (string)", kind(&other)))),
+        other => Err(D::Error::custom(format!(
+            "invalid type: {}, expected an enum value (string)",
+            kind(&other)
+        ))),
     }
 }
 
 /// The value of an integer enum: a JSON integer, or an integer written as a string.
 pub fn enum_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     match Value::deserialize(deserializer)? {
-        Value::Number(n) => n.as_i64().ok_or_else(|| D::Error::custom(format!("enum value {n} is not an integer"))),
-        Value::String(s) => s.parse().map_err(|_| D::Error::custom(format!("enum value {s:?} is not an integer"))),
-        other => Err(D::Error::custom(format!("invalid type: {}, expected an enum value (integer)", kind(&other)))),
+        Value::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| D::Error::custom(format!("enum value {n} is not an integer"))),
+        Value::String(s) => s
+            .parse()
+            .map_err(|_| D::Error::custom(format!("enum value {s:?} is not an integer"))),
+        other => Err(D::Error::custom(format!(
+            "invalid type: {}, expected an enum value (integer)",
+            kind(&other)
+        ))),
     }
 }
 
@@ -259,7 +302,11 @@ mod tests {
 
     impl<'de> Deserialize<'de> for Inner {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            read_object(d, "Inner", |o| Ok(Inner { asn: o.required("asn")? }))
+            read_object(d, "Inner", |o| {
+                Ok(Inner {
+                    asn: o.required("asn")?,
+                })
+            })
         }
     }
 
@@ -273,21 +320,35 @@ mod tests {
     impl<'de> Deserialize<'de> for Outer {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             read_object(d, "Outer", |o| {
-                Ok(Outer { items: o.required_list("items")?, name: o.optional("name")?, unknown: o.into_unknown() })
+                Ok(Outer {
+                    items: o.required_list("items")?,
+                    name: o.optional("name")?,
+                    unknown: o.into_unknown(),
+                })
             })
         }
     }
 
     #[test]
     fn nested_errors_name_the_json_path() {
-        let err = serde_json::from_str::<Outer>(r#"{"items":[{"asn":1},{"asn":null}]}"#).unwrap_err();
-        assert_eq!(err.to_string(), ".items[1].asn: invalid type: null, expected i64");
+        let err =
+            serde_json::from_str::<Outer>(r#"{"items":[{"asn":1},{"asn":null}]}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            ".items[1].asn: invalid type: null, expected i64"
+        );
         let err = serde_json::from_str::<Outer>(r#"{"items":[{}]}"#).unwrap_err();
         assert_eq!(err.to_string(), ".items[0].asn: missing field");
         let err = serde_json::from_str::<Outer>(r#"{"items":{}}"#).unwrap_err();
-        assert_eq!(err.to_string(), ".items: invalid type: object, expected a list");
+        assert_eq!(
+            err.to_string(),
+            ".items: invalid type: object, expected a list"
+        );
         let err = serde_json::from_str::<Outer>("[]").unwrap_err();
-        assert_eq!(err.to_string(), "invalid type: list, expected a Outer object");
+        assert_eq!(
+            err.to_string(),
+            "invalid type: list, expected a Outer object"
+        );
     }
 
     #[test]

@@ -156,8 +156,14 @@ mod tests {
     fn ip_blocks_accept_bare_addresses() {
         let b: IpBlock = "1.2.3.0/24".parse().unwrap();
         assert_eq!(b.to_string(), "1.2.3.0/24");
-        assert_eq!("1.2.3.4".parse::<IpBlock>().unwrap().to_string(), "1.2.3.4/32");
-        assert_eq!("2001:db8::1".parse::<IpBlock>().unwrap().to_string(), "2001:db8::1/128");
+        assert_eq!(
+            "1.2.3.4".parse::<IpBlock>().unwrap().to_string(),
+            "1.2.3.4/32"
+        );
+        assert_eq!(
+            "2001:db8::1".parse::<IpBlock>().unwrap().to_string(),
+            "2001:db8::1/128"
+        );
         assert_eq!("10.0.0.0/30".parse::<Ipv4Block>().unwrap().prefix_len(), 30);
         assert!("2001:db8::/64".parse::<Ipv4Block>().is_err());
         assert!("nonsense".parse::<Ipv6Block>().is_err());

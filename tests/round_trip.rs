@@ -11,7 +11,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-type Case = (&'static str, Option<BodyShape>, fn(Value) -> Result<Value, String>);
+type Case = (
+    &'static str,
+    Option<BodyShape>,
+    fn(Value) -> Result<Value, String>,
+);
 
 const CASES: &[Case] = include!(concat!(env!("OUT_DIR"), "/round_trip_cases.rs"));
 
@@ -32,7 +36,12 @@ fn schema_dir() -> PathBuf {
 fn every_model_round_trips_losslessly() {
     let generation = generate(&schema_dir(), &Selection::All).expect("schemas load");
     let ir = &generation.ir;
-    assert!(CASES.len() >= ir.models.len(), "{} cases for {} models: is the `all` feature on?", CASES.len(), ir.models.len());
+    assert!(
+        CASES.len() >= ir.models.len(),
+        "{} cases for {} models: is the `all` feature on?",
+        CASES.len(),
+        ir.models.len()
+    );
     let mut failures = Vec::new();
     let mut unusual_members = 0;
     for flavor in [Flavor::Typical, Flavor::Unusual] {
@@ -42,20 +51,36 @@ fn every_model_round_trips_losslessly() {
                 Some(shape) => examples.of_body_shape(key, *shape),
                 None => {
                     let args = match &ir.models[*key].kind {
-                        ModelKind::Object { generics, .. } => generics.iter().map(|g| TypeRef::Param(g.clone())).collect(),
+                        ModelKind::Object { generics, .. } => {
+                            generics.iter().map(|g| TypeRef::Param(g.clone())).collect()
+                        }
                         ModelKind::Enum(_) => vec![],
                     };
-                    examples.of(&TypeRef::Model { key: key.to_string(), args })
+                    examples.of(&TypeRef::Model {
+                        key: key.to_string(),
+                        args,
+                    })
                 }
             };
             unusual_members += usize::from(json.get(UNDECLARED_MEMBER).is_some());
             match round_trip(json.clone()) {
                 Ok(back) if back == json => {}
-                Ok(back) => failures.push(format!("{key} {shape:?} {flavor:?}:\n  sent {json}\n  back {back}")),
+                Ok(back) => failures.push(format!(
+                    "{key} {shape:?} {flavor:?}:\n  sent {json}\n  back {back}"
+                )),
                 Err(e) => failures.push(format!("{key} {shape:?} {flavor:?}: {e}\n  sent {json}")),
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} round trips lost data:\n{}", failures.len(), CASES.len() * 2, failures.join("\n"));
-    assert!(unusual_members > 0, "the unusual examples carry undeclared members");
+    assert!(
+        failures.is_empty(),
+        "{} of {} round trips lost data:\n{}",
+        failures.len(),
+        CASES.len() * 2,
+        failures.join("\n")
+    );
+    assert!(
+        unusual_members > 0,
+        "the unusual examples carry undeclared members"
+    );
 }

@@ -68,12 +68,17 @@ impl<'a> Examples<'a> {
                 }
                 Value::Object(map)
             }
-            TypeRef::Model { key, args: model_args } => {
-                let resolved: Vec<TypeRef> = model_args.iter().map(|a| substitute(a, args)).collect();
+            TypeRef::Model {
+                key,
+                args: model_args,
+            } => {
+                let resolved: Vec<TypeRef> =
+                    model_args.iter().map(|a| substitute(a, args)).collect();
                 match self.ir.models.get(key).map(|m| &m.kind) {
                     Some(ModelKind::Enum(values)) => self.enum_value(values),
                     Some(ModelKind::Object { generics, .. }) => {
-                        let bound: Vec<(String, TypeRef)> = generics.iter().cloned().zip(resolved).collect();
+                        let bound: Vec<(String, TypeRef)> =
+                            generics.iter().cloned().zip(resolved).collect();
                         self.object(key, &bound, depth, None)
                     }
                     None => Value::Null,
@@ -86,16 +91,31 @@ impl<'a> Examples<'a> {
         match (self.flavor, values) {
             (Flavor::Unusual, EnumValues::Strings(_)) => json!(UNLISTED_VALUE),
             (Flavor::Unusual, EnumValues::Integers(_)) => json!(UNLISTED_INTEGER),
-            (Flavor::Typical, EnumValues::Strings(v)) => v.first().map_or(json!(UNLISTED_VALUE), |s| json!(s)),
-            (Flavor::Typical, EnumValues::Integers(v)) => v.first().map_or(json!(UNLISTED_INTEGER), |n| json!(n)),
+            (Flavor::Typical, EnumValues::Strings(v)) => {
+                v.first().map_or(json!(UNLISTED_VALUE), |s| json!(s))
+            }
+            (Flavor::Typical, EnumValues::Integers(v)) => {
+                v.first().map_or(json!(UNLISTED_INTEGER), |n| json!(n))
+            }
         }
     }
 
-    fn object(&self, key: &str, args: &[(String, TypeRef)], depth: usize, shape: Option<BodyShape>) -> Value {
-        let Some(ModelKind::Object { properties, .. }) = self.ir.models.get(key).map(|m| &m.kind) else {
+    fn object(
+        &self,
+        key: &str,
+        args: &[(String, TypeRef)],
+        depth: usize,
+        shape: Option<BodyShape>,
+    ) -> Value {
+        let Some(ModelKind::Object { properties, .. }) = self.ir.models.get(key).map(|m| &m.kind)
+        else {
             return Value::Null;
         };
-        let role = if shape.is_some() { Role::Input } else { self.ir.role(key) };
+        let role = if shape.is_some() {
+            Role::Input
+        } else {
+            self.ir.role(key)
+        };
         let mut members = Map::new();
         for p in properties {
             if shape.is_some() && p.read_only {
@@ -117,7 +137,10 @@ impl<'a> Examples<'a> {
             members.insert(p.name.clone(), self.value(&p.ty, args, depth + 1));
         }
         if self.flavor == Flavor::Unusual {
-            members.insert(UNDECLARED_MEMBER.to_owned(), json!({"kept": ["as", 1, "received"]}));
+            members.insert(
+                UNDECLARED_MEMBER.to_owned(),
+                json!({"kept": ["as", 1, "received"]}),
+            );
         }
         Value::Object(members)
     }
@@ -125,13 +148,22 @@ impl<'a> Examples<'a> {
 
 fn substitute(ty: &TypeRef, args: &[(String, TypeRef)]) -> TypeRef {
     match ty {
-        TypeRef::Param(name) => args.iter().find(|(n, _)| n == name).map_or_else(|| ty.clone(), |(_, t)| t.clone()),
+        TypeRef::Param(name) => args
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| ty.clone(), |(_, t)| t.clone()),
         TypeRef::Array(inner) => TypeRef::Array(Box::new(substitute(inner, args))),
-        TypeRef::Map(k, v) => TypeRef::Map(Box::new(substitute(k, args)), Box::new(substitute(v, args))),
-        TypeRef::Model { key, args: inner } => {
-            TypeRef::Model { key: key.clone(), args: inner.iter().map(|a| substitute(a, args)).collect() }
+        TypeRef::Map(k, v) => {
+            TypeRef::Map(Box::new(substitute(k, args)), Box::new(substitute(v, args)))
         }
-        TypeRef::Alias { name, target } => TypeRef::Alias { name: name.clone(), target: Box::new(substitute(target, args)) },
+        TypeRef::Model { key, args: inner } => TypeRef::Model {
+            key: key.clone(),
+            args: inner.iter().map(|a| substitute(a, args)).collect(),
+        },
+        TypeRef::Alias { name, target } => TypeRef::Alias {
+            name: name.clone(),
+            target: Box::new(substitute(target, args)),
+        },
         TypeRef::Unit | TypeRef::Primitive(_) => ty.clone(),
     }
 }

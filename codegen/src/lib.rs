@@ -49,10 +49,18 @@ impl Generation {
     }
 
     pub fn summary(&self) -> Summary {
-        let models: BTreeSet<&String> = self.selected.iter().flat_map(|&i| &self.ir.apis[i].models).collect();
+        let models: BTreeSet<&String> = self
+            .selected
+            .iter()
+            .flat_map(|&i| &self.ir.apis[i].models)
+            .collect();
         Summary {
             apis: self.selected.len(),
-            operations: self.selected.iter().map(|&i| self.ir.apis[i].operations.len()).sum(),
+            operations: self
+                .selected
+                .iter()
+                .map(|&i| self.ir.apis[i].operations.len())
+                .sum(),
             models: models.len(),
             conflicts: self.ir.conflicts.len(),
             errors: self.errors().count(),
@@ -90,16 +98,25 @@ impl std::fmt::Display for Summary {
 #[derive(Debug)]
 pub enum Error {
     /// The requested APIs are not in the schema directory.
-    UnknownApis { requested: Vec<String>, available: Vec<String> },
+    UnknownApis {
+        requested: Vec<String>,
+        available: Vec<String>,
+    },
     /// A generator bug: emitted tokens did not form valid Rust.
     Emit(String),
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::UnknownApis { requested, available } => write!(
+            Error::UnknownApis {
+                requested,
+                available,
+            } => write!(
                 f,
                 "no schema for API(s) {}; the schema directory has: {}",
                 requested.join(", "),
@@ -121,11 +138,19 @@ pub fn generate(schema_dir: &Path, selection: &Selection) -> Result<Generation, 
     let ir = model::build(schemas);
     let selected = select(&ir, selection)?;
     let files = emit::emit(&ir, &selected).map_err(Error::Emit)?;
-    Ok(Generation { ir, selected, files, read_errors, elapsed: start.elapsed() })
+    Ok(Generation {
+        ir,
+        selected,
+        files,
+        read_errors,
+        elapsed: start.elapsed(),
+    })
 }
 
 fn select(ir: &Ir, selection: &Selection) -> Result<Vec<usize>, Error> {
-    let Selection::Only(names) = selection else { return Ok((0..ir.apis.len()).collect()) };
+    let Selection::Only(names) = selection else {
+        return Ok((0..ir.apis.len()).collect());
+    };
     let matches = |api: &model::Api, name: &str| {
         let path_name = match api.branch {
             reader::Branch::V1 => api.name.clone(),
@@ -133,11 +158,20 @@ fn select(ir: &Ir, selection: &Selection) -> Result<Vec<usize>, Error> {
         };
         api.feature() == name || path_name == name
     };
-    let unknown: Vec<String> = names.iter().filter(|n| !ir.apis.iter().any(|a| matches(a, n))).cloned().collect();
+    let unknown: Vec<String> = names
+        .iter()
+        .filter(|n| !ir.apis.iter().any(|a| matches(a, n)))
+        .cloned()
+        .collect();
     if !unknown.is_empty() {
-        return Err(Error::UnknownApis { requested: unknown, available: ir.apis.iter().map(|a| a.feature()).collect() });
+        return Err(Error::UnknownApis {
+            requested: unknown,
+            available: ir.apis.iter().map(|a| a.feature()).collect(),
+        });
     }
-    Ok((0..ir.apis.len()).filter(|&i| names.iter().any(|n| matches(&ir.apis[i], n))).collect())
+    Ok((0..ir.apis.len())
+        .filter(|&i| names.iter().any(|n| matches(&ir.apis[i], n)))
+        .collect())
 }
 
 /// Writes `files` under `out_dir`, rewriting only files whose content changed (so cargo does not
@@ -158,8 +192,14 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
             std::fs::write(&path, &file.contents).map_err(io(&path))?;
         }
     }
-    for dir in [out_dir.to_owned(), out_dir.join("models"), out_dir.join("apis")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+    for dir in [
+        out_dir.to_owned(),
+        out_dir.join("models"),
+        out_dir.join("apis"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "rs") && !keep.contains(&path) {

@@ -13,7 +13,10 @@ use ovhcloud_codegen::manifest::Manifest;
 use ovhcloud_codegen::{generate, write_files, Selection};
 
 #[derive(Parser)]
-#[command(version, about = "Generate a typed Rust client from OVHcloud API schemas")]
+#[command(
+    version,
+    about = "Generate a typed Rust client from OVHcloud API schemas"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,22 +65,42 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Generate { schemas, out, apis } => {
-            let selection = if apis.is_empty() { Selection::All } else { Selection::Only(apis) };
+            let selection = if apis.is_empty() {
+                Selection::All
+            } else {
+                Selection::Only(apis)
+            };
             let generation = generate(&schemas, &selection)?;
             write_files(&out, &generation.files)?;
             for conflict in &generation.ir.conflicts {
-                let files: Vec<_> = conflict.files.iter().map(|f| f.display().to_string()).collect();
-                eprintln!("merged {} ({}): {}", conflict.key, files.join(", "), conflict.details.join("; "));
+                let files: Vec<_> = conflict
+                    .files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect();
+                eprintln!(
+                    "merged {} ({}): {}",
+                    conflict.key,
+                    files.join(", "),
+                    conflict.details.join("; ")
+                );
             }
             for error in generation.errors() {
                 eprintln!("error: {error}");
             }
             println!("{} → {}", generation.summary(), out.display());
-            Ok(if generation.errors().next().is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if generation.errors().next().is_some() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::List { schemas } => {
             let generation = generate(&schemas, &Selection::All)?;
-            println!("{:<8} {:<34} {:<34} {:>6} {:>7}", "branch", "api", "feature", "ops", "models");
+            println!(
+                "{:<8} {:<34} {:<34} {:>6} {:>7}",
+                "branch", "api", "feature", "ops", "models"
+            );
             for api in &generation.ir.apis {
                 println!(
                     "{:<8} {:<34} {:<34} {:>6} {:>7}",
@@ -91,9 +114,16 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             for error in generation.errors() {
                 eprintln!("error: {error}");
             }
-            Ok(if generation.errors().next().is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if generation.errors().next().is_some() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        Command::Manifest { schemas, cargo_features } => {
+        Command::Manifest {
+            schemas,
+            cargo_features,
+        } => {
             let generation = generate(&schemas, &Selection::Only(vec![]))?;
             let manifest = Manifest::from_ir(&generation.ir);
             if cargo_features {

@@ -41,7 +41,10 @@ impl Manifest {
                 file: format!(
                     "{}/{}",
                     api.branch.dir_name(),
-                    api.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                    api.file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
                 ),
                 sha256: api.sha256.clone(),
                 api_version: api.api_version.clone(),

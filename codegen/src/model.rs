@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use crate::reader::{
-    pointer_token, Branch, HttpMethod, LoadedSchema, ModelDef, OperationDef, ParamKind, PropertyDef,
-    SchemaError, Stability,
+    pointer_token, Branch, HttpMethod, LoadedSchema, ModelDef, OperationDef, ParamKind,
+    PropertyDef, SchemaError, Stability,
 };
 use crate::typeexpr::{self, Primitive, TypeExpr};
 
@@ -18,12 +18,18 @@ pub enum TypeRef {
     Unit,
     Primitive(Primitive),
     /// An object or enum model, by key (the template key, `a.B<T>`, for generic models).
-    Model { key: String, args: Vec<TypeRef> },
+    Model {
+        key: String,
+        args: Vec<TypeRef>,
+    },
     /// A generic parameter inside a template.
     Param(String),
     Array(Box<TypeRef>),
     Map(Box<TypeRef>, Box<TypeRef>),
-    Alias { name: String, target: Box<TypeRef> },
+    Alias {
+        name: String,
+        target: Box<TypeRef>,
+    },
 }
 
 impl TypeRef {
@@ -81,7 +87,10 @@ pub enum EnumValues {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelKind {
-    Object { generics: Vec<String>, properties: Vec<Property> },
+    Object {
+        generics: Vec<String>,
+        properties: Vec<Property>,
+    },
     Enum(EnumValues),
 }
 
@@ -276,19 +285,29 @@ fn prune_dangling(ir: &mut Ir) {
         for (key, gone) in dropped {
             let model = ir.models.remove(&key).expect("listed above");
             let file = ir_file(ir, model.defined_in[0]);
-            ir.errors.push(SchemaError { file, pointer: model_pointer(&key), message: format!("dropped: uses `{gone}`, which has errors") });
+            ir.errors.push(SchemaError {
+                file,
+                pointer: model_pointer(&key),
+                message: format!("dropped: uses `{gone}`, which has errors"),
+            });
         }
     }
     for i in 0..ir.apis.len() {
         let mut kept = Vec::new();
         for op in std::mem::take(&mut ir.apis[i].operations) {
-            let types = std::iter::once(&op.response).chain(op.params.iter().map(|p| &p.ty)).chain(op.body.iter().map(|b| &b.ty));
+            let types = std::iter::once(&op.response)
+                .chain(op.params.iter().map(|p| &p.ty))
+                .chain(op.body.iter().map(|b| &b.ty));
             match types.into_iter().find_map(|t| missing(ir, t)) {
                 None => kept.push(op),
                 Some(gone) => ir.errors.push(SchemaError {
                     file: ir.apis[i].file.clone(),
                     pointer: String::new(),
-                    message: format!("dropped {} {}: uses `{gone}`, which has errors", op.method.as_str(), op.path),
+                    message: format!(
+                        "dropped {} {}: uses `{gone}`, which has errors",
+                        op.method.as_str(),
+                        op.path
+                    ),
                 }),
             }
         }
@@ -312,7 +331,9 @@ fn collect_definitions(schemas: &[LoadedSchema]) -> Definitions {
             if is_instantiation_copy(key, def) {
                 continue;
             }
-            defs.entry(key.clone()).or_default().push((index, def.clone()));
+            defs.entry(key.clone())
+                .or_default()
+                .push((index, def.clone()));
         }
     }
     defs
@@ -343,24 +364,39 @@ impl Resolver<'_> {
             TypeExpr::Void => TypeRef::Unit,
             TypeExpr::Primitive(p) => TypeRef::Primitive(*p),
             TypeExpr::Array(inner) => TypeRef::Array(Box::new(self.resolve(inner)?)),
-            TypeExpr::Map(k, v) => TypeRef::Map(Box::new(self.resolve(k)?), Box::new(self.resolve(v)?)),
+            TypeExpr::Map(k, v) => {
+                TypeRef::Map(Box::new(self.resolve(k)?), Box::new(self.resolve(v)?))
+            }
             TypeExpr::Alias { name, target } => {
                 let target = self.resolve(target)?;
-                self.aliases.entry(name.clone()).or_insert_with(|| target.clone());
-                TypeRef::Alias { name: name.clone(), target: Box::new(target) }
+                self.aliases
+                    .entry(name.clone())
+                    .or_insert_with(|| target.clone());
+                TypeRef::Alias {
+                    name: name.clone(),
+                    target: Box::new(target),
+                }
             }
             TypeExpr::Named { name, args } if args.is_empty() && self.generics.contains(name) => {
                 TypeRef::Param(name.clone())
             }
             TypeExpr::Named { name, args } if args.is_empty() => {
                 if !self.defs.contains_key(name) {
-                    return Err(format!("unknown type `{name}` (not a primitive, nor a model of this file)"));
+                    return Err(format!(
+                        "unknown type `{name}` (not a primitive, nor a model of this file)"
+                    ));
                 }
-                TypeRef::Model { key: name.clone(), args: vec![] }
+                TypeRef::Model {
+                    key: name.clone(),
+                    args: vec![],
+                }
             }
             TypeExpr::Named { name, args } => {
                 let key = self.template_key(name, args.len())?;
-                let args = args.iter().map(|a| self.resolve(a)).collect::<Result<_, _>>()?;
+                let args = args
+                    .iter()
+                    .map(|a| self.resolve(a))
+                    .collect::<Result<_, _>>()?;
                 TypeRef::Model { key, args }
             }
         })
@@ -371,7 +407,10 @@ impl Resolver<'_> {
         self.defs
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
-            .find(|(_, defs)| defs.iter().any(|(_, d)| d.generics.as_ref().is_some_and(|g| g.len() == arity)))
+            .find(|(_, defs)| {
+                defs.iter()
+                    .any(|(_, d)| d.generics.as_ref().is_some_and(|g| g.len() == arity))
+            })
             .map(|(k, _)| k.clone())
             .ok_or_else(|| format!("unknown generic model `{base}` with {arity} type argument(s)"))
     }
@@ -397,12 +436,28 @@ fn resolve_model(
     let mut invalid = false;
     for (index, def) in sources {
         let generics = def.generics.clone().unwrap_or_default();
-        let mut resolver = Resolver { defs, generics: &generics, aliases: &mut ir.aliases };
+        let mut resolver = Resolver {
+            defs,
+            generics: &generics,
+            aliases: &mut ir.aliases,
+        };
         for (name, prop) in def.properties.iter().flatten() {
             if let Err(message) = resolver.resolve_str(prop.type_expr()) {
-                let field = if prop.full_type.is_some() { "fullType" } else { "type" };
-                let pointer = format!("{}/properties/{}/{field}", model_pointer(key), pointer_token(name));
-                ir.errors.push(SchemaError { file: schemas[*index].file.clone(), pointer, message });
+                let field = if prop.full_type.is_some() {
+                    "fullType"
+                } else {
+                    "type"
+                };
+                let pointer = format!(
+                    "{}/properties/{}/{field}",
+                    model_pointer(key),
+                    pointer_token(name)
+                );
+                ir.errors.push(SchemaError {
+                    file: schemas[*index].file.clone(),
+                    pointer,
+                    message,
+                });
                 invalid = true;
             }
         }
@@ -416,19 +471,28 @@ fn resolve_model(
     }
     let (first_index, _) = sources[0];
     let file = &schemas[first_index].file;
-    let error = |pointer: String, message: String| SchemaError { file: file.clone(), pointer, message };
+    let error = |pointer: String, message: String| SchemaError {
+        file: file.clone(),
+        pointer,
+        message,
+    };
     let kind = if let Some(values) = &merged.enum_values {
         match enum_values(values, merged.enum_type.as_deref()) {
             Ok(v) => ModelKind::Enum(v),
             Err(message) => {
-                ir.errors.push(error(format!("{}/enum", model_pointer(key)), message));
+                ir.errors
+                    .push(error(format!("{}/enum", model_pointer(key)), message));
                 return None;
             }
         }
     } else {
         let generics = merged.generics.clone().unwrap_or_default();
         let mut properties = Vec::new();
-        let mut resolver = Resolver { defs, generics: &generics, aliases: &mut ir.aliases };
+        let mut resolver = Resolver {
+            defs,
+            generics: &generics,
+            aliases: &mut ir.aliases,
+        };
         let mut failures = Vec::new();
         for (name, prop) in merged.properties.iter().flatten() {
             match resolver.resolve_str(prop.type_expr()) {
@@ -445,12 +509,19 @@ fn resolve_model(
         }
         if !failures.is_empty() {
             for (name, message) in failures {
-                let pointer = format!("{}/properties/{}/type", model_pointer(key), pointer_token(&name));
+                let pointer = format!(
+                    "{}/properties/{}/type",
+                    model_pointer(key),
+                    pointer_token(&name)
+                );
                 ir.errors.push(error(pointer, message));
             }
             return None;
         }
-        ModelKind::Object { generics, properties }
+        ModelKind::Object {
+            generics,
+            properties,
+        }
     };
     Some(Model {
         key: key.to_owned(),
@@ -460,21 +531,33 @@ fn resolve_model(
     })
 }
 
-fn enum_values(values: &[serde_json::Value], enum_type: Option<&str>) -> Result<EnumValues, String> {
+fn enum_values(
+    values: &[serde_json::Value],
+    enum_type: Option<&str>,
+) -> Result<EnumValues, String> {
     let numeric = values.iter().any(|v| v.is_number());
     if numeric {
         if enum_type != Some("long") {
-            return Err(format!("numeric enum values need enumType \"long\", found {enum_type:?}"));
+            return Err(format!(
+                "numeric enum values need enumType \"long\", found {enum_type:?}"
+            ));
         }
         let ints = values
             .iter()
-            .map(|v| v.as_i64().ok_or_else(|| format!("enum value {v} is not a 64-bit integer")))
+            .map(|v| {
+                v.as_i64()
+                    .ok_or_else(|| format!("enum value {v} is not a 64-bit integer"))
+            })
             .collect::<Result<_, _>>()?;
         return Ok(EnumValues::Integers(ints));
     }
     let strings = values
         .iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| format!("enum value {v} is neither a string nor a number")))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("enum value {v} is neither a string nor a number"))
+        })
         .collect::<Result<_, _>>()?;
     Ok(EnumValues::Strings(strings))
 }
@@ -502,16 +585,37 @@ pub fn merge_definitions(
         if *def == merged || def == &sources[0].1 {
             continue;
         }
-        let file_name = schemas[*index].file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = schemas[*index]
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut differs = false;
-        if merged.description.as_deref().is_none_or(|d| d.trim().is_empty()) && def.description.is_some() {
+        if merged
+            .description
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+            && def.description.is_some()
+        {
             merged.description = def.description.clone();
         }
-        match (&mut merged.enum_values, &def.enum_values, &mut merged.properties, &def.properties) {
+        match (
+            &mut merged.enum_values,
+            &def.enum_values,
+            &mut merged.properties,
+            &def.properties,
+        ) {
             (Some(values), Some(more), _, _) => {
-                let added: Vec<_> = more.iter().filter(|v| !values.contains(v)).cloned().collect();
+                let added: Vec<_> = more
+                    .iter()
+                    .filter(|v| !values.contains(v))
+                    .cloned()
+                    .collect();
                 if !added.is_empty() {
-                    details.push(format!("{file_name} adds enum values {}", join_values(&added)));
+                    details.push(format!(
+                        "{file_name} adds enum values {}",
+                        join_values(&added)
+                    ));
                     values.extend(added);
                     differs = true;
                 }
@@ -521,7 +625,10 @@ pub fn merge_definitions(
                     differs = true;
                 }
                 if merged.enum_type != def.enum_type {
-                    details.push(format!("{file_name} has enumType {:?}, kept {:?}", def.enum_type, merged.enum_type));
+                    details.push(format!(
+                        "{file_name} has enumType {:?}, kept {:?}",
+                        def.enum_type, merged.enum_type
+                    ));
                     differs = true;
                 }
             }
@@ -533,17 +640,23 @@ pub fn merge_definitions(
                             added.can_be_null = true;
                             added.required = false;
                             props.insert(name.clone(), added);
-                            details.push(format!("{file_name} adds property `{name}` (made nullable)"));
+                            details.push(format!(
+                                "{file_name} adds property `{name}` (made nullable)"
+                            ));
                             differs = true;
                         }
-                        Some(ours) => differs |= merge_property(name, ours, theirs, &file_name, &mut details),
+                        Some(ours) => {
+                            differs |= merge_property(name, ours, theirs, &file_name, &mut details)
+                        }
                     }
                 }
                 for (name, ours) in props.iter_mut() {
                     if !other.contains_key(name) && !ours.can_be_null {
                         ours.can_be_null = true;
                         ours.required = false;
-                        details.push(format!("{file_name} lacks property `{name}` (made nullable)"));
+                        details.push(format!(
+                            "{file_name} lacks property `{name}` (made nullable)"
+                        ));
                         differs = true;
                     }
                 }
@@ -554,7 +667,9 @@ pub fn merge_definitions(
             }
             _ => {
                 if (merged.enum_values.is_some()) != (def.enum_values.is_some()) {
-                    details.push(format!("{file_name} defines it as a different kind of model; kept the first"));
+                    details.push(format!(
+                        "{file_name} defines it as a different kind of model; kept the first"
+                    ));
                     differs = true;
                 }
             }
@@ -563,14 +678,28 @@ pub fn merge_definitions(
             files.push(schemas[*index].file.clone());
         }
     }
-    let conflict = (!details.is_empty()).then(|| Conflict { key: key.to_owned(), files, details });
+    let conflict = (!details.is_empty()).then(|| Conflict {
+        key: key.to_owned(),
+        files,
+        details,
+    });
     (merged, conflict)
 }
 
-fn merge_property(name: &str, ours: &mut PropertyDef, theirs: &PropertyDef, file: &str, details: &mut Vec<String>) -> bool {
+fn merge_property(
+    name: &str,
+    ours: &mut PropertyDef,
+    theirs: &PropertyDef,
+    file: &str,
+    details: &mut Vec<String>,
+) -> bool {
     let mut differs = false;
     if ours.type_expr() != theirs.type_expr() {
-        details.push(format!("{file} types property `{name}` as `{}`, kept `{}`", theirs.type_expr(), ours.type_expr()));
+        details.push(format!(
+            "{file} types property `{name}` as `{}`, kept `{}`",
+            theirs.type_expr(),
+            ours.type_expr()
+        ));
         differs = true;
     }
     if theirs.can_be_null && !ours.can_be_null {
@@ -595,14 +724,27 @@ fn merge_property(name: &str, ours: &mut PropertyDef, theirs: &PropertyDef, file
 }
 
 fn join_values(values: &[serde_json::Value]) -> String {
-    values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn build_api(index: usize, schema: LoadedSchema, defs: &Definitions, ir: &mut Ir) -> Api {
-    let LoadedSchema { branch, file, sha256, doc } = schema;
+    let LoadedSchema {
+        branch,
+        file,
+        sha256,
+        doc,
+    } = schema;
     let mut operations = Vec::new();
     let mut seen = BTreeSet::new();
-    let mut resolver = Resolver { defs, generics: &[], aliases: &mut ir.aliases };
+    let mut resolver = Resolver {
+        defs,
+        generics: &[],
+        aliases: &mut ir.aliases,
+    };
     for (pi, entry) in doc.apis.iter().enumerate() {
         for (oi, op) in entry.operations.iter().enumerate() {
             let pointer = format!("/apis/{pi}/operations/{oi}");
@@ -610,13 +752,27 @@ fn build_api(index: usize, schema: LoadedSchema, defs: &Definitions, ir: &mut Ir
                 ir.errors.push(SchemaError {
                     file: file.clone(),
                     pointer,
-                    message: format!("duplicate operation {} {}", op.http_method.as_str(), entry.path),
+                    message: format!(
+                        "duplicate operation {} {}",
+                        op.http_method.as_str(),
+                        entry.path
+                    ),
                 });
                 continue;
             }
-            match build_operation(&entry.path, entry.description.as_deref(), op, &mut resolver, &pointer) {
+            match build_operation(
+                &entry.path,
+                entry.description.as_deref(),
+                op,
+                &mut resolver,
+                &pointer,
+            ) {
                 Ok(op) => operations.push(op),
-                Err(e) => ir.errors.push(SchemaError { file: file.clone(), pointer: e.0, message: e.1 }),
+                Err(e) => ir.errors.push(SchemaError {
+                    file: file.clone(),
+                    pointer: e.0,
+                    message: e.1,
+                }),
             }
         }
     }
@@ -644,7 +800,10 @@ fn build_operation(
     pointer: &str,
 ) -> Result<Operation, (String, String)> {
     if op.http_method == HttpMethod::Patch {
-        return Err((format!("{pointer}/httpMethod"), "PATCH is not part of the OVH API".into()));
+        return Err((
+            format!("{pointer}/httpMethod"),
+            "PATCH is not part of the OVH API".into(),
+        ));
     }
     let response = resolver
         .resolve_str(&op.response_type)
@@ -655,7 +814,11 @@ fn build_operation(
     for (i, p) in op.parameters.iter().enumerate() {
         let at = format!("{pointer}/parameters/{i}");
         let ty = resolver.resolve_str(p.type_expr()).map_err(|m| {
-            let key = if p.full_type.is_some() { "fullType" } else { "dataType" };
+            let key = if p.full_type.is_some() {
+                "fullType"
+            } else {
+                "dataType"
+            };
             (format!("{at}/{key}"), m)
         })?;
         let description = p.description.clone().filter(|d| !d.trim().is_empty());
@@ -664,14 +827,26 @@ fn build_operation(
                 if body.is_some() {
                     return Err((at, "a second unnamed body parameter".into()));
                 }
-                body = Some(WholeBody { ty, shape: None, description });
+                body = Some(WholeBody {
+                    ty,
+                    shape: None,
+                    description,
+                });
                 continue;
             }
-            (_, None) => return Err((format!("{at}/name"), "only the body parameter may be unnamed".into())),
+            (_, None) => {
+                return Err((
+                    format!("{at}/name"),
+                    "only the body parameter may be unnamed".into(),
+                ))
+            }
             (ParamKind::Body, Some(_)) => ParamLocation::BodyField,
             (ParamKind::Path, Some(name)) => {
                 if !template_vars.contains(name) {
-                    return Err((format!("{at}/name"), format!("path parameter `{name}` is not in the path {path}")));
+                    return Err((
+                        format!("{at}/name"),
+                        format!("path parameter `{name}` is not in the path {path}"),
+                    ));
                 }
                 ParamLocation::Path
             }
@@ -679,28 +854,56 @@ fn build_operation(
             (ParamKind::Header, Some(_)) => ParamLocation::Header,
         };
         let name = p.name.clone().unwrap_or_default();
-        if params.iter().any(|q: &Param| q.name == name && q.location == location) {
-            return Err((format!("{at}/name"), format!("duplicate parameter `{name}`")));
+        if params
+            .iter()
+            .any(|q: &Param| q.name == name && q.location == location)
+        {
+            return Err((
+                format!("{at}/name"),
+                format!("duplicate parameter `{name}`"),
+            ));
         }
         let required = p.required || location == ParamLocation::Path;
-        params.push(Param { name, location, ty, required, description });
+        params.push(Param {
+            name,
+            location,
+            ty,
+            required,
+            description,
+        });
     }
-    if body.is_some() && params.iter().any(|p| p.location == ParamLocation::BodyField) {
-        return Err((format!("{pointer}/parameters"), "mixes an unnamed body with named body fields".into()));
+    if body.is_some()
+        && params
+            .iter()
+            .any(|p| p.location == ParamLocation::BodyField)
+    {
+        return Err((
+            format!("{pointer}/parameters"),
+            "mixes an unnamed body with named body fields".into(),
+        ));
     }
     // Two telephony operations use `{queueId}` without declaring it: still callable.
     for var in &template_vars {
-        if !params.iter().any(|p| p.location == ParamLocation::Path && &p.name == var) {
+        if !params
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && &p.name == var)
+        {
             params.push(Param {
                 name: var.clone(),
                 location: ParamLocation::Path,
                 ty: TypeRef::Primitive(Primitive::String),
                 required: true,
-                description: Some("Path parameter used by the path but not declared by the schema".into()),
+                description: Some(
+                    "Path parameter used by the path but not declared by the schema".into(),
+                ),
             });
         }
     }
-    let has = |name: &str| params.iter().any(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case(name));
+    let has = |name: &str| {
+        params
+            .iter()
+            .any(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case(name))
+    };
     let paginated = has("X-Pagination-Cursor") && response.is_array();
     let status = Status {
         stability: op.api_status.value,
@@ -718,11 +921,17 @@ fn build_operation(
         authenticated: !op.no_authentication,
         description: op.description.clone().filter(|d| !d.trim().is_empty()),
         long_description: op.long_description.clone().filter(|d| !d.trim().is_empty()),
-        path_description: path_description.map(str::to_owned).filter(|d| !d.trim().is_empty()),
+        path_description: path_description
+            .map(str::to_owned)
+            .filter(|d| !d.trim().is_empty()),
         iam_actions: op
             .iam_actions
             .iter()
-            .map(|a| IamAction { name: a.name.clone(), required: a.required, description: a.description.clone() })
+            .map(|a| IamAction {
+                name: a.name.clone(),
+                required: a.required,
+                description: a.description.clone(),
+            })
             .collect(),
         errors: op.errors.clone(),
         operation_id: op.operation_id.clone(),
@@ -735,7 +944,9 @@ pub fn path_variables(path: &str) -> Vec<String> {
     let mut vars = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         vars.push(rest[open + 1..open + close].to_owned());
         rest = &rest[open + close + 1..];
     }
@@ -758,7 +969,11 @@ fn model_closure(ir: &Ir, roots: Vec<String>) -> BTreeSet<String> {
         if !seen.insert(key.clone()) {
             continue;
         }
-        if let Some(Model { kind: ModelKind::Object { properties, .. }, .. }) = ir.models.get(&key) {
+        if let Some(Model {
+            kind: ModelKind::Object { properties, .. },
+            ..
+        }) = ir.models.get(&key)
+        {
             for p in properties {
                 collect_models(&p.ty, &mut stack);
             }
@@ -775,15 +990,28 @@ fn assign_roles(ir: &mut Ir) {
     let (mut outputs, mut inputs) = (Vec::new(), Vec::new());
     for op in ir.apis.iter().flat_map(|a| &a.operations) {
         collect_models(&op.response, &mut outputs);
-        op.params.iter().for_each(|p| collect_models(&p.ty, &mut inputs));
-        op.body.iter().for_each(|b| collect_models(&b.ty, &mut inputs));
+        op.params
+            .iter()
+            .for_each(|p| collect_models(&p.ty, &mut inputs));
+        op.body
+            .iter()
+            .for_each(|b| collect_models(&b.ty, &mut inputs));
     }
     let outputs = model_closure(ir, outputs);
     let inputs = model_closure(ir, inputs);
     ir.roles = ir
         .models
         .keys()
-        .map(|k| (k.clone(), if inputs.contains(k) && !outputs.contains(k) { Role::Input } else { Role::Output }))
+        .map(|k| {
+            (
+                k.clone(),
+                if inputs.contains(k) && !outputs.contains(k) {
+                    Role::Input
+                } else {
+                    Role::Output
+                },
+            )
+        })
         .collect();
     let roles = ir.roles.clone();
     for op in ir.apis.iter_mut().flat_map(|a| &mut a.operations) {
@@ -791,7 +1019,11 @@ fn assign_roles(ir: &mut Ir) {
         if let Some(body) = &mut op.body {
             if let TypeRef::Model { key, args } = &body.ty {
                 if args.is_empty() && roles.get(key) == Some(&Role::Output) {
-                    body.shape = Some(if method == HttpMethod::Put { BodyShape::Update } else { BodyShape::Create });
+                    body.shape = Some(if method == HttpMethod::Put {
+                        BodyShape::Update
+                    } else {
+                        BodyShape::Create
+                    });
                 }
             }
         }
@@ -801,8 +1033,12 @@ fn assign_roles(ir: &mut Ir) {
 fn compute_closures(ir: &mut Ir) {
     for i in 0..ir.apis.len() {
         // Every model the file defines belongs to its API, used by an operation or not.
-        let mut roots: Vec<String> =
-            ir.models.values().filter(|m| m.defined_in.contains(&i)).map(|m| m.key.clone()).collect();
+        let mut roots: Vec<String> = ir
+            .models
+            .values()
+            .filter(|m| m.defined_in.contains(&i))
+            .map(|m| m.key.clone())
+            .collect();
         let mut shapes = BTreeSet::new();
         for op in &ir.apis[i].operations {
             collect_models(&op.response, &mut roots);
@@ -831,8 +1067,14 @@ fn compute_closures(ir: &mut Ir) {
             }
         }
         for key in &models {
-            if let Some(Model { kind: ModelKind::Object { properties, .. }, .. }) = ir.models.get(key) {
-                properties.iter().for_each(|p| p.ty.visit(&mut note_aliases));
+            if let Some(Model {
+                kind: ModelKind::Object { properties, .. },
+                ..
+            }) = ir.models.get(key)
+            {
+                properties
+                    .iter()
+                    .for_each(|p| p.ty.visit(&mut note_aliases));
             }
         }
         let api = &mut ir.apis[i];
@@ -851,7 +1093,12 @@ mod tests {
     fn load(name: &str, json: &str) -> LoadedSchema {
         let file = PathBuf::from(name);
         let doc = parse_schema(Path::new(name), json.as_bytes()).unwrap();
-        LoadedSchema { branch: Branch::V1, file, sha256: String::new(), doc }
+        LoadedSchema {
+            branch: Branch::V1,
+            file,
+            sha256: String::new(),
+            doc,
+        }
     }
 
     fn enum_doc(api: &str, values: &str) -> String {
@@ -865,18 +1112,30 @@ mod tests {
 
     #[test]
     fn conflicting_enums_are_merged_into_the_union_and_reported() {
-        let ir = build(vec![load("me.json", &enum_doc("me", r#"["FR","GB"]"#)), load("new.json", &enum_doc("new", r#"["FR","IE"]"#))]);
-        let ModelKind::Enum(EnumValues::Strings(values)) = &ir.models["nichandle.Sub"].kind else { panic!() };
+        let ir = build(vec![
+            load("me.json", &enum_doc("me", r#"["FR","GB"]"#)),
+            load("new.json", &enum_doc("new", r#"["FR","IE"]"#)),
+        ]);
+        let ModelKind::Enum(EnumValues::Strings(values)) = &ir.models["nichandle.Sub"].kind else {
+            panic!()
+        };
         assert_eq!(values, &["FR", "GB", "IE"]);
         assert_eq!(ir.conflicts.len(), 1);
         assert_eq!(ir.conflicts[0].key, "nichandle.Sub");
-        assert!(ir.conflicts[0].details[0].contains("\"IE\""), "{:?}", ir.conflicts[0].details);
+        assert!(
+            ir.conflicts[0].details[0].contains("\"IE\""),
+            "{:?}",
+            ir.conflicts[0].details
+        );
         assert_eq!(ir.models["nichandle.Sub"].defined_in, vec![0, 1]);
     }
 
     #[test]
     fn identical_definitions_are_not_conflicts() {
-        let ir = build(vec![load("a.json", &enum_doc("a", r#"["X"]"#)), load("b.json", &enum_doc("b", r#"["X"]"#))]);
+        let ir = build(vec![
+            load("a.json", &enum_doc("a", r#"["X"]"#)),
+            load("b.json", &enum_doc("b", r#"["X"]"#)),
+        ]);
         assert!(ir.conflicts.is_empty());
     }
 
@@ -889,12 +1148,19 @@ mod tests {
             "x":{"type":"long","canBeNull":true,"readOnly":false,"required":false},
             "z":{"type":"boolean","canBeNull":false,"readOnly":false}}}}}"#;
         let ir = build(vec![load("a.json", a), load("b.json", b)]);
-        let ModelKind::Object { properties, .. } = &ir.models["m.O"].kind else { panic!() };
+        let ModelKind::Object { properties, .. } = &ir.models["m.O"].kind else {
+            panic!()
+        };
         let get = |n: &str| properties.iter().find(|p| p.name == n).unwrap();
         assert!(get("x").nullable && !get("x").read_only && !get("x").required);
         assert!(get("y").nullable, "missing from b.json");
         assert!(get("z").nullable, "missing from a.json");
-        assert_eq!(ir.conflicts[0].details.len(), 5, "{:?}", ir.conflicts[0].details);
+        assert_eq!(
+            ir.conflicts[0].details.len(),
+            5,
+            "{:?}",
+            ir.conflicts[0].details
+        );
     }
 
     #[test]
@@ -909,7 +1175,13 @@ mod tests {
             "models":{"a.Bad":{"id":"Bad","namespace":"a","properties":{"p":{"type":"int","canBeNull":false}}}}}"#;
         let ir = build(vec![load("a.json", doc)]);
         let pointers: Vec<_> = ir.errors.iter().map(|e| e.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/models/a.Bad/properties/p/type", "/apis/0/operations/0/responseType"]);
+        assert_eq!(
+            pointers,
+            [
+                "/models/a.Bad/properties/p/type",
+                "/apis/0/operations/0/responseType"
+            ]
+        );
         assert!(ir.errors[0].message.contains("unknown type `int`"));
         assert_eq!(ir.apis[0].operations.len(), 1);
         assert_eq!(ir.apis[0].operations[0].method, HttpMethod::Delete);
@@ -930,7 +1202,9 @@ mod tests {
         let ops = &ir.apis[0].operations;
         assert_eq!(ops[1].body.as_ref().unwrap().shape, Some(BodyShape::Update));
         assert_eq!(ops[2].body.as_ref().unwrap().shape, None);
-        assert!(ir.apis[0].body_shapes.contains(&("a.R".to_owned(), BodyShape::Update)));
+        assert!(ir.apis[0]
+            .body_shapes
+            .contains(&("a.R".to_owned(), BodyShape::Update)));
     }
 
     #[test]
@@ -940,7 +1214,11 @@ mod tests {
               {"name":"a","dataType":"string","paramType":"path","fullType":"string","required":true}],
              "responseType":"void"}]}],"models":{}}"#;
         let ir = build(vec![load("t.json", doc)]);
-        let names: Vec<_> = ir.apis[0].operations[0].params.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<_> = ir.apis[0].operations[0]
+            .params
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(names, ["a", "queueId"]);
     }
 

@@ -8,20 +8,24 @@ use crate::reader::HttpMethod;
 
 /// Strict and reserved keywords, plus names that cannot be raw identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
-    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static",
-    "struct", "super", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use",
-    "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 fn ascii_only(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
 }
 
 /// Separates words so heck splits `S/4HANA 2021` and `X-Auth-Token` where a reader would.
 fn words(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
 }
 
 /// A field, module, method or argument name: `snake_case`, `_` before a leading digit, `_`
@@ -92,12 +96,17 @@ pub fn enum_variants<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Strin
 /// `GET /me/bill/{billId}/details` → `get_bill_details`;
 /// `GET /me/bill/{billId}` → `get_bill_by_bill_id`; `GET /me` → `get`.
 pub fn method_name(method: HttpMethod, api_prefix: &str, path: &str) -> String {
-    let rest = path.strip_prefix(api_prefix).filter(|r| r.is_empty() || r.starts_with('/')).unwrap_or(path);
+    let rest = path
+        .strip_prefix(api_prefix)
+        .filter(|r| r.is_empty() || r.starts_with('/'))
+        .unwrap_or(path);
     let mut parts = vec![method.as_str().to_ascii_lowercase()];
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     for (i, seg) in segments.iter().enumerate() {
         match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) if i + 1 == segments.len() => parts.push(format!("by_{}", snake(param).trim_matches('_'))),
+            Some(param) if i + 1 == segments.len() => {
+                parts.push(format!("by_{}", snake(param).trim_matches('_')))
+            }
             Some(_) => {}
             None => parts.push(snake(seg).trim_matches('_').to_owned()),
         }
@@ -148,8 +157,29 @@ mod tests {
 
     #[test]
     fn variants_of_awkward_values_are_unique() {
-        let v = enum_variants(["S/4HANA 2021", "", "3600", "foo-bar", "foo_bar", "FOO_BAR", "unknown", "other"]);
-        assert_eq!(v, ["S4hana2021", "Empty", "V3600", "FooBar", "FooBar2", "FooBar3", "UnknownValue", "Other"]);
+        let v = enum_variants([
+            "S/4HANA 2021",
+            "",
+            "3600",
+            "foo-bar",
+            "foo_bar",
+            "FOO_BAR",
+            "unknown",
+            "other",
+        ]);
+        assert_eq!(
+            v,
+            [
+                "S4hana2021",
+                "Empty",
+                "V3600",
+                "FooBar",
+                "FooBar2",
+                "FooBar3",
+                "UnknownValue",
+                "Other"
+            ]
+        );
     }
 
     #[test]
@@ -157,14 +187,34 @@ mod tests {
         use HttpMethod::*;
         let p = "/ovhCloudConnect";
         assert_eq!(method_name(Get, p, "/ovhCloudConnect"), "get");
-        assert_eq!(method_name(Get, p, "/ovhCloudConnect/{serviceName}"), "get_by_service_name");
         assert_eq!(
-            method_name(Delete, p, "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}"),
+            method_name(Get, p, "/ovhCloudConnect/{serviceName}"),
+            "get_by_service_name"
+        );
+        assert_eq!(
+            method_name(
+                Delete,
+                p,
+                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}"
+            ),
             "delete_config_pop_datacenter_by_datacenter_id"
         );
-        assert_eq!(method_name(Post, p, "/ovhCloudConnect/{serviceName}/config/pop"), "post_config_pop");
-        assert_eq!(method_name(Get, "/me", "/me/bill/{billId}/details"), "get_bill_details");
-        assert_eq!(method_name(Get, "/dedicated/server", "/dedicated/server/{serviceName}/ipCountryAvailable"), "get_ip_country_available");
+        assert_eq!(
+            method_name(Post, p, "/ovhCloudConnect/{serviceName}/config/pop"),
+            "post_config_pop"
+        );
+        assert_eq!(
+            method_name(Get, "/me", "/me/bill/{billId}/details"),
+            "get_bill_details"
+        );
+        assert_eq!(
+            method_name(
+                Get,
+                "/dedicated/server",
+                "/dedicated/server/{serviceName}/ipCountryAvailable"
+            ),
+            "get_ip_country_available"
+        );
         assert_eq!(
             method_name_with_params(Get, "/me", "/me/bill/{billId}/details"),
             "get_bill_by_bill_id_details"

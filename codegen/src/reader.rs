@@ -34,8 +34,18 @@ pub struct SchemaError {
 
 impl fmt::Display for SchemaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "(document root)" } else { &self.pointer };
-        write!(f, "{}: at {}: {}", self.file.display(), pointer, self.message)
+        let pointer = if self.pointer.is_empty() {
+            "(document root)"
+        } else {
+            &self.pointer
+        };
+        write!(
+            f,
+            "{}: at {}: {}",
+            self.file.display(),
+            pointer,
+            self.message
+        )
     }
 }
 
@@ -245,11 +255,16 @@ pub fn parse_schema(file: &Path, bytes: &[u8]) -> Result<SchemaDoc, SchemaError>
         Ok(doc) => Ok(doc),
         Err(first) => {
             let mut de = serde_json::Deserializer::from_slice(bytes);
-            let (pointer, message) = match serde_path_to_error::deserialize::<_, SchemaDoc>(&mut de) {
+            let (pointer, message) = match serde_path_to_error::deserialize::<_, SchemaDoc>(&mut de)
+            {
                 Ok(_) => (String::new(), first.to_string()),
                 Err(e) => (path_to_pointer(e.path()), e.inner().to_string()),
             };
-            Err(SchemaError { file: file.to_owned(), pointer, message })
+            Err(SchemaError {
+                file: file.to_owned(),
+                pointer,
+                message,
+            })
         }
     }
 }
@@ -283,8 +298,16 @@ pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
     let mut schemas = Vec::new();
     let mut errors = Vec::new();
     if !dir.join("v1").is_dir() && !dir.join("v2").is_dir() {
-        let message = if dir.is_dir() { "has neither v1/ nor v2/ schemas" } else { "is not a directory" };
-        errors.push(SchemaError { file: dir.to_owned(), pointer: String::new(), message: message.to_owned() });
+        let message = if dir.is_dir() {
+            "has neither v1/ nor v2/ schemas"
+        } else {
+            "is not a directory"
+        };
+        errors.push(SchemaError {
+            file: dir.to_owned(),
+            pointer: String::new(),
+            message: message.to_owned(),
+        });
     }
     for branch in [Branch::V1, Branch::V2] {
         let sub = dir.join(branch.dir_name());
@@ -292,28 +315,47 @@ pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
-                errors.push(SchemaError { file: sub, pointer: String::new(), message: e.to_string() });
+                errors.push(SchemaError {
+                    file: sub,
+                    pointer: String::new(),
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_')))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+            })
             .collect();
         files.sort();
         for file in files {
             let bytes = match std::fs::read(&file) {
                 Ok(b) => b,
                 Err(e) => {
-                    errors.push(SchemaError { file, pointer: String::new(), message: e.to_string() });
+                    errors.push(SchemaError {
+                        file,
+                        pointer: String::new(),
+                        message: e.to_string(),
+                    });
                     continue;
                 }
             };
             match parse_schema(&file, &bytes) {
                 Ok(doc) => {
-                    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-                    schemas.push(LoadedSchema { branch, file, sha256, doc });
+                    let sha256 = Sha256::digest(&bytes)
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    schemas.push(LoadedSchema {
+                        branch,
+                        file,
+                        sha256,
+                        doc,
+                    });
                 }
                 Err(e) => errors.push(e),
             }
@@ -334,7 +376,9 @@ mod tests {
         let err = parse_schema(Path::new("x.json"), json).unwrap_err();
         assert_eq!(err.pointer, "/apis/0/operations/0/responseType");
         assert!(err.message.contains("expected a string"), "{}", err.message);
-        assert!(err.to_string().starts_with("x.json: at /apis/0/operations/0/responseType:"));
+        assert!(err
+            .to_string()
+            .starts_with("x.json: at /apis/0/operations/0/responseType:"));
     }
 
     #[test]

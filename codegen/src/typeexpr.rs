@@ -99,11 +99,17 @@ pub enum TypeExpr {
     Void,
     Primitive(Primitive),
     /// A dotted model key, or a generic parameter such as `T`, with type arguments if any.
-    Named { name: String, args: Vec<TypeExpr> },
+    Named {
+        name: String,
+        args: Vec<TypeExpr>,
+    },
     Array(Box<TypeExpr>),
     Map(Box<TypeExpr>, Box<TypeExpr>),
     /// `coreTypes.AccountId:string`: a documented name for another type.
-    Alias { name: String, target: Box<TypeExpr> },
+    Alias {
+        name: String,
+        target: Box<TypeExpr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,21 +120,35 @@ pub struct TypeParseError {
 
 impl fmt::Display for TypeParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid type expression {:?}: {}", self.input, self.message)
+        write!(
+            f,
+            "invalid type expression {:?}: {}",
+            self.input, self.message
+        )
     }
 }
 
 impl std::error::Error for TypeParseError {}
 
 pub fn parse(input: &str) -> Result<TypeExpr, TypeParseError> {
-    let err = |message: &str| TypeParseError { input: input.to_owned(), message: message.to_owned() };
+    let err = |message: &str| TypeParseError {
+        input: input.to_owned(),
+        message: message.to_owned(),
+    };
     if input == "void" {
         return Ok(TypeExpr::Void);
     }
-    let mut parser = Parser { s: input.as_bytes(), pos: 0 };
+    let mut parser = Parser {
+        s: input.as_bytes(),
+        pos: 0,
+    };
     let ty = parser.type_expr().map_err(|m| err(&m))?;
     if parser.pos != input.len() {
-        return Err(err(&format!("unexpected {:?} at byte {}", &input[parser.pos..], parser.pos)));
+        return Err(err(&format!(
+            "unexpected {:?} at byte {}",
+            &input[parser.pos..],
+            parser.pos
+        )));
     }
     Ok(ty)
 }
@@ -177,7 +197,9 @@ impl Parser<'_> {
             if start == self.pos {
                 return Err(format!("expected a type name at byte {start}"));
             }
-            let name = std::str::from_utf8(&self.s[start..self.pos]).expect("split on ASCII").to_owned();
+            let name = std::str::from_utf8(&self.s[start..self.pos])
+                .expect("split on ASCII")
+                .to_owned();
             if name.contains(char::is_whitespace) {
                 return Err(format!("type name {name:?} contains whitespace"));
             }
@@ -195,7 +217,9 @@ impl Parser<'_> {
             }
             match Primitive::from_name(&name) {
                 Some(p) if args.is_empty() => TypeExpr::Primitive(p),
-                _ if name == "void" => return Err("void is only valid as a whole response type".into()),
+                _ if name == "void" => {
+                    return Err("void is only valid as a whole response type".into())
+                }
                 _ => TypeExpr::Named { name, args },
             }
         };
@@ -213,9 +237,10 @@ fn attach_alias(alias: TypeExpr, target: TypeExpr) -> TypeExpr {
     match (alias, target) {
         (TypeExpr::Array(a), TypeExpr::Array(t)) => TypeExpr::Array(Box::new(attach_alias(*a, *t))),
         (TypeExpr::Primitive(p), _) => TypeExpr::Primitive(p),
-        (TypeExpr::Named { name, args }, target) if args.is_empty() => {
-            TypeExpr::Alias { name, target: Box::new(target) }
-        }
+        (TypeExpr::Named { name, args }, target) if args.is_empty() => TypeExpr::Alias {
+            name,
+            target: Box::new(target),
+        },
         (_, target) => target,
     }
 }
@@ -272,15 +297,24 @@ mod tests {
     use super::*;
 
     fn named(name: &str) -> TypeExpr {
-        TypeExpr::Named { name: name.into(), args: vec![] }
+        TypeExpr::Named {
+            name: name.into(),
+            args: vec![],
+        }
     }
 
     #[test]
     fn primitives_arrays_and_models() {
         assert_eq!(parse("void").unwrap(), TypeExpr::Void);
         assert_eq!(parse("long").unwrap(), TypeExpr::Primitive(Primitive::Long));
-        assert_eq!(parse("ipBlock[]").unwrap(), TypeExpr::Array(Box::new(TypeExpr::Primitive(Primitive::IpBlock))));
-        assert_eq!(parse("dedicated.server.Task[]").unwrap(), TypeExpr::Array(Box::new(named("dedicated.server.Task"))));
+        assert_eq!(
+            parse("ipBlock[]").unwrap(),
+            TypeExpr::Array(Box::new(TypeExpr::Primitive(Primitive::IpBlock)))
+        );
+        assert_eq!(
+            parse("dedicated.server.Task[]").unwrap(),
+            TypeExpr::Array(Box::new(named("dedicated.server.Task")))
+        );
     }
 
     #[test]
@@ -294,7 +328,10 @@ mod tests {
             )
         );
         let t = parse("map[a.KeyEnum]a.Value").unwrap();
-        assert_eq!(t, TypeExpr::Map(Box::new(named("a.KeyEnum")), Box::new(named("a.Value"))));
+        assert_eq!(
+            t,
+            TypeExpr::Map(Box::new(named("a.KeyEnum")), Box::new(named("a.Value")))
+        );
     }
 
     #[test]
@@ -308,14 +345,20 @@ mod tests {
             }))
         );
         let t = parse("common.TaskWithInputs<map[managedCMS.TaskInputsEnum]any>").unwrap();
-        assert_eq!(t.to_string(), "common.TaskWithInputs<map[managedCMS.TaskInputsEnum]any>");
+        assert_eq!(
+            t.to_string(),
+            "common.TaskWithInputs<map[managedCMS.TaskInputsEnum]any>"
+        );
     }
 
     #[test]
     fn aliases() {
         assert_eq!(
             parse("coreTypes.AccountId:string").unwrap(),
-            TypeExpr::Alias { name: "coreTypes.AccountId".into(), target: Box::new(TypeExpr::Primitive(Primitive::String)) }
+            TypeExpr::Alias {
+                name: "coreTypes.AccountId".into(),
+                target: Box::new(TypeExpr::Primitive(Primitive::String))
+            }
         );
         assert_eq!(
             parse("coreTypes.ServiceId[]:long[]").unwrap(),
@@ -324,19 +367,35 @@ mod tests {
                 target: Box::new(TypeExpr::Primitive(Primitive::Long))
             }))
         );
-        assert_eq!(parse("duration:string").unwrap(), TypeExpr::Primitive(Primitive::Duration));
+        assert_eq!(
+            parse("duration:string").unwrap(),
+            TypeExpr::Primitive(Primitive::Duration)
+        );
     }
 
     #[test]
     fn malformed_expressions_are_errors() {
-        for bad in ["", "map[string", "a.B<long", "a.B[]x", "[]", "a b", "void[]"] {
+        for bad in [
+            "",
+            "map[string",
+            "a.B<long",
+            "a.B[]x",
+            "[]",
+            "a b",
+            "void[]",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should not parse");
         }
     }
 
     #[test]
     fn display_round_trips() {
-        for s in ["string[]", "map[string]long", "complexType.UnitAndValue<long>", "coreTypes.AccountId:string"] {
+        for s in [
+            "string[]",
+            "map[string]long",
+            "complexType.UnitAndValue<long>",
+            "coreTypes.AccountId:string",
+        ] {
             assert_eq!(parse(s).unwrap().to_string(), s);
         }
     }

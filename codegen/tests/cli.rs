@@ -21,16 +21,49 @@ fn bad_files_are_reported_and_good_ones_generated() {
     let dir = temp_dir("bad");
     std::fs::write(dir.join("v1/good.json"), GOOD).unwrap();
     std::fs::write(dir.join("v1/broken.json"), r#"{"apis": [}"#).unwrap();
-    std::fs::write(dir.join("v1/typed.json"), GOOD.replace("/good", "/typed").replace("good.Thing\",\"noAuth", "good.Nothing\",\"noAuth")).unwrap();
-    std::fs::write(dir.join("v1/weird.json"), GOOD.replace("/good", "/weird").replace("\"type\":\"string\",\"fullType\":\"string\"", "\"type\":\"int\"")).unwrap();
+    std::fs::write(
+        dir.join("v1/typed.json"),
+        GOOD.replace("/good", "/typed")
+            .replace("good.Thing\",\"noAuth", "good.Nothing\",\"noAuth"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("v1/weird.json"),
+        GOOD.replace("/good", "/weird").replace(
+            "\"type\":\"string\",\"fullType\":\"string\"",
+            "\"type\":\"int\"",
+        ),
+    )
+    .unwrap();
     let out = dir.join("out");
-    let output = cli().args(["generate", "--schemas"]).arg(&dir).arg("--out").arg(&out).output().unwrap();
+    let output = cli()
+        .args(["generate", "--schemas"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("broken.json: at /apis/0: expected value"), "{stderr}");
-    assert!(stderr.contains("typed.json: at /apis/0/operations/0/responseType: unknown type `good.Nothing`"), "{stderr}");
-    assert!(stderr.contains("weird.json: at /models/good.Thing/properties/name/type: unknown type `int`"), "{stderr}");
-    assert!(Path::new(&out.join("apis/good.rs")).exists(), "the valid API is still generated");
+    assert!(
+        stderr.contains("broken.json: at /apis/0: expected value"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "typed.json: at /apis/0/operations/0/responseType: unknown type `good.Nothing`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("weird.json: at /models/good.Thing/properties/name/type: unknown type `int`"),
+        "{stderr}"
+    );
+    assert!(
+        Path::new(&out.join("apis/good.rs")).exists(),
+        "the valid API is still generated"
+    );
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(summary.contains("3 APIs"), "{summary}");
 }
@@ -39,15 +72,29 @@ fn bad_files_are_reported_and_good_ones_generated() {
 fn list_prints_counts() {
     let dir = temp_dir("list");
     std::fs::write(dir.join("v1/good.json"), GOOD).unwrap();
-    let output = cli().args(["list", "--schemas"]).arg(&dir).output().unwrap();
+    let output = cli()
+        .args(["list", "--schemas"])
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let row = stdout.lines().find(|l| l.contains("/good")).expect("a row for /good");
-    assert_eq!(row.split_whitespace().collect::<Vec<_>>(), ["v1", "/good", "good", "1", "1"]);
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("/good"))
+        .expect("a row for /good");
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["v1", "/good", "good", "1", "1"]
+    );
 }
 
 #[test]
 fn missing_schema_dir_is_an_error_not_an_empty_success() {
-    let output = cli().args(["generate", "--schemas", "/nonexistent/schemas", "--out"]).arg(std::env::temp_dir().join("x")).output().unwrap();
+    let output = cli()
+        .args(["generate", "--schemas", "/nonexistent/schemas", "--out"])
+        .arg(std::env::temp_dir().join("x"))
+        .output()
+        .unwrap();
     assert!(!output.status.success());
 }

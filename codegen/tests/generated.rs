@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use ovhcloud_codegen::{generate, GeneratedFile, Selection};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
 }
 
 fn committed_files(dir: &Path) -> Vec<PathBuf> {
@@ -29,10 +32,18 @@ fn committed_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn generated_dir_is_current() {
     let generation = generate(&repo().join("schemas"), &Selection::All).unwrap();
-    assert_eq!(generation.errors().count(), 0, "the sample schemas are valid");
+    assert_eq!(
+        generation.errors().count(),
+        0,
+        "the sample schemas are valid"
+    );
     let dir = repo().join("generated");
     let expected: Vec<PathBuf> = generation.files.iter().map(|f| f.path.clone()).collect();
-    assert_eq!(committed_files(&dir), expected, "file list differs; run: cargo run -p ovhcloud-codegen -- generate");
+    assert_eq!(
+        committed_files(&dir),
+        expected,
+        "file list differs; run: cargo run -p ovhcloud-codegen -- generate"
+    );
     for GeneratedFile { path, contents } in &generation.files {
         let committed = std::fs::read_to_string(dir.join(path)).unwrap();
         assert!(
@@ -59,7 +70,12 @@ fn real_mirror_output_is_deterministic() {
     }
     let a = generate(&mirror, &Selection::All).unwrap();
     let b = generate(&mirror, &Selection::All).unwrap();
-    assert_eq!(a.errors().count(), 0, "{:?}", a.errors().take(5).collect::<Vec<_>>());
+    assert_eq!(
+        a.errors().count(),
+        0,
+        "{:?}",
+        a.errors().take(5).collect::<Vec<_>>()
+    );
     assert_eq!(a.summary().apis, 84);
     assert_eq!(a.files, b.files);
 }
@@ -67,23 +83,47 @@ fn real_mirror_output_is_deterministic() {
 #[test]
 fn one_api_needs_only_its_models() {
     let all = generate(&repo().join("schemas"), &Selection::All).unwrap();
-    let one = generate(&repo().join("schemas"), &Selection::Only(vec!["auth".into()])).unwrap();
+    let one = generate(
+        &repo().join("schemas"),
+        &Selection::Only(vec!["auth".into()]),
+    )
+    .unwrap();
     assert_eq!(one.selected.len(), 1);
     assert!(one.summary().models < all.summary().models);
-    let models: Vec<_> = one.files.iter().filter(|f| f.path.starts_with("models/")).map(|f| f.path.display().to_string()).collect();
+    let models: Vec<_> = one
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("models/"))
+        .map(|f| f.path.display().to_string())
+        .collect();
     assert_eq!(models, ["models/auth.rs"]);
     // A shared model has the same shape whichever APIs are selected.
     let me = generate(&repo().join("schemas"), &Selection::Only(vec!["me".into()])).unwrap();
     let nic = |g: &ovhcloud_codegen::Generation| {
-        g.files.iter().find(|f| f.path.ends_with("models/nichandle.rs")).unwrap().contents.clone()
+        g.files
+            .iter()
+            .find(|f| f.path.ends_with("models/nichandle.rs"))
+            .unwrap()
+            .contents
+            .clone()
     };
-    assert!(nic(&me).contains("\"QC\""), "values only newAccount lists are merged in even without newAccount");
+    assert!(
+        nic(&me).contains("\"QC\""),
+        "values only newAccount lists are merged in even without newAccount"
+    );
     assert_eq!(nic(&me).matches("pub enum OvhSubsidiaryEnum").count(), 1);
 }
 
 #[test]
 fn unknown_api_names_are_refused() {
-    let err = generate(&repo().join("schemas"), &Selection::Only(vec!["nope".into()])).unwrap_err();
+    let err = generate(
+        &repo().join("schemas"),
+        &Selection::Only(vec!["nope".into()]),
+    )
+    .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("nope") && text.contains("ovhCloudConnect"), "{text}");
+    assert!(
+        text.contains("nope") && text.contains("ovhCloudConnect"),
+        "{text}"
+    );
 }

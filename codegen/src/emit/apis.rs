@@ -34,7 +34,11 @@ fn display_path(api: &Api, path: &str) -> String {
 /// the path rule falls back to the rule that also names the parameters.
 pub fn method_names(api: &Api) -> Vec<String> {
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
-    let plain: Vec<String> = api.operations.iter().map(|op| method_name(op.method, &api.name, &op.path)).collect();
+    let plain: Vec<String> = api
+        .operations
+        .iter()
+        .map(|op| method_name(op.method, &api.name, &op.path))
+        .collect();
     for name in &plain {
         *count.entry(name.clone()).or_default() += 1;
     }
@@ -77,7 +81,11 @@ pub fn api(api: &Api, plan: &Plan) -> TokenStream {
     let mut about = vec![title.clone()];
     for (section, text) in &api.subsections {
         about.push(String::new());
-        about.push(format!("**{}**: {}", docs::lines(section).join(" "), docs::lines(text).join(" ")));
+        about.push(format!(
+            "**{}**: {}",
+            docs::lines(section).join(" "),
+            docs::lines(text).join(" ")
+        ));
     }
     let about = docs::attrs(&[about]);
     let accessor_doc = docs::attrs(&[vec![title]]);
@@ -147,7 +155,13 @@ fn push_param(param: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-fn operation(api: &Api, op: &Operation, name: &str, api_ident: &proc_macro2::Ident, plan: &Plan) -> (TokenStream, TokenStream) {
+fn operation(
+    api: &Api,
+    op: &Operation,
+    name: &str,
+    api_ident: &proc_macro2::Ident,
+    plan: &Plan,
+) -> (TokenStream, TokenStream) {
     let method_ident = format_ident!("{}", name);
     let response = rust_type(&op.response, plan);
     let template = Literal::string(&op.path);
@@ -162,7 +176,13 @@ fn operation(api: &Api, op: &Operation, name: &str, api_ident: &proc_macro2::Ide
     };
     let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let path_order: Vec<String> = crate::model::path_variables(&op.path);
-    required.sort_by_key(|p| (order(p), path_order.iter().position(|v| v == &p.name).unwrap_or(0), p.name.clone()));
+    required.sort_by_key(|p| {
+        (
+            order(p),
+            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
+            p.name.clone(),
+        )
+    });
     let mut optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
     optional.sort_by_key(|p| (order(p), p.name.clone()));
 
@@ -174,7 +194,14 @@ fn operation(api: &Api, op: &Operation, name: &str, api_ident: &proc_macro2::Ide
         let arg = format_ident!("{}", unique(snake(&p.name), &mut taken));
         let (ty, by_value) = argument_type(&p.ty, plan);
         args.push(quote!(#arg: #ty));
-        pushes.push(push_param(p, if by_value { quote!(&#arg) } else { quote!(#arg) }));
+        pushes.push(push_param(
+            p,
+            if by_value {
+                quote!(&#arg)
+            } else {
+                quote!(#arg)
+            },
+        ));
         arg_docs.push(param_doc(&arg.to_string(), p));
     }
     if let Some(body) = &op.body {
@@ -207,17 +234,29 @@ fn operation(api: &Api, op: &Operation, name: &str, api_ident: &proc_macro2::Ide
         return (method, quote!());
     }
     let builder = format_ident!("{}", name.to_upper_camel_case());
-    let builder_doc = docs::attrs(&[vec![
-        format!("Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it."),
-    ]]);
+    let builder_doc = docs::attrs(&[vec![format!(
+        "Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it."
+    )]]);
     let setters = optional.iter().map(|p| {
         let setter = format_ident!("{}", snake(&p.name));
         let (ty, by_value) = argument_type(&p.ty, plan);
-        let value = if by_value { quote!(&value) } else { quote!(value) };
+        let value = if by_value {
+            quote!(&value)
+        } else {
+            quote!(value)
+        };
         let push = push_param(p, value);
-        let mut lines = p.description.as_deref().map(docs::lines).unwrap_or_default();
+        let mut lines = p
+            .description
+            .as_deref()
+            .map(docs::lines)
+            .unwrap_or_default();
         lines.push(String::new());
-        lines.push(format!("Optional {} parameter {}.", location_name(&p.location), docs::code(&p.name)));
+        lines.push(format!(
+            "Optional {} parameter {}.",
+            location_name(&p.location),
+            docs::code(&p.name)
+        ));
         let doc = docs::attrs(&[lines]);
         quote! {
             #doc
@@ -264,13 +303,19 @@ fn location_name(location: &ParamLocation) -> &'static str {
 }
 
 fn param_doc(arg: &str, p: &Param) -> String {
-    let description = p.description.as_deref().map(|d| docs::lines(d).join(" ")).unwrap_or_default();
+    let description = p
+        .description
+        .as_deref()
+        .map(|d| docs::lines(d).join(" "))
+        .unwrap_or_default();
     let wire = if snake(&p.name) == arg && p.location == ParamLocation::Path {
         String::new()
     } else {
         format!(" ({} {})", location_name(&p.location), docs::code(&p.name))
     };
-    format!("- `{arg}`{wire}: {description}").trim_end_matches([' ', ':']).to_owned()
+    format!("- `{arg}`{wire}: {description}")
+        .trim_end_matches([' ', ':'])
+        .to_owned()
 }
 
 fn stability_text(s: Stability) -> &'static str {
@@ -283,14 +328,27 @@ fn stability_text(s: Stability) -> &'static str {
 }
 
 fn operation_doc(api: &Api, op: &Operation, arg_docs: &[String]) -> TokenStream {
-    let summary = op.description.as_deref().or(op.path_description.as_deref()).map(docs::lines).unwrap_or_default();
-    let long = op.long_description.as_deref().map(docs::lines).unwrap_or_default();
+    let summary = op
+        .description
+        .as_deref()
+        .or(op.path_description.as_deref())
+        .map(docs::lines)
+        .unwrap_or_default();
+    let long = op
+        .long_description
+        .as_deref()
+        .map(docs::lines)
+        .unwrap_or_default();
     let mut facts = vec![format!(
         "`{} {}` ({}{})",
         op.method.as_str(),
         display_path(api, &op.path),
         stability_text(op.status.stability),
-        if op.authenticated { "" } else { ", no authentication" }
+        if op.authenticated {
+            ""
+        } else {
+            ", no authentication"
+        }
     )];
     if let Some(id) = &op.operation_id {
         facts[0].push_str(&format!(", operation {}", docs::code(id)));
@@ -309,7 +367,11 @@ fn operation_doc(api: &Api, op: &Operation, arg_docs: &[String]) -> TokenStream 
     if !iam.is_empty() {
         iam.insert(0, "IAM actions:".to_owned());
     }
-    let mut errors: Vec<String> = op.errors.iter().map(|e| format!("- {}", docs::code(e))).collect();
+    let mut errors: Vec<String> = op
+        .errors
+        .iter()
+        .map(|e| format!("- {}", docs::code(e)))
+        .collect();
     if !errors.is_empty() {
         errors.insert(0, "Errors the API documents:".to_owned());
     }
@@ -319,7 +381,9 @@ fn operation_doc(api: &Api, op: &Operation, arg_docs: &[String]) -> TokenStream 
     }
     let mut paging = Vec::new();
     if op.paginated {
-        paging.push("Follows `X-Pagination-Cursor-Next` and returns the items of every page.".to_owned());
+        paging.push(
+            "Follows `X-Pagination-Cursor-Next` and returns the items of every page.".to_owned(),
+        );
     }
     docs::attrs(&[summary, long, facts, args, paging, iam, errors])
 }

@@ -17,11 +17,19 @@ pub fn lines(text: &str) -> Vec<String> {
         let line = raw.trim();
         if line.starts_with("```") {
             // Fenced blocks stay blocks, but never doctests.
-            out.push(if in_fence { "```".to_owned() } else { "```text".to_owned() });
+            out.push(if in_fence {
+                "```".to_owned()
+            } else {
+                "```text".to_owned()
+            });
             in_fence = !in_fence;
             continue;
         }
-        out.push(if in_fence { line.to_owned() } else { escape(line) });
+        out.push(if in_fence {
+            line.to_owned()
+        } else {
+            escape(line)
+        });
     }
     if in_fence {
         out.push("```".to_owned());
@@ -46,9 +54,14 @@ fn escape(line: &str) -> String {
     // Bare URLs would trip rustdoc's `bare_urls` lint.
     let mut linked = String::with_capacity(s.len());
     let mut rest = s.as_str();
-    while let Some(at) = rest.find("http").filter(|&i| rest[i..].starts_with("http://") || rest[i..].starts_with("https://")) {
+    while let Some(at) = rest
+        .find("http")
+        .filter(|&i| rest[i..].starts_with("http://") || rest[i..].starts_with("https://"))
+    {
         linked.push_str(&rest[..at]);
-        let mut end = rest[at..].find(|c: char| c.is_whitespace() || c == ')' || c == '"' || c == '\'').map_or(rest.len(), |e| at + e);
+        let mut end = rest[at..]
+            .find(|c: char| c.is_whitespace() || c == ')' || c == '"' || c == '\'')
+            .map_or(rest.len(), |e| at + e);
         while rest[..end].ends_with(['.', ',', ';', ':']) {
             end -= 1;
         }
@@ -70,7 +83,9 @@ pub fn attrs(paragraphs: &[Vec<String>]) -> TokenStream {
         }
         all.extend(p.iter().cloned());
     }
-    let all = all.into_iter().map(|l| if l.is_empty() { l } else { format!(" {l}") });
+    let all = all
+        .into_iter()
+        .map(|l| if l.is_empty() { l } else { format!(" {l}") });
     quote!(#(#[doc = #all])*)
 }
 
@@ -85,10 +100,22 @@ mod tests {
 
     #[test]
     fn html_links_and_fences_are_neutralised() {
-        assert_eq!(lines("a<br/>b [x] <b>c</b>"), ["a", "b \\[x\\] &lt;b&gt;c&lt;/b&gt;"]);
-        assert_eq!(lines("```\nlet x = 1;\n```"), ["```text", "let x = 1;", "```"]);
+        assert_eq!(
+            lines("a<br/>b [x] <b>c</b>"),
+            ["a", "b \\[x\\] &lt;b&gt;c&lt;/b&gt;"]
+        );
+        assert_eq!(
+            lines("```\nlet x = 1;\n```"),
+            ["```text", "let x = 1;", "```"]
+        );
         assert_eq!(lines("    indented code"), ["indented code"]);
-        assert_eq!(lines("see https://ovh.com/x."), ["see <https://ovh.com/x>."]);
-        assert_eq!(lines("```\nunterminated"), ["```text", "unterminated", "```"]);
+        assert_eq!(
+            lines("see https://ovh.com/x."),
+            ["see <https://ovh.com/x>."]
+        );
+        assert_eq!(
+            lines("```\nunterminated"),
+            ["```text", "unterminated", "```"]
+        );
     }
 }

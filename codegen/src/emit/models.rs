@@ -32,11 +32,25 @@ pub fn model(ir: &Ir, plan: &Plan, model: &Model) -> TokenStream {
     let path = &plan.models[&model.key];
     match &model.kind {
         ModelKind::Enum(values) => enumeration(model, path, values),
-        ModelKind::Object { generics, properties } => {
+        ModelKind::Object {
+            generics,
+            properties,
+        } => {
             let role = ir.role(&model.key);
             let fields = properties
                 .iter()
-                .map(|p| Field::new(ir, &model.key, p, if role == Role::Output { !p.nullable } else { p.required }))
+                .map(|p| {
+                    Field::new(
+                        ir,
+                        &model.key,
+                        p,
+                        if role == Role::Output {
+                            !p.nullable
+                        } else {
+                            p.required
+                        },
+                    )
+                })
                 .collect();
             let doc = model_doc(model, None);
             object(plan, path, generics, fields, role == Role::Output, doc)
@@ -46,18 +60,35 @@ pub fn model(ir: &Ir, plan: &Plan, model: &Model) -> TokenStream {
 
 /// The request-body variant of an output model: writable fields only.
 pub fn body_shape(ir: &Ir, plan: &Plan, model: &Model, shape: BodyShape) -> TokenStream {
-    let ModelKind::Object { generics, properties } = &model.kind else { return TokenStream::new() };
+    let ModelKind::Object {
+        generics,
+        properties,
+    } = &model.kind
+    else {
+        return TokenStream::new();
+    };
     let fields = properties
         .iter()
         .filter(|p| !p.read_only)
         .map(|p| Field::new(ir, &model.key, p, shape == BodyShape::Create && p.required))
         .collect();
     let doc = model_doc(model, Some(shape));
-    object(plan, &plan.body_shapes[&(model.key.clone(), shape)], generics, fields, false, doc)
+    object(
+        plan,
+        &plan.body_shapes[&(model.key.clone(), shape)],
+        generics,
+        fields,
+        false,
+        doc,
+    )
 }
 
 fn model_doc(model: &Model, shape: Option<BodyShape>) -> TokenStream {
-    let mut paragraphs = vec![model.description.as_deref().map(docs::lines).unwrap_or_default()];
+    let mut paragraphs = vec![model
+        .description
+        .as_deref()
+        .map(docs::lines)
+        .unwrap_or_default()];
     let source = format!("Schema model {}.", docs::code(&model.key));
     paragraphs.push(vec![match shape {
         None => source,
@@ -77,8 +108,15 @@ struct Field<'a> {
 
 impl<'a> Field<'a> {
     fn new(ir: &Ir, owner: &str, prop: &'a Property, required: bool) -> Field<'a> {
-        let boxed = prop.ty.direct_model().is_some_and(|m| reaches_directly(ir, m, owner));
-        Field { prop, required, boxed }
+        let boxed = prop
+            .ty
+            .direct_model()
+            .is_some_and(|m| reaches_directly(ir, m, owner));
+        Field {
+            prop,
+            required,
+            boxed,
+        }
     }
 }
 
@@ -93,7 +131,11 @@ fn reaches_directly(ir: &Ir, from: &str, to: &str) -> bool {
         if !seen.insert(key) {
             continue;
         }
-        if let Some(Model { kind: ModelKind::Object { properties, .. }, .. }) = ir.models.get(key) {
+        if let Some(Model {
+            kind: ModelKind::Object { properties, .. },
+            ..
+        }) = ir.models.get(key)
+        {
             stack.extend(properties.iter().filter_map(|p| p.ty.direct_model()));
         }
     }
@@ -129,22 +171,38 @@ fn object(
         let name = format_ident!("{}", unique(snake(&field.prop.name), &mut taken));
         let key = Literal::string(&field.prop.name);
         let (list_item, mut ty) = match &field.prop.ty {
-            TypeRef::Array(inner) => (Some(rust_type(inner, plan)), rust_type(&field.prop.ty, plan)),
+            TypeRef::Array(inner) => (
+                Some(rust_type(inner, plan)),
+                rust_type(&field.prop.ty, plan),
+            ),
             other => (None, rust_type(other, plan)),
         };
         if field.boxed {
             ty = quote!(Box<#ty>);
         }
-        let field_ty = if field.required { ty.clone() } else { quote!(Option<#ty>) };
-        let doc = docs::attrs(&[field.prop.description.as_deref().map(docs::lines).unwrap_or_default()]);
+        let field_ty = if field.required {
+            ty.clone()
+        } else {
+            quote!(Option<#ty>)
+        };
+        let doc = docs::attrs(&[field
+            .prop
+            .description
+            .as_deref()
+            .map(docs::lines)
+            .unwrap_or_default()]);
         decls.push(quote!(#doc pub #name: #field_ty,));
         writes.push(match (field.required, output) {
             (false, false) => quote!(object.optional(#key, &self.#name)?;),
             _ => quote!(object.field(#key, &self.#name)?;),
         });
         reads.push(match (&list_item, field.required) {
-            (Some(item), true) if !field.boxed => quote!(#name: object.required_list::<#item>(#key)?,),
-            (Some(item), false) if !field.boxed => quote!(#name: object.optional_list::<#item>(#key)?,),
+            (Some(item), true) if !field.boxed => {
+                quote!(#name: object.required_list::<#item>(#key)?,)
+            }
+            (Some(item), false) if !field.boxed => {
+                quote!(#name: object.optional_list::<#item>(#key)?,)
+            }
             (_, true) => quote!(#name: object.required(#key)?,),
             (_, false) => quote!(#name: object.optional(#key)?,),
         });
@@ -255,7 +313,13 @@ fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStre
         EnumValues::Integers(values) => {
             let variants: Vec<_> = values
                 .iter()
-                .map(|v| if *v < 0 { format_ident!("Minus{}", v.unsigned_abs()) } else { format_ident!("V{}", v.unsigned_abs()) })
+                .map(|v| {
+                    if *v < 0 {
+                        format_ident!("Minus{}", v.unsigned_abs())
+                    } else {
+                        format_ident!("V{}", v.unsigned_abs())
+                    }
+                })
                 .collect();
             let literals: Vec<_> = values.iter().map(|v| Literal::i64_unsuffixed(*v)).collect();
             let variant_docs = values.iter().map(|v| format!(" `{v}`"));

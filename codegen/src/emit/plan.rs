@@ -45,7 +45,9 @@ pub struct Plan {
 }
 
 /// Names generated code uses unqualified: a model may not shadow them.
-const RESERVED_TYPES: &[&str] = &["Option", "Result", "Vec", "String", "Box", "From", "Default", "Self"];
+const RESERVED_TYPES: &[&str] = &[
+    "Option", "Result", "Vec", "String", "Box", "From", "Default", "Self",
+];
 /// Crates generated code names by path: a module may not shadow them.
 const RESERVED_MODULES: &[&str] = &["std", "core", "alloc", "serde", "serde_json", "crate"];
 
@@ -82,20 +84,33 @@ impl Plan {
         let mut wanted: BTreeMap<Vec<String>, Vec<(String, Item)>> = BTreeMap::new();
         for key in ir.models.keys() {
             let (modules, last) = split_key(key);
-            wanted.entry(modules).or_default().push((type_name(last), Item::Model(key.clone())));
+            wanted
+                .entry(modules)
+                .or_default()
+                .push((type_name(last), Item::Model(key.clone())));
         }
         for name in ir.aliases.keys() {
             let (modules, last) = split_key(name);
-            wanted.entry(modules).or_default().push((type_name(last), Item::Alias(name.clone())));
+            wanted
+                .entry(modules)
+                .or_default()
+                .push((type_name(last), Item::Alias(name.clone())));
         }
-        let shapes: BTreeSet<(String, BodyShape)> = ir.apis.iter().flat_map(|a| a.body_shapes.iter().cloned()).collect();
+        let shapes: BTreeSet<(String, BodyShape)> = ir
+            .apis
+            .iter()
+            .flat_map(|a| a.body_shapes.iter().cloned())
+            .collect();
         let mut plan = Plan::default();
         for (modules, mut items) in wanted {
             // Plain model names first, so a body shape never takes a model's name.
             items.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
             let mut taken = BTreeSet::new();
             for (name, item) in &items {
-                let path = ItemPath { modules: modules.clone(), name: unique(name.clone(), &mut taken) };
+                let path = ItemPath {
+                    modules: modules.clone(),
+                    name: unique(name.clone(), &mut taken),
+                };
                 match item {
                     Item::Model(key) => {
                         plan.models.insert(key.clone(), path);
@@ -113,8 +128,17 @@ impl Plan {
                             BodyShape::Create => "Create",
                             BodyShape::Update => "Update",
                         };
-                        let name = unique(format!("{}{suffix}", name.trim_end_matches('_')), &mut taken);
-                        plan.body_shapes.insert((key.clone(), shape), ItemPath { modules: modules.clone(), name });
+                        let name = unique(
+                            format!("{}{suffix}", name.trim_end_matches('_')),
+                            &mut taken,
+                        );
+                        plan.body_shapes.insert(
+                            (key.clone(), shape),
+                            ItemPath {
+                                modules: modules.clone(),
+                                name,
+                            },
+                        );
                     }
                 }
             }
