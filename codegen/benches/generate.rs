@@ -312,13 +312,13 @@ fn print_table<const N: usize>(header: &[&str], right: &[bool], rows: &[[String;
         .zip(right)
         .map(|(&w, &r)| {
             if r {
-                format!("{}:", "-".repeat(w - 1))
+                format!("{}:", "-".repeat(w + 1))
             } else {
-                "-".repeat(w)
+                "-".repeat(w + 2)
             }
         })
         .collect();
-    println!("|-{}-|", sep.join("-|-"));
+    println!("|{}|", sep.join("|"));
     for row in rows {
         line(row.to_vec());
     }

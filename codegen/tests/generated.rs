@@ -127,3 +127,37 @@ fn unknown_api_names_are_refused() {
         "{text}"
     );
 }
+
+#[test]
+fn sample_manifest_is_current() {
+    let generation = generate(&repo().join("schemas"), &Selection::Only(vec![])).unwrap();
+    let manifest = ovhcloud_codegen::manifest::Manifest::from_ir(&generation.ir).to_json();
+    let committed = std::fs::read_to_string(repo().join("schemas/manifest.json")).unwrap();
+    assert!(committed == manifest, "schemas/manifest.json is stale; run: cargo run -p ovhcloud-codegen -- manifest > schemas/manifest.json");
+}
+
+/// Cargo.toml must declare one feature per API of OVH's listings (and of the samples).
+#[test]
+fn cargo_features_cover_every_api() {
+    let cargo_toml = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let mut dirs = vec![repo().join("schemas")];
+    let mirror = repo().join("../shared/ovh-schemas");
+    if mirror.exists() {
+        dirs.push(mirror);
+    }
+    for dir in dirs {
+        let generation = generate(&dir, &Selection::Only(vec![])).unwrap();
+        for api in &generation.ir.apis {
+            let feature = api.feature();
+            assert!(
+                cargo_toml.contains(&format!("\n{feature} = []")),
+                "Cargo.toml lacks feature `{feature}` ({})",
+                api.name
+            );
+            assert!(
+                cargo_toml.contains(&format!("    \"{feature}\",\n")),
+                "`all` lacks `{feature}`"
+            );
+        }
+    }
+}

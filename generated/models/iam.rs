@@ -580,7 +580,7 @@ pub mod resource {
     }
     /// A resource that rights can be delegated on
     ///
-    /// Request body for updating a Schema model `iam.resource.Resource`. Read-only fields are left out; only the fields that are set are sent.
+    /// Request body to update a `iam.resource.Resource` (schema model): its read-only fields are left out, and only the fields that are set are sent.
     #[derive(Clone, Debug, PartialEq, Default)]
     pub struct ResourceUpdate {
         /// Tags; tags computed by OVHcloud start with ovh:

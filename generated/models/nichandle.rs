@@ -278,7 +278,7 @@ impl<'de> serde::Deserialize<'de> for Nichandle {
 }
 /// Details of your OVHcloud account
 ///
-/// Request body for updating a Schema model `nichandle.Nichandle`. Read-only fields are left out; only the fields that are set are sent.
+/// Request body to update a `nichandle.Nichandle` (schema model): its read-only fields are left out, and only the fields that are set are sent.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct NichandleUpdate {
     /// Date of birth

@@ -100,7 +100,7 @@ impl<'de> serde::Deserialize<'de> for DatacenterConfig {
 }
 /// Datacenter configuration of a PoP configuration
 ///
-/// Request body for creating a Schema model `ovhcloudconnect.DatacenterConfig`. Read-only fields are left out.
+/// Request body to create a `ovhcloudconnect.DatacenterConfig` (schema model): its read-only fields are left out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatacenterConfigCreate {
     /// ID of the linked datacenter
@@ -209,7 +209,7 @@ impl<'de> serde::Deserialize<'de> for DatacenterExtraConfig {
 }
 /// Extra configuration of a datacenter configuration
 ///
-/// Request body for creating a Schema model `ovhcloudconnect.DatacenterExtraConfig`. Read-only fields are left out.
+/// Request body to create a `ovhcloudconnect.DatacenterExtraConfig` (schema model): its read-only fields are left out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatacenterExtraConfigCreate {
     /// AS number of the BGP neighbor
@@ -408,7 +408,7 @@ impl<'de> serde::Deserialize<'de> for PopConfig {
 }
 /// PoP configuration of an interface
 ///
-/// Request body for creating a Schema model `ovhcloudconnect.PopConfig`. Read-only fields are left out.
+/// Request body to create a `ovhcloudconnect.PopConfig` (schema model): its read-only fields are left out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PopConfigCreate {
     /// Private AS number of the customer (l3 only)

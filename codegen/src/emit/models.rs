@@ -89,12 +89,12 @@ fn model_doc(model: &Model, shape: Option<BodyShape>) -> TokenStream {
         .as_deref()
         .map(docs::lines)
         .unwrap_or_default()];
-    let source = format!("Schema model {}.", docs::code(&model.key));
+    let key = docs::code(&model.key);
     paragraphs.push(vec![match shape {
-        None => source,
-        Some(BodyShape::Create) => format!("Request body for creating a {source} Read-only fields are left out."),
+        None => format!("Schema model {key}."),
+        Some(BodyShape::Create) => format!("Request body to create a {key} (schema model): its read-only fields are left out."),
         Some(BodyShape::Update) => format!(
-            "Request body for updating a {source} Read-only fields are left out; only the fields that are set are sent."
+            "Request body to update a {key} (schema model): its read-only fields are left out, and only the fields that are set are sent."
         ),
     }]);
     docs::attrs(&paragraphs)

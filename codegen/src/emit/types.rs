@@ -103,3 +103,137 @@ fn is_copy(p: Primitive) -> bool {
             | Primitive::Ipv6Block
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{build, TypeRef};
+    use crate::reader::{parse_schema, Branch, LoadedSchema};
+    use crate::typeexpr::parse;
+    use std::path::{Path, PathBuf};
+
+    fn plan() -> (crate::model::Ir, Plan) {
+        let doc = r#"{"resourcePath":"/a","models":{
+            "a.b.Thing":{"id":"Thing","namespace":"a.b","properties":{}},
+            "a.Option":{"id":"Option","namespace":"a","properties":{}},
+            "complexType.UnitAndValue<T>":{"id":"UnitAndValue","namespace":"complexType","generics":["T"],
+              "properties":{"value":{"type":"T","canBeNull":false}}},
+            "a.KindEnum":{"id":"KindEnum","namespace":"a","enum":["x"],"enumType":"string"},
+            "a.Uses":{"id":"Uses","namespace":"a","properties":{
+              "id":{"type":"string","fullType":"coreTypes.AccountId:string","canBeNull":false}}}}}"#;
+        let doc = parse_schema(Path::new("a.json"), doc.as_bytes()).unwrap();
+        let ir = build(vec![LoadedSchema {
+            branch: Branch::V1,
+            file: PathBuf::from("a.json"),
+            sha256: String::new(),
+            doc,
+        }]);
+        let plan = Plan::new(&ir);
+        (ir, plan)
+    }
+
+    fn rust(expr: &str, plan: &Plan) -> String {
+        let parsed = parse(expr).unwrap();
+        rust_type(&to_ref(&parsed), plan)
+            .to_string()
+            .replace(' ', "")
+    }
+
+    /// Enough of the model stage's resolution for these expressions.
+    fn to_ref(expr: &crate::typeexpr::TypeExpr) -> TypeRef {
+        use crate::typeexpr::TypeExpr as E;
+        match expr {
+            E::Void => TypeRef::Unit,
+            E::Primitive(p) => TypeRef::Primitive(*p),
+            E::Array(i) => TypeRef::Array(Box::new(to_ref(i))),
+            E::Map(k, v) => TypeRef::Map(Box::new(to_ref(k)), Box::new(to_ref(v))),
+            E::Alias { name, target } => TypeRef::Alias {
+                name: name.clone(),
+                target: Box::new(to_ref(target)),
+            },
+            E::Named { name, args } if args.is_empty() => TypeRef::Model {
+                key: name.clone(),
+                args: vec![],
+            },
+            E::Named { name, args } => TypeRef::Model {
+                key: format!("{name}<T>"),
+                args: args.iter().map(to_ref).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn primitives_map_to_helpful_rust_types() {
+        let (_, plan) = plan();
+        let cases = [
+            ("long", "i64"),
+            ("double", "f64"),
+            ("boolean", "bool"),
+            ("string", "String"),
+            ("text", "String"),
+            ("phoneNumber", "String"),
+            ("password", "crate::types::Password"),
+            ("uuid", "crate::types::Uuid"),
+            ("datetime", "crate::types::DateTime"),
+            ("date", "crate::types::Date"),
+            ("ip", "std::net::IpAddr"),
+            ("ipv4", "std::net::Ipv4Addr"),
+            ("ipv6", "std::net::Ipv6Addr"),
+            ("ipBlock", "crate::types::IpBlock"),
+            ("ipv4Block", "crate::types::Ipv4Block"),
+            ("ipv6Block", "crate::types::Ipv6Block"),
+            ("any", "serde_json::Value"),
+            ("void", "()"),
+        ];
+        for (schema, expected) in cases {
+            assert_eq!(rust(schema, &plan), expected, "{schema}");
+        }
+    }
+
+    #[test]
+    fn composite_types() {
+        let (_, plan) = plan();
+        assert_eq!(
+            rust("a.b.Thing[]", &plan),
+            "Vec<crate::models::a::b::Thing>"
+        );
+        assert_eq!(
+            rust("map[a.KindEnum]long", &plan),
+            "std::collections::BTreeMap<crate::models::a::KindEnum,i64>"
+        );
+        assert_eq!(
+            rust("complexType.UnitAndValue<double>", &plan),
+            "crate::models::complex_type::UnitAndValue<f64>"
+        );
+        assert_eq!(
+            rust("coreTypes.AccountId:string", &plan),
+            "crate::models::core_types::AccountId"
+        );
+        assert_eq!(
+            rust("a.Option", &plan),
+            "crate::models::a::Option_",
+            "prelude names are never shadowed"
+        );
+    }
+
+    #[test]
+    fn arguments_borrow_what_is_not_copy() {
+        let (_, plan) = plan();
+        let arg = |e: &str| {
+            let (t, by_value) = argument_type(&to_ref(&parse(e).unwrap()), &plan);
+            (t.to_string().replace(' ', ""), by_value)
+        };
+        assert_eq!(arg("string"), ("&str".to_owned(), false));
+        assert_eq!(
+            arg("coreTypes.AccountId:string"),
+            ("&str".to_owned(), false)
+        );
+        assert_eq!(arg("long"), ("i64".to_owned(), true));
+        assert_eq!(arg("ipBlock"), ("crate::types::IpBlock".to_owned(), true));
+        assert_eq!(arg("string[]"), ("&[String]".to_owned(), false));
+        assert_eq!(
+            arg("a.KindEnum"),
+            ("&crate::models::a::KindEnum".to_owned(), false)
+        );
+    }
+}
