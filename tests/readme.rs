@@ -1,0 +1,32 @@
+//! The README's typed-call example, compiled (not run: it targets the real API).
+#![cfg(all(feature = "ovhCloudConnect", feature = "me", feature = "v2_iam"))]
+#![allow(dead_code)]
+
+use ovhcloud::models::ovhcloudconnect::{pop_config::TypeEnum, PopConfigCreate};
+
+async fn readme_example() -> Result<(), Box<dyn std::error::Error>> {
+    let client = ovhcloud::Client::builder()
+        .endpoint("ovh-eu")
+        .application("app-key", "app-secret", "consumer-key")
+        .build()?;
+    let occ = client.ovh_cloud_connect();
+
+    for service in occ.get().await? {
+        let interfaces = occ.get_interface(service).await?;
+        let mut pop = PopConfigCreate::new(interfaces[0], TypeEnum::L3);
+        pop.customer_bgp_area = Some(64512);
+        pop.subnet = Some("10.0.0.0/30".parse()?);
+        let task = occ.post_config_pop(service, &pop).await?;
+        println!("{:?}", task.status);
+    }
+
+    let bills = client.me().get_bill().date_from("2024-01-01T00:00:00+00:00".parse()?).await?;
+    let policies = client.v2_iam().get_policy().await?;
+    println!("{} bills, {} policies", bills.len(), policies.len());
+    Ok(())
+}
+
+#[test]
+fn readme_example_compiles() {
+    let _ = readme_example;
+}
