@@ -47,9 +47,6 @@ impl<'a> Ip<'a> {
     ///
     /// `GET /ip/{ip}` (production)
     ///
-    /// Arguments:
-    /// - `ip`
-    ///
     /// IAM actions:
     /// - `ip:apiovh:get`
     ///
@@ -65,9 +62,6 @@ impl<'a> Ip<'a> {
     ///
     /// `PUT /ip/{ip}` (production)
     ///
-    /// Arguments:
-    /// - `ip`
-    ///
     /// IAM actions:
     /// - `ip:apiovh:edit`
     pub fn put_by_ip(
@@ -80,9 +74,6 @@ impl<'a> Ip<'a> {
     /// List the addresses of the block having a reverse
     ///
     /// `GET /ip/{ip}/reverse` (production)
-    ///
-    /// Arguments:
-    /// - `ip`
     ///
     /// IAM actions:
     /// - `ip:apiovh:reverse/get`
@@ -97,7 +88,6 @@ impl<'a> Ip<'a> {
     /// `POST /ip/{ip}/reverse` (production)
     ///
     /// Arguments:
-    /// - `ip`
     /// - `ip_reverse` (body `ipReverse`): Address inside the block
     /// - `reverse` (body `reverse`): Host name, e.g. host.example.com.
     ///
@@ -121,10 +111,6 @@ impl<'a> Ip<'a> {
     ///
     /// `DELETE /ip/{ip}/reverse/{ipReverse}` (production)
     ///
-    /// Arguments:
-    /// - `ip`
-    /// - `ip_reverse`
-    ///
     /// IAM actions:
     /// - `ip:apiovh:reverse/delete`
     pub fn delete_reverse_by_ip_reverse(
@@ -139,10 +125,6 @@ impl<'a> Ip<'a> {
     /// Get the reverse of an address
     ///
     /// `GET /ip/{ip}/reverse/{ipReverse}` (production)
-    ///
-    /// Arguments:
-    /// - `ip`
-    /// - `ip_reverse`
     ///
     /// IAM actions:
     /// - `ip:apiovh:reverse/get`

@@ -40,9 +40,6 @@ impl<'a> Me<'a> {
     ///
     /// `GET /me/agreements/{id}/contract` (production)
     ///
-    /// Arguments:
-    /// - `id`
-    ///
     /// IAM actions:
     /// - `account:apiovh:me/agreements/contract/get`
     pub fn get_agreements_contract(
@@ -64,9 +61,6 @@ impl<'a> Me<'a> {
     ///
     /// `GET /me/bill/{billId}` (production)
     ///
-    /// Arguments:
-    /// - `bill_id`
-    ///
     /// IAM actions:
     /// - `account:apiovh:me/bill/get`
     ///
@@ -82,9 +76,6 @@ impl<'a> Me<'a> {
     ///
     /// `GET /me/bill/{billId}/details` (production)
     ///
-    /// Arguments:
-    /// - `bill_id`
-    ///
     /// IAM actions:
     /// - `account:apiovh:me/bill/details/get`
     pub fn get_bill_details(&self, bill_id: &str) -> crate::Call<'a, Vec<String>> {
@@ -93,10 +84,6 @@ impl<'a> Me<'a> {
     /// Get a line of a bill
     ///
     /// `GET /me/bill/{billId}/details/{billDetailId}` (production)
-    ///
-    /// Arguments:
-    /// - `bill_id`
-    /// - `bill_detail_id`
     ///
     /// IAM actions:
     /// - `account:apiovh:me/bill/details/get`

@@ -211,7 +211,6 @@ impl<'a> Vrack<'a> {
     ///
     /// Arguments:
     /// - `service_name`: Internal name of your vRack
-    /// - `task_id`
     ///
     /// IAM actions:
     /// - `vrack:apiovh:task/get`

@@ -202,7 +202,7 @@ fn operation(
                 quote!(#arg)
             },
         ));
-        arg_docs.push(param_doc(&arg.to_string(), p));
+        arg_docs.extend(param_doc(&arg.to_string(), p));
     }
     if let Some(body) = &op.body {
         let arg = format_ident!("{}", unique("body".to_owned(), &mut taken));
@@ -302,20 +302,15 @@ fn location_name(location: &ParamLocation) -> &'static str {
     }
 }
 
-fn param_doc(arg: &str, p: &Param) -> String {
-    let description = p
-        .description
-        .as_deref()
-        .map(|d| docs::lines(d).join(" "))
-        .unwrap_or_default();
+/// One line of the "Arguments" list, for arguments the schema describes.
+fn param_doc(arg: &str, p: &Param) -> Option<String> {
+    let description = p.description.as_deref().map(|d| docs::lines(d).join(" "))?;
     let wire = if snake(&p.name) == arg && p.location == ParamLocation::Path {
         String::new()
     } else {
         format!(" ({} {})", location_name(&p.location), docs::code(&p.name))
     };
-    format!("- `{arg}`{wire}: {description}")
-        .trim_end_matches([' ', ':'])
-        .to_owned()
+    Some(format!("- `{arg}`{wire}: {description}"))
 }
 
 fn stability_text(s: Stability) -> &'static str {
