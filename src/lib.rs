@@ -22,6 +22,9 @@
 
 mod call;
 mod client;
+pub mod config;
+pub mod rate_limit;
+pub mod retry;
 #[doc(hidden)]
 pub mod codec;
 mod error;

@@ -1,0 +1,1 @@
+//! Configuration resolution (explicit values, environment, ovh.conf files).

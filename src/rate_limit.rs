@@ -1,0 +1,1 @@
+//! Client-side rate limiting.

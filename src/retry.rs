@@ -1,0 +1,1 @@
+//! Retry policy: which failures are retried, and how long to wait.
