@@ -5,6 +5,9 @@
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::Stream;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -28,6 +31,10 @@ pub struct Request {
     pub authenticated: bool,
     /// The operation takes `X-Pagination-Cursor`: follow `X-Pagination-Cursor-Next`.
     pub paginated: bool,
+    /// The caller allows retrying this call even though it is a `POST`.
+    pub retry_post: bool,
+    /// The `X-Schemas-Version` of the schema the operation was generated from (v2).
+    pub schemas_version: Option<&'static str>,
 }
 
 /// A request body.
@@ -92,6 +99,8 @@ impl<'a, R> Call<'a, R> {
             body: None,
             authenticated: true,
             paginated: false,
+            retry_post: false,
+            schemas_version: None,
         };
         Call {
             client,
@@ -192,6 +201,74 @@ impl<'a, R> Call<'a, R> {
     pub fn paginated(mut self) -> Self {
         self.request.paginated = true;
         self
+    }
+
+    /// Allows retrying this call on 429, 502, 503, 504 and connection errors even though it is
+    /// a `POST`: only for calls you know are safe to repeat. `GET`, `PUT` and `DELETE` are
+    /// always retried.
+    pub fn allow_retry(mut self) -> Self {
+        self.request.retry_post = true;
+        self
+    }
+
+    /// Records the schema version the operation comes from, sent when the client pins it.
+    pub fn schemas_version(mut self, version: &'static str) -> Self {
+        self.request.schemas_version = Some(version);
+        self
+    }
+
+    /// Sends `json` as the body, byte for byte (for calls the schemas do not describe).
+    pub fn raw_body(mut self, json: impl Into<String>) -> Self {
+        self.request.body = Some(Body::Json(json.into()));
+        self
+    }
+
+    /// Runs the call and returns the raw response body, without decoding it.
+    pub async fn text(self) -> Result<String> {
+        if let Some(message) = self.error {
+            return Err(Error::Encode { operation: self.request.operation(), message });
+        }
+        Ok(self.client.send(&self.request, None).await?.body)
+    }
+}
+
+/// Pages of a v2 list, as they arrive.
+pub type PageStream<'a, T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>> + Send + 'a>>;
+/// Items of a v2 list, page after page.
+pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>;
+
+impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
+    /// The pages of a v2 list, following `X-Pagination-Cursor-Next`; the first error ends it.
+    pub fn pages(self) -> PageStream<'a, T> {
+        enum State {
+            Start,
+            Next(String),
+            Done,
+        }
+        let Call { client, request, error, .. } = self;
+        let first = match error {
+            Some(message) => Err(Error::Encode { operation: request.operation(), message }),
+            None => Ok(State::Start),
+        };
+        let request = Arc::new(request);
+        Box::pin(futures_util::stream::try_unfold(first, move |state| {
+            let request = request.clone();
+            async move {
+                let cursor = match state? {
+                    State::Done => return Ok(None),
+                    State::Start => None,
+                    State::Next(cursor) => Some(cursor),
+                };
+                let (page, next) = client.page::<T>(&request, cursor.as_deref()).await?;
+                Ok(Some((page, Ok(next.map_or(State::Done, State::Next)))))
+            }
+        }))
+    }
+
+    /// The items of a v2 list, page after page.
+    pub fn stream(self) -> ItemStream<'a, T> {
+        use futures_util::{StreamExt, TryStreamExt};
+        Box::pin(self.pages().map_ok(|page| futures_util::stream::iter(page.into_iter().map(Ok))).try_flatten().boxed())
     }
 }
 

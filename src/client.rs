@@ -1,47 +1,81 @@
-//! The HTTP client: endpoints, `$1$` request signing, sending and decoding.
+//! The HTTP client: configuration, the request pipeline (rate limit, sign, send, retry) and
+//! decoding.
 
-use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Duration;
 
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sha1::{Digest, Sha1};
 
+use crate::auth::{signature, system_clock, Auth, LocalClock, OAuth2, ServerClock};
 use crate::call::{Body, Request};
 use crate::codec::split_path;
-use crate::{Branch, Error, Result};
+use crate::endpoint::{self, ResolvedEndpoint};
+use crate::types::Password;
+use pending::{Credentials, Decision, Outcome, RateLimiter, ResolvedConfig, RetryPolicy, Settings};
 
-/// The named endpoints of the official clients, and their API base URLs.
-pub const ENDPOINTS: &[(&str, &str)] = &[
-    ("ovh-eu", "https://eu.api.ovh.com/1.0"),
-    ("ovh-ca", "https://ca.api.ovh.com/1.0"),
-    ("ovh-us", "https://api.us.ovhcloud.com/1.0"),
-    ("kimsufi-eu", "https://eu.api.kimsufi.com/1.0"),
-    ("kimsufi-ca", "https://ca.api.kimsufi.com/1.0"),
-    ("soyoustart-eu", "https://eu.api.soyoustart.com/1.0"),
-    ("soyoustart-ca", "https://ca.api.soyoustart.com/1.0"),
-];
-
-/// Application key, secret and consumer key. `Debug` shows only the application key.
-#[derive(Clone)]
-struct Credentials {
-    application_key: String,
-    application_secret: String,
-    consumer_key: String,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("application_key", &self.application_key)
-            .field("application_secret", &"***")
-            .field("consumer_key", &"***")
-            .finish()
+/// TEMPORARY stand-ins while config.rs, retry.rs and rate_limit.rs are written.
+mod pending {
+    use crate::types::Password;
+    #[derive(Debug, Default, Clone)]
+    pub struct Settings {
+        pub endpoint: Option<String>,
+        pub application_key: Option<String>,
+        pub application_secret: Option<Password>,
+        pub consumer_key: Option<Password>,
+        pub client_id: Option<String>,
+        pub client_secret: Option<Password>,
     }
+    pub enum Credentials {
+        None,
+        Application { application_key: String, application_secret: Password, consumer_key: Option<Password> },
+        OAuth2 { client_id: String, client_secret: Password },
+    }
+    pub struct ResolvedConfig {
+        pub endpoint: String,
+        pub credentials: Credentials,
+    }
+    pub fn resolve(s: &Settings) -> Result<ResolvedConfig, String> {
+        resolve_with(s)
+    }
+    pub fn resolve_with(s: &Settings) -> Result<ResolvedConfig, String> {
+        let endpoint = s.endpoint.clone().ok_or("no endpoint")?;
+        let credentials = match (&s.application_key, &s.application_secret, &s.client_id, &s.client_secret) {
+            (Some(k), Some(sec), None, None) => Credentials::Application { application_key: k.clone(), application_secret: sec.clone(), consumer_key: s.consumer_key.clone() },
+            (None, None, Some(id), Some(sec)) => Credentials::OAuth2 { client_id: id.clone(), client_secret: sec.clone() },
+            _ => Credentials::None,
+        };
+        Ok(ResolvedConfig { endpoint, credentials })
+    }
+    #[derive(Debug, Default, Clone)]
+    pub struct RateLimiter;
+    impl RateLimiter {
+        pub async fn acquire(&self) {}
+    }
+    #[derive(Debug, Default, Clone)]
+    pub struct RetryPolicy;
+    pub enum Outcome {
+        Status { status: u16, retry_after: Option<String> },
+        Connection,
+        Timeout,
+        Other,
+    }
+    pub enum Decision {
+        Retry(std::time::Duration),
+        GiveUp,
+    }
+    impl RetryPolicy {
+        pub fn decide(&self, _: u32, _: crate::Method, _: bool, _: &Outcome) -> Decision {
+            Decision::GiveUp
+        }
+    }
+    pub fn log_retry(_: &str, _: u32, _: std::time::Duration, _: &str) {}
 }
+use crate::{Branch, Error, Method, Result};
 
-/// An OVHcloud API client. Cheap to clone; clones share connections and the clock offset.
+/// An OVHcloud API client. Cheap to clone: clones share connections, the clock offset, the
+/// OAuth2 token and the rate limit.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -50,26 +84,41 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
-    /// Scheme and host, without the branch: `https://eu.api.ovh.com`.
-    root: String,
-    credentials: Option<Credentials>,
-    /// Server time minus local time, in seconds, read once from `/auth/time`.
-    time_delta: Mutex<Option<i64>>,
+    endpoint: ResolvedEndpoint,
+    auth: Auth,
+    clock: ServerClock,
+    retry: RetryPolicy,
+    limiter: RateLimiter,
+    pin_schemas_version: bool,
 }
 
-/// Configures a [`Client`].
-#[derive(Debug, Default)]
+/// Configures a [`Client`]. Values given here win over the environment and `ovh.conf`
+/// (see [`Client::from_env`]).
+#[derive(Default)]
 pub struct ClientBuilder {
-    endpoint: Option<String>,
-    credentials: Option<Credentials>,
+    settings: Settings,
     timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    limiter: Option<RateLimiter>,
+    pin_schemas_version: bool,
+    server_time_offset: Option<i64>,
+    clock: Option<LocalClock>,
+    user_agent: Option<String>,
+    use_environment: bool,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder").field("settings", &self.settings).field("timeout", &self.timeout).finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
-    /// A named endpoint (`ovh-eu`, `ovh-ca`, `ovh-us`, `kimsufi-eu`, …) or a base URL
-    /// (`https://eu.api.ovh.com/1.0`, `http://127.0.0.1:8080`).
+    /// A named endpoint (`ovh-eu`, `ovh-ca`, `ovh-us`, `kimsufi-eu`, `soyoustart-ca`,
+    /// `ovhcloud-eu`, …) or a base URL (`https://eu.api.ovh.com/1.0`, `http://127.0.0.1:8080`).
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
+        self.settings.endpoint = Some(endpoint.into());
         self
     }
 
@@ -80,121 +129,183 @@ impl ClientBuilder {
         application_secret: impl Into<String>,
         consumer_key: impl Into<String>,
     ) -> Self {
-        self.credentials = Some(Credentials {
-            application_key: application_key.into(),
-            application_secret: application_secret.into(),
-            consumer_key: consumer_key.into(),
-        });
+        self.settings.application_key = Some(application_key.into());
+        self.settings.application_secret = Some(Password::new(application_secret));
+        self.settings.consumer_key = Some(Password::new(consumer_key));
         self
     }
 
-    /// Limit for a whole request (default 180 s, as python-ovh).
+    /// An application without a consumer key yet: for unauthenticated calls and
+    /// [`CredentialRequest`](crate::CredentialRequest).
+    pub fn application_without_consumer_key(mut self, application_key: impl Into<String>, application_secret: impl Into<String>) -> Self {
+        self.settings.application_key = Some(application_key.into());
+        self.settings.application_secret = Some(Password::new(application_secret));
+        self
+    }
+
+    /// Authenticates as a service account (OAuth2 client credentials).
+    pub fn oauth2(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        self.settings.client_id = Some(client_id.into());
+        self.settings.client_secret = Some(Password::new(client_secret));
+        self
+    }
+
+    /// Also read `OVH_*` variables and `ovh.conf` files for whatever was not given here.
+    pub fn from_env(mut self) -> Self {
+        self.use_environment = true;
+        self
+    }
+
+    /// Limit for a whole request, retries excluded (default 180 s, as python-ovh).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
+    /// Limit for establishing a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How failed calls are retried (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Client-side rate limit (default 20 requests per second, OVH's documented limit).
+    pub fn rate_limit(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Sends `X-Schemas-Version` on v2 calls: the version of the schema each API was generated
+    /// from, so responses keep the shape the types were made for.
+    pub fn pin_schemas_version(mut self) -> Self {
+        self.pin_schemas_version = true;
+        self
+    }
+
+    /// The API clock's offset from the local clock, in seconds, when known: `/auth/time` is
+    /// then not called.
+    pub fn server_time_offset(mut self, seconds: i64) -> Self {
+        self.server_time_offset = Some(seconds);
+        self
+    }
+
+    /// Replaces the local clock (seconds since the epoch); for tests.
+    #[doc(hidden)]
+    pub fn local_clock(mut self, clock: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Appended to the `User-Agent` (`ovhcloud-rust/0.1.0 (<extra>)`).
+    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Self {
+        self.user_agent = Some(extra.into());
+        self
+    }
+
     pub fn build(self) -> Result<Client> {
-        let endpoint = self
-            .endpoint
-            .ok_or_else(|| Error::Config("no endpoint given".into()))?;
-        let base = ENDPOINTS
-            .iter()
-            .find(|(name, _)| *name == endpoint)
-            .map_or(endpoint.as_str(), |(_, url)| url);
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            let names: Vec<_> = ENDPOINTS.iter().map(|(n, _)| *n).collect();
-            return Err(Error::Config(format!(
-                "unknown endpoint {endpoint:?}: use one of {} or a URL",
-                names.join(", ")
-            )));
+        let resolved = if self.use_environment {
+            pending::resolve(&self.settings).map_err(|e| Error::Config(e.to_string()))?
+        } else {
+            pending::resolve_with(&self.settings).map_err(|e| Error::Config(e.to_string()))?
+        };
+        let ResolvedConfig { endpoint, credentials, .. } = resolved;
+        let endpoint = endpoint::resolve(&endpoint).map_err(Error::Config)?;
+        let auth = match credentials {
+            Credentials::None => Auth::None,
+            Credentials::Application { application_key, application_secret, consumer_key } => {
+                Auth::Application { application_key, application_secret, consumer_key }
+            }
+            Credentials::OAuth2 { client_id, client_secret } => {
+                let token_url = endpoint.oauth2_token_url.clone().ok_or_else(|| {
+                    Error::Config(format!("the endpoint {} does not accept OAuth2 service accounts", endpoint.root))
+                })?;
+                Auth::OAuth2(OAuth2::new(client_id, client_secret, token_url))
+            }
+        };
+        let mut agent = concat!("ovhcloud-rust/", env!("CARGO_PKG_VERSION")).to_owned();
+        if let Some(extra) = &self.user_agent {
+            agent.push_str(&format!(" ({extra})"));
         }
-        let root = base.trim_end_matches('/');
-        let root = ["/1.0", "/v1", "/v2"]
-            .iter()
-            .find_map(|s| root.strip_suffix(s))
-            .unwrap_or(root)
-            .to_owned();
         let http = reqwest::Client::builder()
             .timeout(self.timeout.unwrap_or(Duration::from_secs(180)))
-            .user_agent(concat!("ovhcloud-rust/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+            .user_agent(agent)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                root,
-                credentials: self.credentials,
-                time_delta: Mutex::new(None),
+                endpoint,
+                auth,
+                clock: ServerClock::new(self.clock.unwrap_or_else(system_clock), self.server_time_offset),
+                retry: self.retry.unwrap_or_default(),
+                limiter: self.limiter.unwrap_or_default(),
+                pin_schemas_version: self.pin_schemas_version,
             }),
         })
     }
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+/// A request ready to go: the exact URL, headers and body, signed.
+#[derive(Clone)]
+pub struct PreparedRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
-/// The `$1$` signature: SHA-1 over secret, consumer key, method, full URL, body and timestamp.
-pub(crate) fn signature(
-    secret: &str,
-    consumer_key: &str,
-    method: &str,
-    url: &str,
-    body: &str,
-    timestamp: i64,
-) -> String {
-    let mut hasher = Sha1::new();
-    for (i, part) in [
-        secret,
-        consumer_key,
-        method,
-        url,
-        body,
-        &timestamp.to_string(),
-    ]
-    .iter()
-    .enumerate()
-    {
-        if i > 0 {
-            hasher.update(b"+");
-        }
-        hasher.update(part.as_bytes());
+impl std::fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The signature is not a secret, the consumer key and bearer token are.
+        let headers: Vec<_> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let secret = k.eq_ignore_ascii_case("X-Ovh-Consumer") || k.eq_ignore_ascii_case("Authorization");
+                (k.as_str(), if secret { "***" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("PreparedRequest").field("method", &self.method).field("url", &self.url).field("headers", &headers).field("body", &self.body).finish()
     }
-    let digest = hasher.finalize();
-    let mut out = String::with_capacity(43);
-    out.push_str("$1$");
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
 }
 
-const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const QUERY: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// What came back from one successful exchange.
+pub(crate) struct Response {
+    pub headers: HeaderMap,
+    pub body: String,
+}
 
 impl Client {
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
-    fn url(&self, request: &Request, extra: &[(&str, String)]) -> String {
+    /// A client configured from `OVH_*` environment variables and `ovh.conf` files.
+    pub fn from_env() -> Result<Client> {
+        Client::builder().from_env().build()
+    }
+
+    /// `https://eu.api.ovh.com`: scheme and host of the API.
+    pub fn root_url(&self) -> &str {
+        &self.inner.endpoint.root
+    }
+
+    fn url(&self, request: &Request) -> String {
         let prefix = match request.branch {
             Branch::V1 => "/1.0",
             Branch::V2 => "/v2",
         };
-        let mut url = format!("{}{prefix}{}", self.inner.root, request.path);
-        let pairs = request
-            .query
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .chain(extra.iter().map(|(k, v)| (*k, v.as_str())));
-        for (i, (k, v)) in pairs.enumerate() {
+        let mut url = format!("{}{prefix}{}", self.inner.endpoint.root, request.path);
+        for (i, (k, v)) in request.query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
             url.extend(percent_encoding::utf8_percent_encode(k, QUERY));
             url.push('=');
@@ -203,177 +314,229 @@ impl Client {
         url
     }
 
-    async fn timestamp(&self, application_key: &str) -> Result<i64> {
-        if let Some(delta) = *self.inner.time_delta.lock().expect("not poisoned") {
-            return Ok(now() + delta);
+    /// Reads the API clock once (`GET /auth/time`, unauthenticated) and returns the offset.
+    async fn server_offset(&self, application_key: &str) -> Result<i64> {
+        if let Some(offset) = self.inner.clock.offset() {
+            return Ok(offset);
         }
-        let url = format!("{}/1.0/auth/time", self.inner.root);
-        let operation = "GET /auth/time".to_owned();
-        let transport = |source| Error::Transport {
-            operation: operation.clone(),
-            source,
-        };
-        let response = self
-            .inner
-            .http
-            .get(&url)
-            .header("X-Ovh-Application", application_key)
-            .send()
-            .await
-            .map_err(transport)?;
-        let server: i64 = response.json().await.map_err(transport)?;
-        let delta = server - now();
-        *self.inner.time_delta.lock().expect("not poisoned") = Some(delta);
-        Ok(now() + delta)
+        let url = format!("{}/1.0/auth/time", self.inner.endpoint.root);
+        let operation = "GET /auth/time";
+        let response =
+            self.inner.http.get(&url).header("X-Ovh-Application", application_key).send().await.map_err(|e| Error::transport(operation, e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.map_err(|e| Error::transport(operation, e))?;
+        if status != 200 {
+            return Err(api_error(operation.to_owned(), status, &headers, text));
+        }
+        let server: i64 = decode_text(operation, &headers, &text)?;
+        self.inner.clock.set_server_time(server);
+        Ok(self.inner.clock.offset().unwrap_or_default())
     }
 
-    async fn send_once(
-        &self,
-        request: &Request,
-        cursor: Option<&str>,
-    ) -> Result<(reqwest::header::HeaderMap, String)> {
-        let operation = request.operation();
-        let url = self.url(request, &[]);
+    /// Builds the exact request a [`Call`](crate::Call) sends — URL, headers, body — signing it
+    /// when it needs authentication. Useful to inspect or replay a call.
+    pub async fn prepare(&self, request: &Request) -> Result<PreparedRequest> {
+        self.prepare_page(request, None).await
+    }
+
+    async fn prepare_page(&self, request: &Request, cursor: Option<&str>) -> Result<PreparedRequest> {
+        let url = self.url(request);
         let body = match &request.body {
             None => String::new(),
             Some(Body::Json(json)) => json.clone(),
-            Some(Body::Fields(fields)) => {
-                serde_json::to_string(fields).expect("a JSON map serializes")
-            }
+            Some(Body::Fields(fields)) => serde_json::to_string(fields).expect("a JSON map serializes"),
         };
-        let method = match request.method {
-            crate::Method::Get => reqwest::Method::GET,
-            crate::Method::Post => reqwest::Method::POST,
-            crate::Method::Put => reqwest::Method::PUT,
-            crate::Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut builder = self
-            .inner
-            .http
-            .request(method, &url)
-            .header("Accept", "application/json");
-        for (name, value) in &request.headers {
-            builder = builder.header(*name, value);
-        }
-        if let Some(cursor) = cursor {
-            builder = builder.header("X-Pagination-Cursor", cursor);
-        }
-        if let Some(creds) = &self.inner.credentials {
-            builder = builder.header("X-Ovh-Application", &creds.application_key);
-            if request.authenticated {
-                let ts = self.timestamp(&creds.application_key).await?;
-                let sig = signature(
-                    &creds.application_secret,
-                    &creds.consumer_key,
-                    request.method.as_str(),
-                    &url,
-                    &body,
-                    ts,
-                );
-                builder = builder
-                    .header("X-Ovh-Consumer", &creds.consumer_key)
-                    .header("X-Ovh-Timestamp", ts.to_string())
-                    .header("X-Ovh-Signature", sig);
-            }
-        }
+        let mut headers: Vec<(String, String)> = vec![("Accept".into(), "application/json".into())];
         if !body.is_empty() {
-            builder = builder
-                .header("Content-Type", "application/json")
-                .body(body);
+            headers.push(("Content-Type".into(), "application/json".into()));
         }
-        let transport = |source| Error::Transport {
-            operation: operation.clone(),
-            source,
+        headers.extend(request.headers.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        if let Some(cursor) = cursor {
+            headers.push(("X-Pagination-Cursor".into(), cursor.to_owned()));
+        }
+        if let (true, Some(version)) = (self.inner.pin_schemas_version, request.schemas_version) {
+            headers.push(("X-Schemas-Version".into(), version.to_owned()));
+        }
+        match &self.inner.auth {
+            Auth::None => {
+                if request.authenticated {
+                    return Err(Error::Config(format!(
+                        "{} needs authentication, and the client has no credentials",
+                        request.operation()
+                    )));
+                }
+            }
+            Auth::Application { application_key, application_secret, consumer_key } => {
+                headers.push(("X-Ovh-Application".into(), application_key.clone()));
+                if request.authenticated {
+                    let consumer_key = consumer_key.as_ref().ok_or_else(|| {
+                        Error::Config(format!("{} needs a consumer key; request one with CredentialRequest", request.operation()))
+                    })?;
+                    let offset = self.server_offset(application_key).await?;
+                    let ts = self.inner.clock.timestamp(offset);
+                    let sig = signature(
+                        application_secret.expose_secret(),
+                        consumer_key.expose_secret(),
+                        request.method.as_str(),
+                        &url,
+                        &body,
+                        ts,
+                    );
+                    headers.push(("X-Ovh-Consumer".into(), consumer_key.expose_secret().to_owned()));
+                    headers.push(("X-Ovh-Timestamp".into(), ts.to_string()));
+                    headers.push(("X-Ovh-Signature".into(), sig));
+                }
+            }
+            Auth::OAuth2(oauth) => {
+                if request.authenticated {
+                    let token = oauth.access_token(&self.inner.http).await?;
+                    headers.push(("Authorization".into(), format!("Bearer {}", token.expose_secret())));
+                }
+            }
+        }
+        Ok(PreparedRequest { method: request.method, url, headers, body })
+    }
+
+    async fn send_prepared(&self, prepared: &PreparedRequest) -> std::result::Result<(u16, HeaderMap, String), reqwest::Error> {
+        let method = match prepared.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
         };
-        let response = builder.send().await.map_err(transport)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.map_err(transport)?;
-        if !status.is_success() {
-            return Err(api_error(operation, status.as_u16(), &headers, text));
+        let mut builder = self.inner.http.request(method, &prepared.url);
+        for (k, v) in &prepared.headers {
+            builder = builder.header(k, v);
         }
-        Ok((headers, text))
+        if !prepared.body.is_empty() {
+            builder = builder.body(prepared.body.clone());
+        }
+        let response = builder.send().await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await?;
+        Ok((status, headers, body))
+    }
+
+    /// One exchange with the API, through the rate limiter, re-signing and retrying as the
+    /// policy allows.
+    pub(crate) async fn send(&self, request: &Request, cursor: Option<&str>) -> Result<Response> {
+        let operation = request.operation();
+        let mut attempt = 0;
+        let mut clock_resynced = false;
+        let mut token_refreshed = false;
+        loop {
+            attempt += 1;
+            self.inner.limiter.acquire().await;
+            let prepared = self.prepare_page(request, cursor).await?;
+            let (outcome, error) = match self.send_prepared(&prepared).await {
+                Ok((status, headers, body)) if (200..300).contains(&status) => return Ok(Response { headers, body }),
+                Ok((status, headers, body)) => {
+                    let retry_after = headers.get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    let error = api_error(operation.clone(), status, &headers, body);
+                    if !clock_resynced && is_timestamp_error(&error) && matches!(self.inner.auth, Auth::Application { .. }) {
+                        // Our clock drifted from the API's: read it again, then retry once.
+                        clock_resynced = true;
+                        self.inner.clock.reset();
+                        tracing::warn!(operation = %operation, "timestamp refused; reading /auth/time again");
+                        continue;
+                    }
+                    if let (Auth::OAuth2(oauth), 401, false) = (&self.inner.auth, status, token_refreshed) {
+                        token_refreshed = true;
+                        oauth.invalidate().await;
+                        continue;
+                    }
+                    (Outcome::Status { status, retry_after }, error)
+                }
+                Err(e) => {
+                    let outcome = if e.is_timeout() { Outcome::Timeout } else if e.is_connect() || e.is_request() { Outcome::Connection } else { Outcome::Other };
+                    (outcome, Error::transport(&operation, e))
+                }
+            };
+            match self.inner.retry.decide(attempt, request.method, request.retry_post, &outcome) {
+                Decision::Retry(delay) => {
+                    pending::log_retry(&operation, attempt, delay, &error.to_string());
+                    tokio::time::sleep(delay).await;
+                }
+                Decision::GiveUp => return Err(error),
+            }
+        }
     }
 
     /// Sends a request and decodes the response; for paged operations, every page.
     pub(crate) async fn execute<R: DeserializeOwned>(&self, request: &Request) -> Result<R> {
-        let explicit_cursor = request
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
+        let explicit_cursor = request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
         if !request.paginated || explicit_cursor {
-            let (headers, text) = self.send_once(request, None).await?;
-            let text = if text.trim().is_empty() {
-                "null"
-            } else {
-                text.as_str()
-            };
-            return decode(request, &headers, text);
+            let response = self.send(request, None).await?;
+            return decode(request, &response);
         }
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let (headers, text) = self.send_once(request, cursor.as_deref()).await?;
-            match decode::<Value>(request, &headers, &text)? {
-                Value::Array(page) => items.extend(page),
-                other => return decode(request, &headers, &other.to_string()),
-            }
-            cursor = headers
-                .get("X-Pagination-Cursor-Next")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            if cursor.is_none() {
-                break;
+            let (page, next) = self.page::<Value>(request, cursor.as_deref()).await?;
+            items.extend(page);
+            match next {
+                Some(next) => cursor = Some(next),
+                None => break,
             }
         }
-        let all = Value::Array(items).to_string();
-        decode(request, &reqwest::header::HeaderMap::new(), &all)
+        serde_json::from_value(Value::Array(items)).map_err(|e| decode_error(request, &HeaderMap::new(), "", &e.to_string()))
+    }
+
+    /// One page of a v2 list, and the cursor of the next page if there is one.
+    pub(crate) async fn page<T: DeserializeOwned>(&self, request: &Request, cursor: Option<&str>) -> Result<(Vec<T>, Option<String>)> {
+        let response = self.send(request, cursor).await?;
+        let next = response.headers.get("X-Pagination-Cursor-Next").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok((decode(request, &response)?, next))
     }
 }
 
-fn query_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers
-        .get("X-Ovh-QueryID")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+/// OVH answers a signature made with a stale clock with an error naming the timestamp.
+fn is_timestamp_error(error: &Error) -> bool {
+    match error {
+        Error::Api { status: 400..=403, error_code, message, .. } => {
+            error_code.as_deref().is_some_and(|c| c.contains("TIMESTAMP")) || message.to_ascii_lowercase().contains("timestamp")
+        }
+        _ => false,
+    }
 }
 
-fn decode<R: DeserializeOwned>(
-    request: &Request,
-    headers: &reqwest::header::HeaderMap,
-    text: &str,
-) -> Result<R> {
-    serde_json::from_str(text).map_err(|e| {
-        let full = e.to_string();
-        // serde_json appends the position; the JSON path is what a reader needs.
-        let message = full
-            .rsplit_once(" at line ")
-            .map_or(full.as_str(), |(m, _)| m);
-        let (path, message) = split_path(message).unwrap_or(("", message));
-        Error::Decode {
-            operation: request.operation(),
-            path: path.to_owned(),
-            message: message.to_owned(),
-            query_id: query_id(headers),
-            body: text.to_owned(),
-        }
+fn query_id(headers: &HeaderMap) -> Option<String> {
+    headers.get("X-Ovh-QueryID").and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn decode<R: DeserializeOwned>(request: &Request, response: &Response) -> Result<R> {
+    let text = if response.body.trim().is_empty() { "null" } else { response.body.as_str() };
+    serde_json::from_str(text).map_err(|e| decode_error(request, &response.headers, &response.body, &e.to_string()))
+}
+
+fn decode_text<R: DeserializeOwned>(operation: &str, headers: &HeaderMap, text: &str) -> Result<R> {
+    serde_json::from_str(text).map_err(|e| Error::Decode {
+        operation: operation.to_owned(),
+        path: String::new(),
+        message: e.to_string(),
+        query_id: query_id(headers),
+        body: text.to_owned(),
     })
 }
 
-fn api_error(
-    operation: String,
-    status: u16,
-    headers: &reqwest::header::HeaderMap,
-    body: String,
-) -> Error {
+fn decode_error(request: &Request, headers: &HeaderMap, body: &str, full: &str) -> Error {
+    // serde_json appends the position; the JSON path is what a reader needs.
+    let message = full.rsplit_once(" at line ").map_or(full, |(m, _)| m);
+    let (path, message) = split_path(message).unwrap_or(("", message));
+    Error::Decode {
+        operation: request.operation(),
+        path: path.to_owned(),
+        message: message.to_owned(),
+        query_id: query_id(headers),
+        body: body.to_owned(),
+    }
+}
+
+fn api_error(operation: String, status: u16, headers: &HeaderMap, body: String) -> Error {
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
-    let field = |name: &str| {
-        parsed
-            .as_ref()
-            .and_then(|v| v.get(name))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+    let field = |name: &str| parsed.as_ref().and_then(|v| v.get(name)).and_then(Value::as_str).map(str::to_owned);
     Error::Api {
         operation,
         status,
@@ -390,50 +553,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn python_ovh_signature_vectors() {
-        let (secret, ck, ts) = (
-            "9ufkBmLaTQ9nz5yMUlg79taH0GNnzDjk",
-            "5mBuy6SUQcRw2ZUxg0cG68BoDKpED4KY",
-            1457018875,
-        );
-        let url = "https://eu.api.ovh.com/1.0/auth";
-        assert_eq!(
-            signature(secret, ck, "GET", url, "", ts),
-            "$1$e9556054b6309771395efa467c22e627407461ad"
-        );
-        assert_eq!(
-            signature(secret, ck, "POST", url, r#"{"a":"b","c":"d"}"#, ts),
-            "$1$ec2fb5c7a81f64723c77d2e5b609ae6f58a84fc1"
-        );
-    }
-
-    #[test]
-    fn endpoints_resolve_to_a_root_without_branch() {
-        let c = Client::builder().endpoint("ovh-eu").build().unwrap();
-        assert_eq!(c.inner.root, "https://eu.api.ovh.com");
-        let c = Client::builder()
-            .endpoint("http://127.0.0.1:8080/v1/")
-            .build()
-            .unwrap();
-        assert_eq!(c.inner.root, "http://127.0.0.1:8080");
-        assert!(matches!(
-            Client::builder().endpoint("ovh-mars").build(),
-            Err(Error::Config(_))
-        ));
-    }
-
-    #[test]
     fn secrets_stay_out_of_debug() {
-        let c = Client::builder()
-            .endpoint("ovh-eu")
-            .application("AK", "very-secret", "consumer-secret")
-            .build()
-            .unwrap();
+        let c = Client::builder().endpoint("ovh-eu").application("AK", "very-secret", "consumer-secret").build().unwrap();
         let debug = format!("{c:?}");
         assert!(debug.contains("AK"));
-        assert!(
-            !debug.contains("very-secret") && !debug.contains("consumer-secret"),
-            "{debug}"
-        );
+        assert!(!debug.contains("very-secret") && !debug.contains("consumer-secret"), "{debug}");
+        let c = Client::builder().endpoint("ovh-ca").oauth2("id", "oauth-secret").build().unwrap();
+        assert!(!format!("{c:?}").contains("oauth-secret"));
+    }
+
+    #[test]
+    fn oauth2_needs_an_endpoint_that_accepts_it() {
+        let err = Client::builder().endpoint("kimsufi-eu").oauth2("id", "secret").build().unwrap_err();
+        assert!(err.to_string().contains("OAuth2"), "{err}");
+    }
+
+    #[test]
+    fn timestamp_errors_are_recognised() {
+        let e = api_error("GET /me".into(), 400, &HeaderMap::new(), r#"{"message":"Invalid timestamp"}"#.into());
+        assert!(is_timestamp_error(&e));
+        let e = api_error("GET /me".into(), 403, &HeaderMap::new(), r#"{"errorCode":"INVALID_SIGNATURE","message":"Invalid signature"}"#.into());
+        assert!(!is_timestamp_error(&e));
     }
 }

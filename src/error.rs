@@ -44,6 +44,35 @@ pub enum Error {
     /// The client is not configured for this call.
     #[error("configuration: {0}")]
     Config(String),
+    /// Credentials were refused or could not be obtained (OAuth2 token endpoint).
+    #[error("authentication: {0}")]
+    Auth(String),
+    /// A waited-for task or resource ended in failure.
+    #[error("{what} failed: {state}")]
+    TaskFailed { what: String, state: String },
+    /// A waited-for task or resource did not finish in time.
+    #[error("{what} still not done after {waited:?} (last state: {state})")]
+    WaitTimeout { what: String, waited: std::time::Duration, state: String },
+}
+
+impl Error {
+    pub(crate) fn transport(operation: &str, source: reqwest::Error) -> Error {
+        // reqwest's message may name the URL, which holds no secret; headers are never shown.
+        Error::Transport { operation: operation.to_owned(), source }
+    }
+
+    /// Whether the API reported the call as not permitted for these credentials.
+    pub fn is_not_granted(&self) -> bool {
+        matches!(self, Error::Api { error_code: Some(c), .. } if c == "NOT_GRANTED_CALL")
+    }
+
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -20,8 +20,10 @@
 //! # }
 //! ```
 
+mod auth;
 mod call;
 mod client;
+pub mod endpoint;
 pub mod config;
 pub mod rate_limit;
 pub mod retry;
@@ -30,8 +32,10 @@ pub mod codec;
 mod error;
 pub mod types;
 
-pub use call::{Call, CallFuture};
-pub use client::{Client, ClientBuilder, ENDPOINTS};
+pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
+pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
+pub use client::{Client, ClientBuilder, PreparedRequest};
+pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};
 
 /// HTTP methods the OVH API uses.
