@@ -351,7 +351,9 @@ impl Client {
         if !body.is_empty() {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
-        headers.extend(request.headers.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        // A cursor from the pager replaces one the caller set for the first page.
+        let replaced = |k: &str| cursor.is_some() && k.eq_ignore_ascii_case("X-Pagination-Cursor");
+        headers.extend(request.headers.iter().filter(|(k, _)| !replaced(k)).map(|(k, v)| (k.to_string(), v.clone())));
         if let Some(cursor) = cursor {
             headers.push(("X-Pagination-Cursor".into(), cursor.to_owned()));
         }

@@ -56,7 +56,7 @@ impl<'a> Auth<'a> {
 /// Request for [`Auth::post_credential`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct PostCredential<'a>(crate::Call<'a, crate::models::auth::Credential>);
-impl PostCredential<'_> {
+impl<'a> PostCredential<'a> {
     /// IP blocks allowed to use the consumer key
     ///
     /// Optional body parameter `allowedIPs`.
@@ -68,6 +68,11 @@ impl PostCredential<'_> {
     /// Optional body parameter `redirection`.
     pub fn redirection(self, value: &str) -> Self {
         Self(self.0.body_field("redirection", value))
+    }
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
     }
 }
 impl<'a> std::future::IntoFuture for PostCredential<'a> {

@@ -141,7 +141,7 @@ impl<'a> Ip<'a> {
 /// Request for [`Ip::get`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Get<'a>(crate::Call<'a, Vec<crate::types::IpBlock>>);
-impl Get<'_> {
+impl<'a> Get<'a> {
     /// Filter the value of description property (like)
     ///
     /// Optional query parameter `description`.
@@ -195,7 +195,7 @@ impl<'a> std::future::IntoFuture for Get<'a> {
 /// Request for [`Ip::post_service_change_contact`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct PostServiceChangeContact<'a>(crate::Call<'a, Vec<i64>>);
-impl PostServiceChangeContact<'_> {
+impl<'a> PostServiceChangeContact<'a> {
     /// New administrator contact
     ///
     /// Optional body parameter `contactAdmin`.
@@ -213,6 +213,11 @@ impl PostServiceChangeContact<'_> {
     /// Optional body parameter `contactTech`.
     pub fn contact_tech(self, value: &str) -> Self {
         Self(self.0.body_field("contactTech", value))
+    }
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
     }
 }
 impl<'a> std::future::IntoFuture for PostServiceChangeContact<'a> {

@@ -100,7 +100,7 @@ impl<'a> Me<'a> {
 /// Request for [`Me::get_bill`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetBill<'a>(crate::Call<'a, Vec<String>>);
-impl GetBill<'_> {
+impl<'a> GetBill<'a> {
     /// Filter the value of category property (=)
     ///
     /// Optional query parameter `category`.

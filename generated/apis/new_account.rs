@@ -82,7 +82,7 @@ impl<'a> NewAccount<'a> {
 /// Request for [`NewAccount::post`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Post<'a>(crate::Call<'a, crate::models::nichandle::NewAccountAndToken>);
-impl Post<'_> {
+impl<'a> Post<'a> {
     /// Date of birth
     ///
     /// Optional body parameter `birthDay`.
@@ -106,6 +106,11 @@ impl Post<'_> {
     /// Optional body parameter `phone`.
     pub fn phone(self, value: &str) -> Self {
         Self(self.0.body_field("phone", value))
+    }
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
     }
 }
 impl<'a> std::future::IntoFuture for Post<'a> {

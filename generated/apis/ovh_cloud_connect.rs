@@ -554,7 +554,7 @@ impl<'a> OvhCloudConnect<'a> {
 /// Request for [`OvhCloudConnect::get`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Get<'a>(crate::Call<'a, Vec<crate::types::Uuid>>);
-impl Get<'_> {
+impl<'a> Get<'a> {
     /// Filter resources on IAM tags
     ///
     /// Optional query parameter `iamTags`.
@@ -578,7 +578,7 @@ impl<'a> std::future::IntoFuture for Get<'a> {
 /// Request for [`OvhCloudConnect::get_incident`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetIncident<'a>(crate::Call<'a, Vec<i64>>);
-impl GetIncident<'_> {
+impl<'a> GetIncident<'a> {
     /// Only keep events impacting one of these PoPs
     ///
     /// Optional query parameter `pop`.
@@ -611,7 +611,7 @@ impl<'a> std::future::IntoFuture for GetIncident<'a> {
 /// Request for [`OvhCloudConnect::get_task`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetTask<'a>(crate::Call<'a, Vec<i64>>);
-impl GetTask<'_> {
+impl<'a> GetTask<'a> {
     /// Filter the value of status property (=)
     ///
     /// Optional query parameter `status`.

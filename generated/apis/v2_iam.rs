@@ -22,6 +22,7 @@ impl<'a> V2Iam<'a> {
     pub const SCHEMAS_VERSION: &'static str = "1.0";
     fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
         crate::Call::new(self.client, crate::Branch::V2, method, path)
+            .schemas_version(Self::SCHEMAS_VERSION)
     }
     /// List your policies
     ///
@@ -145,7 +146,7 @@ impl<'a> V2Iam<'a> {
 /// Request for [`V2Iam::get_policy`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetPolicy<'a>(crate::Call<'a, Vec<crate::models::iam::policy::Response>>);
-impl GetPolicy<'_> {
+impl<'a> GetPolicy<'a> {
     /// Only keep policies granting one of these actions
     ///
     /// Optional query parameter `action`.
@@ -188,6 +189,14 @@ impl GetPolicy<'_> {
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
     }
+    /// The items of every page, as they arrive.
+    pub fn stream(self) -> crate::ItemStream<'a, crate::models::iam::policy::Response> {
+        self.0.stream()
+    }
+    /// Page after page, following `X-Pagination-Cursor-Next`.
+    pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::policy::Response> {
+        self.0.pages()
+    }
 }
 impl<'a> std::future::IntoFuture for GetPolicy<'a> {
     type Output = crate::Result<Vec<crate::models::iam::policy::Response>>;
@@ -201,7 +210,7 @@ impl<'a> std::future::IntoFuture for GetPolicy<'a> {
 pub struct GetPolicyByPolicyId<'a>(
     crate::Call<'a, crate::models::iam::policy::Response>,
 );
-impl GetPolicyByPolicyId<'_> {
+impl<'a> GetPolicyByPolicyId<'a> {
     /// Add details about the resources in the output
     ///
     /// Optional query parameter `details`.
@@ -219,7 +228,7 @@ impl<'a> std::future::IntoFuture for GetPolicyByPolicyId<'a> {
 /// Request for [`V2Iam::get_resource`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetResource<'a>(crate::Call<'a, Vec<crate::models::iam::resource::Resource>>);
-impl GetResource<'_> {
+impl<'a> GetResource<'a> {
     /// Only keep resources with one of these names
     ///
     /// Optional query parameter `resourceName`.
@@ -261,6 +270,16 @@ impl GetResource<'_> {
     /// Optional header parameter `X-Pagination-Size`.
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
+    }
+    /// The items of every page, as they arrive.
+    pub fn stream(
+        self,
+    ) -> crate::ItemStream<'a, crate::models::iam::resource::Resource> {
+        self.0.stream()
+    }
+    /// Page after page, following `X-Pagination-Cursor-Next`.
+    pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::resource::Resource> {
+        self.0.pages()
     }
 }
 impl<'a> std::future::IntoFuture for GetResource<'a> {

@@ -16,6 +16,7 @@ impl<'a> V2ManagedCms<'a> {
     pub const SCHEMAS_VERSION: &'static str = "1.0";
     fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
         crate::Call::new(self.client, crate::Branch::V2, method, path)
+            .schemas_version(Self::SCHEMAS_VERSION)
     }
     /// List the supported PHP versions
     ///
@@ -161,7 +162,7 @@ impl<'a> V2ManagedCms<'a> {
 pub struct GetResource<'a>(
     crate::Call<'a, Vec<crate::models::managed_cms::ServiceWithIam>>,
 );
-impl GetResource<'_> {
+impl<'a> GetResource<'a> {
     /// Filter resources on IAM tags
     ///
     /// Optional query parameter `iamTags`.
@@ -186,6 +187,18 @@ impl GetResource<'_> {
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
     }
+    /// The items of every page, as they arrive.
+    pub fn stream(
+        self,
+    ) -> crate::ItemStream<'a, crate::models::managed_cms::ServiceWithIam> {
+        self.0.stream()
+    }
+    /// Page after page, following `X-Pagination-Cursor-Next`.
+    pub fn pages(
+        self,
+    ) -> crate::PageStream<'a, crate::models::managed_cms::ServiceWithIam> {
+        self.0.pages()
+    }
 }
 impl<'a> std::future::IntoFuture for GetResource<'a> {
     type Output = crate::Result<Vec<crate::models::managed_cms::ServiceWithIam>>;
@@ -200,7 +213,7 @@ impl<'a> std::future::IntoFuture for GetResource<'a> {
 /// Request for [`V2ManagedCms::get_resource_task`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetResourceTask<'a>(crate::Call<'a, Vec<crate::models::common::Task>>);
-impl GetResourceTask<'_> {
+impl<'a> GetResourceTask<'a> {
     /// Pagination cursor
     ///
     /// Optional header parameter `X-Pagination-Cursor`.
@@ -212,6 +225,14 @@ impl GetResourceTask<'_> {
     /// Optional header parameter `X-Pagination-Size`.
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
+    }
+    /// The items of every page, as they arrive.
+    pub fn stream(self) -> crate::ItemStream<'a, crate::models::common::Task> {
+        self.0.stream()
+    }
+    /// Page after page, following `X-Pagination-Cursor-Next`.
+    pub fn pages(self) -> crate::PageStream<'a, crate::models::common::Task> {
+        self.0.pages()
     }
 }
 impl<'a> std::future::IntoFuture for GetResourceTask<'a> {

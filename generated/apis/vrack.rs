@@ -227,7 +227,7 @@ impl<'a> Vrack<'a> {
 /// Request for [`Vrack::get`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Get<'a>(crate::Call<'a, Vec<String>>);
-impl Get<'_> {
+impl<'a> Get<'a> {
     /// Filter resources on IAM tags
     ///
     /// Optional query parameter `iamTags`.
@@ -251,7 +251,7 @@ impl<'a> std::future::IntoFuture for Get<'a> {
 /// Request for [`Vrack::post_confirm_termination`]: set optional parameters, then `.await` it.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct PostConfirmTermination<'a>(crate::Call<'a, String>);
-impl PostConfirmTermination<'_> {
+impl<'a> PostConfirmTermination<'a> {
     /// Free comment about the termination
     ///
     /// Optional body parameter `commentary`.
@@ -272,6 +272,11 @@ impl PostConfirmTermination<'_> {
     /// Optional body parameter `reason`.
     pub fn reason(self, value: &crate::models::service::TerminationReasonEnum) -> Self {
         Self(self.0.body_field("reason", value))
+    }
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
     }
 }
 impl<'a> std::future::IntoFuture for PostConfirmTermination<'a> {

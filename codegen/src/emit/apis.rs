@@ -106,9 +106,13 @@ pub fn api(api: &Api, plan: &Plan) -> TokenStream {
         }
         _ => quote!(),
     };
+    let pin = match api.branch {
+        Branch::V2 if api.api_version.is_some() => quote!(.schemas_version(Self::SCHEMAS_VERSION)),
+        _ => quote!(),
+    };
     let call_helper = quote! {
         fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
-            crate::Call::new(self.client, #branch, method, path)
+            crate::Call::new(self.client, #branch, method, path) #pin
         }
     };
     quote! {
@@ -272,13 +276,41 @@ fn operation(
             #builder(#call)
         }
     };
+    let retry = (op.method == HttpMethod::Post).then(|| {
+        quote! {
+            /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+            /// for calls you know are safe to repeat.
+            pub fn allow_retry(self) -> Self {
+                Self(self.0.allow_retry())
+            }
+        }
+    });
+    let streams = match (&op.response, op.paginated) {
+        (crate::model::TypeRef::Array(item), true) => {
+            let item = rust_type(item, plan);
+            Some(quote! {
+                /// The items of every page, as they arrive.
+                pub fn stream(self) -> crate::ItemStream<'a, #item> {
+                    self.0.stream()
+                }
+
+                /// Page after page, following `X-Pagination-Cursor-Next`.
+                pub fn pages(self) -> crate::PageStream<'a, #item> {
+                    self.0.pages()
+                }
+            })
+        }
+        _ => None,
+    };
     let builder_item = quote! {
         #builder_doc
         #[must_use = "a request does nothing until it is awaited"]
         pub struct #builder<'a>(crate::Call<'a, #response>);
 
-        impl #builder<'_> {
+        impl<'a> #builder<'a> {
             #(#setters)*
+            #retry
+            #streams
         }
 
         impl<'a> std::future::IntoFuture for #builder<'a> {
