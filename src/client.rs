@@ -13,41 +13,11 @@ use crate::call::{Body, Request};
 use crate::codec::split_path;
 use crate::endpoint::{self, ResolvedEndpoint};
 use crate::types::Password;
-use pending::{Credentials, Decision, Outcome, RateLimiter, ResolvedConfig, RetryPolicy, Settings};
+use crate::config::{Credentials, ResolvedConfig, Settings};
+use pending::{Decision, Outcome, RateLimiter, RetryPolicy};
 
-/// TEMPORARY stand-ins while config.rs, retry.rs and rate_limit.rs are written.
+/// TEMPORARY stand-ins while retry.rs and rate_limit.rs are written.
 mod pending {
-    use crate::types::Password;
-    #[derive(Debug, Default, Clone)]
-    pub struct Settings {
-        pub endpoint: Option<String>,
-        pub application_key: Option<String>,
-        pub application_secret: Option<Password>,
-        pub consumer_key: Option<Password>,
-        pub client_id: Option<String>,
-        pub client_secret: Option<Password>,
-    }
-    pub enum Credentials {
-        None,
-        Application { application_key: String, application_secret: Password, consumer_key: Option<Password> },
-        OAuth2 { client_id: String, client_secret: Password },
-    }
-    pub struct ResolvedConfig {
-        pub endpoint: String,
-        pub credentials: Credentials,
-    }
-    pub fn resolve(s: &Settings) -> Result<ResolvedConfig, String> {
-        resolve_with(s)
-    }
-    pub fn resolve_with(s: &Settings) -> Result<ResolvedConfig, String> {
-        let endpoint = s.endpoint.clone().ok_or("no endpoint")?;
-        let credentials = match (&s.application_key, &s.application_secret, &s.client_id, &s.client_secret) {
-            (Some(k), Some(sec), None, None) => Credentials::Application { application_key: k.clone(), application_secret: sec.clone(), consumer_key: s.consumer_key.clone() },
-            (None, None, Some(id), Some(sec)) => Credentials::OAuth2 { client_id: id.clone(), client_secret: sec.clone() },
-            _ => Credentials::None,
-        };
-        Ok(ResolvedConfig { endpoint, credentials })
-    }
     #[derive(Debug, Default, Clone)]
     pub struct RateLimiter;
     impl RateLimiter {
@@ -209,9 +179,9 @@ impl ClientBuilder {
 
     pub fn build(self) -> Result<Client> {
         let resolved = if self.use_environment {
-            pending::resolve(&self.settings).map_err(|e| Error::Config(e.to_string()))?
+            crate::config::resolve(&self.settings)?
         } else {
-            pending::resolve_with(&self.settings).map_err(|e| Error::Config(e.to_string()))?
+            crate::config::resolve_with(&self.settings, |_| None, &[])?
         };
         let ResolvedConfig { endpoint, credentials, .. } = resolved;
         let endpoint = endpoint::resolve(&endpoint).map_err(Error::Config)?;

@@ -44,6 +44,9 @@ pub enum Error {
     /// The client is not configured for this call.
     #[error("configuration: {0}")]
     Config(String),
+    /// Configuration could not be resolved (explicit values, environment, `ovh.conf`).
+    #[error("configuration: {0}")]
+    Configuration(#[from] crate::config::ConfigError),
     /// Credentials were refused or could not be obtained (OAuth2 token endpoint).
     #[error("authentication: {0}")]
     Auth(String),

@@ -24,6 +24,7 @@ mod auth;
 mod call;
 mod client;
 pub mod endpoint;
+pub mod fanout;
 pub mod config;
 pub mod rate_limit;
 pub mod retry;
@@ -31,6 +32,7 @@ pub mod retry;
 pub mod codec;
 mod error;
 pub mod types;
+pub mod wait;
 
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
 pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
