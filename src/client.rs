@@ -14,34 +14,10 @@ use crate::codec::split_path;
 use crate::endpoint::{self, ResolvedEndpoint};
 use crate::types::Password;
 use crate::config::{Credentials, ResolvedConfig, Settings};
-use pending::{Decision, Outcome, RateLimiter, RetryPolicy};
+use crate::rate_limit::RateLimiter;
+use crate::retry::{Decision, Outcome, RetryPolicy};
 
-/// TEMPORARY stand-ins while retry.rs and rate_limit.rs are written.
-mod pending {
-    #[derive(Debug, Default, Clone)]
-    pub struct RateLimiter;
-    impl RateLimiter {
-        pub async fn acquire(&self) {}
-    }
-    #[derive(Debug, Default, Clone)]
-    pub struct RetryPolicy;
-    pub enum Outcome {
-        Status { status: u16, retry_after: Option<String> },
-        Connection,
-        Timeout,
-        Other,
-    }
-    pub enum Decision {
-        Retry(std::time::Duration),
-        GiveUp,
-    }
-    impl RetryPolicy {
-        pub fn decide(&self, _: u32, _: crate::Method, _: bool, _: &Outcome) -> Decision {
-            Decision::GiveUp
-        }
-    }
-    pub fn log_retry(_: &str, _: u32, _: std::time::Duration, _: &str) {}
-}
+
 use crate::{Branch, Error, Method, Result};
 
 /// An OVHcloud API client. Cheap to clone: clones share connections, the clock offset, the
@@ -291,6 +267,7 @@ impl Client {
         }
         let url = format!("{}/1.0/auth/time", self.inner.endpoint.root);
         let operation = "GET /auth/time";
+        self.inner.limiter.acquire().await;
         let response =
             self.inner.http.get(&url).header("X-Ovh-Application", application_key).send().await.map_err(|e| Error::transport(operation, e))?;
         let status = response.status().as_u16();
@@ -419,16 +396,18 @@ impl Client {
                         oauth.invalidate().await;
                         continue;
                     }
-                    (Outcome::Status { status, retry_after }, error)
+                    (Some((status, retry_after)), error)
                 }
-                Err(e) => {
-                    let outcome = if e.is_timeout() { Outcome::Timeout } else if e.is_connect() || e.is_request() { Outcome::Connection } else { Outcome::Other };
-                    (outcome, Error::transport(&operation, e))
-                }
+                Err(e) => (None, Error::transport(&operation, e)),
+            };
+            let outcome = match (&outcome, &error) {
+                (Some((status, retry_after)), _) => Outcome::Status { status: *status, retry_after: retry_after.as_deref() },
+                (None, Error::Transport { source, .. }) => Outcome::from_reqwest(source),
+                _ => Outcome::Other,
             };
             match self.inner.retry.decide(attempt, request.method, request.retry_post, &outcome) {
                 Decision::Retry(delay) => {
-                    pending::log_retry(&operation, attempt, delay, &error.to_string());
+                    crate::retry::log_retry(&operation, attempt, delay, &outcome.to_string());
                     tokio::time::sleep(delay).await;
                 }
                 Decision::GiveUp => return Err(error),

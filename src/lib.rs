@@ -38,6 +38,8 @@ pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer
 pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
 pub use client::{Client, ClientBuilder, PreparedRequest};
 pub use endpoint::{Endpoint, ENDPOINTS};
+pub use rate_limit::RateLimiter;
+pub use retry::RetryPolicy;
 pub use error::{Error, Result};
 
 /// HTTP methods the OVH API uses.
