@@ -12,9 +12,19 @@ use crate::types::Password;
 
 /// The `$1$` signature: lower-case hex SHA-1 of
 /// `secret+consumer_key+METHOD+full_url+body+timestamp`, over exactly the bytes sent.
-pub fn signature(secret: &str, consumer_key: &str, method: &str, url: &str, body: &str, timestamp: i64) -> String {
+pub fn signature(
+    secret: &str,
+    consumer_key: &str,
+    method: &str,
+    url: &str,
+    body: &str,
+    timestamp: i64,
+) -> String {
     let mut hasher = Sha1::new();
-    for (i, part) in [secret, consumer_key, method, url, body].into_iter().enumerate() {
+    for (i, part) in [secret, consumer_key, method, url, body]
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             hasher.update(b"+");
         }
@@ -35,7 +45,11 @@ pub fn signature(secret: &str, consumer_key: &str, method: &str, url: &str, body
 pub type LocalClock = Arc<dyn Fn() -> f64 + Send + Sync>;
 
 pub(crate) fn system_clock() -> LocalClock {
-    Arc::new(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()))
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    })
 }
 
 /// The API's clock, as an offset from ours, read once from `GET /auth/time`.
@@ -46,7 +60,10 @@ pub(crate) struct ServerClock {
 
 impl ServerClock {
     pub fn new(local: LocalClock, known_offset: Option<i64>) -> Self {
-        ServerClock { local, offset: Mutex::new(known_offset) }
+        ServerClock {
+            local,
+            offset: Mutex::new(known_offset),
+        }
     }
 
     /// Whole local seconds, truncated as python-ovh does.
@@ -74,7 +91,9 @@ impl ServerClock {
 
 impl fmt::Debug for ServerClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerClock").field("offset", &self.offset()).finish()
+        f.debug_struct("ServerClock")
+            .field("offset", &self.offset())
+            .finish()
     }
 }
 
@@ -83,7 +102,11 @@ pub(crate) enum Auth {
     /// Only operations without authentication can be called.
     None,
     /// Application key and secret, and a consumer key once one was validated.
-    Application { application_key: String, application_secret: Password, consumer_key: Option<Password> },
+    Application {
+        application_key: String,
+        application_secret: Password,
+        consumer_key: Option<Password>,
+    },
     /// A service account: OAuth2 client credentials, exchanged for bearer tokens.
     OAuth2(OAuth2),
 }
@@ -92,7 +115,11 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Auth::None => f.write_str("None"),
-            Auth::Application { application_key, consumer_key, .. } => f
+            Auth::Application {
+                application_key,
+                consumer_key,
+                ..
+            } => f
                 .debug_struct("Application")
                 .field("application_key", application_key)
                 .field("application_secret", &"***")
@@ -130,13 +157,22 @@ struct TokenResponse {
 
 impl fmt::Debug for OAuth2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuth2").field("client_id", &self.client_id).field("client_secret", &"***").field("token_url", &self.token_url).finish()
+        f.debug_struct("OAuth2")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("token_url", &self.token_url)
+            .finish()
     }
 }
 
 impl OAuth2 {
     pub fn new(client_id: String, client_secret: Password, token_url: String) -> Self {
-        OAuth2 { client_id, client_secret, token_url, token: tokio::sync::Mutex::new(None) }
+        OAuth2 {
+            client_id,
+            client_secret,
+            token_url,
+            token: tokio::sync::Mutex::new(None),
+        }
     }
 
     /// A valid access token, fetching a new one when none is cached or it expires soon.
@@ -169,7 +205,12 @@ impl OAuth2 {
         ];
         let body = form
             .iter()
-            .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(v, crate::call::UNRESERVED)
+                )
+            })
             .collect::<Vec<_>>()
             .join("&");
         let response = http
@@ -181,15 +222,25 @@ impl OAuth2 {
             .await
             .map_err(|e| crate::Error::transport(&operation, e))?;
         let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| crate::Error::transport(&operation, e))?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| crate::Error::transport(&operation, e))?;
         if !(200..300).contains(&status) {
             // The token endpoint's error body names the problem (`invalid_client`), never the secret.
-            return Err(crate::Error::Auth(format!("{operation}: HTTP {status}: {}", text.chars().take(300).collect::<String>())));
+            return Err(crate::Error::Auth(format!(
+                "{operation}: HTTP {status}: {}",
+                text.chars().take(300).collect::<String>()
+            )));
         }
-        let parsed: TokenResponse = serde_json::from_str(&text)
-            .map_err(|e| crate::Error::Auth(format!("{operation}: unexpected token response: {e}")))?;
+        let parsed: TokenResponse = serde_json::from_str(&text).map_err(|e| {
+            crate::Error::Auth(format!("{operation}: unexpected token response: {e}"))
+        })?;
         let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
-        Ok(Token { access_token: Password::new(parsed.access_token), expires_at: Instant::now() + lifetime })
+        Ok(Token {
+            access_token: Password::new(parsed.access_token),
+            expires_at: Instant::now() + lifetime,
+        })
     }
 }
 
@@ -238,7 +289,10 @@ impl CredentialRequest {
 
     /// Allows `method` on exactly `path` (`*` in a path matches any segment run).
     pub fn allow(mut self, method: &str, path: &str) -> Self {
-        self.access_rules.push(AccessRule { method: method.to_ascii_uppercase(), path: path.to_owned() });
+        self.access_rules.push(AccessRule {
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+        });
         self
     }
 
@@ -257,12 +311,16 @@ impl CredentialRequest {
 
     /// Every method on everything (python-ovh's `API_READ_WRITE`).
     pub fn read_write(self) -> Self {
-        ["GET", "POST", "PUT", "DELETE"].iter().fold(self, |r, m| r.allow(m, "/*"))
+        ["GET", "POST", "PUT", "DELETE"]
+            .iter()
+            .fold(self, |r, m| r.allow(m, "/*"))
     }
 
     /// Restricts the key to calls from this address or block.
     pub fn allowed_ip(mut self, ip_or_block: &str) -> Self {
-        self.allowed_ips.get_or_insert_with(Vec::new).push(ip_or_block.to_owned());
+        self.allowed_ips
+            .get_or_insert_with(Vec::new)
+            .push(ip_or_block.to_owned());
         self
     }
 
@@ -283,10 +341,15 @@ impl CredentialRequest {
 
     /// Sends the request: unauthenticated, with only the application key.
     pub async fn send(&self, client: &crate::Client) -> crate::Result<CredentialRequestAnswer> {
-        crate::Call::new(client, crate::Branch::V1, crate::Method::Post, "/auth/credential")
-            .body(&self.body())
-            .unauthenticated()
-            .await
+        crate::Call::new(
+            client,
+            crate::Branch::V1,
+            crate::Method::Post,
+            "/auth/credential",
+        )
+        .body(&self.body())
+        .unauthenticated()
+        .await
     }
 }
 
@@ -300,8 +363,14 @@ mod tests {
         assert_eq!(
             r.access_rules,
             [
-                AccessRule { method: "GET".into(), path: "/ovhCloudConnect".into() },
-                AccessRule { method: "GET".into(), path: "/ovhCloudConnect/*".into() }
+                AccessRule {
+                    method: "GET".into(),
+                    path: "/ovhCloudConnect".into()
+                },
+                AccessRule {
+                    method: "GET".into(),
+                    path: "/ovhCloudConnect/*".into()
+                }
             ]
         );
         assert_eq!(CredentialRequest::new().read_write().access_rules.len(), 4);
@@ -310,7 +379,10 @@ mod tests {
     #[test]
     fn body_sends_null_allowed_ips_when_unrestricted() {
         let body = CredentialRequest::new().allow("GET", "/me").body();
-        assert_eq!(body, serde_json::json!({"accessRules": [{"method": "GET", "path": "/me"}], "redirection": null, "allowedIPs": null}));
+        assert_eq!(
+            body,
+            serde_json::json!({"accessRules": [{"method": "GET", "path": "/me"}], "redirection": null, "allowedIPs": null})
+        );
     }
 
     #[test]

@@ -70,9 +70,9 @@ pub struct Call<'a, R> {
 /// The future of an awaited [`Call`].
 pub type CallFuture<'a, R> = Pin<Box<dyn Future<Output = Result<R>> + Send + 'a>>;
 
-/// Path segments may hold `/` (an `ipBlock` like `1.2.3.0/24`): encode all but RFC 3986's
-/// unreserved characters.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+/// Everything but RFC 3986's unreserved characters is percent-encoded: in path segments (which
+/// may hold `/`, as an `ipBlock` like `1.2.3.0/24` does), query strings and forms alike.
+pub(crate) const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -128,7 +128,7 @@ impl<'a, R> Call<'a, R> {
     /// Fills the next `{parameter}` of the path.
     pub fn path<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
         if let Some(v) = self.encode("path parameter", value) {
-            let segment = percent_encoding::utf8_percent_encode(&text(&v), SEGMENT).to_string();
+            let segment = percent_encoding::utf8_percent_encode(&text(&v), UNRESERVED).to_string();
             let path = &mut self.request.path;
             match (path.find('{'), path.find('}')) {
                 (Some(open), Some(close)) if open < close => {
@@ -226,7 +226,10 @@ impl<'a, R> Call<'a, R> {
     /// Runs the call and returns the raw response body, without decoding it.
     pub async fn text(self) -> Result<String> {
         if let Some(message) = self.error {
-            return Err(Error::Encode { operation: self.request.operation(), message });
+            return Err(Error::Encode {
+                operation: self.request.operation(),
+                message,
+            });
         }
         Ok(self.client.send(&self.request, None).await?.body)
     }
@@ -245,9 +248,17 @@ impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
             Next(String),
             Done,
         }
-        let Call { client, request, error, .. } = self;
+        let Call {
+            client,
+            request,
+            error,
+            ..
+        } = self;
         let first = match error {
-            Some(message) => Err(Error::Encode { operation: request.operation(), message }),
+            Some(message) => Err(Error::Encode {
+                operation: request.operation(),
+                message,
+            }),
             None => Ok(State::Start),
         };
         let request = Arc::new(request);
@@ -268,7 +279,12 @@ impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
     /// The items of a v2 list, page after page.
     pub fn stream(self) -> ItemStream<'a, T> {
         use futures_util::{StreamExt, TryStreamExt};
-        Box::pin(self.pages().map_ok(|page| futures_util::stream::iter(page.into_iter().map(Ok))).try_flatten().boxed())
+        Box::pin(
+            self.pages()
+                .map_ok(|page| futures_util::stream::iter(page.into_iter().map(Ok)))
+                .try_flatten()
+                .boxed(),
+        )
     }
 }
 

@@ -9,14 +9,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::auth::{signature, system_clock, Auth, LocalClock, OAuth2, ServerClock};
-use crate::call::{Body, Request};
+use crate::call::{Body, Request, UNRESERVED};
 use crate::codec::split_path;
-use crate::endpoint::{self, ResolvedEndpoint};
-use crate::types::Password;
 use crate::config::{Credentials, ResolvedConfig, Settings};
+use crate::endpoint::{self, ResolvedEndpoint};
 use crate::rate_limit::RateLimiter;
 use crate::retry::{Decision, Outcome, RetryPolicy};
-
+use crate::types::Password;
 
 use crate::{Branch, Error, Method, Result};
 
@@ -52,11 +51,15 @@ pub struct ClientBuilder {
     clock: Option<LocalClock>,
     user_agent: Option<String>,
     use_environment: bool,
+    oauth2_token_url: Option<String>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder").field("settings", &self.settings).field("timeout", &self.timeout).finish_non_exhaustive()
+        f.debug_struct("ClientBuilder")
+            .field("settings", &self.settings)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -83,16 +86,30 @@ impl ClientBuilder {
 
     /// An application without a consumer key yet: for unauthenticated calls and
     /// [`CredentialRequest`](crate::CredentialRequest).
-    pub fn application_without_consumer_key(mut self, application_key: impl Into<String>, application_secret: impl Into<String>) -> Self {
+    pub fn application_without_consumer_key(
+        mut self,
+        application_key: impl Into<String>,
+        application_secret: impl Into<String>,
+    ) -> Self {
         self.settings.application_key = Some(application_key.into());
         self.settings.application_secret = Some(Password::new(application_secret));
         self
     }
 
     /// Authenticates as a service account (OAuth2 client credentials).
-    pub fn oauth2(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+    pub fn oauth2(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
         self.settings.client_id = Some(client_id.into());
         self.settings.client_secret = Some(Password::new(client_secret));
+        self
+    }
+
+    /// The OAuth2 token URL, for an endpoint given as a URL the table does not know.
+    pub fn oauth2_token_url(mut self, url: impl Into<String>) -> Self {
+        self.oauth2_token_url = Some(url.into());
         self
     }
 
@@ -159,16 +176,35 @@ impl ClientBuilder {
         } else {
             crate::config::resolve_with(&self.settings, |_| None, &[])?
         };
-        let ResolvedConfig { endpoint, credentials, .. } = resolved;
-        let endpoint = endpoint::resolve(&endpoint).map_err(Error::Config)?;
+        let ResolvedConfig {
+            endpoint,
+            credentials,
+            ..
+        } = resolved;
+        let mut endpoint = endpoint::resolve(&endpoint).map_err(Error::Config)?;
+        if let Some(url) = self.oauth2_token_url {
+            endpoint.oauth2_token_url = Some(url);
+        }
         let auth = match credentials {
             Credentials::None => Auth::None,
-            Credentials::Application { application_key, application_secret, consumer_key } => {
-                Auth::Application { application_key, application_secret, consumer_key }
-            }
-            Credentials::OAuth2 { client_id, client_secret } => {
+            Credentials::Application {
+                application_key,
+                application_secret,
+                consumer_key,
+            } => Auth::Application {
+                application_key,
+                application_secret,
+                consumer_key,
+            },
+            Credentials::OAuth2 {
+                client_id,
+                client_secret,
+            } => {
                 let token_url = endpoint.oauth2_token_url.clone().ok_or_else(|| {
-                    Error::Config(format!("the endpoint {} does not accept OAuth2 service accounts", endpoint.root))
+                    Error::Config(format!(
+                        "the endpoint {} does not accept OAuth2 service accounts",
+                        endpoint.root
+                    ))
                 })?;
                 Auth::OAuth2(OAuth2::new(client_id, client_secret, token_url))
             }
@@ -188,7 +224,10 @@ impl ClientBuilder {
                 http,
                 endpoint,
                 auth,
-                clock: ServerClock::new(self.clock.unwrap_or_else(system_clock), self.server_time_offset),
+                clock: ServerClock::new(
+                    self.clock.unwrap_or_else(system_clock),
+                    self.server_time_offset,
+                ),
                 retry: self.retry.unwrap_or_default(),
                 limiter: self.limiter.unwrap_or_default(),
                 pin_schemas_version: self.pin_schemas_version,
@@ -213,16 +252,19 @@ impl std::fmt::Debug for PreparedRequest {
             .headers
             .iter()
             .map(|(k, v)| {
-                let secret = k.eq_ignore_ascii_case("X-Ovh-Consumer") || k.eq_ignore_ascii_case("Authorization");
+                let secret = k.eq_ignore_ascii_case("X-Ovh-Consumer")
+                    || k.eq_ignore_ascii_case("Authorization");
                 (k.as_str(), if secret { "***" } else { v.as_str() })
             })
             .collect();
-        f.debug_struct("PreparedRequest").field("method", &self.method).field("url", &self.url).field("headers", &headers).field("body", &self.body).finish()
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
     }
 }
-
-const QUERY: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// What came back from one successful exchange.
 pub(crate) struct Response {
@@ -253,9 +295,9 @@ impl Client {
         let mut url = format!("{}{prefix}{}", self.inner.endpoint.root, request.path);
         for (i, (k, v)) in request.query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
-            url.extend(percent_encoding::utf8_percent_encode(k, QUERY));
+            url.extend(percent_encoding::utf8_percent_encode(k, UNRESERVED));
             url.push('=');
-            url.extend(percent_encoding::utf8_percent_encode(v, QUERY));
+            url.extend(percent_encoding::utf8_percent_encode(v, UNRESERVED));
         }
         url
     }
@@ -268,11 +310,20 @@ impl Client {
         let url = format!("{}/1.0/auth/time", self.inner.endpoint.root);
         let operation = "GET /auth/time";
         self.inner.limiter.acquire().await;
-        let response =
-            self.inner.http.get(&url).header("X-Ovh-Application", application_key).send().await.map_err(|e| Error::transport(operation, e))?;
+        let response = self
+            .inner
+            .http
+            .get(&url)
+            .header("X-Ovh-Application", application_key)
+            .send()
+            .await
+            .map_err(|e| Error::transport(operation, e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.map_err(|e| Error::transport(operation, e))?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| Error::transport(operation, e))?;
         if status != 200 {
             return Err(api_error(operation.to_owned(), status, &headers, text));
         }
@@ -287,12 +338,18 @@ impl Client {
         self.prepare_page(request, None).await
     }
 
-    async fn prepare_page(&self, request: &Request, cursor: Option<&str>) -> Result<PreparedRequest> {
+    async fn prepare_page(
+        &self,
+        request: &Request,
+        cursor: Option<&str>,
+    ) -> Result<PreparedRequest> {
         let url = self.url(request);
         let body = match &request.body {
             None => String::new(),
             Some(Body::Json(json)) => json.clone(),
-            Some(Body::Fields(fields)) => serde_json::to_string(fields).expect("a JSON map serializes"),
+            Some(Body::Fields(fields)) => {
+                serde_json::to_string(fields).expect("a JSON map serializes")
+            }
         };
         let mut headers: Vec<(String, String)> = vec![("Accept".into(), "application/json".into())];
         if !body.is_empty() {
@@ -300,7 +357,13 @@ impl Client {
         }
         // A cursor from the pager replaces one the caller set for the first page.
         let replaced = |k: &str| cursor.is_some() && k.eq_ignore_ascii_case("X-Pagination-Cursor");
-        headers.extend(request.headers.iter().filter(|(k, _)| !replaced(k)).map(|(k, v)| (k.to_string(), v.clone())));
+        headers.extend(
+            request
+                .headers
+                .iter()
+                .filter(|(k, _)| !replaced(k))
+                .map(|(k, v)| (k.to_string(), v.clone())),
+        );
         if let Some(cursor) = cursor {
             headers.push(("X-Pagination-Cursor".into(), cursor.to_owned()));
         }
@@ -316,11 +379,18 @@ impl Client {
                     )));
                 }
             }
-            Auth::Application { application_key, application_secret, consumer_key } => {
+            Auth::Application {
+                application_key,
+                application_secret,
+                consumer_key,
+            } => {
                 headers.push(("X-Ovh-Application".into(), application_key.clone()));
                 if request.authenticated {
                     let consumer_key = consumer_key.as_ref().ok_or_else(|| {
-                        Error::Config(format!("{} needs a consumer key; request one with CredentialRequest", request.operation()))
+                        Error::Config(format!(
+                            "{} needs a consumer key; request one with CredentialRequest",
+                            request.operation()
+                        ))
                     })?;
                     let offset = self.server_offset(application_key).await?;
                     let ts = self.inner.clock.timestamp(offset);
@@ -332,7 +402,10 @@ impl Client {
                         &body,
                         ts,
                     );
-                    headers.push(("X-Ovh-Consumer".into(), consumer_key.expose_secret().to_owned()));
+                    headers.push((
+                        "X-Ovh-Consumer".into(),
+                        consumer_key.expose_secret().to_owned(),
+                    ));
                     headers.push(("X-Ovh-Timestamp".into(), ts.to_string()));
                     headers.push(("X-Ovh-Signature".into(), sig));
                 }
@@ -340,14 +413,25 @@ impl Client {
             Auth::OAuth2(oauth) => {
                 if request.authenticated {
                     let token = oauth.access_token(&self.inner.http).await?;
-                    headers.push(("Authorization".into(), format!("Bearer {}", token.expose_secret())));
+                    headers.push((
+                        "Authorization".into(),
+                        format!("Bearer {}", token.expose_secret()),
+                    ));
                 }
             }
         }
-        Ok(PreparedRequest { method: request.method, url, headers, body })
+        Ok(PreparedRequest {
+            method: request.method,
+            url,
+            headers,
+            body,
+        })
     }
 
-    async fn send_prepared(&self, prepared: &PreparedRequest) -> std::result::Result<(u16, HeaderMap, String), reqwest::Error> {
+    async fn send_prepared(
+        &self,
+        prepared: &PreparedRequest,
+    ) -> std::result::Result<(u16, HeaderMap, String), reqwest::Error> {
         let method = match prepared.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -380,18 +464,28 @@ impl Client {
             self.inner.limiter.acquire().await;
             let prepared = self.prepare_page(request, cursor).await?;
             let (outcome, error) = match self.send_prepared(&prepared).await {
-                Ok((status, headers, body)) if (200..300).contains(&status) => return Ok(Response { headers, body }),
+                Ok((status, headers, body)) if (200..300).contains(&status) => {
+                    return Ok(Response { headers, body })
+                }
                 Ok((status, headers, body)) => {
-                    let retry_after = headers.get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    let retry_after = headers
+                        .get("Retry-After")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
                     let error = api_error(operation.clone(), status, &headers, body);
-                    if !clock_resynced && is_timestamp_error(&error) && matches!(self.inner.auth, Auth::Application { .. }) {
+                    if !clock_resynced
+                        && is_timestamp_error(&error)
+                        && matches!(self.inner.auth, Auth::Application { .. })
+                    {
                         // Our clock drifted from the API's: read it again, then retry once.
                         clock_resynced = true;
                         self.inner.clock.reset();
                         tracing::warn!(operation = %operation, "timestamp refused; reading /auth/time again");
                         continue;
                     }
-                    if let (Auth::OAuth2(oauth), 401, false) = (&self.inner.auth, status, token_refreshed) {
+                    if let (Auth::OAuth2(oauth), 401, false) =
+                        (&self.inner.auth, status, token_refreshed)
+                    {
                         token_refreshed = true;
                         oauth.invalidate().await;
                         continue;
@@ -401,11 +495,18 @@ impl Client {
                 Err(e) => (None, Error::transport(&operation, e)),
             };
             let outcome = match (&outcome, &error) {
-                (Some((status, retry_after)), _) => Outcome::Status { status: *status, retry_after: retry_after.as_deref() },
+                (Some((status, retry_after)), _) => Outcome::Status {
+                    status: *status,
+                    retry_after: retry_after.as_deref(),
+                },
                 (None, Error::Transport { source, .. }) => Outcome::from_reqwest(source),
                 _ => Outcome::Other,
             };
-            match self.inner.retry.decide(attempt, request.method, request.retry_post, &outcome) {
+            match self
+                .inner
+                .retry
+                .decide(attempt, request.method, request.retry_post, &outcome)
+            {
                 Decision::Retry(delay) => {
                     crate::retry::log_retry(&operation, attempt, delay, &outcome.to_string());
                     tokio::time::sleep(delay).await;
@@ -417,7 +518,10 @@ impl Client {
 
     /// Sends a request and decodes the response; for paged operations, every page.
     pub(crate) async fn execute<R: DeserializeOwned>(&self, request: &Request) -> Result<R> {
-        let explicit_cursor = request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
+        let explicit_cursor = request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
         if !request.paginated || explicit_cursor {
             let response = self.send(request, None).await?;
             return decode(request, &response);
@@ -432,13 +536,22 @@ impl Client {
                 None => break,
             }
         }
-        serde_json::from_value(Value::Array(items)).map_err(|e| decode_error(request, &HeaderMap::new(), "", &e.to_string()))
+        serde_json::from_value(Value::Array(items))
+            .map_err(|e| decode_error(request, &HeaderMap::new(), "", &e.to_string()))
     }
 
     /// One page of a v2 list, and the cursor of the next page if there is one.
-    pub(crate) async fn page<T: DeserializeOwned>(&self, request: &Request, cursor: Option<&str>) -> Result<(Vec<T>, Option<String>)> {
+    pub(crate) async fn page<T: DeserializeOwned>(
+        &self,
+        request: &Request,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<T>, Option<String>)> {
         let response = self.send(request, cursor).await?;
-        let next = response.headers.get("X-Pagination-Cursor-Next").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let next = response
+            .headers
+            .get("X-Pagination-Cursor-Next")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Ok((decode(request, &response)?, next))
     }
 }
@@ -446,20 +559,36 @@ impl Client {
 /// OVH answers a signature made with a stale clock with an error naming the timestamp.
 fn is_timestamp_error(error: &Error) -> bool {
     match error {
-        Error::Api { status: 400..=403, error_code, message, .. } => {
-            error_code.as_deref().is_some_and(|c| c.contains("TIMESTAMP")) || message.to_ascii_lowercase().contains("timestamp")
+        Error::Api {
+            status: 400..=403,
+            error_code,
+            message,
+            ..
+        } => {
+            error_code
+                .as_deref()
+                .is_some_and(|c| c.contains("TIMESTAMP") || c == "QUERY_TIME_OUT")
+                || message.to_ascii_lowercase().contains("timestamp")
         }
         _ => false,
     }
 }
 
 fn query_id(headers: &HeaderMap) -> Option<String> {
-    headers.get("X-Ovh-QueryID").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    headers
+        .get("X-Ovh-QueryID")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 fn decode<R: DeserializeOwned>(request: &Request, response: &Response) -> Result<R> {
-    let text = if response.body.trim().is_empty() { "null" } else { response.body.as_str() };
-    serde_json::from_str(text).map_err(|e| decode_error(request, &response.headers, &response.body, &e.to_string()))
+    let text = if response.body.trim().is_empty() {
+        "null"
+    } else {
+        response.body.as_str()
+    };
+    serde_json::from_str(text)
+        .map_err(|e| decode_error(request, &response.headers, &response.body, &e.to_string()))
 }
 
 fn decode_text<R: DeserializeOwned>(operation: &str, headers: &HeaderMap, text: &str) -> Result<R> {
@@ -487,7 +616,13 @@ fn decode_error(request: &Request, headers: &HeaderMap, body: &str, full: &str) 
 
 fn api_error(operation: String, status: u16, headers: &HeaderMap, body: String) -> Error {
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
-    let field = |name: &str| parsed.as_ref().and_then(|v| v.get(name)).and_then(Value::as_str).map(str::to_owned);
+    let field = |name: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     Error::Api {
         operation,
         status,
@@ -505,25 +640,50 @@ mod tests {
 
     #[test]
     fn secrets_stay_out_of_debug() {
-        let c = Client::builder().endpoint("ovh-eu").application("AK", "very-secret", "consumer-secret").build().unwrap();
+        let c = Client::builder()
+            .endpoint("ovh-eu")
+            .application("AK", "very-secret", "consumer-secret")
+            .build()
+            .unwrap();
         let debug = format!("{c:?}");
         assert!(debug.contains("AK"));
-        assert!(!debug.contains("very-secret") && !debug.contains("consumer-secret"), "{debug}");
-        let c = Client::builder().endpoint("ovh-ca").oauth2("id", "oauth-secret").build().unwrap();
+        assert!(
+            !debug.contains("very-secret") && !debug.contains("consumer-secret"),
+            "{debug}"
+        );
+        let c = Client::builder()
+            .endpoint("ovh-ca")
+            .oauth2("id", "oauth-secret")
+            .build()
+            .unwrap();
         assert!(!format!("{c:?}").contains("oauth-secret"));
     }
 
     #[test]
     fn oauth2_needs_an_endpoint_that_accepts_it() {
-        let err = Client::builder().endpoint("kimsufi-eu").oauth2("id", "secret").build().unwrap_err();
+        let err = Client::builder()
+            .endpoint("kimsufi-eu")
+            .oauth2("id", "secret")
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("OAuth2"), "{err}");
     }
 
     #[test]
     fn timestamp_errors_are_recognised() {
-        let e = api_error("GET /me".into(), 400, &HeaderMap::new(), r#"{"message":"Invalid timestamp"}"#.into());
+        let e = api_error(
+            "GET /me".into(),
+            400,
+            &HeaderMap::new(),
+            r#"{"message":"Invalid timestamp"}"#.into(),
+        );
         assert!(is_timestamp_error(&e));
-        let e = api_error("GET /me".into(), 403, &HeaderMap::new(), r#"{"errorCode":"INVALID_SIGNATURE","message":"Invalid signature"}"#.into());
+        let e = api_error(
+            "GET /me".into(),
+            403,
+            &HeaderMap::new(),
+            r#"{"errorCode":"INVALID_SIGNATURE","message":"Invalid signature"}"#.into(),
+        );
         assert!(!is_timestamp_error(&e));
     }
 }

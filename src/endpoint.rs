@@ -14,17 +14,41 @@ pub struct Endpoint {
 /// Every named endpoint: the seven of the official clients, their aliases, and the
 /// `ovhcloud.com` hosts OVH is moving the EU and CA APIs to.
 pub const ENDPOINTS: &[Endpoint] = &[
-    Endpoint { name: "ovh-eu", api: "https://eu.api.ovh.com/1.0", oauth2_token_url: Some("https://www.ovh.com/auth/oauth2/token") },
-    Endpoint { name: "ovh-ca", api: "https://ca.api.ovh.com/1.0", oauth2_token_url: Some("https://ca.ovh.com/auth/oauth2/token") },
+    Endpoint {
+        name: "ovh-eu",
+        api: "https://eu.api.ovh.com/1.0",
+        oauth2_token_url: Some("https://www.ovh.com/auth/oauth2/token"),
+    },
+    Endpoint {
+        name: "ovh-ca",
+        api: "https://ca.api.ovh.com/1.0",
+        oauth2_token_url: Some("https://ca.ovh.com/auth/oauth2/token"),
+    },
     Endpoint {
         name: "ovh-us",
         api: "https://api.us.ovhcloud.com/1.0",
         oauth2_token_url: Some("https://us.ovhcloud.com/auth/oauth2/token"),
     },
-    Endpoint { name: "kimsufi-eu", api: "https://eu.api.kimsufi.com/1.0", oauth2_token_url: None },
-    Endpoint { name: "kimsufi-ca", api: "https://ca.api.kimsufi.com/1.0", oauth2_token_url: None },
-    Endpoint { name: "soyoustart-eu", api: "https://eu.api.soyoustart.com/1.0", oauth2_token_url: None },
-    Endpoint { name: "soyoustart-ca", api: "https://ca.api.soyoustart.com/1.0", oauth2_token_url: None },
+    Endpoint {
+        name: "kimsufi-eu",
+        api: "https://eu.api.kimsufi.com/1.0",
+        oauth2_token_url: None,
+    },
+    Endpoint {
+        name: "kimsufi-ca",
+        api: "https://ca.api.kimsufi.com/1.0",
+        oauth2_token_url: None,
+    },
+    Endpoint {
+        name: "soyoustart-eu",
+        api: "https://eu.api.soyoustart.com/1.0",
+        oauth2_token_url: None,
+    },
+    Endpoint {
+        name: "soyoustart-ca",
+        api: "https://ca.api.soyoustart.com/1.0",
+        oauth2_token_url: None,
+    },
     Endpoint {
         name: "ovhcloud-eu",
         api: "https://api.eu.ovhcloud.com/1.0",
@@ -36,28 +60,53 @@ pub const ENDPOINTS: &[Endpoint] = &[
         oauth2_token_url: Some("https://auth.ca.ovhcloud.com/oauth2/token"),
     },
     // node-ovh's aliases.
-    Endpoint { name: "ks-eu", api: "https://eu.api.kimsufi.com/1.0", oauth2_token_url: None },
-    Endpoint { name: "ks-ca", api: "https://ca.api.kimsufi.com/1.0", oauth2_token_url: None },
-    Endpoint { name: "sys-eu", api: "https://eu.api.soyoustart.com/1.0", oauth2_token_url: None },
-    Endpoint { name: "sys-ca", api: "https://ca.api.soyoustart.com/1.0", oauth2_token_url: None },
+    Endpoint {
+        name: "ks-eu",
+        api: "https://eu.api.kimsufi.com/1.0",
+        oauth2_token_url: None,
+    },
+    Endpoint {
+        name: "ks-ca",
+        api: "https://ca.api.kimsufi.com/1.0",
+        oauth2_token_url: None,
+    },
+    Endpoint {
+        name: "sys-eu",
+        api: "https://eu.api.soyoustart.com/1.0",
+        oauth2_token_url: None,
+    },
+    Endpoint {
+        name: "sys-ca",
+        api: "https://ca.api.soyoustart.com/1.0",
+        oauth2_token_url: None,
+    },
 ];
 
 /// Resolves a named endpoint (`ovh-eu`) or a URL. A URL of a known host keeps that endpoint's
 /// token URL; `api.ovh.com` is the legacy name of the EU host.
 pub fn resolve(name_or_url: &str) -> Result<ResolvedEndpoint, String> {
     if let Some(e) = ENDPOINTS.iter().find(|e| e.name == name_or_url) {
-        return Ok(ResolvedEndpoint::from_base(e.api, e.oauth2_token_url.map(str::to_owned)));
+        return Ok(ResolvedEndpoint::from_base(
+            e.api,
+            e.oauth2_token_url.map(str::to_owned),
+        ));
     }
     if !(name_or_url.starts_with("https://") || name_or_url.starts_with("http://")) {
         let names: Vec<&str> = ENDPOINTS.iter().map(|e| e.name).collect();
-        return Err(format!("unknown endpoint {name_or_url:?}: use one of {} or a URL", names.join(", ")));
+        return Err(format!(
+            "unknown endpoint {name_or_url:?}: use one of {} or a URL",
+            names.join(", ")
+        ));
     }
     let resolved = ResolvedEndpoint::from_base(name_or_url, None);
     let known = ENDPOINTS
         .iter()
         .find(|e| ResolvedEndpoint::from_base(e.api, None).root == resolved.root)
         .or_else(|| (resolved.root == "https://api.ovh.com").then_some(&ENDPOINTS[0]));
-    Ok(ResolvedEndpoint { oauth2_token_url: known.and_then(|e| e.oauth2_token_url.map(str::to_owned)), ..resolved })
+    Ok(ResolvedEndpoint {
+        oauth2_token_url: known.and_then(|e| e.oauth2_token_url.map(str::to_owned)),
+        ..resolved
+    })
 }
 
 /// An endpoint ready for use: its scheme and host, and its token URL.
@@ -71,8 +120,14 @@ pub struct ResolvedEndpoint {
 impl ResolvedEndpoint {
     fn from_base(base: &str, oauth2_token_url: Option<String>) -> Self {
         let trimmed = base.trim_end_matches('/');
-        let root = ["/1.0", "/v1", "/v2"].iter().find_map(|s| trimmed.strip_suffix(s)).unwrap_or(trimmed);
-        ResolvedEndpoint { root: root.to_owned(), oauth2_token_url }
+        let root = ["/1.0", "/v1", "/v2"]
+            .iter()
+            .find_map(|s| trimmed.strip_suffix(s))
+            .unwrap_or(trimmed);
+        ResolvedEndpoint {
+            root: root.to_owned(),
+            oauth2_token_url,
+        }
     }
 }
 
@@ -84,13 +139,31 @@ mod tests {
     fn names_urls_and_new_hosts() {
         let eu = resolve("ovh-eu").unwrap();
         assert_eq!(eu.root, "https://eu.api.ovh.com");
-        assert_eq!(eu.oauth2_token_url.as_deref(), Some("https://www.ovh.com/auth/oauth2/token"));
+        assert_eq!(
+            eu.oauth2_token_url.as_deref(),
+            Some("https://www.ovh.com/auth/oauth2/token")
+        );
         assert_eq!(resolve("kimsufi-ca").unwrap().oauth2_token_url, None);
         let new = resolve("https://api.eu.ovhcloud.com/v1").unwrap();
         assert_eq!(new.root, "https://api.eu.ovhcloud.com");
-        assert_eq!(new.oauth2_token_url.as_deref(), Some("https://auth.eu.ovhcloud.com/oauth2/token"));
-        assert_eq!(resolve("https://api.ovh.com/1.0").unwrap().oauth2_token_url.as_deref(), Some("https://www.ovh.com/auth/oauth2/token"));
-        assert_eq!(resolve("http://127.0.0.1:8080/").unwrap(), ResolvedEndpoint { root: "http://127.0.0.1:8080".into(), oauth2_token_url: None });
+        assert_eq!(
+            new.oauth2_token_url.as_deref(),
+            Some("https://auth.eu.ovhcloud.com/oauth2/token")
+        );
+        assert_eq!(
+            resolve("https://api.ovh.com/1.0")
+                .unwrap()
+                .oauth2_token_url
+                .as_deref(),
+            Some("https://www.ovh.com/auth/oauth2/token")
+        );
+        assert_eq!(
+            resolve("http://127.0.0.1:8080/").unwrap(),
+            ResolvedEndpoint {
+                root: "http://127.0.0.1:8080".into(),
+                oauth2_token_url: None
+            }
+        );
         assert!(resolve("ovh-mars").unwrap_err().contains("ovh-eu"));
     }
 

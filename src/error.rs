@@ -55,13 +55,20 @@ pub enum Error {
     TaskFailed { what: String, state: String },
     /// A waited-for task or resource did not finish in time.
     #[error("{what} still not done after {waited:?} (last state: {state})")]
-    WaitTimeout { what: String, waited: std::time::Duration, state: String },
+    WaitTimeout {
+        what: String,
+        waited: std::time::Duration,
+        state: String,
+    },
 }
 
 impl Error {
     pub(crate) fn transport(operation: &str, source: reqwest::Error) -> Error {
         // reqwest's message may name the URL, which holds no secret; headers are never shown.
-        Error::Transport { operation: operation.to_owned(), source }
+        Error::Transport {
+            operation: operation.to_owned(),
+            source,
+        }
     }
 
     /// Whether the API reported the call as not permitted for these credentials.

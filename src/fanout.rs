@@ -25,7 +25,11 @@ use crate::Result;
 /// }
 /// # Ok(()) }
 /// ```
-pub async fn fetch_each<K, T, F, Fut>(keys: impl IntoIterator<Item = K>, concurrency: usize, fetch: F) -> Vec<(K, Result<T>)>
+pub async fn fetch_each<K, T, F, Fut>(
+    keys: impl IntoIterator<Item = K>,
+    concurrency: usize,
+    fetch: F,
+) -> Vec<(K, Result<T>)>
 where
     K: Clone,
     F: Fn(K) -> Fut,
@@ -42,13 +46,21 @@ where
 }
 
 /// Like [`fetch_each`], but stops at the first error.
-pub async fn try_fetch_each<K, T, F, Fut>(keys: impl IntoIterator<Item = K>, concurrency: usize, fetch: F) -> Result<Vec<T>>
+pub async fn try_fetch_each<K, T, F, Fut>(
+    keys: impl IntoIterator<Item = K>,
+    concurrency: usize,
+    fetch: F,
+) -> Result<Vec<T>>
 where
     F: Fn(K) -> Fut,
     Fut: Future<Output = Result<T>>,
 {
     use futures_util::TryStreamExt;
-    futures_util::stream::iter(keys).map(fetch).buffered(concurrency.max(1)).try_collect().await
+    futures_util::stream::iter(keys)
+        .map(fetch)
+        .buffered(concurrency.max(1))
+        .try_collect()
+        .await
 }
 
 #[cfg(test)]
@@ -68,7 +80,11 @@ mod tests {
                 peak.fetch_max(now, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(5 + u64::from(n % 4))).await;
                 running.fetch_sub(1, Ordering::SeqCst);
-                if n == 7 { Err(crate::Error::Config("seven".into())) } else { Ok(n * 10) }
+                if n == 7 {
+                    Err(crate::Error::Config("seven".into()))
+                } else {
+                    Ok(n * 10)
+                }
             }
         })
         .await;

@@ -23,14 +23,14 @@
 mod auth;
 mod call;
 mod client;
-pub mod endpoint;
-pub mod fanout;
-pub mod config;
-pub mod rate_limit;
-pub mod retry;
 #[doc(hidden)]
 pub mod codec;
+pub mod config;
+pub mod endpoint;
 mod error;
+pub mod fanout;
+pub mod rate_limit;
+pub mod retry;
 pub mod types;
 pub mod wait;
 
@@ -38,9 +38,9 @@ pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer
 pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
 pub use client::{Client, ClientBuilder, PreparedRequest};
 pub use endpoint::{Endpoint, ENDPOINTS};
+pub use error::{Error, Result};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
-pub use error::{Error, Result};
 
 /// HTTP methods the OVH API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -62,7 +62,11 @@ enum Class {
 }
 
 impl<T> Progress<T> {
-    fn classified(value: T, status: &dyn Fn(&T) -> &str, classify: fn(&str) -> Class) -> Progress<T> {
+    fn classified(
+        value: T,
+        status: &dyn Fn(&T) -> &str,
+        classify: fn(&str) -> Class,
+    ) -> Progress<T> {
         let state = status(&value);
         match classify(state) {
             Class::Done => Progress::Done(value),
@@ -77,7 +81,8 @@ impl<T> Progress<T> {
     pub fn of_task(value: T, status: impl Fn(&T) -> &str) -> Progress<T> {
         Self::classified(value, &status, |s| match s {
             "done" | "DONE" => Class::Done,
-            "error" | "cancelled" | "canceled" | "problem" | "customerError" | "ovhError" | "failed" | "ERROR" => Class::Failed,
+            "error" | "cancelled" | "canceled" | "problem" | "customerError" | "ovhError"
+            | "failed" | "ERROR" => Class::Failed,
             _ => Class::Pending,
         })
     }
@@ -131,15 +136,26 @@ where
     loop {
         let state = match poll().await? {
             Progress::Done(value) => return Ok(value),
-            Progress::Failed(state) => return Err(Error::TaskFailed { what: what.to_owned(), state }),
+            Progress::Failed(state) => {
+                return Err(Error::TaskFailed {
+                    what: what.to_owned(),
+                    state,
+                })
+            }
             Progress::Pending(state) => state,
         };
         let waited = start.elapsed();
         if waited + interval > options.timeout {
-            return Err(Error::WaitTimeout { what: what.to_owned(), waited, state });
+            return Err(Error::WaitTimeout {
+                what: what.to_owned(),
+                waited,
+                state,
+            });
         }
         tokio::time::sleep(interval).await;
-        interval = interval.mul_f64(options.multiplier).min(options.max_interval);
+        interval = interval
+            .mul_f64(options.multiplier)
+            .min(options.max_interval);
     }
 }
 
@@ -149,7 +165,9 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn fast() -> WaitOptions {
-        WaitOptions::default().interval(Duration::from_millis(5), Duration::from_millis(20)).timeout(Duration::from_secs(2))
+        WaitOptions::default()
+            .interval(Duration::from_millis(5), Duration::from_millis(20))
+            .timeout(Duration::from_secs(2))
     }
 
     #[tokio::test]
@@ -167,19 +185,35 @@ mod tests {
 
     #[tokio::test]
     async fn failure_and_timeout_are_errors() {
-        let err = until("task 7", &fast(), || async { Ok(Progress::of_task((), |_| "error")) }).await.unwrap_err();
+        let err = until("task 7", &fast(), || async {
+            Ok(Progress::of_task((), |_| "error"))
+        })
+        .await
+        .unwrap_err();
         assert_eq!(err.to_string(), "task 7 failed: error");
         let options = fast().timeout(Duration::from_millis(60));
-        let err = until("resource", &options, || async { Ok(Progress::of_resource((), |_| "UPDATING")) }).await.unwrap_err();
-        let Error::WaitTimeout { state, waited, .. } = &err else { panic!("{err:?}") };
+        let err = until("resource", &options, || async {
+            Ok(Progress::of_resource((), |_| "UPDATING"))
+        })
+        .await
+        .unwrap_err();
+        let Error::WaitTimeout { state, waited, .. } = &err else {
+            panic!("{err:?}")
+        };
         assert_eq!(state, "UPDATING");
         assert!(*waited < Duration::from_millis(60));
     }
 
     #[test]
     fn v2_statuses() {
-        assert_eq!(Progress::of_v2_task((), |_| "RUNNING"), Progress::Pending("RUNNING".into()));
-        assert_eq!(Progress::of_v2_task((), |_| "WAITING_USER_INPUT"), Progress::Failed("WAITING_USER_INPUT".into()));
+        assert_eq!(
+            Progress::of_v2_task((), |_| "RUNNING"),
+            Progress::Pending("RUNNING".into())
+        );
+        assert_eq!(
+            Progress::of_v2_task((), |_| "WAITING_USER_INPUT"),
+            Progress::Failed("WAITING_USER_INPUT".into())
+        );
         assert_eq!(Progress::of_resource(1, |_| "READY"), Progress::Done(1));
     }
 }

@@ -20,7 +20,11 @@ async fn readme_example() -> Result<(), Box<dyn std::error::Error>> {
         println!("{:?}", task.status);
     }
 
-    let bills = client.me().get_bill().date_from("2024-01-01T00:00:00+00:00".parse()?).await?;
+    let bills = client
+        .me()
+        .get_bill()
+        .date_from("2024-01-01T00:00:00+00:00".parse()?)
+        .await?;
     let policies = client.v2_iam().get_policy().await?;
     println!("{} bills, {} policies", bills.len(), policies.len());
     Ok(())
