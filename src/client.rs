@@ -490,17 +490,19 @@ impl Client {
                         oauth.invalidate().await;
                         continue;
                     }
-                    (Some((status, retry_after)), error)
+                    (Failure::Status(status, retry_after), error)
                 }
-                Err(e) => (None, Error::transport(&operation, e)),
+                Err(e) => (
+                    Failure::Transport(Outcome::from_reqwest(&e)),
+                    Error::transport(&operation, e),
+                ),
             };
-            let outcome = match (&outcome, &error) {
-                (Some((status, retry_after)), _) => Outcome::Status {
+            let outcome = match &outcome {
+                Failure::Status(status, retry_after) => Outcome::Status {
                     status: *status,
                     retry_after: retry_after.as_deref(),
                 },
-                (None, Error::Transport { source, .. }) => Outcome::from_reqwest(source),
-                _ => Outcome::Other,
+                Failure::Transport(outcome) => *outcome,
             };
             match self
                 .inner
@@ -554,6 +556,12 @@ impl Client {
             .map(str::to_owned);
         Ok((decode(request, &response)?, next))
     }
+}
+
+/// Why one attempt failed, kept for the retry decision.
+enum Failure {
+    Status(u16, Option<String>),
+    Transport(Outcome<'static>),
 }
 
 /// OVH answers a signature made with a stale clock with an error naming the timestamp.

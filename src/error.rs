@@ -27,6 +27,9 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The request or the response took longer than the configured timeout.
+    #[error("{operation}: timed out")]
+    Timeout { operation: String },
     /// The response does not match the schema.
     #[error("{operation}: response does not match the schema at `{}`: {message}{}", if path.is_empty() { "(root)" } else { path }, query_id.as_deref().map(|q| format!(" (query id {q})")).unwrap_or_default())]
     Decode {

@@ -21,6 +21,8 @@
 //! ```
 
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod call;
 mod client;
 #[doc(hidden)]
