@@ -580,7 +580,7 @@ fn check_endpoint(endpoint: &str, origin: &Source) -> Result<(), ConfigError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https".into()));
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("no host".into()));
     }
     if url.query().is_some() || url.fragment().is_some() {

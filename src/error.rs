@@ -49,7 +49,7 @@ pub enum Error {
     Config(String),
     /// Configuration could not be resolved (explicit values, environment, `ovh.conf`).
     #[error("configuration: {0}")]
-    Configuration(#[from] crate::config::ConfigError),
+    Configuration(#[from] Box<crate::config::ConfigError>),
     /// Credentials were refused or could not be obtained (OAuth2 token endpoint).
     #[error("authentication: {0}")]
     Auth(String),
@@ -89,3 +89,9 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::config::ConfigError> for Error {
+    fn from(e: crate::config::ConfigError) -> Self {
+        Error::Configuration(Box::new(e))
+    }
+}

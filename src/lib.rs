@@ -20,6 +20,10 @@
 //! # }
 //! ```
 
+// `Error::Api` keeps everything a user needs to act on a failure (status, OVH error class and
+// code, query id, raw body); errors are the cold path, so its size is accepted.
+#![allow(clippy::result_large_err)]
+
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;

@@ -157,7 +157,7 @@ impl Context<'_> {
         match job {
             Job::Namespace(name) => format_file(
                 PathBuf::from(format!("models/{name}.rs")),
-                self.module_body(&[name.clone()]),
+                self.module_body(std::slice::from_ref(name)),
             ),
             Job::Api(api) => format_file(
                 PathBuf::from(format!("apis/{}.rs", api_module(api))),
@@ -167,7 +167,7 @@ impl Context<'_> {
                 let items = self.items(&[]);
                 let children = self.top.iter().map(|name| {
                     let ident = format_ident!("{}", name);
-                    let doc = module_doc(&[name.clone()]);
+                    let doc = module_doc(std::slice::from_ref(name));
                     let file = Literal::string(&format!("models/{name}.rs"));
                     quote!(#doc pub mod #ident { include!(#file); })
                 });
