@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ovhcloud_codegen::{generate, write_files, Selection};
+use ovhcloud_codegen::{generate_where, write_files};
 
 fn main() -> ExitCode {
     println!("cargo:rerun-if-env-changed=OVHCLOUD_SCHEMAS_DIR");
