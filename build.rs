@@ -29,19 +29,7 @@ fn main() -> ExitCode {
         .is_some()
     };
     let all = enabled("all");
-    // Every API first, to learn the feature names; then only the enabled ones.
-    let generation = match generate(&schemas, &Selection::Only(Vec::new())) {
-        Ok(g) => g,
-        Err(e) => return fail(&format!("{e}")),
-    };
-    let wanted: Vec<String> = generation
-        .ir
-        .apis
-        .iter()
-        .map(|a| a.feature())
-        .filter(|f| all || enabled(f))
-        .collect();
-    let generation = match generate(&schemas, &Selection::Only(wanted)) {
+    let generation = match generate_where(&schemas, |api| all || enabled(&api.feature())) {
         Ok(g) => g,
         Err(e) => return fail(&format!("{e}")),
     };

@@ -133,10 +133,28 @@ impl std::error::Error for Error {}
 /// Reads `schema_dir`, resolves it and emits the selected APIs. Schema errors do not abort: the
 /// valid part is generated and the errors are in [`Generation::errors`].
 pub fn generate(schema_dir: &Path, selection: &Selection) -> Result<Generation, Error> {
+    generate_selected(schema_dir, |ir| select(ir, selection))
+}
+
+/// Like [`generate`], keeping the APIs for which `keep` is true (build.rs keeps the APIs whose
+/// cargo feature is enabled).
+pub fn generate_where(
+    schema_dir: &Path,
+    keep: impl Fn(&model::Api) -> bool,
+) -> Result<Generation, Error> {
+    generate_selected(schema_dir, |ir| {
+        Ok((0..ir.apis.len()).filter(|&i| keep(&ir.apis[i])).collect())
+    })
+}
+
+fn generate_selected(
+    schema_dir: &Path,
+    select: impl FnOnce(&Ir) -> Result<Vec<usize>, Error>,
+) -> Result<Generation, Error> {
     let start = Instant::now();
     let (schemas, read_errors) = reader::load_dir(schema_dir);
     let ir = model::build(schemas);
-    let selected = select(&ir, selection)?;
+    let selected = select(&ir)?;
     let files = emit::emit(&ir, &selected).map_err(Error::Emit)?;
     Ok(Generation {
         ir,
