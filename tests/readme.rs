@@ -15,7 +15,7 @@ async fn readme_example() -> Result<(), Box<dyn std::error::Error>> {
         let interfaces = occ.get_interface(service).await?;
         let mut pop = PopConfigCreate::new(interfaces[0], TypeEnum::L3);
         pop.customer_bgp_area = Some(64512);
-    pop.ovh_bgp_area = Some(64513);
+        pop.ovh_bgp_area = Some(64513);
         pop.subnet = Some("10.0.0.0/30".parse()?);
         let task = occ.post_config_pop(service, &pop).await?;
         println!("{:?}", task.status);

@@ -1,5 +1,429 @@
 //! A local emulator of the OVHcloud API: serves schemas, checks signatures as OVH does, keeps
 //! state for the flows of OVH's guides, answers every other operation with a schema-valid
 //! example, and injects faults on demand.
+//!
+//! # In-process use (tests)
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use ovhcloud_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::start(EmulatorConfig::new("schemas")).await?;
+//! let (application_key, application_secret) = emulator.create_application();
+//! let consumer_key = emulator.create_consumer_key(&application_key, &[("GET", "/*")]);
+//! // Point any OVH client at emulator.endpoint() ("http://127.0.0.1:PORT/1.0").
+//! # let _ = (application_secret, consumer_key);
+//! # Ok(()) }
+//! ```
+//!
+//! The server runs on the caller's tokio runtime and stops when the [`Emulator`] is dropped.
+//!
+//! # What it serves
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `GET /1.0/`, `/v1/`, `/v2/` | the root listing (`v1/_index.json` / `v2/_index.json` when present, else built from the loaded schemas), `basePath` = this emulator's URL + the alias requested |
+//! | `GET /1.0/{api}.json`, `/v1/…`, `/v2/{api}.json` | the schema file, byte for byte (`/1.0/dedicated/server.json`) |
+//! | `GET /1.0/auth/time` | the emulator's clock (local time + skew), a JSON integer; never faulted, never rate limited |
+//! | `POST /1.0/auth/credential` | a pending consumer key `{validationUrl, consumerKey, state:"pendingValidation"}`; needs a known `X-Ovh-Application`, no signature |
+//! | `GET /auth/?credentialToken=…` | the validation URL: validates the pending key (the "user approves" step), answers `{"state":"validated"}` |
+//! | `GET /1.0/auth/currentCredential` | the caller's credential as `auth.ApiCredential` (`rules`, `allowedIPs`, `applicationId`, `creation`, `expiration`, `lastUse`, `ovhSupport`, `status`, `credentialId`; never the key) |
+//! | `POST /1.0/auth/logout` | expires the caller's consumer key |
+//! | `POST /auth/oauth2/token` | OAuth2 client credentials (form body or HTTP Basic): `{access_token, token_type:"Bearer", expires_in, scope:"all"}`; bad client → 401 `{"error":"invalid_client"}` |
+//! | any other operation of the schemas | verified as OVH does (see below), then answered by the first [flow](flows) that handles it, else by a schema-valid example of its response type |
+//! | `/_emulator/…` | the administration API (below) |
+//!
+//! Every answer carries `Content-Type: application/json` and an `X-Ovh-QueryID`
+//! (`EU.ext-1.<hex>.<counter>.emulator`).
+//!
+//! # Verification
+//!
+//! Operations with `noAuthentication` need nothing, but an `X-Ovh-Application` that is sent
+//! must be known. `Authorization: Bearer <token>` from the OAuth2 endpoint allows everything
+//! while it is valid. Otherwise, in this order: `X-Ovh-Application` known (403 `INVALID_KEY`);
+//! `X-Ovh-Consumer` present (401 `NOT_CREDENTIAL`); the consumer key known, validated,
+//! unexpired and of that application (403 `INVALID_CREDENTIAL`); `X-Ovh-Timestamp` within the
+//! window of the emulator's clock (400 `QUERY_TIME_OUT`); `X-Ovh-Signature` equal to
+//! `"$1$" + sha1(AS+"+"+CK+"+"+METHOD+"+"+FULL_URL+"+"+BODY+"+"+TS)` where `FULL_URL` is
+//! `http://` + the `Host` header + the raw path and query received and `BODY` the raw bytes
+//! received (400 `INVALID_SIGNATURE`); an access rule matching the method and the path as
+//! OVH shows it — `/me/bill/1` for v1, `/v2/iam/policy/…` for v2, `*` matching anything,
+//! `/` included (403 `NOT_GRANTED_CALL`); the caller's IP in `allowedIPs` if set (403
+//! `NOT_GRANTED_CALL`). Then the per-application rate limit (429 `Client::TooManyRequests`
+//! with `Retry-After: 1`). [`responses`](crate::responses) has the full table of errors.
+//!
+//! # Administration API (`/_emulator`)
+//!
+//! JSON in and out, unauthenticated; the same as the [`Emulator`] methods.
+//!
+//! | request | body | answer |
+//! | --- | --- | --- |
+//! | `GET /_emulator` | | the list of endpoints |
+//! | `GET /_emulator/health` | | `{"status":"ok"}` |
+//! | `POST /_emulator/applications` | `{applicationKey?, applicationSecret?}` (random when left out) | `{applicationKey, applicationSecret, applicationId}` |
+//! | `POST /_emulator/consumerKeys` | `{applicationKey, accessRules?: [{method, path}] (default: every method on /*), allowedIPs?, consumerKey?, validated?: bool (default true)}` | `{consumerKey, state, validationUrl}` |
+//! | `POST /_emulator/consumerKeys/{ck}/validate` | | `{"state":"validated"}`, 404 if unknown or expired |
+//! | `POST /_emulator/oauth2Clients` | `{clientId?, clientSecret?}` | `{clientId, clientSecret}` |
+//! | `GET`/`PUT /_emulator/clockSkew` | `{seconds}` | `{seconds}` |
+//! | `GET`/`PUT /_emulator/faults` | a [`Faults`] as JSON: `{errorRate, errorStatuses, latencyMs, dropRate, breakSchemaRate, breakMode, onlyPaths, maxFaults}` | the faults now in force |
+//! | `GET`/`PUT /_emulator/rateLimit` | `{perSecond: n \| null}` | `{perSecond}` |
+//! | `GET /_emulator/stats` | | a [`Stats`] as JSON |
+//! | `DELETE /_emulator/stats` | | resets the counters |
+//!
+//! # Fault injection
+//!
+//! See [`Faults`]: error statuses (500/502/503/504/429), latency and dropped connections are
+//! decided before the operation is applied, so a faulted call changed nothing
+//! ([`Stats::applied`] proves it); broken schemas alter successful answers afterwards and say
+//! so in `X-Emulator-Fault` / `X-Emulator-Broken-Path`.
 
+mod admin;
+pub mod auth;
+pub mod config;
+pub mod faults;
 pub mod flows;
+mod rate_limit;
+pub mod responses;
+mod schemas;
+mod server;
+pub mod stats;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use ovhcloud_codegen::reader::SchemaError;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use auth::AccessRule;
+pub use config::{BreakMode, EmulatorConfig, Faults};
+pub use stats::Stats;
+
+use server::{lock, Shared};
+
+/// Why an emulator could not start.
+#[derive(Debug)]
+pub enum EmulatorError {
+    /// The schema directory has problems: every one, with its file and JSON pointer.
+    Schemas {
+        dir: PathBuf,
+        errors: Vec<SchemaError>,
+    },
+    /// The listening address could not be bound.
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for EmulatorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EmulatorError::Schemas { dir, errors } => {
+                write!(
+                    f,
+                    "invalid schemas in {} ({} problem(s)):",
+                    dir.display(),
+                    errors.len()
+                )?;
+                for e in errors {
+                    write!(f, "\n  {e}")?;
+                }
+                Ok(())
+            }
+            EmulatorError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for EmulatorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            EmulatorError::Bind { source, .. } => Some(source),
+            EmulatorError::Schemas { .. } => None,
+        }
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Loads the schemas, binds the address and starts serving on the current tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
+        let dir = config.schemas.clone();
+        let loaded = tokio::task::spawn_blocking(move || schemas::Catalog::load(&dir)).await;
+        let catalog = match loaded {
+            Ok(Ok(catalog)) => catalog,
+            Ok(Err(errors)) => {
+                return Err(EmulatorError::Schemas {
+                    dir: config.schemas,
+                    errors,
+                })
+            }
+            Err(join) => {
+                return Err(EmulatorError::Schemas {
+                    dir: config.schemas.clone(),
+                    errors: vec![SchemaError {
+                        file: config.schemas,
+                        pointer: String::new(),
+                        message: format!("loading failed: {join}"),
+                    }],
+                })
+            }
+        };
+        let bind_error = |source| EmulatorError::Bind {
+            addr: config.listen,
+            source,
+        };
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(bind_error)?;
+        let mut addr = listener.local_addr().map_err(bind_error)?;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(if addr.is_ipv4() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            });
+        }
+        let base_url = format!("http://{addr}");
+        let flows = flows::all(flows::TaskClock {
+            step: config.task_step,
+        });
+        let shared = Arc::new(Shared::new(
+            catalog,
+            flows,
+            config.faults,
+            config.clock_skew_secs,
+            config.rate_limit_per_sec,
+            config.timestamp_window_secs,
+            config.oauth2_token_lifetime,
+            config.seed,
+            base_url,
+        ));
+        let app = axum::Router::new()
+            .fallback(server::handle)
+            .with_state(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            let result = axum::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::error!("ovhcloud-emulator stopped: {e}");
+            }
+        });
+        Ok(Emulator {
+            shared,
+            addr,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// `http://127.0.0.1:PORT/1.0`: what a client is configured with.
+    pub fn endpoint(&self) -> String {
+        format!("{}/1.0", self.shared.base_url)
+    }
+
+    /// `http://127.0.0.1:PORT/v2`.
+    pub fn v2_endpoint(&self) -> String {
+        format!("{}/v2", self.shared.base_url)
+    }
+
+    /// `http://127.0.0.1:PORT/auth/oauth2/token`.
+    pub fn oauth2_token_url(&self) -> String {
+        format!("{}/auth/oauth2/token", self.shared.base_url)
+    }
+
+    /// Registers a new application; returns its key and secret.
+    pub fn create_application(&self) -> (String, String) {
+        let key = auth::random_token(16);
+        let secret = auth::random_token(32);
+        self.register_application(&key, &secret);
+        (key, secret)
+    }
+
+    /// Registers an application with a known key and secret (replacing the secret of a known
+    /// key).
+    pub fn register_application(&self, key: &str, secret: &str) {
+        lock(&self.shared.registry).add_application(key, secret);
+    }
+
+    /// A new consumer key of `application_key`, already validated, with these
+    /// `(method, path)` access rules. The application should exist: calls with a key of an
+    /// unknown application fail with `INVALID_KEY`.
+    pub fn create_consumer_key(&self, application_key: &str, rules: &[(&str, &str)]) -> String {
+        let key = auth::random_token(32);
+        self.register_consumer_key(application_key, &key, rules);
+        key
+    }
+
+    /// Registers a known consumer key, already validated.
+    pub fn register_consumer_key(
+        &self,
+        application_key: &str,
+        consumer_key: &str,
+        rules: &[(&str, &str)],
+    ) {
+        self.add_key(application_key, consumer_key, rules, None, true);
+    }
+
+    /// A new consumer key waiting for validation (as `POST /auth/credential` makes them);
+    /// returns the key and its validation URL.
+    pub fn create_pending_consumer_key(
+        &self,
+        application_key: &str,
+        rules: &[(&str, &str)],
+    ) -> (String, String) {
+        let key = auth::random_token(32);
+        let url = self.add_key(application_key, &key, rules, None, false);
+        (key, url)
+    }
+
+    /// A validated consumer key usable only from these IPs or blocks (`127.0.0.1`,
+    /// `10.0.0.0/8`).
+    pub fn create_consumer_key_with_ips(
+        &self,
+        application_key: &str,
+        rules: &[(&str, &str)],
+        allowed_ips: &[&str],
+    ) -> String {
+        let key = auth::random_token(32);
+        let ips = allowed_ips.iter().map(|s| (*s).to_owned()).collect();
+        self.add_key(application_key, &key, rules, Some(ips), true);
+        key
+    }
+
+    fn add_key(
+        &self,
+        application_key: &str,
+        consumer_key: &str,
+        rules: &[(&str, &str)],
+        allowed_ips: Option<Vec<String>>,
+        validated: bool,
+    ) -> String {
+        let rules = rules
+            .iter()
+            .map(|(method, path)| AccessRule {
+                method: method.to_ascii_uppercase(),
+                path: (*path).to_owned(),
+            })
+            .collect();
+        self.shared.add_consumer_key(
+            &self.shared.base_url,
+            consumer_key,
+            application_key,
+            rules,
+            allowed_ips,
+            validated,
+        )
+    }
+
+    /// The "user approves" step; false for an unknown or expired key.
+    pub fn validate_consumer_key(&self, consumer_key: &str) -> bool {
+        lock(&self.shared.registry).validate(consumer_key)
+    }
+
+    /// Expires a consumer key, as `POST /auth/logout` does.
+    pub fn expire_consumer_key(&self, consumer_key: &str) {
+        lock(&self.shared.registry).expire(consumer_key);
+    }
+
+    /// Registers a new OAuth2 client (service account); returns its id and secret.
+    pub fn create_oauth2_client(&self) -> (String, String) {
+        let id = auth::random_token(16);
+        let secret = auth::random_token(32);
+        self.register_oauth2_client(&id, &secret);
+        (id, secret)
+    }
+
+    /// Registers an OAuth2 client with a known id and secret.
+    pub fn register_oauth2_client(&self, client_id: &str, client_secret: &str) {
+        lock(&self.shared.registry).add_oauth_client(client_id, client_secret);
+    }
+
+    /// Moves the emulator's clock `secs` seconds away from the local clock.
+    pub fn set_clock_skew(&self, secs: i64) {
+        self.shared.skew.store(secs, Ordering::Relaxed);
+    }
+
+    /// The emulator's clock, as `GET /auth/time` answers it.
+    pub fn server_time(&self) -> i64 {
+        self.shared.server_time()
+    }
+
+    /// Replaces the faults in force.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.set_faults(faults);
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        lock(&self.shared.faults).clone()
+    }
+
+    /// Requests per second per application; `None` (or 0) turns the limit off.
+    pub fn set_rate_limit(&self, per_sec: Option<u32>) {
+        self.shared
+            .rate_limit
+            .store(per_sec.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// Sets every counter back to zero.
+    pub fn reset_stats(&self) {
+        *lock(&self.shared.stats) = Stats::default();
+    }
+
+    /// Stops the server and waits for its accept loop to end (in-flight requests finish).
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.abort();
+    }
+}

@@ -1,1 +1,215 @@
-fn main() {}
+//! `ovhcloud-emulator`: runs the emulator until Ctrl-C (or SIGTERM).
+//!
+//! ```text
+//! ovhcloud-emulator --schemas schemas --listen 127.0.0.1:0 \
+//!     --application AK:AS --consumer-key CK --oauth2-client ID:SECRET
+//! ```
+//!
+//! The first line on stdout is `ovhcloud-emulator listening on http://127.0.0.1:PORT`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use ovhcloud_emulator::{BreakMode, Emulator, EmulatorConfig, Faults};
+
+/// A local emulator of the OVHcloud API (v1 and v2), for offline tests of OVH automation.
+///
+/// Administration endpoints are under /_emulator (GET /_emulator lists them).
+#[derive(Parser, Debug)]
+#[command(name = "ovhcloud-emulator", version)]
+struct Args {
+    /// Schema directory (with v1/ and/or v2/).
+    #[arg(long, default_value = "schemas")]
+    schemas: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Seconds added to the local clock (what /auth/time answers).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    clock_skew: i64,
+    /// Milliseconds per step of tasks (todo → doing → done).
+    #[arg(long, default_value_t = 1000)]
+    task_step_ms: u64,
+    /// Requests per second per application; 0 = no limit.
+    #[arg(long, default_value_t = 50)]
+    rate_limit: u32,
+    /// Allowed distance of X-Ovh-Timestamp from the emulator's clock, in seconds.
+    #[arg(long, default_value_t = 180)]
+    timestamp_window: i64,
+    /// Fraction of calls answered 500/502/503/504/429 instead of being applied.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Comma-separated statuses for --fault-rate (default 500,502,503,504,429).
+    #[arg(long, value_delimiter = ',')]
+    fault_statuses: Vec<u16>,
+    /// Latency added to every call, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Fraction of calls whose connection is closed without an answer.
+    #[arg(long, default_value_t = 0.0)]
+    drop_rate: f64,
+    /// Fraction of successful answers broken against the schema.
+    #[arg(long, default_value_t = 0.0)]
+    break_schema_rate: f64,
+    /// How answers are broken: mixed, unknown-enum, extra-field, null-required.
+    #[arg(long, default_value = "mixed", value_parser = parse_break_mode)]
+    break_mode: BreakMode,
+    /// Only inject faults into calls whose path contains one of these (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    fault_paths: Vec<String>,
+    /// Inject at most this many faults, then none.
+    #[arg(long)]
+    max_faults: Option<u64>,
+    /// Seed of the fault-injection draws.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Register an application KEY:SECRET (repeatable).
+    #[arg(long, value_name = "KEY:SECRET")]
+    application: Vec<String>,
+    /// A validated consumer key with full access (GET/POST/PUT/DELETE /*) for the first
+    /// --application (repeatable).
+    #[arg(long, value_name = "CK")]
+    consumer_key: Vec<String>,
+    /// Register an OAuth2 client ID:SECRET (repeatable).
+    #[arg(long, value_name = "ID:SECRET")]
+    oauth2_client: Vec<String>,
+}
+
+fn parse_break_mode(s: &str) -> Result<BreakMode, String> {
+    match s.replace(['-', '_'], "").to_ascii_lowercase().as_str() {
+        "mixed" => Ok(BreakMode::Mixed),
+        "unknownenum" => Ok(BreakMode::UnknownEnum),
+        "extrafield" => Ok(BreakMode::ExtraField),
+        "nullrequired" => Ok(BreakMode::NullRequired),
+        _ => Err(format!(
+            "unknown break mode {s:?}: use mixed, unknown-enum, extra-field or null-required"
+        )),
+    }
+}
+
+fn pair(value: &str, flag: &str) -> Result<(String, String), String> {
+    match value.split_once(':') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned())),
+        _ => Err(format!("--{flag} expects ID:SECRET, got {value:?}")),
+    }
+}
+
+fn rate(value: f64, flag: &str) -> Result<f64, String> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("--{flag} must be between 0 and 1, got {value}"))
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let applications = args
+        .application
+        .iter()
+        .map(|a| pair(a, "application"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let oauth2_clients = args
+        .oauth2_client
+        .iter()
+        .map(|a| pair(a, "oauth2-client"))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !args.consumer_key.is_empty() && applications.is_empty() {
+        return Err("--consumer-key needs an --application to belong to".to_owned());
+    }
+    let faults = Faults {
+        error_rate: rate(args.fault_rate, "fault-rate")?,
+        error_statuses: args.fault_statuses,
+        latency: Duration::from_millis(args.latency_ms),
+        drop_rate: rate(args.drop_rate, "drop-rate")?,
+        break_schema_rate: rate(args.break_schema_rate, "break-schema-rate")?,
+        break_mode: args.break_mode,
+        only_paths: (!args.fault_paths.is_empty()).then_some(args.fault_paths),
+        max_faults: args.max_faults,
+    };
+    let config = EmulatorConfig::new(args.schemas)
+        .listen(args.listen)
+        .clock_skew_secs(args.clock_skew)
+        .task_step(Duration::from_millis(args.task_step_ms))
+        .rate_limit_per_sec((args.rate_limit > 0).then_some(args.rate_limit))
+        .timestamp_window_secs(args.timestamp_window)
+        .faults(faults)
+        .seed(args.seed);
+    let emulator = Emulator::start(config).await.map_err(|e| e.to_string())?;
+    for (key, secret) in &applications {
+        emulator.register_application(key, secret);
+    }
+    if let Some((first, _)) = applications.first() {
+        let full = [
+            ("GET", "/*"),
+            ("POST", "/*"),
+            ("PUT", "/*"),
+            ("DELETE", "/*"),
+        ];
+        for ck in &args.consumer_key {
+            emulator.register_consumer_key(first, ck, &full);
+        }
+    }
+    for (id, secret) in &oauth2_clients {
+        emulator.register_oauth2_client(id, secret);
+    }
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(
+        stdout,
+        "ovhcloud-emulator listening on {}",
+        emulator.base_url()
+    );
+    let _ = stdout.flush();
+    wait_for_signal().await;
+    eprintln!("ovhcloud-emulator: stopping");
+    // In-flight requests may finish; idle connections do not hold the exit for long.
+    let _ = tokio::time::timeout(Duration::from_secs(5), emulator.shutdown()).await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ovhcloud-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ovhcloud-emulator: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

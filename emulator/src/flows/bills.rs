@@ -9,8 +9,13 @@ use serde_json::{json, Value};
 
 use super::{invalid_type, object_not_found, ApiError, Flow, FlowRequest, FlowResponse};
 
-const CATEGORIES: [&str; 5] =
-    ["autorenew", "earlyrenewal", "purchase", "purchase-cloud", "purchase-web"];
+const CATEGORIES: [&str; 5] = [
+    "autorenew",
+    "earlyrenewal",
+    "purchase",
+    "purchase-cloud",
+    "purchase-web",
+];
 /// French VAT, in percent.
 const VAT_PERCENT: i64 = 20;
 
@@ -53,29 +58,69 @@ impl Bill {
 
 /// What can be bought, for the seeded lines: description, service, unit price, billed months.
 const PRODUCTS: [(&str, &str, i64, Option<u32>); 8] = [
-    ("VPS Comfort 4-8-160 - 1 month", "vps-3f2a8f4e.vps.ovh.net", 1499, Some(1)),
-    ("Domain name renewal .com - 1 year", "example.com", 1199, Some(12)),
+    (
+        "VPS Comfort 4-8-160 - 1 month",
+        "vps-3f2a8f4e.vps.ovh.net",
+        1499,
+        Some(1),
+    ),
+    (
+        "Domain name renewal .com - 1 year",
+        "example.com",
+        1199,
+        Some(12),
+    ),
     (
         "OVHcloud Connect Direct 1G - 1 month",
         "2f6b2c5e-8d3a-4b1f-9c7e-5a4d3e2f1b0a",
         45000,
         Some(1),
     ),
-    ("Public Cloud - instances consumption", "a1b2c3d4e5f60718293a4b5c6d7e8f90", 2150, Some(1)),
-    ("Web hosting Performance 1 - 12 months", "example.org", 8388, Some(12)),
-    ("Additional IPv4 block /29 - 1 month", "ip-203.0.113.8", 1200, Some(1)),
-    ("Object Storage - consumption", "a1b2c3d4e5f60718293a4b5c6d7e8f90", 318, None),
-    ("Dedicated server Advance-1 - 1 month", "ns1234567.ip-203-0-113.eu", 8999, Some(1)),
+    (
+        "Public Cloud - instances consumption",
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        2150,
+        Some(1),
+    ),
+    (
+        "Web hosting Performance 1 - 12 months",
+        "example.org",
+        8388,
+        Some(12),
+    ),
+    (
+        "Additional IPv4 block /29 - 1 month",
+        "ip-203.0.113.8",
+        1200,
+        Some(1),
+    ),
+    (
+        "Object Storage - consumption",
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        318,
+        None,
+    ),
+    (
+        "Dedicated server Advance-1 - 1 month",
+        "ns1234567.ip-203-0-113.eu",
+        8999,
+        Some(1),
+    ),
 ];
 
 /// Europe/Paris, roughly: summer time from April to October.
 fn paris(date: NaiveDate) -> FixedOffset {
-    let hours = if (4..=10).contains(&date.month()) { 2 } else { 1 };
+    let hours = if (4..=10).contains(&date.month()) {
+        2
+    } else {
+        1
+    };
     FixedOffset::east_opt(hours * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap())
 }
 
 fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(chrono::Months::new(months)).unwrap_or(date)
+    date.checked_add_months(chrono::Months::new(months))
+        .unwrap_or(date)
 }
 
 fn seed() -> Vec<Bill> {
@@ -84,7 +129,11 @@ fn seed() -> Vec<Bill> {
         .map(|i| {
             let day = first + Duration::days(i * 24 + (i * 7) % 5);
             let local = day
-                .and_hms_opt((9 + i % 9) as u32, ((i * 13) % 60) as u32, ((i * 29) % 60) as u32)
+                .and_hms_opt(
+                    (9 + i % 9) as u32,
+                    ((i * 13) % 60) as u32,
+                    ((i * 29) % 60) as u32,
+                )
                 .unwrap_or_default();
             let date = paris(day)
                 .from_local_datetime(&local)
@@ -135,7 +184,14 @@ fn seed() -> Vec<Bill> {
                     })
                     .collect()
             };
-            Bill { id, date, order_id: 180_000_007 + i * 1_013, category, password, details }
+            Bill {
+                id,
+                date,
+                order_id: 180_000_007 + i * 1_013,
+                category,
+                password,
+                details,
+            }
         })
         .collect()
 }
@@ -196,12 +252,18 @@ fn parse_bound(name: &str, raw: &str) -> Result<Bound, ApiError> {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Some(Bound::Instant(t.with_timezone(&Utc)));
         }
-        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S%.f",
+        ] {
             if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
                 return Some(Bound::Instant(Utc.from_utc_datetime(&t)));
             }
         }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(Bound::Day)
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .map(Bound::Day)
     };
     // A `+` of an offset sent unencoded in a query string arrives as a space.
     attempt(raw)
@@ -237,7 +299,10 @@ impl Bills {
 
     fn bill(&self, request: &FlowRequest<'_>) -> Result<&Bill, ApiError> {
         let id = request.param("billId");
-        self.bills.iter().find(|b| b.id == id).ok_or_else(|| object_not_found("billId", id))
+        self.bills
+            .iter()
+            .find(|b| b.id == id)
+            .ok_or_else(|| object_not_found("billId", id))
     }
 
     fn detail<'b>(
@@ -246,13 +311,21 @@ impl Bills {
         request: &FlowRequest<'_>,
     ) -> Result<&'b Detail, ApiError> {
         let id = request.param("billDetailId");
-        bill.details.iter().find(|d| d.id == id).ok_or_else(|| object_not_found("billDetailId", id))
+        bill.details
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| object_not_found("billDetailId", id))
     }
 
     fn list(&self, request: &FlowRequest<'_>) -> Result<Value, ApiError> {
-        let from =
-            request.query_value("date.from").map(|v| parse_bound("date.from", v)).transpose()?;
-        let to = request.query_value("date.to").map(|v| parse_bound("date.to", v)).transpose()?;
+        let from = request
+            .query_value("date.from")
+            .map(|v| parse_bound("date.from", v))
+            .transpose()?;
+        let to = request
+            .query_value("date.to")
+            .map(|v| parse_bound("date.to", v))
+            .transpose()?;
         let category = match request.query_value("category") {
             Some(c) if CATEGORIES.contains(&c) => Some(c),
             Some(c) => return Err(invalid_type("category", &json!(c), "billing.CategoryEnum")),
@@ -296,9 +369,10 @@ impl Flow for Bills {
             "/me/bill/{billId}/details" => self
                 .bill(request)
                 .map(|b| json!(b.details.iter().map(|d| &d.id).collect::<Vec<_>>())),
-            "/me/bill/{billId}/details/{billDetailId}" => {
-                self.bill(request).and_then(|b| self.detail(b, request)).map(detail_json)
-            }
+            "/me/bill/{billId}/details/{billDetailId}" => self
+                .bill(request)
+                .and_then(|b| self.detail(b, request))
+                .map(detail_json),
             _ => return FlowResponse::NotHandled,
         };
         match answer {
@@ -336,8 +410,13 @@ mod tests {
         for id in &all {
             let b = Req::get("/me/bill/{billId}").param("billId", id).ok(&bills);
             let cents = |p: &Value| p["priceInUcents"].as_i64().unwrap() / 1_000_000;
-            assert_eq!(cents(&b["priceWithoutTax"]) + cents(&b["tax"]), cents(&b["priceWithTax"]));
-            let details = Req::get("/me/bill/{billId}/details").param("billId", id).ok(&bills);
+            assert_eq!(
+                cents(&b["priceWithoutTax"]) + cents(&b["tax"]),
+                cents(&b["priceWithTax"])
+            );
+            let details = Req::get("/me/bill/{billId}/details")
+                .param("billId", id)
+                .ok(&bills);
             let n = details.as_array().unwrap().len();
             assert!((1..=4).contains(&n));
             let sum: i64 = details
@@ -366,7 +445,9 @@ mod tests {
     fn one_bill_and_its_details() {
         let bills = Bills::new();
         let first = &ids(&bills, Req::get("/me/bill"))[0];
-        let b = Req::get("/me/bill/{billId}").param("billId", first).ok(&bills);
+        let b = Req::get("/me/bill/{billId}")
+            .param("billId", first)
+            .ok(&bills);
         assert_eq!(b["billId"], first.as_str());
         assert_eq!(b["priceWithTax"]["currencyCode"], "EUR");
         let text = b["priceWithTax"]["text"].as_str().unwrap();
@@ -374,7 +455,9 @@ mod tests {
         let value = b["priceWithTax"]["value"].as_f64().unwrap();
         assert_eq!(format!("{value:.2} €"), text);
         assert!(b["pdfUrl"].as_str().unwrap().contains(first.as_str()));
-        let details = Req::get("/me/bill/{billId}/details").param("billId", first).ok(&bills);
+        let details = Req::get("/me/bill/{billId}/details")
+            .param("billId", first)
+            .ok(&bills);
         let d = Req::get("/me/bill/{billId}/details/{billDetailId}")
             .param("billId", first)
             .param("billDetailId", details[0].as_str().unwrap())
@@ -382,16 +465,26 @@ mod tests {
         assert_eq!(d["quantity"], "1");
         assert!(d["periodStart"].as_str().unwrap() < d["periodEnd"].as_str().unwrap());
 
-        let e = Req::get("/me/bill/{billId}").param("billId", "FR0").err(&bills);
+        let e = Req::get("/me/bill/{billId}")
+            .param("billId", "FR0")
+            .err(&bills);
         assert_eq!((e.status, e.class.as_str()), (404, "Client::NotFound"));
-        assert_eq!(e.message, "The requested object (billId = FR0) does not exist");
-        let e = Req::get("/me/bill/{billId}/details").param("billId", "FR0").err(&bills);
+        assert_eq!(
+            e.message,
+            "The requested object (billId = FR0) does not exist"
+        );
+        let e = Req::get("/me/bill/{billId}/details")
+            .param("billId", "FR0")
+            .err(&bills);
         assert_eq!(e.status, 404);
         let e = Req::get("/me/bill/{billId}/details/{billDetailId}")
             .param("billId", first)
             .param("billDetailId", "nope")
             .err(&bills);
-        assert_eq!(e.message, "The requested object (billDetailId = nope) does not exist");
+        assert_eq!(
+            e.message,
+            "The requested object (billDetailId = nope) does not exist"
+        );
         // Detail ids belong to their bill.
         let second = &ids(&bills, Req::get("/me/bill"))[1];
         let e = Req::get("/me/bill/{billId}/details/{billDetailId}")
@@ -440,26 +533,43 @@ mod tests {
         assert_eq!(days, range);
         // Only one bound.
         assert_eq!(
-            ids(&bills, Req::get("/me/bill").query("date.from", from.to_rfc3339())),
+            ids(
+                &bills,
+                Req::get("/me/bill").query("date.from", from.to_rfc3339())
+            ),
             all[2..].to_vec()
         );
         assert_eq!(
-            ids(&bills, Req::get("/me/bill").query("date.to", to.to_rfc3339())),
+            ids(
+                &bills,
+                Req::get("/me/bill").query("date.to", to.to_rfc3339())
+            ),
             all[..=9].to_vec()
         );
         // A `+` that became a space is still understood.
         let spaced = from.to_rfc3339().replace('+', " ");
-        assert_eq!(ids(&bills, Req::get("/me/bill").query("date.from", spaced)), all[2..].to_vec());
+        assert_eq!(
+            ids(&bills, Req::get("/me/bill").query("date.from", spaced)),
+            all[2..].to_vec()
+        );
         // Empty ranges are not errors.
-        assert!(ids(&bills, Req::get("/me/bill").query("date.from", "2030-01-01")).is_empty());
         assert!(ids(
             &bills,
-            Req::get("/me/bill").query("date.from", "2024-06-01").query("date.to", "2024-01-01")
+            Req::get("/me/bill").query("date.from", "2030-01-01")
+        )
+        .is_empty());
+        assert!(ids(
+            &bills,
+            Req::get("/me/bill")
+                .query("date.from", "2024-06-01")
+                .query("date.to", "2024-01-01")
         )
         .is_empty());
         // The README's call.
-        let since_2024 =
-            ids(&bills, Req::get("/me/bill").query("date.from", "2024-01-01T00:00:00+00:00"));
+        let since_2024 = ids(
+            &bills,
+            Req::get("/me/bill").query("date.from", "2024-01-01T00:00:00+00:00"),
+        );
         assert!(!since_2024.is_empty() && since_2024.len() < 30);
     }
 
@@ -486,18 +596,30 @@ mod tests {
     fn category_and_order_filters() {
         let bills = Bills::new();
         let all = ids(&bills, Req::get("/me/bill"));
-        let b = Req::get("/me/bill/{billId}").param("billId", &all[5]).ok(&bills);
+        let b = Req::get("/me/bill/{billId}")
+            .param("billId", &all[5])
+            .ok(&bills);
         let by_order = ids(&bills, Req::get("/me/bill").query("orderId", &b["orderId"]));
         assert_eq!(by_order, vec![all[5].clone()]);
-        let same_category =
-            ids(&bills, Req::get("/me/bill").query("category", b["category"].as_str().unwrap()));
+        let same_category = ids(
+            &bills,
+            Req::get("/me/bill").query("category", b["category"].as_str().unwrap()),
+        );
         assert!(same_category.contains(&all[5]));
         let both = ids(
             &bills,
-            Req::get("/me/bill").query("category", "earlyrenewal").query("orderId", &b["orderId"]),
+            Req::get("/me/bill")
+                .query("category", "earlyrenewal")
+                .query("orderId", &b["orderId"]),
         );
         assert_eq!(both.is_empty(), b["category"] != "earlyrenewal");
-        assert!(matches!(Req::post("/me/bill").send(&bills), FlowResponse::NotHandled));
-        assert!(matches!(Req::get("/me").send(&bills), FlowResponse::NotHandled));
+        assert!(matches!(
+            Req::post("/me/bill").send(&bills),
+            FlowResponse::NotHandled
+        ));
+        assert!(matches!(
+            Req::get("/me").send(&bills),
+            FlowResponse::NotHandled
+        ));
     }
 }

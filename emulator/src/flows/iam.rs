@@ -61,7 +61,13 @@ pub struct Iam {
 
 impl Iam {
     pub fn new() -> Self {
-        Iam { wall: WallClock::new(), state: Mutex::new(State { policies: seed(), next_seq: 4 }) }
+        Iam {
+            wall: WallClock::new(),
+            state: Mutex::new(State {
+                policies: seed(),
+                next_seq: 4,
+            }),
+        }
     }
 }
 
@@ -128,17 +134,27 @@ fn seed() -> Vec<Policy> {
             "Read IAM policies and resources (managed by OVHcloud)",
             "urn:v1:eu:identity:group:xx11111-ovh/auditors",
             &[account],
-            &["account:apiovh:iam/policy/get", "account:apiovh:iam/resource/get"],
+            &[
+                "account:apiovh:iam/policy/get",
+                "account:apiovh:iam/resource/get",
+            ],
         ),
     ]
 }
 
 /// The account a key belongs to, as a NIC handle (`ab12345-ovh`), stable per key.
 fn owner_of(application_key: Option<&str>) -> String {
-    let Some(key) = application_key else { return "xx00000-ovh".to_owned() };
+    let Some(key) = application_key else {
+        return "xx00000-ovh".to_owned();
+    };
     let h = fnv1a(key);
     let letter = |n: u64| (b'a' + (n % 26) as u8) as char;
-    format!("{}{}{:05}-ovh", letter(h), letter(h >> 8), (h >> 16) % 100_000)
+    format!(
+        "{}{}{:05}-ovh",
+        letter(h),
+        letter(h >> 8),
+        (h >> 16) % 100_000
+    )
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -146,7 +162,11 @@ fn invalid(message: impl Into<String>) -> ApiError {
 }
 
 fn policy_not_found(id: &str) -> ApiError {
-    ApiError::new(404, "Client::NotFound::PolicyNotFound", format!("Policy {id} does not exist"))
+    ApiError::new(
+        404,
+        "Client::NotFound::PolicyNotFound",
+        format!("Policy {id} does not exist"),
+    )
 }
 
 fn policy_json(p: &Policy) -> Value {
@@ -220,7 +240,11 @@ fn permissions(body: &Map<String, Value>) -> Result<Value, ApiError> {
     let given = match body.get("permissions") {
         None | Some(Value::Null) => return Err(invalid("permissions is mandatory")),
         Some(Value::Object(p)) => p,
-        Some(other) => return Err(invalid(format!("permissions must be an object, got {other}"))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "permissions must be an object, got {other}"
+            )))
+        }
     };
     let mut out = Map::new();
     for list in ["allow", "except", "deny"] {
@@ -241,7 +265,9 @@ fn permissions(body: &Map<String, Value>) -> Result<Value, ApiError> {
                 out.insert(list.to_owned(), Value::Array(clean));
             }
             Some(other) => {
-                return Err(invalid(format!("permissions.{list} must be an array, got {other}")))
+                return Err(invalid(format!(
+                    "permissions.{list} must be an array, got {other}"
+                )))
             }
         }
     }
@@ -278,7 +304,9 @@ fn condition(value: &Value, at: &str, depth: usize) -> Result<Value, ApiError> {
             out.insert("conditions".to_owned(), Value::Array(nested));
         }
         Some(other) => {
-            return Err(invalid(format!("{at}.conditions must be an array, got {other}")))
+            return Err(invalid(format!(
+                "{at}.conditions must be an array, got {other}"
+            )))
         }
     }
     match object.get("values") {
@@ -287,7 +315,9 @@ fn condition(value: &Value, at: &str, depth: usize) -> Result<Value, ApiError> {
             out.insert("values".to_owned(), Value::Object(values.clone()));
         }
         Some(other) => {
-            return Err(invalid(format!("{at}.values must be an object of strings, got {other}")))
+            return Err(invalid(format!(
+                "{at}.values must be an object of strings, got {other}"
+            )))
         }
     }
     Ok(Value::Object(out))
@@ -295,7 +325,8 @@ fn condition(value: &Value, at: &str, depth: usize) -> Result<Value, ApiError> {
 
 /// An optional member: `None` when absent, `Some(None)` when null.
 fn optional<'b>(body: &'b Map<String, Value>, key: &str) -> Option<Option<&'b Value>> {
-    body.get(key).map(|v| if v.is_null() { None } else { Some(v) })
+    body.get(key)
+        .map(|v| if v.is_null() { None } else { Some(v) })
 }
 
 /// Validates an `iam.policy.Creation` / `iam.policy.Update` body. Optional members keep the
@@ -318,7 +349,9 @@ fn fields(
         Some(None) => None,
         Some(Some(Value::String(d))) => Some(d.clone()),
         Some(Some(other)) => {
-            return Err(invalid(format!("description must be a string, got {other}")))
+            return Err(invalid(format!(
+                "description must be a string, got {other}"
+            )))
         }
     };
     let conditions = match optional(body, "conditions") {
@@ -352,7 +385,9 @@ fn fields(
 
 /// `x-schemas-version`: echoed back when supported (major version 1).
 fn schemas_version(request: &FlowRequest<'_>) -> Result<Option<String>, ApiError> {
-    let Some(raw) = request.header("x-schemas-version") else { return Ok(None) };
+    let Some(raw) = request.header("x-schemas-version") else {
+        return Ok(None);
+    };
     let version = raw.trim();
     let mut parts = version.split('.');
     let numeric =
@@ -365,7 +400,11 @@ fn schemas_version(request: &FlowRequest<'_>) -> Result<Option<String>, ApiError
             "Invalid X-Schemas-Version header {version:?}: the supported version is {SCHEMAS_VERSION}"
         )));
     }
-    let major = version.split('.').next().unwrap_or_default().trim_start_matches('0');
+    let major = version
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('0');
     if major != "1" {
         return Err(ApiError::bad_request(format!(
             "Unsupported schemas version {version}: the supported version is {SCHEMAS_VERSION}"
@@ -434,7 +473,12 @@ fn action_matches(pattern: &str, wanted: &str) -> bool {
 }
 
 fn query_all<'q>(request: &FlowRequest<'q>, name: &str) -> Vec<&'q str> {
-    request.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    request
+        .query
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 impl Iam {
@@ -462,25 +506,39 @@ impl Iam {
             .filter(|p| read_only.into_iter().all(|r| p.read_only == r))
             .filter(|p| {
                 identities.is_empty()
-                    || p.fields.identities.iter().any(|i| identities.contains(&i.as_str()))
+                    || p.fields
+                        .identities
+                        .iter()
+                        .any(|i| identities.contains(&i.as_str()))
             })
             .filter(|p| {
                 resources.is_empty()
-                    || p.fields.resources.iter().any(|r| resources.contains(&r.as_str()))
+                    || p.fields
+                        .resources
+                        .iter()
+                        .any(|r| resources.contains(&r.as_str()))
             })
             .filter(|p| {
                 actions.is_empty()
-                    || p.fields.permissions["allow"].as_array().is_some_and(|allowed| {
-                        allowed.iter().filter_map(|a| a["action"].as_str()).any(|pattern| {
-                            actions.iter().any(|wanted| action_matches(pattern, wanted))
+                    || p.fields.permissions["allow"]
+                        .as_array()
+                        .is_some_and(|allowed| {
+                            allowed
+                                .iter()
+                                .filter_map(|a| a["action"].as_str())
+                                .any(|pattern| {
+                                    actions.iter().any(|wanted| action_matches(pattern, wanted))
+                                })
                         })
-                    })
             })
             .collect();
         let page = &matching[..size.min(matching.len())];
         if matching.len() > page.len() {
             if let Some(last) = page.last() {
-                headers.push(("X-Pagination-Cursor-Next".to_owned(), encode_cursor(last.seq)));
+                headers.push((
+                    "X-Pagination-Cursor-Next".to_owned(),
+                    encode_cursor(last.seq),
+                ));
             }
         }
         Ok(Value::Array(page.iter().map(|p| policy_json(p)).collect()))
@@ -507,8 +565,11 @@ impl Iam {
 
     fn update(&self, state: &mut State, request: &FlowRequest<'_>) -> Result<Value, ApiError> {
         let id = policy_id(request)?;
-        let index =
-            state.policies.iter().position(|p| p.id == id).ok_or_else(|| policy_not_found(&id))?;
+        let index = state
+            .policies
+            .iter()
+            .position(|p| p.id == id)
+            .ok_or_else(|| policy_not_found(&id))?;
         if state.policies[index].read_only {
             return Err(read_only(&id));
         }
@@ -531,7 +592,11 @@ fn read_only(id: &str) -> ApiError {
 }
 
 fn check_name(state: &State, name: &str, except: Option<&str>) -> Result<(), ApiError> {
-    match state.policies.iter().find(|p| p.fields.name == name && Some(p.id.as_str()) != except) {
+    match state
+        .policies
+        .iter()
+        .find(|p| p.fields.name == name && Some(p.id.as_str()) != except)
+    {
         Some(other) => Err(ApiError::new(
             409,
             "Client::Conflict::PolicyNameAlreadyExists",
@@ -558,7 +623,10 @@ impl Flow for Iam {
             Err(e) => return FlowResponse::Error(e),
         };
         let mut headers = Vec::new();
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let answer = match (request.method, request.template) {
             ("GET", "/iam/policy") => self.list(&state, request, &mut headers),
             ("POST", "/iam/policy") => self.create(&mut state, request),
@@ -631,18 +699,36 @@ mod tests {
             .all(|p| p["readOnly"] == true && p["owner"] == "ovh"));
         let id = list[0]["id"].as_str().unwrap();
         let e = Req::delete(ONE).v2().param("policyId", id).err(&iam);
-        assert_eq!((e.status, e.class.as_str()), (403, "Client::Forbidden::ReadOnlyPolicy"));
-        let e = Req::put(ONE).v2().param("policyId", id).body(creation("x")).err(&iam);
+        assert_eq!(
+            (e.status, e.class.as_str()),
+            (403, "Client::Forbidden::ReadOnlyPolicy")
+        );
+        let e = Req::put(ONE)
+            .v2()
+            .param("policyId", id)
+            .body(creation("x"))
+            .err(&iam);
         assert_eq!(e.status, 403);
-        assert!(matches!(Req::get(LIST).send(&iam), FlowResponse::NotHandled), "v1 is not ours");
-        assert!(matches!(Req::get("/iam/resource").v2().send(&iam), FlowResponse::NotHandled));
+        assert!(
+            matches!(Req::get(LIST).send(&iam), FlowResponse::NotHandled),
+            "v1 is not ours"
+        );
+        assert!(matches!(
+            Req::get("/iam/resource").v2().send(&iam),
+            FlowResponse::NotHandled
+        ));
     }
 
     #[test]
     fn create_get_update_delete() {
         let iam = Iam::new();
         let t0 = std::time::Instant::now();
-        let created = Req::post(LIST).v2().key("my-app-key").at(t0).body(creation("ops")).ok(&iam);
+        let created = Req::post(LIST)
+            .v2()
+            .key("my-app-key")
+            .at(t0)
+            .body(creation("ops"))
+            .ok(&iam);
         let id = created["id"].as_str().unwrap().to_owned();
         assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4);
         assert_eq!(
@@ -652,12 +738,22 @@ mod tests {
         assert_eq!(created["owner"], owner_of(Some("my-app-key")));
         assert!(created["owner"].as_str().unwrap().ends_with("-ovh"));
         assert_ne!(owner_of(Some("my-app-key")), owner_of(Some("other-key")));
-        assert_eq!(created["permissions"], json!({"allow": [{"action": "vrack:apiovh:*"}]}));
-        let got = Req::get(ONE).v2().param("policyId", &id).query("details", "true").ok(&iam);
+        assert_eq!(
+            created["permissions"],
+            json!({"allow": [{"action": "vrack:apiovh:*"}]})
+        );
+        let got = Req::get(ONE)
+            .v2()
+            .param("policyId", &id)
+            .query("details", "true")
+            .ok(&iam);
         assert_eq!(got, created);
         // The upper-case form of the id finds it too.
         assert_eq!(
-            Req::get(ONE).v2().param("policyId", id.to_uppercase()).ok(&iam)["id"],
+            Req::get(ONE)
+                .v2()
+                .param("policyId", id.to_uppercase())
+                .ok(&iam)["id"],
             id.as_str()
         );
 
@@ -666,10 +762,21 @@ mod tests {
         change["expiredAt"] = json!("2030-01-01T00:00:00Z");
         change.as_object_mut().unwrap().remove("description");
         let later = t0 + std::time::Duration::from_secs(90);
-        let updated = Req::put(ONE).v2().param("policyId", &id).at(later).body(change).ok(&iam);
+        let updated = Req::put(ONE)
+            .v2()
+            .param("policyId", &id)
+            .at(later)
+            .body(change)
+            .ok(&iam);
         assert_eq!(updated["name"], "ops-renamed");
-        assert_eq!(updated["identities"], json!(["urn:v1:eu:identity:group:xx11111-ovh/ops"]));
-        assert_eq!(updated["description"], "policy ops", "absent optional members are kept");
+        assert_eq!(
+            updated["identities"],
+            json!(["urn:v1:eu:identity:group:xx11111-ovh/ops"])
+        );
+        assert_eq!(
+            updated["description"], "policy ops",
+            "absent optional members are kept"
+        );
         assert_eq!(updated["expiredAt"], "2030-01-01T00:00:00+00:00");
         assert_eq!(updated["createdAt"], created["createdAt"]);
         let created_at =
@@ -680,23 +787,45 @@ mod tests {
         let mut clear = creation("ops-renamed");
         clear["description"] = Value::Null;
         assert_eq!(
-            Req::put(ONE).v2().param("policyId", &id).body(clear).ok(&iam)["description"],
+            Req::put(ONE)
+                .v2()
+                .param("policyId", &id)
+                .body(clear)
+                .ok(&iam)["description"],
             Value::Null
         );
 
         let gone = Req::delete(ONE).v2().param("policyId", &id).ok(&iam);
         assert_eq!(gone, Value::Null);
         let e = Req::get(ONE).v2().param("policyId", &id).err(&iam);
-        assert_eq!((e.status, e.class.as_str()), (404, "Client::NotFound::PolicyNotFound"));
-        assert_eq!(Req::delete(ONE).v2().param("policyId", &id).err(&iam).status, 404);
         assert_eq!(
-            Req::put(ONE).v2().param("policyId", &id).body(creation("y")).err(&iam).status,
+            (e.status, e.class.as_str()),
+            (404, "Client::NotFound::PolicyNotFound")
+        );
+        assert_eq!(
+            Req::delete(ONE)
+                .v2()
+                .param("policyId", &id)
+                .err(&iam)
+                .status,
+            404
+        );
+        assert_eq!(
+            Req::put(ONE)
+                .v2()
+                .param("policyId", &id)
+                .body(creation("y"))
+                .err(&iam)
+                .status,
             404
         );
         let e = Req::get(ONE).v2().param("policyId", "not-a-uuid").err(&iam);
         assert_eq!(
             (e.status, e.message.as_str()),
-            (400, "[policyId] Given data (not-a-uuid) is not valid for type uuid")
+            (
+                400,
+                "[policyId] Given data (not-a-uuid) is not valid for type uuid"
+            )
         );
     }
 
@@ -719,8 +848,14 @@ mod tests {
             (json!({"name": "  "}), "name must not be empty"),
             (json!({"name": 3}), "name must be a string, got 3"),
             (json!({"identities": "REMOVE"}), "identities is mandatory"),
-            (json!({"identities": "urn:v1:eu:identity:user:a"}), "identities must be an array"),
-            (json!({"identities": ["alice"]}), "identities[0]: \"alice\" is not an identity URN"),
+            (
+                json!({"identities": "urn:v1:eu:identity:user:a"}),
+                "identities must be an array",
+            ),
+            (
+                json!({"identities": ["alice"]}),
+                "identities[0]: \"alice\" is not an identity URN",
+            ),
             (json!({"resources": "REMOVE"}), "resources is mandatory"),
             (
                 json!({"resources": ["urn:v1:eu:resource:vrack:pn-1"]}),
@@ -735,7 +870,10 @@ mod tests {
                 json!({"permissions": {"allow": [{"verb": "x"}]}}),
                 "permissions.allow[0].action is mandatory",
             ),
-            (json!({"permissions": {"deny": "x"}}), "permissions.deny must be an array"),
+            (
+                json!({"permissions": {"deny": "x"}}),
+                "permissions.deny must be an array",
+            ),
             (
                 json!({"conditions": {"operator": "XOR"}}),
                 "conditions.operator: \"XOR\" is not one of AND, MATCH, NOT, OR",
@@ -759,7 +897,10 @@ mod tests {
             assert_eq!(e.status, 400, "{change}");
             assert!(e.message.contains(message), "{change}: {}", e.message);
         }
-        assert_eq!(with(json!({"name": "REMOVE"})).class, "Client::BadRequest::InvalidPolicy");
+        assert_eq!(
+            with(json!({"name": "REMOVE"})).class,
+            "Client::BadRequest::InvalidPolicy"
+        );
         assert_eq!(Req::post(LIST).v2().body(json!("x")).err(&iam).status, 400);
         // Conditions and every permission list come back as sent.
         let mut full = creation("full");
@@ -824,15 +965,24 @@ mod tests {
         let (page, headers) = Req::get(LIST).v2().ok_with_headers(&iam);
         assert_eq!(page.as_array().unwrap().len(), DEFAULT_PAGE_SIZE);
         assert!(header(&headers, "X-Pagination-Cursor-Next").is_some());
-        let (page, headers) =
-            Req::get(LIST).v2().header("X-Pagination-Size", 5000).ok_with_headers(&iam);
+        let (page, headers) = Req::get(LIST)
+            .v2()
+            .header("X-Pagination-Size", 5000)
+            .ok_with_headers(&iam);
         assert_eq!(page.as_array().unwrap().len(), 123);
         assert_eq!(header(&headers, "X-Pagination-Cursor-Next"), None);
         // Deleting between pages skips nothing.
-        let (first, headers) =
-            Req::get(LIST).v2().header("X-Pagination-Size", 10).ok_with_headers(&iam);
-        let next = header(&headers, "X-Pagination-Cursor-Next").unwrap().to_owned();
-        Req::delete(ONE).v2().param("policyId", first[9]["id"].as_str().unwrap()).ok(&iam);
+        let (first, headers) = Req::get(LIST)
+            .v2()
+            .header("X-Pagination-Size", 10)
+            .ok_with_headers(&iam);
+        let next = header(&headers, "X-Pagination-Cursor-Next")
+            .unwrap()
+            .to_owned();
+        Req::delete(ONE)
+            .v2()
+            .param("policyId", first[9]["id"].as_str().unwrap())
+            .ok(&iam);
         let second = Req::get(LIST)
             .v2()
             .header("X-Pagination-Size", 10)
@@ -841,12 +991,22 @@ mod tests {
         assert_eq!(second[0]["id"], seen[10].as_str());
         // Bad cursors and sizes.
         for bad in ["garbage!", "cG9saWN5Ong", "Zm9vOjE", "cG9saWN5Oi0x"] {
-            let e = Req::get(LIST).v2().header("X-Pagination-Cursor", bad).err(&iam);
+            let e = Req::get(LIST)
+                .v2()
+                .header("X-Pagination-Cursor", bad)
+                .err(&iam);
             assert_eq!(e.status, 400, "{bad}");
-            assert!(e.message.starts_with("Invalid X-Pagination-Cursor header"), "{}", e.message);
+            assert!(
+                e.message.starts_with("Invalid X-Pagination-Cursor header"),
+                "{}",
+                e.message
+            );
         }
         for bad in ["0", "-1", "ten"] {
-            let e = Req::get(LIST).v2().header("X-Pagination-Size", bad).err(&iam);
+            let e = Req::get(LIST)
+                .v2()
+                .header("X-Pagination-Size", bad)
+                .err(&iam);
             assert_eq!(e.status, 400, "{bad}");
         }
     }
@@ -869,7 +1029,10 @@ mod tests {
                 .map(|p| p["name"].as_str().unwrap().to_owned())
                 .collect()
         };
-        assert_eq!(names(Req::get(LIST).query("readOnly", "false")), vec!["mine"]);
+        assert_eq!(
+            names(Req::get(LIST).query("readOnly", "false")),
+            vec!["mine"]
+        );
         assert_eq!(names(Req::get(LIST).query("readOnly", "true")).len(), 3);
         assert_eq!(
             names(Req::get(LIST).query("identity", "urn:v1:eu:identity:user:xx11111-ovh/bob")),
@@ -896,8 +1059,22 @@ mod tests {
             2
         );
         assert!(names(Req::get(LIST).query("action", "nothing")).is_empty());
-        assert_eq!(Req::get(LIST).v2().query("readOnly", "maybe").err(&iam).status, 400);
-        assert_eq!(Req::get(LIST).v2().query("details", "maybe").err(&iam).status, 400);
+        assert_eq!(
+            Req::get(LIST)
+                .v2()
+                .query("readOnly", "maybe")
+                .err(&iam)
+                .status,
+            400
+        );
+        assert_eq!(
+            Req::get(LIST)
+                .v2()
+                .query("details", "maybe")
+                .err(&iam)
+                .status,
+            400
+        );
         assert!(
             action_matches("*", "anything")
                 && action_matches("a:*:c", "a:b:c")
@@ -909,8 +1086,10 @@ mod tests {
     #[test]
     fn schemas_version_is_echoed_or_refused() {
         let iam = Iam::new();
-        let (_, headers) =
-            Req::get(LIST).v2().header("X-Schemas-Version", "1.0").ok_with_headers(&iam);
+        let (_, headers) = Req::get(LIST)
+            .v2()
+            .header("X-Schemas-Version", "1.0")
+            .ok_with_headers(&iam);
         assert_eq!(header(&headers, "X-Schemas-Version"), Some("1.0"));
         let (_, headers) = Req::post(LIST)
             .v2()
@@ -920,15 +1099,28 @@ mod tests {
         assert_eq!(header(&headers, "X-Schemas-Version"), Some("1"));
         let (_, headers) = Req::get(LIST).v2().ok_with_headers(&iam);
         assert_eq!(header(&headers, "X-Schemas-Version"), None);
-        let e = Req::get(LIST).v2().header("X-Schemas-Version", "2.0").err(&iam);
+        let e = Req::get(LIST)
+            .v2()
+            .header("X-Schemas-Version", "2.0")
+            .err(&iam);
         assert_eq!(
             (e.status, e.message.as_str()),
-            (400, "Unsupported schemas version 2.0: the supported version is 1.0")
+            (
+                400,
+                "Unsupported schemas version 2.0: the supported version is 1.0"
+            )
         );
         for bad in ["latest", "1.x", "", "1.0.0"] {
-            let e = Req::get(LIST).v2().header("X-Schemas-Version", bad).err(&iam);
+            let e = Req::get(LIST)
+                .v2()
+                .header("X-Schemas-Version", bad)
+                .err(&iam);
             assert_eq!(e.status, 400, "{bad:?}");
-            assert!(e.message.ends_with("the supported version is 1.0"), "{}", e.message);
+            assert!(
+                e.message.ends_with("the supported version is 1.0"),
+                "{}",
+                e.message
+            );
         }
     }
 }

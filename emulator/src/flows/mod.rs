@@ -42,11 +42,16 @@ impl FlowRequest<'_> {
     }
 
     pub fn query_value(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 }
 
@@ -63,7 +68,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: u16, class: &str, message: impl Into<String>) -> Self {
-        ApiError { status, class: class.to_owned(), message: message.into(), error_code: None }
+        ApiError {
+            status,
+            class: class.to_owned(),
+            message: message.into(),
+            error_code: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -128,7 +138,11 @@ impl TaskClock {
 
 /// Every flow, in the order they are asked.
 pub fn all(clock: TaskClock) -> Vec<Box<dyn Flow>> {
-    vec![Box::new(occ::Occ::new(clock)), Box::new(bills::Bills::new()), Box::new(iam::Iam::new())]
+    vec![
+        Box::new(occ::Occ::new(clock)),
+        Box::new(bills::Bills::new()),
+        Box::new(iam::Iam::new()),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,7 +151,9 @@ pub fn all(clock: TaskClock) -> Vec<Box<dyn Flow>> {
 
 /// `The requested object (name = value) does not exist`, as OVH words its 404s.
 pub fn object_not_found(name: &str, value: impl std::fmt::Display) -> ApiError {
-    ApiError::not_found(format!("The requested object ({name} = {value}) does not exist"))
+    ApiError::not_found(format!(
+        "The requested object ({name} = {value}) does not exist"
+    ))
 }
 
 /// `[name] Given data (value) is not valid for type ty`, as OVH words a badly typed parameter.
@@ -146,7 +162,9 @@ pub fn invalid_type(name: &str, value: &Value, ty: &str) -> ApiError {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    ApiError::bad_request(format!("[{name}] Given data ({shown}) is not valid for type {ty}"))
+    ApiError::bad_request(format!(
+        "[{name}] Given data ({shown}) is not valid for type {ty}"
+    ))
 }
 
 /// `[name] Property is mandatory`.
@@ -161,7 +179,9 @@ pub fn body_object<'a>(
     match request.body {
         None | Some(Value::Null) => Ok(std::borrow::Cow::Owned(serde_json::Map::new())),
         Some(Value::Object(map)) => Ok(std::borrow::Cow::Borrowed(map)),
-        Some(_) => Err(ApiError::bad_request("Invalid body: a JSON object is expected")),
+        Some(_) => Err(ApiError::bad_request(
+            "Invalid body: a JSON object is expected",
+        )),
     }
 }
 
@@ -169,7 +189,10 @@ pub fn body_object<'a>(
 pub fn opt_long(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<i64>, ApiError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_i64().map(Some).ok_or_else(|| invalid_type(key, v, "long")),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| invalid_type(key, v, "long")),
     }
 }
 
@@ -205,7 +228,11 @@ pub fn query_bool(request: &FlowRequest<'_>, name: &str) -> Result<Option<bool>,
         None => Ok(None),
         Some("true") | Some("1") => Ok(Some(true)),
         Some("false") | Some("0") => Ok(Some(false)),
-        Some(other) => Err(invalid_type(name, &Value::String(other.to_owned()), "boolean")),
+        Some(other) => Err(invalid_type(
+            name,
+            &Value::String(other.to_owned()),
+            "boolean",
+        )),
     }
 }
 
@@ -244,7 +271,10 @@ impl Ipv4Cidr {
                 if prefix > 32 {
                     return None;
                 }
-                Some(Ipv4Cidr { addr: parse_ipv4(addr)?, prefix })
+                Some(Ipv4Cidr {
+                    addr: parse_ipv4(addr)?,
+                    prefix,
+                })
             }
         }
     }
@@ -274,7 +304,10 @@ impl Ipv4Cidr {
 
     /// The same block written from its network address.
     pub fn normalized(&self) -> Ipv4Cidr {
-        Ipv4Cidr { addr: self.network(), prefix: self.prefix }
+        Ipv4Cidr {
+            addr: self.network(),
+            prefix: self.prefix,
+        }
     }
 
     pub fn contains(&self, addr: u32) -> bool {
@@ -302,7 +335,10 @@ pub struct WallClock {
 
 impl WallClock {
     pub fn new() -> Self {
-        WallClock { instant: Instant::now(), time: chrono::Utc::now() }
+        WallClock {
+            instant: Instant::now(),
+            time: chrono::Utc::now(),
+        }
     }
 
     pub fn at(&self, now: Instant) -> chrono::DateTime<chrono::Utc> {
@@ -335,8 +371,10 @@ const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 pub fn base64url_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let n =
-            chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(BASE64URL[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
@@ -366,8 +404,9 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 
 /// A small, stable, non-cryptographic hash (FNV-1a), for values derived from inputs.
 pub fn fnv1a(text: &str) -> u64 {
-    text.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Test helpers: hand-built requests, and a checker of answers against the schemas.
@@ -440,7 +479,8 @@ pub(crate) mod testing {
             self
         }
         pub fn header(mut self, name: &str, value: impl ToString) -> Req {
-            self.headers.insert(name.to_ascii_lowercase(), value.to_string());
+            self.headers
+                .insert(name.to_ascii_lowercase(), value.to_string());
             self
         }
         pub fn body(mut self, body: Value) -> Req {
@@ -496,7 +536,10 @@ pub(crate) mod testing {
             match self.send(flow) {
                 FlowResponse::Json(body, headers) => (body, headers),
                 other => {
-                    panic!("{} {}: expected an answer, got {other:?}", self.method, self.template)
+                    panic!(
+                        "{} {}: expected an answer, got {other:?}",
+                        self.method, self.template
+                    )
                 }
             }
         }
@@ -506,7 +549,10 @@ pub(crate) mod testing {
             match self.send(flow) {
                 FlowResponse::Error(e) => e,
                 other => {
-                    panic!("{} {}: expected an error, got {other:?}", self.method, self.template)
+                    panic!(
+                        "{} {}: expected an error, got {other:?}",
+                        self.method, self.template
+                    )
                 }
             }
         }
@@ -514,7 +560,10 @@ pub(crate) mod testing {
 
     /// A response header by name, case-insensitively.
     pub fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The repo's sample schemas, resolved once.
@@ -539,7 +588,11 @@ pub(crate) mod testing {
         body: &Value,
     ) -> Result<(), Vec<String>> {
         let ir = schemas();
-        let wanted = if branch == "v2" { Branch::V2 } else { Branch::V1 };
+        let wanted = if branch == "v2" {
+            Branch::V2
+        } else {
+            Branch::V1
+        };
         let operation = ir
             .apis
             .iter()
@@ -559,7 +612,10 @@ pub(crate) mod testing {
     /// Checks `body` against a model (by key).
     pub fn check_model(key: &str, body: &Value) -> Result<(), Vec<String>> {
         let mut problems = Vec::new();
-        let ty = TypeRef::Model { key: key.to_owned(), args: Vec::new() };
+        let ty = TypeRef::Model {
+            key: key.to_owned(),
+            args: Vec::new(),
+        };
         check(schemas(), &ty, &[], body, "$", &mut problems);
         if problems.is_empty() {
             Ok(())
@@ -623,7 +679,10 @@ pub(crate) mod testing {
                         Some(n) if values.contains(&n) => {}
                         _ => problems.push(format!("{at}: {value} is not one of {key} {values:?}")),
                     },
-                    ModelKind::Object { generics, properties } => {
+                    ModelKind::Object {
+                        generics,
+                        properties,
+                    } => {
                         let Some(members) = value.as_object() else {
                             problems.push(format!("{at}: expected a {key} object, got {value}"));
                             return;
@@ -659,25 +718,30 @@ pub(crate) mod testing {
 
     fn resolve(ty: &TypeRef, bound: &[(String, TypeRef)]) -> TypeRef {
         match ty {
-            TypeRef::Param(name) => {
-                bound.iter().find(|(n, _)| n == name).map_or_else(|| ty.clone(), |(_, t)| t.clone())
-            }
+            TypeRef::Param(name) => bound
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or_else(|| ty.clone(), |(_, t)| t.clone()),
             other => other.clone(),
         }
     }
 
     fn primitive(p: Primitive, value: &Value) -> Result<(), String> {
         let string = || {
-            value.as_str().ok_or_else(|| format!("expected a string ({}), got {value}", p.name()))
+            value
+                .as_str()
+                .ok_or_else(|| format!("expected a string ({}), got {value}", p.name()))
         };
         match p {
             Primitive::Any => Ok(()),
-            Primitive::Long => {
-                value.as_i64().map(|_| ()).ok_or_else(|| format!("expected a long, got {value}"))
-            }
-            Primitive::Double => {
-                value.as_f64().map(|_| ()).ok_or_else(|| format!("expected a double, got {value}"))
-            }
+            Primitive::Long => value
+                .as_i64()
+                .map(|_| ())
+                .ok_or_else(|| format!("expected a long, got {value}")),
+            Primitive::Double => value
+                .as_f64()
+                .map(|_| ())
+                .ok_or_else(|| format!("expected a double, got {value}")),
             Primitive::Boolean => value
                 .as_bool()
                 .map(|_| ())
@@ -715,7 +779,9 @@ pub(crate) mod testing {
             }
             Primitive::Ipv4Block => {
                 let s = string()?;
-                Ipv4Cidr::parse(s).map(|_| ()).ok_or_else(|| format!("{s:?} is not an IPv4 block"))
+                Ipv4Cidr::parse(s)
+                    .map(|_| ())
+                    .ok_or_else(|| format!("{s:?} is not an IPv4 block"))
             }
             _ => string().map(|_| ()),
         }
@@ -731,7 +797,12 @@ pub(crate) mod testing {
         assert_eq!(problems.len(), 4, "{problems:?}");
         let pop = serde_json::json!({"id": 1, "interfaceId": 2, "type": "l2", "status": "init",
             "customerBgpArea": null, "ovhBgpArea": null, "subnet": "10.0.0.0/33"});
-        assert_eq!(check_model("ovhcloudconnect.PopConfig", &pop).unwrap_err().len(), 1);
+        assert_eq!(
+            check_model("ovhcloudconnect.PopConfig", &pop)
+                .unwrap_err()
+                .len(),
+            1
+        );
     }
 }
 
@@ -746,11 +817,23 @@ mod helper_tests {
         assert!(c.is_network_address());
         assert_eq!(format_ipv4(c.broadcast()), "10.0.0.7");
         assert!(!Ipv4Cidr::parse("10.0.0.5/30").unwrap().is_network_address());
-        assert_eq!(Ipv4Cidr::parse("10.0.0.5/30").unwrap().normalized().to_string(), "10.0.0.4/30");
+        assert_eq!(
+            Ipv4Cidr::parse("10.0.0.5/30")
+                .unwrap()
+                .normalized()
+                .to_string(),
+            "10.0.0.4/30"
+        );
         assert_eq!(Ipv4Cidr::parse("192.0.2.1").unwrap().prefix, 32);
-        for bad in
-            ["", "10.0.0.0/33", "10.0.0/30", "10.0.0.0/", "10.0.0.0/-1", "2001:db8::/64", "x/30"]
-        {
+        for bad in [
+            "",
+            "10.0.0.0/33",
+            "10.0.0/30",
+            "10.0.0.0/",
+            "10.0.0.0/-1",
+            "2001:db8::/64",
+            "x/30",
+        ] {
             assert!(Ipv4Cidr::parse(bad).is_none(), "{bad}");
         }
         let a = Ipv4Cidr::parse("10.0.0.0/24").unwrap();

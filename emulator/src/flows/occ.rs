@@ -74,7 +74,10 @@ struct Life {
 
 impl Life {
     fn new(now: Instant) -> Life {
-        Life { created: now, deleted: None }
+        Life {
+            created: now,
+            deleted: None,
+        }
     }
 
     fn status(&self, clock: &TaskClock, now: Instant) -> Status {
@@ -214,15 +217,27 @@ impl State {
                 SERVICE_A,
                 "OVHcloud Connect Direct 1G - Paris",
                 "PAR-TH2",
-                vec![Interface { id: 1001, enabled: true, light: Some(-2.87) }],
+                vec![Interface {
+                    id: 1001,
+                    enabled: true,
+                    light: Some(-2.87),
+                }],
             ),
             service(
                 SERVICE_B,
                 "OVHcloud Connect Direct 10G - Frankfurt",
                 "FRA-IX",
                 vec![
-                    Interface { id: 2001, enabled: true, light: Some(-4.1) },
-                    Interface { id: 2002, enabled: false, light: None },
+                    Interface {
+                        id: 2001,
+                        enabled: true,
+                        light: Some(-4.1),
+                    },
+                    Interface {
+                        id: 2002,
+                        enabled: false,
+                        light: None,
+                    },
                 ],
             ),
         ];
@@ -240,10 +255,13 @@ impl State {
         };
         State {
             services: services.into_iter().map(|s| (s.uuid.clone(), s)).collect(),
-            vracks: [vrack(VRACK, "Production vRack"), vrack(OTHER_VRACK, "Staging vRack")]
-                .into_iter()
-                .map(|v| (v.name.clone(), v))
-                .collect(),
+            vracks: [
+                vrack(VRACK, "Production vRack"),
+                vrack(OTHER_VRACK, "Staging vRack"),
+            ]
+            .into_iter()
+            .map(|v| (v.name.clone(), v))
+            .collect(),
             datacenters: vec![
                 dc(1, "RBX", "eu-west-rbx", "1-AZ", true),
                 dc(2, "GRA", "eu-west-gra", "1-AZ", true),
@@ -294,7 +312,11 @@ pub struct Occ {
 
 impl Occ {
     pub fn new(clock: TaskClock) -> Self {
-        Occ { clock, wall: WallClock::new(), state: Mutex::new(State::seed()) }
+        Occ {
+            clock,
+            wall: WallClock::new(),
+            state: Mutex::new(State::seed()),
+        }
     }
 }
 
@@ -327,8 +349,15 @@ impl Flow for Occ {
         if request.branch != "v1" || !ours {
             return FlowResponse::NotHandled;
         }
-        let ctx = Ctx { clock: self.clock, wall: self.wall, request };
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let ctx = Ctx {
+            clock: self.clock,
+            wall: self.wall,
+            request,
+        };
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         state.purge(&self.clock, request.now);
         let s = &mut *state;
         let answer = match (request.method, template) {
@@ -392,12 +421,20 @@ impl Flow for Occ {
 
 fn list_interfaces(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
     let service = service(s, ctx)?;
-    Ok(json!(service.interfaces.iter().map(|i| i.id).collect::<Vec<_>>()))
+    Ok(json!(service
+        .interfaces
+        .iter()
+        .map(|i| i.id)
+        .collect::<Vec<_>>()))
 }
 
 fn list_datacenters(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
     service(s, ctx)?;
-    Ok(json!(s.datacenters.iter().map(|d| d.id).collect::<Vec<_>>()))
+    Ok(json!(s
+        .datacenters
+        .iter()
+        .map(|d| d.id)
+        .collect::<Vec<_>>()))
 }
 
 fn list_pops(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
@@ -417,7 +454,10 @@ fn get_dc_config(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
 }
 
 fn list_extras(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
-    Ok(json!(datacenter_config(s, ctx)?.extras.keys().collect::<Vec<_>>()))
+    Ok(json!(datacenter_config(s, ctx)?
+        .extras
+        .keys()
+        .collect::<Vec<_>>()))
 }
 
 fn get_extra(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
@@ -449,7 +489,10 @@ fn service_mut<'s>(s: &'s mut State, ctx: &Ctx<'_, '_>) -> Result<&'s mut Servic
 fn pop<'s>(s: &'s State, ctx: &Ctx<'_, '_>) -> Result<&'s PopConfig, ApiError> {
     let service = service(s, ctx)?;
     let id = path_long(ctx.request, "popId")?;
-    service.pops.get(&id).ok_or_else(|| object_not_found("popId", id))
+    service
+        .pops
+        .get(&id)
+        .ok_or_else(|| object_not_found("popId", id))
 }
 
 fn datacenter_config<'s>(
@@ -458,18 +501,24 @@ fn datacenter_config<'s>(
 ) -> Result<&'s DatacenterConfig, ApiError> {
     let pop = pop(s, ctx)?;
     let id = path_long(ctx.request, "datacenterId")?;
-    pop.datacenters.get(&id).ok_or_else(|| object_not_found("datacenterId", id))
+    pop.datacenters
+        .get(&id)
+        .ok_or_else(|| object_not_found("datacenterId", id))
 }
 
 fn extra<'s>(s: &'s State, ctx: &Ctx<'_, '_>) -> Result<&'s Extra, ApiError> {
     let dc = datacenter_config(s, ctx)?;
     let id = path_long(ctx.request, "extraId")?;
-    dc.extras.get(&id).ok_or_else(|| object_not_found("extraId", id))
+    dc.extras
+        .get(&id)
+        .ok_or_else(|| object_not_found("extraId", id))
 }
 
 fn vrack<'s>(s: &'s State, ctx: &Ctx<'_, '_>) -> Result<&'s Vrack, ApiError> {
     let name = ctx.request.param("serviceName");
-    s.vracks.get(name).ok_or_else(|| object_not_found("serviceName", name))
+    s.vracks
+        .get(name)
+        .ok_or_else(|| object_not_found("serviceName", name))
 }
 
 /// Records a task of the service and answers it.
@@ -481,7 +530,12 @@ fn new_task(
     ctx: &Ctx<'_, '_>,
 ) -> Value {
     let id = s.task_id();
-    let task = Task { id, function, resource_id, created: ctx.now() };
+    let task = Task {
+        id,
+        function,
+        resource_id,
+        created: ctx.now(),
+    };
     let body = task_json(&task, ctx);
     if let Some(sv) = s.services.get_mut(service) {
         sv.tasks.insert(id, task);
@@ -568,8 +622,11 @@ fn vrack_task_json(vrack: &str, t: &VrackTask, ctx: &Ctx<'_, '_>) -> Value {
     // The status changed at whole steps after creation: that is the last update.
     let step = ctx.clock.step;
     let elapsed = ctx.now().saturating_duration_since(t.created);
-    let steps =
-        if step.is_zero() { 2 } else { (elapsed.as_nanos() / step.as_nanos()).min(2) as u32 };
+    let steps = if step.is_zero() {
+        2
+    } else {
+        (elapsed.as_nanos() / step.as_nanos()).min(2) as u32
+    };
     let last_update = t.created + step * steps;
     json!({
         "id": t.id,
@@ -624,7 +681,10 @@ fn list_vrack_occ(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
 }
 
 fn occ_param(ctx: &Ctx<'_, '_>) -> String {
-    ctx.request.param("ovhCloudConnect").trim().to_ascii_lowercase()
+    ctx.request
+        .param("ovhCloudConnect")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 fn get_vrack_occ(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
@@ -634,7 +694,10 @@ fn get_vrack_occ(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
         Some(sv) if sv.vrack.as_deref() == Some(&v.name) => {
             Ok(json!({"ovhCloudConnect": sv.uuid, "vrack": v.name}))
         }
-        _ => Err(object_not_found("ovhCloudConnect", ctx.request.param("ovhCloudConnect"))),
+        _ => Err(object_not_found(
+            "ovhCloudConnect",
+            ctx.request.param("ovhCloudConnect"),
+        )),
     }
 }
 
@@ -647,7 +710,12 @@ fn vrack_task(
 ) -> (i64, Value) {
     let id = s.next_vrack_task_id;
     s.next_vrack_task_id += 1;
-    let task = VrackTask { id, function, target: target.to_owned(), created: ctx.now() };
+    let task = VrackTask {
+        id,
+        function,
+        target: target.to_owned(),
+        created: ctx.now(),
+    };
     let body = vrack_task_json(vrack, &task, ctx);
     if let Some(v) = s.vracks.get_mut(vrack) {
         v.tasks.insert(id, task);
@@ -664,8 +732,10 @@ fn link_vrack(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
         .map_err(|_| invalid_type("ovhCloudConnect", &json!(raw), "uuid"))?
         .hyphenated()
         .to_string();
-    let service =
-        s.services.get_mut(&uuid).ok_or_else(|| object_not_found("ovhCloudConnect", raw))?;
+    let service = s
+        .services
+        .get_mut(&uuid)
+        .ok_or_else(|| object_not_found("ovhCloudConnect", raw))?;
     match &service.vrack {
         Some(current) if *current == name => {
             return Err(ApiError::conflict(format!(
@@ -708,7 +778,10 @@ fn unlink_vrack(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
 fn get_vrack_task(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
     let v = vrack(s, ctx)?;
     let id = path_long(ctx.request, "taskId")?;
-    let task = v.tasks.get(&id).ok_or_else(|| object_not_found("taskId", id))?;
+    let task = v
+        .tasks
+        .get(&id)
+        .ok_or_else(|| object_not_found("taskId", id))?;
     Ok(vrack_task_json(&v.name, task, ctx))
 }
 
@@ -729,8 +802,11 @@ fn update_service(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
 fn get_interface(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
     let service = service(s, ctx)?;
     let id = path_long(ctx.request, "id")?;
-    let interface =
-        service.interfaces.iter().find(|i| i.id == id).ok_or_else(|| object_not_found("id", id))?;
+    let interface = service
+        .interfaces
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| object_not_found("id", id))?;
     Ok(json!({
         "id": interface.id,
         "status": if interface.enabled { "enabled" } else { "disabled" },
@@ -741,7 +817,11 @@ fn get_interface(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
 fn get_datacenter(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
     service(s, ctx)?;
     let id = path_long(ctx.request, "id")?;
-    let dc = s.datacenters.iter().find(|d| d.id == id).ok_or_else(|| object_not_found("id", id))?;
+    let dc = s
+        .datacenters
+        .iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| object_not_found("id", id))?;
     Ok(json!({
         "id": dc.id,
         "name": dc.name,
@@ -756,13 +836,21 @@ fn list_tasks(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
     let wanted = ctx.request.query_value("status");
     if let Some(w) = wanted {
         if !TASK_STATUSES.contains(&w) {
-            return Err(invalid_type("status", &json!(w), "ovhcloudconnect.task.StatusEnum"));
+            return Err(invalid_type(
+                "status",
+                &json!(w),
+                "ovhcloudconnect.task.StatusEnum",
+            ));
         }
     }
     let ids: Vec<i64> = service
         .tasks
         .values()
-        .filter(|t| wanted.into_iter().all(|w| ctx.clock.status(t.created, ctx.now()) == w))
+        .filter(|t| {
+            wanted
+                .into_iter()
+                .all(|w| ctx.clock.status(t.created, ctx.now()) == w)
+        })
         .map(|t| t.id)
         .collect();
     Ok(json!(ids))
@@ -771,7 +859,10 @@ fn list_tasks(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
 fn get_task(s: &State, ctx: &Ctx<'_, '_>) -> Answer {
     let service = service(s, ctx)?;
     let id = path_long(ctx.request, "id")?;
-    let task = service.tasks.get(&id).ok_or_else(|| object_not_found("id", id))?;
+    let task = service
+        .tasks
+        .get(&id)
+        .ok_or_else(|| object_not_found("id", id))?;
     Ok(task_json(task, ctx))
 }
 
@@ -794,9 +885,9 @@ fn opt_cidr(
 fn opt_ipv4(body: &serde_json::Map<String, Value>, key: &str) -> Result<Option<u32>, ApiError> {
     match opt_str(body, key, "ipv4")? {
         None => Ok(None),
-        Some(text) => {
-            parse_ipv4(text).map(Some).ok_or_else(|| invalid_type(key, &json!(text), "ipv4"))
-        }
+        Some(text) => parse_ipv4(text)
+            .map(Some)
+            .ok_or_else(|| invalid_type(key, &json!(text), "ipv4")),
     }
 }
 
@@ -837,7 +928,10 @@ fn network_address(key: &str, cidr: Ipv4Cidr) -> Result<Ipv4Cidr, ApiError> {
 
 /// The members present (not null) among `keys`.
 fn present<'k>(body: &serde_json::Map<String, Value>, keys: &[&'k str]) -> Vec<&'k str> {
-    keys.iter().copied().filter(|k| body.get(*k).is_some_and(|v| !v.is_null())).collect()
+    keys.iter()
+        .copied()
+        .filter(|k| body.get(*k).is_some_and(|v| !v.is_null()))
+        .collect()
 }
 
 fn not_active(what: &str, id: i64, status: Status) -> ApiError {
@@ -866,7 +960,9 @@ fn overlap(service: &Service, subnet: &Ipv4Cidr) -> Option<String> {
 
 fn check_overlap(service: &Service, key: &str, subnet: &Ipv4Cidr) -> Result<(), ApiError> {
     match overlap(service, subnet) {
-        Some(other) => Err(ApiError::conflict(format!("{key} {subnet} overlaps {other}"))),
+        Some(other) => Err(ApiError::conflict(format!(
+            "{key} {subnet} overlaps {other}"
+        ))),
         None => Ok(()),
     }
 }
@@ -890,8 +986,12 @@ fn no_bgp_on_l2(body: &serde_json::Map<String, Value>, keys: &[&str]) -> Result<
 fn add_pop(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
     let body = body_object(ctx.request)?;
     let interface_id = req_long(&body, "interfaceId")?;
-    let layer = match enum_member(&body, "type", "ovhcloudconnect.popConfig.TypeEnum", &POP_TYPES)?
-    {
+    let layer = match enum_member(
+        &body,
+        "type",
+        "ovhcloudconnect.popConfig.TypeEnum",
+        &POP_TYPES,
+    )? {
         "l2" => Layer::L2,
         _ => Layer::L3,
     };
@@ -913,9 +1013,15 @@ fn add_pop(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
         .find(|i| i.id == interface_id)
         .ok_or_else(|| object_not_found("interfaceId", interface_id))?;
     if !interface.enabled {
-        return Err(ApiError::bad_request(format!("Interface {interface_id} is disabled")));
+        return Err(ApiError::bad_request(format!(
+            "Interface {interface_id} is disabled"
+        )));
     }
-    if let Some(existing) = service.pops.values().find(|p| p.interface_id == interface_id) {
+    if let Some(existing) = service
+        .pops
+        .values()
+        .find(|p| p.interface_id == interface_id)
+    {
         let status = ctx.status(&existing.life);
         return Err(ApiError::conflict(if status == Status::ToDelete {
             format!(
@@ -989,9 +1095,14 @@ fn delete_pop(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
     let now = ctx.now();
     let service = service_mut(s, ctx)?;
     let uuid = service.uuid.clone();
-    let pop = service.pops.get_mut(&id).ok_or_else(|| object_not_found("popId", id))?;
+    let pop = service
+        .pops
+        .get_mut(&id)
+        .ok_or_else(|| object_not_found("popId", id))?;
     if ctx.status(&pop.life) == Status::ToDelete {
-        return Err(ApiError::conflict(format!("PoP configuration {id} is already being deleted")));
+        return Err(ApiError::conflict(format!(
+            "PoP configuration {id} is already being deleted"
+        )));
     }
     pop.life.delete(now);
     for dc in pop.datacenters.values_mut() {
@@ -1030,7 +1141,11 @@ fn add_datacenter(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
             datacenter.name
         )));
     }
-    if let Some(existing) = pop.datacenters.values().find(|d| d.datacenter_id == datacenter_id) {
+    if let Some(existing) = pop
+        .datacenters
+        .values()
+        .find(|d| d.datacenter_id == datacenter_id)
+    {
         return Err(ApiError::conflict(format!(
             "Datacenter {} ({datacenter_id}) is already configured on PoP configuration {} (datacenter configuration {})",
             datacenter.name, pop.id, existing.id
@@ -1090,8 +1205,14 @@ fn delete_datacenter(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
     let now = ctx.now();
     let service = service_mut(s, ctx)?;
     let uuid = service.uuid.clone();
-    let pop = service.pops.get_mut(&pop_id).ok_or_else(|| object_not_found("popId", pop_id))?;
-    let dc = pop.datacenters.get_mut(&id).ok_or_else(|| object_not_found("datacenterId", id))?;
+    let pop = service
+        .pops
+        .get_mut(&pop_id)
+        .ok_or_else(|| object_not_found("popId", pop_id))?;
+    let dc = pop
+        .datacenters
+        .get_mut(&id)
+        .ok_or_else(|| object_not_found("datacenterId", id))?;
     if ctx.status(&dc.life) == Status::ToDelete {
         return Err(ApiError::conflict(format!(
             "Datacenter configuration {id} is already being deleted"
@@ -1130,8 +1251,12 @@ fn host_of(key: &str, addr: u32, subnet: &Ipv4Cidr) -> Result<(), ApiError> {
 
 fn add_extra(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
     let body = body_object(ctx.request)?;
-    let kind_name =
-        enum_member(&body, "type", "ovhcloudconnect.datacenterExtraConfig.TypeEnum", &EXTRA_TYPES)?;
+    let kind_name = enum_member(
+        &body,
+        "type",
+        "ovhcloudconnect.datacenterExtraConfig.TypeEnum",
+        &EXTRA_TYPES,
+    )?;
     let bgp_neighbor_area = opt_long(&body, "bgpNeighborArea")?;
     let bgp_neighbor_ip = opt_ipv4(&body, "bgpNeighborIp")?;
     let next_hop = opt_ipv4(&body, "nextHop")?;
@@ -1197,7 +1322,10 @@ fn add_extra(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
                 same.id
             )));
         }
-        ExtraKind::Network { next_hop, subnet: route }
+        ExtraKind::Network {
+            next_hop,
+            subnet: route,
+        }
     } else {
         let wrong = present(&body, &["nextHop", "subnet"]);
         if !wrong.is_empty() {
@@ -1239,13 +1367,25 @@ fn add_extra(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
     let uuid = service.uuid.clone();
     let (pop_id, dc_id) = (pop.id, dc.id);
     let id = s.config_id();
-    let extra = Extra { id, kind, life: Life::new(ctx.now()) };
-    if let Some(dc) =
-        service_mut(s, ctx)?.pops.get_mut(&pop_id).and_then(|p| p.datacenters.get_mut(&dc_id))
+    let extra = Extra {
+        id,
+        kind,
+        life: Life::new(ctx.now()),
+    };
+    if let Some(dc) = service_mut(s, ctx)?
+        .pops
+        .get_mut(&pop_id)
+        .and_then(|p| p.datacenters.get_mut(&dc_id))
     {
         dc.extras.insert(id, extra);
     }
-    Ok(new_task(s, &uuid, "addDatacenterExtraConfiguration", id, ctx))
+    Ok(new_task(
+        s,
+        &uuid,
+        "addDatacenterExtraConfiguration",
+        id,
+        ctx,
+    ))
 }
 
 fn delete_extra(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
@@ -1255,10 +1395,18 @@ fn delete_extra(s: &mut State, ctx: &Ctx<'_, '_>) -> Answer {
     let now = ctx.now();
     let service = service_mut(s, ctx)?;
     let uuid = service.uuid.clone();
-    let pop = service.pops.get_mut(&pop_id).ok_or_else(|| object_not_found("popId", pop_id))?;
-    let dc =
-        pop.datacenters.get_mut(&dc_id).ok_or_else(|| object_not_found("datacenterId", dc_id))?;
-    let extra = dc.extras.get_mut(&id).ok_or_else(|| object_not_found("extraId", id))?;
+    let pop = service
+        .pops
+        .get_mut(&pop_id)
+        .ok_or_else(|| object_not_found("popId", pop_id))?;
+    let dc = pop
+        .datacenters
+        .get_mut(&dc_id)
+        .ok_or_else(|| object_not_found("datacenterId", dc_id))?;
+    let extra = dc
+        .extras
+        .get_mut(&id)
+        .ok_or_else(|| object_not_found("extraId", id))?;
     if ctx.status(&extra.life) == Status::ToDelete {
         return Err(ApiError::conflict(format!(
             "Extra configuration {id} is already being deleted"
@@ -1297,7 +1445,11 @@ mod tests {
     impl World {
         fn new() -> World {
             let t0 = Instant::now();
-            World { occ: Occ::new(TaskClock { step: STEP }), t0, now: t0 }
+            World {
+                occ: Occ::new(TaskClock { step: STEP }),
+                t0,
+                now: t0,
+            }
         }
 
         /// Lets `n` task steps pass.
@@ -1357,19 +1509,24 @@ mod tests {
         assert_eq!(service["uuid"], SERVICE_A);
         assert_eq!(service["vrack"], Value::Null);
         assert_eq!(service["interfaceList"], json!([1001]));
-        let b =
-            Req::get("/ovhCloudConnect/{serviceName}").param("serviceName", SERVICE_B).ok(&w.occ);
+        let b = Req::get("/ovhCloudConnect/{serviceName}")
+            .param("serviceName", SERVICE_B)
+            .ok(&w.occ);
         assert_eq!(b["interfaceList"], json!([2001, 2002]));
         let e = Req::get("/ovhCloudConnect/{serviceName}")
             .param("serviceName", "00000000-0000-4000-8000-000000000000")
             .err(&w.occ);
         assert_eq!((e.status, e.message.as_str()), (404, "The requested object (serviceName = 00000000-0000-4000-8000-000000000000) does not exist"));
 
-        assert_eq!(w.ok(Req::get("/ovhCloudConnect/{serviceName}/interface")), json!([1001]));
+        assert_eq!(
+            w.ok(Req::get("/ovhCloudConnect/{serviceName}/interface")),
+            json!([1001])
+        );
         let i = w.ok(Req::get("/ovhCloudConnect/{serviceName}/interface/{id}").param("id", 1001));
         assert_eq!(i["status"], "enabled");
         assert_eq!(
-            w.err(Req::get("/ovhCloudConnect/{serviceName}/interface/{id}").param("id", 7)).status,
+            w.err(Req::get("/ovhCloudConnect/{serviceName}/interface/{id}").param("id", 7))
+                .status,
             404
         );
         assert_eq!(
@@ -1380,22 +1537,34 @@ mod tests {
         let dcs = w.ok(Req::get("/ovhCloudConnect/{serviceName}/datacenter"));
         assert_eq!(dcs.as_array().unwrap().len(), 6);
         let rbx = w.ok(Req::get("/ovhCloudConnect/{serviceName}/datacenter/{id}").param("id", 1));
-        assert_eq!((rbx["name"].as_str(), rbx["available"].as_bool()), (Some("RBX"), Some(true)));
+        assert_eq!(
+            (rbx["name"].as_str(), rbx["available"].as_bool()),
+            (Some("RBX"), Some(true))
+        );
 
         w.ok(Req::put("/ovhCloudConnect/{serviceName}").body(json!({"description": "renamed"})));
-        assert_eq!(w.ok(Req::get("/ovhCloudConnect/{serviceName}"))["description"], "renamed");
+        assert_eq!(
+            w.ok(Req::get("/ovhCloudConnect/{serviceName}"))["description"],
+            "renamed"
+        );
         assert!(matches!(
-            w.req(Req::get("/ovhCloudConnect/{serviceName}/incident")).send(&w.occ),
+            w.req(Req::get("/ovhCloudConnect/{serviceName}/incident"))
+                .send(&w.occ),
             FlowResponse::NotHandled
         ));
-        assert!(matches!(Req::get("/me").send(&w.occ), FlowResponse::NotHandled));
+        assert!(matches!(
+            Req::get("/me").send(&w.occ),
+            FlowResponse::NotHandled
+        ));
     }
 
     #[test]
     fn vrack_link_and_unlink() {
         let mut w = World::new();
         assert_eq!(Req::get("/vrack").ok(&w.occ), json!([VRACK, OTHER_VRACK]));
-        let v = Req::get("/vrack/{serviceName}").param("serviceName", VRACK).ok(&w.occ);
+        let v = Req::get("/vrack/{serviceName}")
+            .param("serviceName", VRACK)
+            .ok(&w.occ);
         assert_eq!(v["name"], VRACK);
         let list = || {
             vrack_req(
@@ -1415,7 +1584,10 @@ mod tests {
         assert_eq!(task["targetDomain"], SERVICE_A);
         let task_id = task["id"].as_i64().unwrap();
         assert_eq!(list().ok(&w.occ), json!([SERVICE_A]));
-        assert_eq!(w.ok(Req::get("/ovhCloudConnect/{serviceName}"))["vrack"], VRACK);
+        assert_eq!(
+            w.ok(Req::get("/ovhCloudConnect/{serviceName}"))["vrack"],
+            VRACK
+        );
         let member = vrack_req(
             &w,
             Req::get("/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}")
@@ -1423,7 +1595,10 @@ mod tests {
                 .param("ovhCloudConnect", SERVICE_A),
         )
         .ok(&w.occ);
-        assert_eq!(member, json!({"ovhCloudConnect": SERVICE_A, "vrack": VRACK}));
+        assert_eq!(
+            member,
+            json!({"ovhCloudConnect": SERVICE_A, "vrack": VRACK})
+        );
         let vrack_task = |w: &World| {
             vrack_req(
                 w,
@@ -1468,7 +1643,11 @@ mod tests {
         )
         .err(&w.occ);
         assert_eq!(other.status, 409);
-        assert!(other.message.contains("already in vRack pn-12345"), "{}", other.message);
+        assert!(
+            other.message.contains("already in vRack pn-12345"),
+            "{}",
+            other.message
+        );
         let post = |body: Value| {
             vrack_req(
                 &w,
@@ -1478,7 +1657,10 @@ mod tests {
             )
             .err(&w.occ)
         };
-        assert_eq!(post(json!({})).message, "[ovhCloudConnect] Property is mandatory");
+        assert_eq!(
+            post(json!({})).message,
+            "[ovhCloudConnect] Property is mandatory"
+        );
         assert_eq!(
             post(json!({"ovhCloudConnect": "nope"})).message,
             "[ovhCloudConnect] Given data (nope) is not valid for type uuid"
@@ -1497,7 +1679,10 @@ mod tests {
         .err(&w.occ);
         assert_eq!(
             (unknown.status, unknown.message.as_str()),
-            (404, "The requested object (serviceName = pn-404) does not exist")
+            (
+                404,
+                "The requested object (serviceName = pn-404) does not exist"
+            )
         );
         let task = vrack_req(
             &w,
@@ -1539,9 +1724,14 @@ mod tests {
         w.wait(2);
         w.ok(Req::delete(POP_ONE).param("popId", &pop["resourceId"]));
         w.wait(2);
-        let FlowResponse::Json(task, _) = unlink(&w) else { panic!("unlink refused") };
+        let FlowResponse::Json(task, _) = unlink(&w) else {
+            panic!("unlink refused")
+        };
         assert_eq!(task["function"], "removeOvhCloudConnectFromVrack");
-        assert_eq!(w.ok(Req::get("/ovhCloudConnect/{serviceName}"))["vrack"], Value::Null);
+        assert_eq!(
+            w.ok(Req::get("/ovhCloudConnect/{serviceName}"))["vrack"],
+            Value::Null
+        );
         let tasks = w.ok(Req::get("/ovhCloudConnect/{serviceName}/task"));
         let last = w.ok(Req::get(TASK_ONE).param("id", tasks.as_array().unwrap().last().unwrap()));
         assert_eq!(last["function"], "removeVrack");
@@ -1565,7 +1755,11 @@ mod tests {
         let p = pop(&w);
         assert_eq!(p["status"], "init");
         assert_eq!(
-            (p["type"].as_str(), p["customerBgpArea"].as_i64(), p["subnet"].as_str()),
+            (
+                p["type"].as_str(),
+                p["customerBgpArea"].as_i64(),
+                p["subnet"].as_str()
+            ),
             (Some("l3"), Some(65001), Some("10.0.0.0/30"))
         );
         assert_eq!(w.ok(Req::get(POP)), json!([pop_id]));
@@ -1574,7 +1768,11 @@ mod tests {
         let dc_body = json!({"datacenterId": 1, "ovhBgpArea": 65003, "subnet": "10.1.0.0/28"});
         let early = w.err(Req::post(DC).param("popId", pop_id).body(dc_body.clone()));
         assert_eq!(early.status, 409);
-        assert!(early.message.contains("not active yet"), "{}", early.message);
+        assert!(
+            early.message.contains("not active yet"),
+            "{}",
+            early.message
+        );
 
         w.wait(1);
         assert_eq!(w.task_status(&task["id"]), "doing");
@@ -1587,8 +1785,11 @@ mod tests {
         let task = w.ok(Req::post(DC).param("popId", pop_id).body(dc_body));
         assert_eq!(task["function"], "addDatacenterConfiguration");
         let dc_id = task["resourceId"].as_i64().unwrap();
-        let dc =
-            |w: &World| w.ok(Req::get(DC_ONE).param("popId", pop_id).param("datacenterId", dc_id));
+        let dc = |w: &World| {
+            w.ok(Req::get(DC_ONE)
+                .param("popId", pop_id)
+                .param("datacenterId", dc_id))
+        };
         assert_eq!(dc(&w)["status"], "init");
         assert_eq!(
             (dc(&w)["datacenterId"].as_i64(), dc(&w)["subnet"].as_str()),
@@ -1600,8 +1801,10 @@ mod tests {
 
         // Step 4: a BGP session; then a static route is refused.
         let bgp = json!({"type": "bgp", "bgpNeighborArea": 65010, "bgpNeighborIp": "10.1.0.4"});
-        let task =
-            w.ok(Req::post(EXTRA).param("popId", pop_id).param("datacenterId", dc_id).body(bgp));
+        let task = w.ok(Req::post(EXTRA)
+            .param("popId", pop_id)
+            .param("datacenterId", dc_id)
+            .body(bgp));
         assert_eq!(task["function"], "addDatacenterExtraConfiguration");
         let extra_id = task["resourceId"].as_i64().unwrap();
         let extra = |w: &World| {
@@ -1612,20 +1815,33 @@ mod tests {
         };
         let e = extra(&w);
         assert_eq!(
-            (e["type"].as_str(), e["status"].as_str(), e["bgpNeighborIp"].as_str()),
+            (
+                e["type"].as_str(),
+                e["status"].as_str(),
+                e["bgpNeighborIp"].as_str()
+            ),
             (Some("bgp"), Some("init"), Some("10.1.0.4"))
         );
         let network =
             json!({"type": "network", "nextHop": "10.1.0.5", "subnet": "192.168.10.0/24"});
         let refused = w.err(
-            Req::post(EXTRA).param("popId", pop_id).param("datacenterId", dc_id).body(network),
+            Req::post(EXTRA)
+                .param("popId", pop_id)
+                .param("datacenterId", dc_id)
+                .body(network),
         );
         assert_eq!(refused.status, 400);
-        assert!(refused.message.contains("extras of one type only"), "{}", refused.message);
+        assert!(
+            refused.message.contains("extras of one type only"),
+            "{}",
+            refused.message
+        );
         w.wait(2);
         assert_eq!(extra(&w)["status"], "active");
         assert_eq!(
-            w.ok(Req::get(EXTRA).param("popId", pop_id).param("datacenterId", dc_id)),
+            w.ok(Req::get(EXTRA)
+                .param("popId", pop_id)
+                .param("datacenterId", dc_id)),
             json!([extra_id])
         );
 
@@ -1639,7 +1855,10 @@ mod tests {
         assert_eq!(p["status"], "toDelete");
         assert_eq!(dc(&w)["status"], "toDelete");
         assert_eq!(extra(&w)["status"], "toDelete");
-        assert_eq!(w.err(Req::delete(POP_ONE).param("popId", pop_id)).status, 409);
+        assert_eq!(
+            w.err(Req::delete(POP_ONE).param("popId", pop_id)).status,
+            409
+        );
         w.wait(1);
         assert_eq!(w.task_status(&task["id"]), "doing");
         assert_eq!(extra(&w)["status"], "toDelete");
@@ -1648,11 +1867,19 @@ mod tests {
         let gone = w.err(Req::get(POP_ONE).param("popId", pop_id));
         assert_eq!(
             (gone.status, gone.message),
-            (404, format!("The requested object (popId = {pop_id}) does not exist"))
+            (
+                404,
+                format!("The requested object (popId = {pop_id}) does not exist")
+            )
         );
         assert_eq!(w.ok(Req::get(POP)), json!([]));
         assert_eq!(
-            w.err(Req::get(DC_ONE).param("popId", pop_id).param("datacenterId", dc_id)).status,
+            w.err(
+                Req::get(DC_ONE)
+                    .param("popId", pop_id)
+                    .param("datacenterId", dc_id)
+            )
+            .status,
             404
         );
 
@@ -1686,7 +1913,10 @@ mod tests {
             .clone();
         w.wait(2);
         let extra = |body: Value| {
-            Req::post(EXTRA).param("popId", &pop_id).param("datacenterId", &dc_id).body(body)
+            Req::post(EXTRA)
+                .param("popId", &pop_id)
+                .param("datacenterId", &dc_id)
+                .body(body)
         };
         let route = w.ok(extra(
             json!({"type": "network", "nextHop": "10.2.0.10", "subnet": "192.168.0.0/24"}),
@@ -1695,7 +1925,9 @@ mod tests {
             json!({"type": "network", "nextHop": "10.2.0.11", "subnet": "192.168.0.0/24"}),
         ));
         assert_eq!(e.status, 409);
-        w.ok(extra(json!({"type": "network", "nextHop": "10.2.0.11", "subnet": "192.168.1.0/24"})));
+        w.ok(extra(
+            json!({"type": "network", "nextHop": "10.2.0.11", "subnet": "192.168.1.0/24"}),
+        ));
         let e = w.err(extra(
             json!({"type": "bgp", "bgpNeighborArea": 65010, "bgpNeighborIp": "10.2.0.4"}),
         ));
@@ -1743,16 +1975,22 @@ mod tests {
         w.wait(2);
         assert_eq!(w.err(one()).status, 404);
         assert_eq!(
-            w.ok(Req::get(EXTRA).param("popId", &pop_id).param("datacenterId", &dc_id))
+            w.ok(Req::get(EXTRA)
+                .param("popId", &pop_id)
+                .param("datacenterId", &dc_id))
                 .as_array()
                 .unwrap()
                 .len(),
             1
         );
         // Delete the datacenter: its extras go with it.
-        let task = w.ok(Req::delete(DC_ONE).param("popId", &pop_id).param("datacenterId", &dc_id));
+        let task = w.ok(Req::delete(DC_ONE)
+            .param("popId", &pop_id)
+            .param("datacenterId", &dc_id));
         assert_eq!(task["resourceId"], dc_id);
-        let remaining = w.ok(Req::get(EXTRA).param("popId", &pop_id).param("datacenterId", &dc_id));
+        let remaining = w.ok(Req::get(EXTRA)
+            .param("popId", &pop_id)
+            .param("datacenterId", &dc_id));
         let remaining_id = &remaining[0];
         let e = w.ok(Req::get(EXTRA_ONE)
             .param("popId", &pop_id)
@@ -1761,7 +1999,10 @@ mod tests {
         assert_eq!(e["status"], "toDelete");
         w.wait(2);
         assert_eq!(w.ok(Req::get(DC).param("popId", &pop_id)), json!([]));
-        assert_eq!(w.ok(Req::get(POP_ONE).param("popId", &pop_id))["status"], "active");
+        assert_eq!(
+            w.ok(Req::get(POP_ONE).param("popId", &pop_id))["status"],
+            "active"
+        );
     }
 
     #[test]
@@ -1775,7 +2016,10 @@ mod tests {
         })))["resourceId"]
             .clone();
         let extra = |body: Value| {
-            Req::post(EXTRA).param("popId", &pop_id).param("datacenterId", &dc_id).body(body)
+            Req::post(EXTRA)
+                .param("popId", &pop_id)
+                .param("datacenterId", &dc_id)
+                .body(body)
         };
         let early = w.err(extra(
             json!({"type": "bgp", "bgpNeighborArea": 65010, "bgpNeighborIp": "10.3.0.4"}),
@@ -1783,8 +2027,14 @@ mod tests {
         assert_eq!(early.status, 409);
         w.wait(2);
         let cases = [
-            (json!({"type": "bgp", "bgpNeighborIp": "10.3.0.4"}), "bgpNeighborArea is mandatory"),
-            (json!({"type": "bgp", "bgpNeighborArea": 65010}), "bgpNeighborIp is mandatory"),
+            (
+                json!({"type": "bgp", "bgpNeighborIp": "10.3.0.4"}),
+                "bgpNeighborArea is mandatory",
+            ),
+            (
+                json!({"type": "bgp", "bgpNeighborArea": 65010}),
+                "bgpNeighborIp is mandatory",
+            ),
             (
                 json!({"type": "bgp", "bgpNeighborArea": 0, "bgpNeighborIp": "10.3.0.4"}),
                 "is not a valid AS number",
@@ -1815,7 +2065,9 @@ mod tests {
             assert_eq!(e.status, 400, "{body}");
             assert!(e.message.contains(message), "{body}: {}", e.message);
         }
-        w.ok(extra(json!({"type": "bgp", "bgpNeighborArea": 65010, "bgpNeighborIp": "10.3.0.4"})));
+        w.ok(extra(
+            json!({"type": "bgp", "bgpNeighborArea": 65010, "bgpNeighborIp": "10.3.0.4"}),
+        ));
         assert_eq!(
             w.err(extra(
                 json!({"type": "bgp", "bgpNeighborArea": 65011, "bgpNeighborIp": "10.3.0.4"})
@@ -1823,7 +2075,9 @@ mod tests {
             .status,
             409
         );
-        w.ok(extra(json!({"type": "bgp", "bgpNeighborArea": 65011, "bgpNeighborIp": "10.3.0.5"})));
+        w.ok(extra(
+            json!({"type": "bgp", "bgpNeighborArea": 65011, "bgpNeighborIp": "10.3.0.5"}),
+        ));
         let missing = w.err(
             Req::post(EXTRA)
                 .param("popId", &pop_id)
@@ -1832,7 +2086,10 @@ mod tests {
         );
         assert_eq!(
             (missing.status, missing.message.as_str()),
-            (404, "The requested object (datacenterId = 999) does not exist")
+            (
+                404,
+                "The requested object (datacenterId = 999) does not exist"
+            )
         );
     }
 
@@ -1855,7 +2112,11 @@ mod tests {
         let pop_id = task["resourceId"].clone();
         let p = w.ok(Req::get(POP_ONE).param("popId", &pop_id));
         assert_eq!(
-            (p["type"].as_str(), p["subnet"].clone(), p["status"].as_str()),
+            (
+                p["type"].as_str(),
+                p["subnet"].clone(),
+                p["status"].as_str()
+            ),
             (Some("l2"), Value::Null, Some("init"))
         );
         w.wait(2);
@@ -1868,48 +2129,81 @@ mod tests {
             refused.message,
             "BGP configuration is not allowed for an L2 PoP (remove ovhBgpArea)"
         );
-        let dc = w.ok(Req::post(DC).param("popId", &pop_id).body(json!({"datacenterId": 1})));
+        let dc = w.ok(Req::post(DC)
+            .param("popId", &pop_id)
+            .body(json!({"datacenterId": 1})));
         let dc_id = dc["resourceId"].clone();
-        let config = w.ok(Req::get(DC_ONE).param("popId", &pop_id).param("datacenterId", &dc_id));
+        let config = w.ok(Req::get(DC_ONE)
+            .param("popId", &pop_id)
+            .param("datacenterId", &dc_id));
         assert_eq!(
             (config["ovhBgpArea"].clone(), config["subnet"].clone()),
             (Value::Null, Value::Null)
         );
         // Same datacenter twice, unknown or unavailable datacenters.
         assert_eq!(
-            w.err(Req::post(DC).param("popId", &pop_id).body(json!({"datacenterId": 1}))).status,
+            w.err(
+                Req::post(DC)
+                    .param("popId", &pop_id)
+                    .body(json!({"datacenterId": 1}))
+            )
+            .status,
             409
         );
-        let unknown =
-            w.err(Req::post(DC).param("popId", &pop_id).body(json!({"datacenterId": 99})));
-        assert_eq!(
-            (unknown.status, unknown.message.as_str()),
-            (404, "The requested object (datacenterId = 99) does not exist")
+        let unknown = w.err(
+            Req::post(DC)
+                .param("popId", &pop_id)
+                .body(json!({"datacenterId": 99})),
         );
         assert_eq!(
-            w.err(Req::post(DC).param("popId", &pop_id).body(json!({"datacenterId": 6}))).status,
+            (unknown.status, unknown.message.as_str()),
+            (
+                404,
+                "The requested object (datacenterId = 99) does not exist"
+            )
+        );
+        assert_eq!(
+            w.err(
+                Req::post(DC)
+                    .param("popId", &pop_id)
+                    .body(json!({"datacenterId": 6}))
+            )
+            .status,
             400
         );
         assert_eq!(
-            w.err(Req::post(DC).param("popId", &pop_id).body(json!({}))).message,
+            w.err(Req::post(DC).param("popId", &pop_id).body(json!({})))
+                .message,
             "[datacenterId] Property is mandatory"
         );
         // Two datacenters on an L2 PoP are fine.
-        w.ok(Req::post(DC).param("popId", &pop_id).body(json!({"datacenterId": 4})));
+        w.ok(Req::post(DC)
+            .param("popId", &pop_id)
+            .body(json!({"datacenterId": 4})));
         w.wait(2);
         // No extras on L2.
-        let e = w.err(Req::post(EXTRA).param("popId", &pop_id).param("datacenterId", &dc_id).body(
-            json!({
-                "type": "network", "nextHop": "10.0.0.5", "subnet": "192.168.0.0/24"
-            }),
-        ));
+        let e = w.err(
+            Req::post(EXTRA)
+                .param("popId", &pop_id)
+                .param("datacenterId", &dc_id)
+                .body(json!({
+                    "type": "network", "nextHop": "10.0.0.5", "subnet": "192.168.0.0/24"
+                })),
+        );
         assert_eq!(e.status, 400);
         assert!(
-            e.message.starts_with("Extra configurations are only available on an L3 PoP"),
+            e.message
+                .starts_with("Extra configurations are only available on an L3 PoP"),
             "{}",
             e.message
         );
-        assert_eq!(w.ok(Req::get(DC).param("popId", &pop_id)).as_array().unwrap().len(), 2);
+        assert_eq!(
+            w.ok(Req::get(DC).param("popId", &pop_id))
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]
@@ -1931,7 +2225,12 @@ mod tests {
         );
         let e = w.err(Req::post(POP).body(json!({"interfaceId": 1001, "type": "l2"})));
         assert_eq!(e.status, 409);
-        assert!(e.message.contains("only one PoP configuration per interface"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("only one PoP configuration per interface"),
+            "{}",
+            e.message
+        );
         w.ok(Req::delete(POP_ONE).param("popId", &l2["resourceId"]));
         // Still being deleted.
         let e = w.err(w.l3_req());
@@ -1988,12 +2287,18 @@ mod tests {
         ];
         for (change, message) in cases {
             let e = w.err(l3(change.clone()));
-            assert_eq!((e.status, e.class.as_str()), (400, "Client::BadRequest"), "{change}");
+            assert_eq!(
+                (e.status, e.class.as_str()),
+                (400, "Client::BadRequest"),
+                "{change}"
+            );
             assert_eq!(e.message, message, "{change}");
         }
         assert_eq!(w.err(Req::post(POP).body(json!([1]))).status, 400);
         assert_eq!(w.err(l3(json!({"interfaceId": 1002}))).status, 404);
-        assert!(w.ok(l3(json!({"customerBgpArea": 4_200_000_000i64}))).is_object());
+        assert!(w
+            .ok(l3(json!({"customerBgpArea": 4_200_000_000i64})))
+            .is_object());
         // Service B: interface 2002 is disabled, and not in a vRack anyway.
         vrack_req(
             &w,
@@ -2022,7 +2327,9 @@ mod tests {
             .err(&w.occ);
         assert_eq!(overlap.status, 409);
         assert!(
-            overlap.message.contains("overlaps 10.0.0.0/30 of PoP configuration"),
+            overlap
+                .message
+                .contains("overlaps 10.0.0.0/30 of PoP configuration"),
             "{}",
             overlap.message
         );
@@ -2052,7 +2359,10 @@ mod tests {
                 "10.1.0.8/28",
                 "subnet 10.1.0.8/28 is not a network address: did you mean 10.1.0.0/28?",
             ),
-            ("banana", "[subnet] Given data (banana) is not valid for type ipv4Block"),
+            (
+                "banana",
+                "[subnet] Given data (banana) is not valid for type ipv4Block",
+            ),
         ] {
             let e = w.err(dc(subnet));
             assert_eq!((e.status, e.message.as_str()), (400, message));
@@ -2080,7 +2390,11 @@ mod tests {
                 .body(json!({"datacenterId": 2, "ovhBgpArea": 65003, "subnet": "10.1.0.16/28"})),
         );
         assert_eq!(e.status, 409);
-        let missing = w.err(Req::post(DC).param("popId", 4242).body(json!({"datacenterId": 1})));
+        let missing = w.err(
+            Req::post(DC)
+                .param("popId", 4242)
+                .body(json!({"datacenterId": 1})),
+        );
         assert_eq!(
             (missing.status, missing.message.as_str()),
             (404, "The requested object (popId = 4242) does not exist")

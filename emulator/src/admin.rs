@@ -1,0 +1,182 @@
+//! `/_emulator/...`: the administration API, JSON in and out, unauthenticated. It does over
+//! HTTP what the [`Emulator`](crate::Emulator) methods do in-process (see the crate docs for
+//! the list).
+
+use std::sync::atomic::Ordering;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{self, AccessRule};
+use crate::config::Faults;
+use crate::flows::ApiError;
+use crate::responses::{error_response, json_response, HttpResponse};
+use crate::server::{lock, Incoming, Shared};
+use crate::stats::Stats;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ApplicationBody {
+    application_key: Option<String>,
+    application_secret: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ConsumerKeyBody {
+    application_key: String,
+    consumer_key: Option<String>,
+    access_rules: Option<Vec<AccessRule>>,
+    #[serde(rename = "allowedIPs")]
+    allowed_ips: Option<Vec<String>>,
+    validated: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct OAuthClientBody {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SkewBody {
+    seconds: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RateLimitBody {
+    per_second: Option<u32>,
+}
+
+fn parse<T: for<'de> Deserialize<'de> + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| bad_request(&e.to_string()))
+}
+
+fn parse_required<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| bad_request(&e.to_string()))
+}
+
+fn bad_request(detail: &str) -> ApiError {
+    ApiError::bad_request(format!("Invalid admin request: {detail}"))
+}
+
+/// What `GET /_emulator` answers: the list of admin endpoints.
+fn index() -> Value {
+    json!({
+        "endpoints": [
+            "POST /_emulator/applications {applicationKey?, applicationSecret?} -> {applicationKey, applicationSecret, applicationId}",
+            "POST /_emulator/consumerKeys {applicationKey, accessRules?, allowedIPs?, consumerKey?, validated?} -> {consumerKey, state, validationUrl}",
+            "POST /_emulator/consumerKeys/{consumerKey}/validate -> {state}",
+            "POST /_emulator/oauth2Clients {clientId?, clientSecret?} -> {clientId, clientSecret}",
+            "GET|PUT /_emulator/clockSkew {seconds}",
+            "GET|PUT /_emulator/faults {errorRate, errorStatuses, latencyMs, dropRate, breakSchemaRate, breakMode, onlyPaths, maxFaults}",
+            "GET|PUT /_emulator/rateLimit {perSecond: n|null}",
+            "GET|DELETE /_emulator/stats",
+            "GET /_emulator/health",
+        ]
+    })
+}
+
+pub(crate) fn handle(shared: &Shared, incoming: &Incoming) -> HttpResponse {
+    match run(shared, incoming) {
+        Ok(value) => json_response(200, &value),
+        Err(error) => error_response(&error),
+    }
+}
+
+fn run(shared: &Shared, incoming: &Incoming) -> Result<Value, ApiError> {
+    let path = incoming
+        .path
+        .strip_prefix("/_emulator")
+        .unwrap_or("")
+        .trim_end_matches('/');
+    let body = &incoming.body[..];
+    let ok = Ok;
+    match (incoming.method.as_str(), path) {
+        ("GET", "") => ok(index()),
+        ("GET", "/health") => ok(json!({"status": "ok"})),
+        ("POST", "/applications") => {
+            let b: ApplicationBody = parse(body)?;
+            let key = b.application_key.unwrap_or_else(|| auth::random_token(16));
+            let secret = b
+                .application_secret
+                .unwrap_or_else(|| auth::random_token(32));
+            let id = lock(&shared.registry).add_application(&key, &secret);
+            ok(json!({"applicationKey": key, "applicationSecret": secret, "applicationId": id}))
+        }
+        ("POST", "/consumerKeys") => {
+            let b: ConsumerKeyBody = parse_required(body)?;
+            let key = b.consumer_key.unwrap_or_else(|| auth::random_token(32));
+            let validated = b.validated.unwrap_or(true);
+            let url = shared.add_consumer_key(
+                &incoming.origin,
+                &key,
+                &b.application_key,
+                b.access_rules.unwrap_or_else(auth::full_access),
+                b.allowed_ips,
+                validated,
+            );
+            let state = if validated {
+                "validated"
+            } else {
+                "pendingValidation"
+            };
+            ok(json!({"consumerKey": key, "state": state, "validationUrl": url}))
+        }
+        ("POST", p) if p.starts_with("/consumerKeys/") && p.ends_with("/validate") => {
+            let key = &p["/consumerKeys/".len()..p.len() - "/validate".len()];
+            if lock(&shared.registry).validate(key) {
+                ok(json!({"state": "validated"}))
+            } else {
+                Err(ApiError::not_found(
+                    "This consumer key is unknown or expired",
+                ))
+            }
+        }
+        ("POST", "/oauth2Clients") => {
+            let b: OAuthClientBody = parse(body)?;
+            let id = b.client_id.unwrap_or_else(|| auth::random_token(16));
+            let secret = b.client_secret.unwrap_or_else(|| auth::random_token(32));
+            lock(&shared.registry).add_oauth_client(&id, &secret);
+            ok(json!({"clientId": id, "clientSecret": secret}))
+        }
+        ("GET", "/clockSkew") => ok(json!({"seconds": shared.skew.load(Ordering::Relaxed)})),
+        ("PUT", "/clockSkew") | ("POST", "/clockSkew") => {
+            let b: SkewBody = parse_required(body)?;
+            shared.skew.store(b.seconds, Ordering::Relaxed);
+            ok(json!({"seconds": b.seconds}))
+        }
+        ("GET", "/faults") => ok(serde_json::to_value(&*lock(&shared.faults)).unwrap_or_default()),
+        ("PUT", "/faults") | ("POST", "/faults") => {
+            let faults: Faults = parse(body)?;
+            let value = serde_json::to_value(&faults).unwrap_or_default();
+            shared.set_faults(faults);
+            ok(value)
+        }
+        ("GET", "/rateLimit") => {
+            let n = shared.rate_limit.load(Ordering::Relaxed);
+            ok(json!({"perSecond": (n > 0).then_some(n)}))
+        }
+        ("PUT", "/rateLimit") | ("POST", "/rateLimit") => {
+            let b: RateLimitBody = parse_required(body)?;
+            shared
+                .rate_limit
+                .store(b.per_second.unwrap_or(0), Ordering::Relaxed);
+            ok(json!({"perSecond": b.per_second.filter(|n| *n > 0)}))
+        }
+        ("GET", "/stats") => ok(serde_json::to_value(&*lock(&shared.stats)).unwrap_or_default()),
+        ("DELETE", "/stats") => {
+            *lock(&shared.stats) = Stats::default();
+            ok(json!({}))
+        }
+        _ => Err(ApiError::not_found(format!(
+            "No admin endpoint {} /_emulator{path}; GET /_emulator lists them",
+            incoming.method
+        ))),
+    }
+}

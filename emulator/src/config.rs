@@ -1,0 +1,208 @@
+//! How an emulator is set up: [`EmulatorConfig`] at start, and the fault-injection settings
+//! ([`Faults`]) that can also be changed while it runs.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything [`Emulator::start`](crate::Emulator::start) needs. Build it with
+/// [`EmulatorConfig::new`] and the setters:
+///
+/// ```
+/// use std::time::Duration;
+/// use ovhcloud_emulator::{EmulatorConfig, Faults};
+///
+/// let config = EmulatorConfig::new("schemas")
+///     .task_step(Duration::from_millis(30))
+///     .rate_limit_per_sec(None)
+///     .faults(Faults { error_rate: 0.1, ..Faults::default() });
+/// # let _ = config;
+/// ```
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// A directory with `v1/*.json` and/or `v2/*.json` schemas (and optionally the
+    /// `_index.json` listings), laid out as the project's `schemas/`.
+    pub schemas: PathBuf,
+    /// Where to listen; port 0 (the default, `127.0.0.1:0`) picks a free port.
+    pub listen: SocketAddr,
+    /// Seconds added to the local clock for `/auth/time` and timestamp checks.
+    pub clock_skew_secs: i64,
+    /// One step of the flows' task clock: tasks are `todo` for a step, `doing` for the next,
+    /// then `done`. Default 1 s; tests use a few tens of milliseconds.
+    pub task_step: Duration,
+    /// Requests per second allowed to one application (or OAuth2 client); `None` = no limit.
+    /// Default `Some(50)`.
+    pub rate_limit_per_sec: Option<u32>,
+    /// How far `X-Ovh-Timestamp` may be from the emulator's clock (plus skew). Default 180 s.
+    pub timestamp_window_secs: i64,
+    /// Fault injection at start (default: none).
+    pub faults: Faults,
+    /// Lifetime of OAuth2 access tokens (`expires_in`). Default 3600 s.
+    pub oauth2_token_lifetime: Duration,
+    /// Seed of the random draws of fault injection, so a run can be replayed. Default 0.
+    pub seed: u64,
+}
+
+impl EmulatorConfig {
+    /// Defaults for everything but the schema directory.
+    pub fn new(schemas: impl Into<PathBuf>) -> Self {
+        EmulatorConfig {
+            schemas: schemas.into(),
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            clock_skew_secs: 0,
+            task_step: Duration::from_secs(1),
+            rate_limit_per_sec: Some(50),
+            timestamp_window_secs: 180,
+            faults: Faults::default(),
+            oauth2_token_lifetime: Duration::from_secs(3600),
+            seed: 0,
+        }
+    }
+
+    pub fn listen(mut self, listen: SocketAddr) -> Self {
+        self.listen = listen;
+        self
+    }
+
+    pub fn clock_skew_secs(mut self, secs: i64) -> Self {
+        self.clock_skew_secs = secs;
+        self
+    }
+
+    pub fn task_step(mut self, step: Duration) -> Self {
+        self.task_step = step;
+        self
+    }
+
+    /// `None` (or `Some(0)`) turns rate limiting off.
+    pub fn rate_limit_per_sec(mut self, limit: Option<u32>) -> Self {
+        self.rate_limit_per_sec = limit;
+        self
+    }
+
+    pub fn timestamp_window_secs(mut self, secs: i64) -> Self {
+        self.timestamp_window_secs = secs;
+        self
+    }
+
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    pub fn oauth2_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.oauth2_token_lifetime = lifetime;
+        self
+    }
+
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+/// Faults to inject into API calls. `Faults::default()` injects none.
+///
+/// Faults apply to every API operation except `GET /auth/time`, `POST /auth/credential` and
+/// the OAuth2 token endpoint; schema listings, schema files and `/_emulator` are never touched.
+/// Latency, dropped connections and error statuses are decided **before** the operation is
+/// applied, so a call that got one of them changed nothing. Broken schemas alter the body of
+/// a successful answer, after the operation was applied.
+///
+/// Over HTTP (`PUT /_emulator/faults`) the same settings are a JSON object with camelCase
+/// names and the latency in milliseconds:
+/// `{"errorRate":0.2,"errorStatuses":[503],"latencyMs":50,"dropRate":0,"breakSchemaRate":0,
+/// "breakMode":"nullRequired","onlyPaths":["/ovhCloudConnect"],"maxFaults":null}` (every member
+/// optional).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Faults {
+    /// Fraction (0–1) of calls answered with an error status instead of being applied.
+    pub error_rate: f64,
+    /// The statuses drawn from (uniformly) for `error_rate`; empty = 500, 502, 503, 504 and
+    /// 429 (the 429 with `Retry-After: 1`).
+    pub error_statuses: Vec<u16>,
+    /// Added before every affected call is answered.
+    #[serde(rename = "latencyMs", with = "duration_ms")]
+    pub latency: Duration,
+    /// Fraction (0–1) of calls whose connection is closed without an answer (not applied).
+    pub drop_rate: f64,
+    /// Fraction (0–1) of successful JSON answers altered so they no longer match the schema.
+    pub break_schema_rate: f64,
+    /// How answers are broken, see [`BreakMode`].
+    pub break_mode: BreakMode,
+    /// Only calls whose raw path, or `METHOD /template` key, contains one of these substrings
+    /// get faults; `None` = every call.
+    pub only_paths: Option<Vec<String>>,
+    /// Inject at most this many faults (errors, drops, broken answers) from the moment these
+    /// faults are set, then none: "fail the next call only" is `error_rate: 1.0,
+    /// max_faults: Some(1)`. `None` = no limit.
+    pub max_faults: Option<u64>,
+}
+
+impl Faults {
+    /// Whether any fault can be injected.
+    pub fn is_active(&self) -> bool {
+        self.error_rate > 0.0
+            || self.drop_rate > 0.0
+            || self.break_schema_rate > 0.0
+            || !self.latency.is_zero()
+    }
+}
+
+/// How a successful answer is made schema-invalid (see [`Faults::break_schema_rate`]). The
+/// emulator says what it did in the `X-Emulator-Fault` and `X-Emulator-Broken-Path` headers
+/// (the path as the client reports decode errors: `.status`, `[0].datacenters[0].id`, or empty
+/// for the whole body).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BreakMode {
+    /// One of the three below, rotating with the request counter (falling back to the next
+    /// when the answer has nothing to break that way).
+    #[default]
+    Mixed,
+    /// A string enum value set to `"value-from-the-future"`.
+    UnknownEnum,
+    /// `"fieldFromTheFuture": 1` added to an object.
+    ExtraField,
+    /// `null` in a property the schema says cannot be null (the first such property, searched
+    /// from the top of the answer), or in an array element, or the whole body: a typed client
+    /// must fail to decode, at the path given in `X-Emulator-Broken-Path`.
+    NullRequired,
+}
+
+mod duration_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_millis().min(u128::from(u64::MAX)) as u64)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_millis(u64::deserialize(d)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_json_uses_camel_case_and_milliseconds() {
+        let f: Faults = serde_json::from_str(
+            r#"{"errorRate":0.5,"latencyMs":20,"breakMode":"nullRequired","onlyPaths":["/me"]}"#,
+        )
+        .unwrap();
+        assert_eq!(f.error_rate, 0.5);
+        assert_eq!(f.latency, Duration::from_millis(20));
+        assert_eq!(f.break_mode, BreakMode::NullRequired);
+        assert_eq!(f.only_paths, Some(vec!["/me".to_owned()]));
+        let back = serde_json::to_value(&f).unwrap();
+        assert_eq!(back["latencyMs"], 20);
+        assert!(!Faults::default().is_active());
+    }
+}

@@ -1,0 +1,432 @@
+//! Fault injection: which calls are affected, what they get (latency, a dropped connection, an
+//! error status) and how a successful answer is broken against the operation's response type.
+
+use std::io;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Response, StatusCode};
+use ovhcloud_codegen::model::{EnumValues, Ir, ModelKind, Role, TypeRef};
+use ovhcloud_codegen::typeexpr::Primitive;
+use serde_json::Value;
+
+use crate::config::{BreakMode, Faults};
+use crate::responses::HttpResponse;
+
+/// The statuses `error_rate` draws from when `error_statuses` is empty.
+pub const DEFAULT_ERROR_STATUSES: [u16; 5] = [500, 502, 503, 504, 429];
+
+/// The string a broken enum gets.
+pub const UNKNOWN_ENUM_VALUE: &str = "value-from-the-future";
+/// The member a broken object gets.
+pub const EXTRA_FIELD: &str = "fieldFromTheFuture";
+
+/// What happens to a call before it is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    Proceed,
+    Drop,
+    Status(u16),
+}
+
+/// Whether `faults` concern this call (`only_paths` filter on the raw path or the route key).
+pub(crate) fn applies(faults: &Faults, raw_path: &str, key: &str) -> bool {
+    match &faults.only_paths {
+        None => true,
+        Some(filters) => filters
+            .iter()
+            .any(|f| raw_path.contains(f.as_str()) || key.contains(f.as_str())),
+    }
+}
+
+/// Draws the fate of one call.
+pub(crate) fn decide(faults: &Faults, rng: &mut fastrand::Rng) -> Decision {
+    if faults.drop_rate > 0.0 && rng.f64() < faults.drop_rate {
+        return Decision::Drop;
+    }
+    if faults.error_rate > 0.0 && rng.f64() < faults.error_rate {
+        let statuses: &[u16] = if faults.error_statuses.is_empty() {
+            &DEFAULT_ERROR_STATUSES
+        } else {
+            &faults.error_statuses
+        };
+        return Decision::Status(statuses[rng.usize(..statuses.len())]);
+    }
+    Decision::Proceed
+}
+
+/// An answer whose body fails at once: hyper aborts the connection, and the client sees a
+/// connection closed without a (complete) answer.
+pub(crate) fn dropped_response() -> HttpResponse {
+    let failing = futures_util::stream::iter([Err::<Bytes, io::Error>(io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection dropped by fault injection",
+    ))]);
+    let mut response = Response::new(Body::from_stream(failing));
+    *response.status_mut() = StatusCode::OK;
+    response
+}
+
+/// One step of a location in a JSON document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Breaks `value`, an answer of type `ty`, as `mode` says. `counter` picks the kind for
+/// [`BreakMode::Mixed`]. Returns the kind applied and the path of the broken value (as the
+/// client reports decode errors: `.a[0].b`, empty for the whole body), or `None` when the
+/// answer has nothing that can be broken that way.
+pub(crate) fn break_answer(
+    ir: &Ir,
+    ty: &TypeRef,
+    value: &mut Value,
+    mode: BreakMode,
+    counter: u64,
+) -> Option<(BreakMode, String)> {
+    let kinds: Vec<BreakMode> = match mode {
+        BreakMode::Mixed => {
+            let all = [
+                BreakMode::UnknownEnum,
+                BreakMode::ExtraField,
+                BreakMode::NullRequired,
+            ];
+            let start = (counter % 3) as usize;
+            (0..3).map(|i| all[(start + i) % 3]).collect()
+        }
+        other => vec![other],
+    };
+    let walker = Walker { ir };
+    for kind in kinds {
+        let mut loc = Vec::new();
+        let found = match kind {
+            BreakMode::UnknownEnum => walker.enum_target(ty, value, &mut loc),
+            BreakMode::ExtraField => walker.object_target(ty, value, &mut loc),
+            BreakMode::NullRequired => walker
+                .null_target(ty, value, &mut loc)
+                .or_else(|| (!is_unit(ty) && !value.is_null() && !is_any(ty)).then(Vec::new)),
+            BreakMode::Mixed => None,
+        };
+        let Some(target) = found else {
+            continue;
+        };
+        let pointer = json_pointer(&target);
+        let Some(slot) = value.pointer_mut(&pointer) else {
+            continue;
+        };
+        let mut path = client_path(&target);
+        match kind {
+            BreakMode::UnknownEnum => *slot = Value::String(UNKNOWN_ENUM_VALUE.to_owned()),
+            BreakMode::NullRequired => *slot = Value::Null,
+            BreakMode::ExtraField => {
+                if let Value::Object(members) = slot {
+                    members.insert(EXTRA_FIELD.to_owned(), Value::from(1));
+                    path.push('.');
+                    path.push_str(EXTRA_FIELD);
+                }
+            }
+            BreakMode::Mixed => {}
+        }
+        return Some((kind, path));
+    }
+    None
+}
+
+fn is_unit(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Unit)
+}
+
+fn is_any(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Primitive(Primitive::Any) | TypeRef::Param(_) => true,
+        TypeRef::Alias { target, .. } => is_any(target),
+        _ => false,
+    }
+}
+
+fn json_pointer(loc: &[Step]) -> String {
+    loc.iter()
+        .map(|s| match s {
+            Step::Key(k) => format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => format!("/{i}"),
+        })
+        .collect()
+}
+
+fn client_path(loc: &[Step]) -> String {
+    loc.iter()
+        .map(|s| match s {
+            Step::Key(k) => format!(".{k}"),
+            Step::Index(i) => format!("[{i}]"),
+        })
+        .collect()
+}
+
+/// Replaces generic parameters by their arguments.
+fn substitute(ty: &TypeRef, bindings: &[(String, TypeRef)]) -> TypeRef {
+    match ty {
+        TypeRef::Param(name) => bindings
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| ty.clone(), |(_, t)| t.clone()),
+        TypeRef::Array(inner) => TypeRef::Array(Box::new(substitute(inner, bindings))),
+        TypeRef::Map(k, v) => TypeRef::Map(
+            Box::new(substitute(k, bindings)),
+            Box::new(substitute(v, bindings)),
+        ),
+        TypeRef::Model { key, args } => TypeRef::Model {
+            key: key.clone(),
+            args: args.iter().map(|a| substitute(a, bindings)).collect(),
+        },
+        TypeRef::Alias { name, target } => TypeRef::Alias {
+            name: name.clone(),
+            target: Box::new(substitute(target, bindings)),
+        },
+        TypeRef::Unit | TypeRef::Primitive(_) => ty.clone(),
+    }
+}
+
+fn unalias(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Alias { target, .. } => unalias(target),
+        other => other,
+    }
+}
+
+/// A property of an object model, with generic parameters substituted.
+struct Prop {
+    name: String,
+    ty: TypeRef,
+    /// The generated type makes it an `Option`.
+    optional: bool,
+}
+
+struct Walker<'a> {
+    ir: &'a Ir,
+}
+
+impl Walker<'_> {
+    /// The properties of an object model, or `None` for anything else.
+    fn properties(&self, ty: &TypeRef) -> Option<Vec<Prop>> {
+        let TypeRef::Model { key, args } = unalias(ty) else {
+            return None;
+        };
+        let Some(ModelKind::Object {
+            generics,
+            properties,
+        }) = self.ir.models.get(key).map(|m| &m.kind)
+        else {
+            return None;
+        };
+        let bindings: Vec<(String, TypeRef)> =
+            generics.iter().cloned().zip(args.iter().cloned()).collect();
+        let role = self.ir.role(key);
+        Some(
+            properties
+                .iter()
+                .map(|p| Prop {
+                    name: p.name.clone(),
+                    ty: substitute(&p.ty, &bindings),
+                    optional: match role {
+                        Role::Output => p.nullable,
+                        Role::Input => !p.required,
+                    },
+                })
+                .collect(),
+        )
+    }
+
+    fn is_string_enum(&self, ty: &TypeRef) -> bool {
+        match unalias(ty) {
+            TypeRef::Model { key, .. } => matches!(
+                self.ir.models.get(key).map(|m| &m.kind),
+                Some(ModelKind::Enum(EnumValues::Strings(_)))
+            ),
+            _ => false,
+        }
+    }
+
+    /// Descends into the first element of an array or the first value of a map.
+    fn first_child<'v>(ty: &TypeRef, value: &'v Value) -> Option<(TypeRef, &'v Value, Step)> {
+        match unalias(ty) {
+            TypeRef::Array(inner) => value
+                .as_array()
+                .and_then(|a| a.first())
+                .map(|v| ((**inner).clone(), v, Step::Index(0))),
+            TypeRef::Map(_, inner) => value
+                .as_object()
+                .and_then(|m| m.iter().next())
+                .map(|(k, v)| ((**inner).clone(), v, Step::Key(k.clone()))),
+            _ => None,
+        }
+    }
+
+    /// The first string-enum value, direct properties before nested ones.
+    fn enum_target(&self, ty: &TypeRef, value: &Value, loc: &mut Vec<Step>) -> Option<Vec<Step>> {
+        if self.is_string_enum(ty) && value.is_string() {
+            return Some(loc.clone());
+        }
+        if let Some((inner, child, step)) = Self::first_child(ty, value) {
+            loc.push(step);
+            let found = self.enum_target(&inner, child, loc);
+            loc.pop();
+            return found;
+        }
+        let props = self.properties(ty)?;
+        let members = value.as_object()?;
+        for p in &props {
+            if self.is_string_enum(&p.ty) && members.get(&p.name).is_some_and(Value::is_string) {
+                let mut found = loc.clone();
+                found.push(Step::Key(p.name.clone()));
+                return Some(found);
+            }
+        }
+        for p in &props {
+            let Some(child) = members.get(&p.name) else {
+                continue;
+            };
+            loc.push(Step::Key(p.name.clone()));
+            let found = self.enum_target(&p.ty, child, loc);
+            loc.pop();
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+
+    /// The first JSON object that is an object model.
+    fn object_target(&self, ty: &TypeRef, value: &Value, loc: &mut Vec<Step>) -> Option<Vec<Step>> {
+        if self.properties(ty).is_some() && value.is_object() {
+            return Some(loc.clone());
+        }
+        let (inner, child, step) = Self::first_child(ty, value)?;
+        loc.push(step);
+        let found = self.object_target(&inner, child, loc);
+        loc.pop();
+        found
+    }
+
+    /// The first value that cannot be null: a non-optional property of an object (direct
+    /// properties first), else inside nested values, else an array element or map value.
+    fn null_target(&self, ty: &TypeRef, value: &Value, loc: &mut Vec<Step>) -> Option<Vec<Step>> {
+        if let Some((inner, child, step)) = Self::first_child(ty, value) {
+            loc.push(step);
+            let found = self
+                .null_target(&inner, child, loc)
+                .or_else(|| (!child.is_null() && !is_any(&inner)).then(|| loc.clone()));
+            loc.pop();
+            return found;
+        }
+        let props = self.properties(ty)?;
+        let members = value.as_object()?;
+        for p in &props {
+            let present = members.get(&p.name).is_some_and(|v| !v.is_null());
+            if !p.optional && present && !is_any(&p.ty) {
+                let mut found = loc.clone();
+                found.push(Step::Key(p.name.clone()));
+                return Some(found);
+            }
+        }
+        for p in &props {
+            let Some(child) = members.get(&p.name).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            loc.push(Step::Key(p.name.clone()));
+            let found = self.null_target(&p.ty, child, loc);
+            loc.pop();
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ovhcloud_codegen::examples::{Examples, Flavor};
+    use ovhcloud_codegen::model::build;
+    use ovhcloud_codegen::reader::load_dir;
+    use std::path::Path;
+
+    fn ir() -> Ir {
+        let (schemas, errors) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas"));
+        assert!(errors.is_empty());
+        build(schemas)
+    }
+
+    fn model(key: &str) -> TypeRef {
+        TypeRef::Model {
+            key: key.to_owned(),
+            args: vec![],
+        }
+    }
+
+    #[test]
+    fn null_required_nulls_a_non_nullable_property() {
+        let ir = ir();
+        let ty = model("services.NonExpiringService");
+        let mut value = Examples::new(&ir, Flavor::Typical).of(&ty);
+        let (kind, path) = break_answer(&ir, &ty, &mut value, BreakMode::NullRequired, 0).unwrap();
+        assert_eq!(kind, BreakMode::NullRequired);
+        let key = path.strip_prefix('.').unwrap();
+        assert!(value[key].is_null(), "{path}: {value}");
+    }
+
+    #[test]
+    fn arrays_and_scalars_are_broken_too() {
+        let ir = ir();
+        let ty = TypeRef::Array(Box::new(TypeRef::Primitive(Primitive::String)));
+        let mut value = serde_json::json!(["a", "b"]);
+        let (_, path) = break_answer(&ir, &ty, &mut value, BreakMode::NullRequired, 0).unwrap();
+        assert_eq!(path, "[0]");
+        assert_eq!(value, serde_json::json!([null, "b"]));
+        let ty = TypeRef::Primitive(Primitive::Long);
+        let mut value = serde_json::json!(7);
+        let (_, path) = break_answer(&ir, &ty, &mut value, BreakMode::NullRequired, 0).unwrap();
+        assert_eq!(path, "");
+        assert!(value.is_null());
+        assert!(break_answer(&ir, &TypeRef::Unit, &mut Value::Null, BreakMode::Mixed, 0).is_none());
+    }
+
+    #[test]
+    fn unknown_enum_and_extra_field() {
+        let ir = ir();
+        let ty = model("ovhcloudconnect.Task");
+        let mut value = Examples::new(&ir, Flavor::Typical).of(&ty);
+        let (_, path) = break_answer(&ir, &ty, &mut value, BreakMode::UnknownEnum, 0).unwrap();
+        assert_eq!(value[path.strip_prefix('.').unwrap()], UNKNOWN_ENUM_VALUE);
+        let (_, path) = break_answer(&ir, &ty, &mut value, BreakMode::ExtraField, 0).unwrap();
+        assert_eq!(path, ".fieldFromTheFuture");
+        assert_eq!(value[EXTRA_FIELD], 1);
+    }
+
+    #[test]
+    fn decisions_follow_the_rates() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let all = Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        };
+        for _ in 0..50 {
+            match decide(&all, &mut rng) {
+                Decision::Status(s) => assert!(DEFAULT_ERROR_STATUSES.contains(&s)),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(decide(&Faults::default(), &mut rng), Decision::Proceed);
+        let drop = Faults {
+            drop_rate: 1.0,
+            ..Faults::default()
+        };
+        assert_eq!(decide(&drop, &mut rng), Decision::Drop);
+        let only = Faults {
+            only_paths: Some(vec!["/me".into()]),
+            ..Faults::default()
+        };
+        assert!(applies(&only, "/1.0/me/bill", "GET /me/bill"));
+        assert!(!applies(&only, "/1.0/vrack", "GET /vrack"));
+    }
+}

@@ -1,0 +1,382 @@
+//! The loaded schemas: the files served as they are, the root listings, and the route table
+//! that matches a request path to an operation.
+//!
+//! Matching splits the raw path on `/` and percent-decodes each segment, so `1.2.3.0%2F24` is
+//! one segment (one `{ip}`); literal segments must match exactly; when several templates
+//! match, the one with more literal segments wins (then the one whose first literal comes
+//! earlier).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use ovhcloud_codegen::model::{self, Ir, TypeRef};
+use ovhcloud_codegen::reader::{self, Branch, SchemaError};
+use ovhcloud_codegen::typeexpr::Primitive;
+use percent_encoding::percent_decode_str;
+use serde::{Deserialize, Serialize};
+
+/// One operation the emulator answers.
+#[derive(Debug)]
+pub(crate) struct Route {
+    pub branch: Branch,
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The schema's template, e.g. `/me/bill/{billId}`.
+    pub template: String,
+    /// `GET /me/bill/{billId}` for v1, `GET /v2/iam/policy` for v2: the key of statistics.
+    pub key: String,
+    segments: Vec<Segment>,
+    literal_rank: Vec<bool>,
+    pub authenticated: bool,
+    pub response: TypeRef,
+}
+
+#[derive(Debug)]
+enum Segment {
+    Literal(String),
+    Var(String),
+}
+
+/// The outcome of matching a request.
+#[derive(Debug)]
+pub(crate) enum Match<'a> {
+    Found {
+        route: &'a Route,
+        /// Path parameters, percent-decoded.
+        params: HashMap<String, String>,
+    },
+    /// Some template matches the path, none with this method; the methods that exist.
+    MethodNotAllowed(Vec<String>),
+    NotFound,
+}
+
+/// Entry of a root listing, in the served member order.
+#[derive(Debug, Serialize, Deserialize)]
+struct ListingEntry {
+    path: String,
+    schema: String,
+    format: Vec<String>,
+    description: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Listing {
+    apis: Vec<ListingEntry>,
+    #[serde(rename = "basePath")]
+    base_path: String,
+}
+
+/// The authentication operations the emulator implements itself; added to the route table
+/// when the schemas do not declare them: (method, template, authenticated).
+const BUILTIN_AUTH: [(&str, &str, bool); 4] = [
+    ("GET", "/auth/time", false),
+    ("POST", "/auth/credential", false),
+    ("GET", "/auth/currentCredential", true),
+    ("POST", "/auth/logout", true),
+];
+
+pub(crate) struct Catalog {
+    pub ir: Ir,
+    routes: Vec<Route>,
+    /// (branch, number of segments) → indices into `routes`.
+    by_shape: HashMap<(Branch, usize), Vec<usize>>,
+    /// (branch, resourcePath) → the file's bytes.
+    files: HashMap<(Branch, String), Vec<u8>>,
+    /// The `_index.json` listing of each branch, when the directory has one.
+    listings: HashMap<Branch, Listing>,
+}
+
+impl Catalog {
+    /// Reads and resolves every schema of `dir`; any problem is an error naming the file and
+    /// the JSON pointer.
+    pub fn load(dir: &Path) -> Result<Catalog, Vec<SchemaError>> {
+        let (schemas, mut errors) = reader::load_dir(dir);
+        let ir = model::build(schemas);
+        errors.extend(ir.errors.iter().cloned());
+        let mut files = HashMap::new();
+        for api in &ir.apis {
+            match std::fs::read(&api.file) {
+                Ok(bytes) => {
+                    files.insert((api.branch, api.name.clone()), bytes);
+                }
+                Err(e) => errors.push(SchemaError {
+                    file: api.file.clone(),
+                    pointer: String::new(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        let mut listings = HashMap::new();
+        for branch in [Branch::V1, Branch::V2] {
+            let file = dir.join(branch.dir_name()).join("_index.json");
+            let Ok(bytes) = std::fs::read(&file) else {
+                continue;
+            };
+            match serde_json::from_slice::<Listing>(&bytes) {
+                Ok(listing) => {
+                    listings.insert(branch, listing);
+                }
+                Err(e) => errors.push(SchemaError {
+                    file,
+                    pointer: String::new(),
+                    message: format!("not a root listing: {e}"),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut routes = Vec::new();
+        for api in &ir.apis {
+            for op in &api.operations {
+                routes.push(Route::new(
+                    api.branch,
+                    op.method.as_str(),
+                    &op.path,
+                    op.authenticated,
+                    op.response.clone(),
+                ));
+            }
+        }
+        for (method, template, authenticated) in BUILTIN_AUTH {
+            let declared = routes
+                .iter()
+                .any(|r| r.branch == Branch::V1 && r.method == method && r.template == template);
+            if !declared {
+                let response = if template == "/auth/time" {
+                    TypeRef::Primitive(Primitive::Long)
+                } else {
+                    TypeRef::Unit
+                };
+                routes.push(Route::new(
+                    Branch::V1,
+                    method,
+                    template,
+                    authenticated,
+                    response,
+                ));
+            }
+        }
+        let mut by_shape: HashMap<(Branch, usize), Vec<usize>> = HashMap::new();
+        for (i, route) in routes.iter().enumerate() {
+            by_shape
+                .entry((route.branch, route.segments.len()))
+                .or_default()
+                .push(i);
+        }
+        Ok(Catalog {
+            ir,
+            routes,
+            by_shape,
+            files,
+            listings,
+        })
+    }
+
+    /// Matches `METHOD raw_path` (the path below the branch prefix, still percent-encoded, no
+    /// query) against the route table of `branch`.
+    pub fn find(&self, branch: Branch, method: &str, raw_path: &str) -> Match<'_> {
+        let Some(rest) = raw_path.strip_prefix('/') else {
+            return Match::NotFound;
+        };
+        let segments: Vec<String> = rest
+            .split('/')
+            .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect();
+        let Some(candidates) = self.by_shape.get(&(branch, segments.len())) else {
+            return Match::NotFound;
+        };
+        let mut matching: Vec<&Route> = candidates
+            .iter()
+            .map(|&i| &self.routes[i])
+            .filter(|r| r.matches(&segments))
+            .collect();
+        if matching.is_empty() {
+            return Match::NotFound;
+        }
+        // Most specific first: more literal segments, then literals further left.
+        matching.sort_by(|a, b| {
+            let count = |r: &Route| r.literal_rank.iter().filter(|l| **l).count();
+            count(b)
+                .cmp(&count(a))
+                .then_with(|| b.literal_rank.cmp(&a.literal_rank))
+        });
+        match matching.iter().find(|r| r.method == method) {
+            Some(route) => Match::Found {
+                route,
+                params: route.params(&segments),
+            },
+            None => {
+                let mut methods: Vec<String> = matching.iter().map(|r| r.method.clone()).collect();
+                methods.sort();
+                methods.dedup();
+                Match::MethodNotAllowed(methods)
+            }
+        }
+    }
+
+    /// The schema file of `api` (`/dedicated/server`), byte for byte.
+    pub fn file(&self, branch: Branch, api: &str) -> Option<&[u8]> {
+        self.files.get(&(branch, api.to_owned())).map(Vec::as_slice)
+    }
+
+    /// The root listing of `branch`, with `basePath` set to `base_path` (the emulator's URL
+    /// and the branch alias that was requested): from `_index.json` when the directory has
+    /// one, else built from the loaded schemas. Compact JSON ending with a newline, as served.
+    pub fn listing(&self, branch: Branch, base_path: &str) -> Vec<u8> {
+        let apis = match self.listings.get(&branch) {
+            Some(listing) => listing
+                .apis
+                .iter()
+                .map(|e| ListingEntry {
+                    path: e.path.clone(),
+                    schema: e.schema.clone(),
+                    format: e.format.clone(),
+                    description: e.description.clone(),
+                })
+                .collect(),
+            None => {
+                let names: BTreeMap<&str, ()> = self
+                    .files
+                    .keys()
+                    .filter(|(b, _)| *b == branch)
+                    .map(|(_, name)| (name.as_str(), ()))
+                    .collect();
+                names
+                    .into_keys()
+                    .map(|path| ListingEntry {
+                        path: path.to_owned(),
+                        schema: "{path}.{format}".to_owned(),
+                        format: vec!["json".to_owned(), "yaml".to_owned()],
+                        description: String::new(),
+                    })
+                    .collect()
+            }
+        };
+        let listing = Listing {
+            apis,
+            base_path: base_path.to_owned(),
+        };
+        let mut bytes = serde_json::to_vec(&listing).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+impl Route {
+    fn new(
+        branch: Branch,
+        method: &str,
+        template: &str,
+        authenticated: bool,
+        response: TypeRef,
+    ) -> Route {
+        let segments: Vec<Segment> = template
+            .strip_prefix('/')
+            .unwrap_or(template)
+            .split('/')
+            .map(
+                |s| match s.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+                    Some(var) if !var.contains(['{', '}']) => Segment::Var(var.to_owned()),
+                    _ => Segment::Literal(s.to_owned()),
+                },
+            )
+            .collect();
+        let literal_rank = segments
+            .iter()
+            .map(|s| matches!(s, Segment::Literal(_)))
+            .collect();
+        let key = match branch {
+            Branch::V1 => format!("{method} {template}"),
+            Branch::V2 => format!("{method} /v2{template}"),
+        };
+        Route {
+            branch,
+            method: method.to_owned(),
+            template: template.to_owned(),
+            key,
+            segments,
+            literal_rank,
+            authenticated,
+            response,
+        }
+    }
+
+    fn matches(&self, segments: &[String]) -> bool {
+        self.segments
+            .iter()
+            .zip(segments)
+            .all(|(template, actual)| match template {
+                Segment::Literal(l) => l == actual,
+                // A variable needs a value: `/ip//reverse` is no `{ip}`.
+                Segment::Var(_) => !actual.is_empty(),
+            })
+    }
+
+    fn params(&self, segments: &[String]) -> HashMap<String, String> {
+        self.segments
+            .iter()
+            .zip(segments)
+            .filter_map(|(template, actual)| match template {
+                Segment::Var(name) => Some((name.clone(), actual.clone())),
+                Segment::Literal(_) => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+        Catalog::load(&dir).expect("the sample schemas load")
+    }
+
+    #[test]
+    fn percent_encoded_slash_is_one_segment() {
+        let c = catalog();
+        let Match::Found { route, params } = c.find(Branch::V1, "GET", "/ip/1.2.3.0%2F24/reverse")
+        else {
+            panic!("no match")
+        };
+        assert_eq!(route.template, "/ip/{ip}/reverse");
+        assert_eq!(params["ip"], "1.2.3.0/24");
+        assert!(matches!(
+            c.find(Branch::V1, "GET", "/ip/1.2.3.0/24/reverse"),
+            Match::NotFound
+        ));
+    }
+
+    #[test]
+    fn literal_segments_win_and_methods_are_checked() {
+        let c = catalog();
+        let Match::Found { route, .. } = c.find(Branch::V1, "POST", "/ip/service/x/changeContact")
+        else {
+            panic!()
+        };
+        assert_eq!(route.template, "/ip/service/{serviceName}/changeContact");
+        match c.find(Branch::V1, "PATCH", "/me") {
+            Match::MethodNotAllowed(methods) => assert_eq!(methods, ["GET", "PUT"]),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            c.find(Branch::V1, "GET", "/nope"),
+            Match::NotFound
+        ));
+        assert!(matches!(c.find(Branch::V1, "GET", "/me/"), Match::NotFound));
+        let Match::Found { route, .. } = c.find(Branch::V2, "GET", "/iam/policy") else {
+            panic!()
+        };
+        assert_eq!(route.key, "GET /v2/iam/policy");
+    }
+
+    #[test]
+    fn listing_rewrites_base_path_only() {
+        let c = catalog();
+        let text = String::from_utf8(c.listing(Branch::V1, "http://h/1.0")).unwrap();
+        assert!(text.starts_with(r#"{"apis":[{"path":"/auth","schema":"{path}.{format}","format":["json","yaml"],"description":""}"#), "{text}");
+        assert!(text.ends_with("\"basePath\":\"http://h/1.0\"}\n"), "{text}");
+    }
+}

@@ -1,0 +1,736 @@
+//! The HTTP side: shared state and the request pipeline.
+//!
+//! Every request goes through [`handle`]. API calls then go through, in order: operation
+//! matching, verification (see [`crate::auth`]), the per-application rate limit, fault
+//! injection, body parsing, and only then the operation itself: the built-in `/auth`
+//! operations, the stateful flows, or a schema-valid example of the response type.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Request};
+use ovhcloud_codegen::examples::{Examples, Flavor};
+use ovhcloud_codegen::reader::Branch;
+use percent_encoding::percent_decode_str;
+use serde_json::{json, Value};
+
+use crate::auth::{self, AccessRule, Identity, Registry, SignedRequest};
+use crate::config::Faults;
+use crate::faults::{self, Decision};
+use crate::flows::{ApiError, Flow, FlowRequest, FlowResponse};
+use crate::rate_limit::RateLimiter;
+use crate::responses::{self, error_response, json_response, set_header, HttpResponse};
+use crate::schemas::{Catalog, Match, Route};
+use crate::stats::{bump, Stats};
+
+/// Request bodies larger than this are refused.
+const MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// Locks a mutex, carrying on with the data if a holder panicked.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    pub catalog: Catalog,
+    pub flows: Vec<Box<dyn Flow>>,
+    pub registry: Mutex<Registry>,
+    pub faults: Mutex<Faults>,
+    /// Faults injected since the faults in force were set (for [`Faults::max_faults`]).
+    pub faults_injected: AtomicU64,
+    pub skew: AtomicI64,
+    /// Requests per second per application; 0 = no limit.
+    pub rate_limit: AtomicU32,
+    pub limiter: Mutex<RateLimiter>,
+    pub stats: Mutex<Stats>,
+    pub rng: Mutex<fastrand::Rng>,
+    /// Requests seen; numbers query ids and rotates [`BreakMode::Mixed`].
+    pub counter: AtomicU64,
+    /// `EU.ext-1.<hex>`: the query id before its counter.
+    pub query_prefix: String,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    pub window: i64,
+    pub token_lifetime: Duration,
+    /// Example answers by route key, built on first use.
+    examples: Mutex<HashMap<String, Value>>,
+}
+
+impl Shared {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        catalog: Catalog,
+        flows: Vec<Box<dyn Flow>>,
+        faults: Faults,
+        skew: i64,
+        rate_limit: Option<u32>,
+        window: i64,
+        token_lifetime: Duration,
+        seed: u64,
+        base_url: String,
+    ) -> Shared {
+        Shared {
+            catalog,
+            flows,
+            registry: Mutex::new(Registry::default()),
+            faults: Mutex::new(faults),
+            faults_injected: AtomicU64::new(0),
+            skew: AtomicI64::new(skew),
+            rate_limit: AtomicU32::new(rate_limit.unwrap_or(0)),
+            limiter: Mutex::new(RateLimiter::default()),
+            stats: Mutex::new(Stats::default()),
+            rng: Mutex::new(fastrand::Rng::with_seed(seed)),
+            counter: AtomicU64::new(0),
+            query_prefix: format!("EU.ext-1.{:08x}", fastrand::u32(..)),
+            base_url,
+            window,
+            token_lifetime,
+            examples: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Replaces the faults in force and restarts their [`Faults::max_faults`] budget.
+    pub fn set_faults(&self, faults: Faults) {
+        let mut current = lock(&self.faults);
+        *current = faults;
+        self.faults_injected.store(0, Ordering::Relaxed);
+    }
+
+    /// Counts one injected fault; false when the budget of [`Faults::max_faults`] is spent.
+    fn take_fault(&self, faults: &Faults) -> bool {
+        let used = self.faults_injected.fetch_add(1, Ordering::Relaxed);
+        match faults.max_faults {
+            Some(max) if used >= max => {
+                self.faults_injected.fetch_sub(1, Ordering::Relaxed);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// The API clock: local Unix time plus the configured skew.
+    pub fn server_time(&self) -> i64 {
+        let local = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        local + self.skew.load(Ordering::Relaxed)
+    }
+
+    /// Registers a consumer key; returns its validation URL on `origin`.
+    pub fn add_consumer_key(
+        &self,
+        origin: &str,
+        consumer_key: &str,
+        application_key: &str,
+        rules: Vec<AccessRule>,
+        allowed_ips: Option<Vec<String>>,
+        validated: bool,
+    ) -> String {
+        let token = lock(&self.registry).add_consumer_key(
+            consumer_key,
+            application_key,
+            rules,
+            allowed_ips,
+            validated,
+        );
+        validation_url(origin, &token)
+    }
+
+    fn count(&self, f: impl FnOnce(&mut Stats)) {
+        f(&mut lock(&self.stats));
+    }
+
+    fn example(&self, route: &Route) -> Value {
+        if let Some(v) = lock(&self.examples).get(&route.key) {
+            return v.clone();
+        }
+        let value = Examples::new(&self.catalog.ir, Flavor::Typical).of(&route.response);
+        lock(&self.examples).insert(route.key.clone(), value.clone());
+        value
+    }
+}
+
+pub(crate) fn validation_url(origin: &str, token: &str) -> String {
+    format!("{origin}/auth/?credentialToken={token}")
+}
+
+/// The one handler of the router: every request comes here.
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request<Body>,
+) -> HttpResponse {
+    let n = shared.counter.fetch_add(1, Ordering::Relaxed) + 1;
+    shared.count(|s| s.requests += 1);
+    let mut response = route(&shared, peer, request, n).await;
+    set_header(
+        &mut response,
+        "x-ovh-queryid",
+        &format!("{}.{n}.emulator", shared.query_prefix),
+    );
+    set_header(&mut response, "content-type", "application/json");
+    response
+}
+
+/// One request, split into what the pipeline needs.
+pub(crate) struct Incoming {
+    pub method: String,
+    /// Raw path, as received (still percent-encoded).
+    pub path: String,
+    /// Raw query, without `?`.
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub peer: IpAddr,
+    /// `http://` + the Host header: the URL the client used.
+    pub origin: String,
+    pub counter: u64,
+}
+
+impl Incoming {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Path and query exactly as received.
+    fn path_and_query(&self) -> String {
+        match &self.query {
+            Some(q) => format!("{}?{q}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+async fn route(
+    shared: &Arc<Shared>,
+    peer: SocketAddr,
+    request: Request<Body>,
+    counter: u64,
+) -> HttpResponse {
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error_response(&ApiError::new(
+                413,
+                "Client::RequestEntityTooLarge",
+                "The request body is too large or could not be read",
+            ))
+        }
+    };
+    let host = parts
+        .headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()));
+    let origin = match host {
+        Some(h) => format!("http://{h}"),
+        None => shared.base_url.clone(),
+    };
+    let incoming = Incoming {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+        peer: peer.ip(),
+        origin,
+        counter,
+    };
+    let path = incoming.path.as_str();
+    if path == "/_emulator" || path.starts_with("/_emulator/") {
+        return crate::admin::handle(shared, &incoming);
+    }
+    if path == "/auth/oauth2/token" {
+        return oauth2_token(shared, &incoming);
+    }
+    if path == "/auth" || path == "/auth/" {
+        return validation_page(shared, &incoming);
+    }
+    let branches = [
+        ("/1.0", Branch::V1),
+        ("/v1", Branch::V1),
+        ("/v2", Branch::V2),
+    ];
+    let Some((alias, branch, rest)) = branches.iter().find_map(|(alias, branch)| {
+        let rest = path.strip_prefix(alias)?;
+        (rest.is_empty() || rest.starts_with('/')).then_some((*alias, *branch, rest))
+    }) else {
+        shared.count(|s| s.unmatched += 1);
+        return error_response(&responses::not_found_url());
+    };
+    if incoming.method == "GET" {
+        if rest.is_empty() || rest == "/" {
+            let base_path = format!("{}{alias}", incoming.origin);
+            return responses::bytes_response(200, shared.catalog.listing(branch, &base_path));
+        }
+        if let Some(api) = rest.strip_suffix(".json") {
+            if let Some(bytes) = shared.catalog.file(branch, api) {
+                return responses::bytes_response(200, bytes.to_vec());
+            }
+        }
+    }
+    let rest = rest.to_owned();
+    api_call(shared, &incoming, branch, &rest).await
+}
+
+/// Operations that never get faults: the clock and the consumer-key request.
+fn never_faulted(route: &Route) -> bool {
+    route.branch == Branch::V1
+        && matches!(
+            (route.method.as_str(), route.template.as_str()),
+            ("GET", "/auth/time") | ("POST", "/auth/credential")
+        )
+}
+
+async fn api_call(
+    shared: &Shared,
+    incoming: &Incoming,
+    branch: Branch,
+    rest: &str,
+) -> HttpResponse {
+    let (route, params) = match shared.catalog.find(branch, &incoming.method, rest) {
+        Match::Found { route, params } => (route, params),
+        Match::MethodNotAllowed(methods) => {
+            shared.count(|s| s.unmatched += 1);
+            let mut response = error_response(&responses::method_not_allowed());
+            set_header(&mut response, "allow", &methods.join(", "));
+            return response;
+        }
+        Match::NotFound => {
+            shared.count(|s| s.unmatched += 1);
+            return error_response(&responses::not_found_url());
+        }
+    };
+    shared.count(|s| bump(&mut s.received, &route.key));
+    let is_time = route.branch == Branch::V1 && route.template == "/auth/time";
+
+    // 1. Who is calling.
+    let identity = if is_time {
+        Ok(Identity::Anonymous(None))
+    } else if !route.authenticated {
+        lock(&shared.registry).check_anonymous(incoming.header("x-ovh-application"))
+    } else {
+        let rule_path = match branch {
+            Branch::V1 => rest.to_owned(),
+            Branch::V2 => format!("/v2{rest}"),
+        };
+        let decoded = percent_decode_str(&rule_path)
+            .decode_utf8_lossy()
+            .into_owned();
+        let full_url = format!("{}{}", incoming.origin, incoming.path_and_query());
+        let request = SignedRequest {
+            method: &incoming.method,
+            full_url: &full_url,
+            rule_path: &rule_path,
+            rule_path_decoded: &decoded,
+            body: &incoming.body,
+            peer: incoming.peer,
+            application: incoming.header("x-ovh-application"),
+            consumer: incoming.header("x-ovh-consumer"),
+            timestamp: incoming.header("x-ovh-timestamp"),
+            signature: incoming.header("x-ovh-signature"),
+            authorization: incoming.header("authorization"),
+        };
+        let now = shared.server_time();
+        lock(&shared.registry).verify(&request, now, shared.window)
+    };
+    let identity = match identity {
+        Ok(identity) => identity,
+        Err(error) => {
+            shared.count(|s| s.auth_failures += 1);
+            return error_response(&error);
+        }
+    };
+
+    // 2. Rate limit, per application.
+    if !is_time {
+        if let Some(key) = identity.rate_key() {
+            let per_sec = shared.rate_limit.load(Ordering::Relaxed);
+            if !lock(&shared.limiter).allow(&key, per_sec, Instant::now()) {
+                shared.count(|s| s.rate_limited += 1);
+                return error_response(&responses::too_many_requests());
+            }
+        }
+    }
+
+    // 3. Faults decided before anything is applied.
+    let faults = lock(&shared.faults).clone();
+    let faultable = !never_faulted(route)
+        && faults.is_active()
+        && faults::applies(&faults, &incoming.path, &route.key);
+    if faultable {
+        if !faults.latency.is_zero() {
+            tokio::time::sleep(faults.latency).await;
+        }
+        let mut decision = faults::decide(&faults, &mut lock(&shared.rng));
+        if decision != Decision::Proceed && !shared.take_fault(&faults) {
+            decision = Decision::Proceed;
+        }
+        let kind = match decision {
+            Decision::Proceed => None,
+            Decision::Drop => Some("drop".to_owned()),
+            Decision::Status(status) => Some(status.to_string()),
+        };
+        if let Some(kind) = kind {
+            shared.count(|s| {
+                bump(&mut s.faults, &kind);
+                bump(&mut s.faults_by_operation, &route.key);
+            });
+            let mut response = match decision {
+                Decision::Status(status) => error_response(&responses::injected(status)),
+                _ => faults::dropped_response(),
+            };
+            set_header(&mut response, "x-emulator-fault", &kind);
+            return response;
+        }
+    }
+
+    // 4. The body.
+    let body = if incoming.body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match serde_json::from_slice::<Value>(&incoming.body) {
+            Ok(v) => Some(v),
+            Err(e) => return error_response(&responses::invalid_json(&e.to_string())),
+        }
+    };
+
+    // 5. Apply.
+    shared.count(|s| bump(&mut s.applied, &route.key));
+    let (mut value, extra_headers) =
+        match apply(shared, incoming, route, &params, &identity, body.as_ref()) {
+            Ok(answer) => answer,
+            Err(error) => return error_response(&error),
+        };
+
+    // 6. Broken answers, after the fact.
+    let mut fault_headers = Vec::new();
+    if faultable && faults.break_schema_rate > 0.0 {
+        let draw = lock(&shared.rng).f64();
+        if draw < faults.break_schema_rate {
+            let mut broken = value.clone();
+            let done = faults::break_answer(
+                &shared.catalog.ir,
+                &route.response,
+                &mut broken,
+                faults.break_mode,
+                incoming.counter,
+            );
+            if let Some((kind, path)) = done.filter(|_| shared.take_fault(&faults)) {
+                value = broken;
+                shared.count(|s| {
+                    bump(&mut s.faults, "breakSchema");
+                    bump(&mut s.faults_by_operation, &route.key);
+                });
+                let mode = serde_json::to_value(kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                fault_headers.push(("x-emulator-fault".to_owned(), format!("breakSchema/{mode}")));
+                fault_headers.push(("x-emulator-broken-path".to_owned(), path));
+            }
+        }
+    }
+    let mut response = json_response(200, &value);
+    for (name, v) in extra_headers.iter().chain(&fault_headers) {
+        set_header(&mut response, name, v);
+    }
+    response
+}
+
+type Answer = Result<(Value, Vec<(String, String)>), ApiError>;
+
+/// Carries out a verified call: the built-in `/auth` operations, else the first flow that
+/// handles it, else an example of the response type.
+fn apply(
+    shared: &Shared,
+    incoming: &Incoming,
+    route: &Route,
+    params: &HashMap<String, String>,
+    identity: &Identity,
+    body: Option<&Value>,
+) -> Answer {
+    if route.branch == Branch::V1 {
+        match (route.method.as_str(), route.template.as_str()) {
+            ("GET", "/auth/time") => return Ok((json!(shared.server_time()), Vec::new())),
+            ("POST", "/auth/credential") => {
+                return credential_request(shared, incoming, identity, body)
+                    .map(|v| (v, Vec::new()))
+            }
+            ("GET", "/auth/currentCredential") => {
+                let value = lock(&shared.registry).current_credential(identity);
+                return Ok((value, Vec::new()));
+            }
+            ("POST", "/auth/logout") => {
+                if let Identity::Signed { consumer_key, .. } = identity {
+                    lock(&shared.registry).expire(consumer_key);
+                }
+                return Ok((Value::Null, Vec::new()));
+            }
+            _ => {}
+        }
+    }
+    let query: Vec<(String, String)> = incoming
+        .query
+        .as_deref()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let mut headers: HashMap<String, String> = HashMap::new();
+    for (name, value) in &incoming.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        headers
+            .entry(name.as_str().to_ascii_lowercase())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    let request = FlowRequest {
+        method: &route.method,
+        branch: match route.branch {
+            Branch::V1 => "v1",
+            Branch::V2 => "v2",
+        },
+        template: &route.template,
+        params,
+        query: &query,
+        headers: &headers,
+        body,
+        application_key: identity.application_key(),
+        now: Instant::now(),
+    };
+    for flow in &shared.flows {
+        match flow.handle(&request) {
+            FlowResponse::NotHandled => continue,
+            FlowResponse::Json(value, headers) => return Ok((value, headers)),
+            FlowResponse::Error(error) => return Err(error),
+        }
+    }
+    Ok((shared.example(route), Vec::new()))
+}
+
+/// `POST /auth/credential`: a pending consumer key for a known application.
+fn credential_request(
+    shared: &Shared,
+    incoming: &Incoming,
+    identity: &Identity,
+    body: Option<&Value>,
+) -> Result<Value, ApiError> {
+    let Identity::Anonymous(Some(application_key)) = identity else {
+        return Err(responses::invalid_key());
+    };
+    let empty = serde_json::Map::new();
+    let body = match body {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Invalid body: a JSON object is expected",
+            ))
+        }
+    };
+    let rules = match body.get("accessRules") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                let method = item.get("method").and_then(Value::as_str);
+                let path = item.get("path").and_then(Value::as_str);
+                match (method, path) {
+                    (Some(m), Some(p))
+                        if ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(&m) =>
+                    {
+                        Ok(AccessRule {
+                            method: m.to_owned(),
+                            path: p.to_owned(),
+                        })
+                    }
+                    _ => Err(ApiError::bad_request(format!(
+                        "[accessRules] Given data ({item}) is not valid for type auth.AccessRule"
+                    ))),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None | Some(Value::Null) => {
+            return Err(ApiError::bad_request("[accessRules] Property is mandatory"))
+        }
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "[accessRules] Given data ({other}) is not valid for type auth.AccessRule[]"
+            )))
+        }
+    };
+    let allowed_ips = match body.get("allowedIPs") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_owned).ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "[allowedIPs] Given data ({v}) is not valid for type ipBlock"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "[allowedIPs] Given data ({other}) is not valid for type ipBlock[]"
+            )))
+        }
+    };
+    let consumer_key = auth::random_token(32);
+    let url = shared.add_consumer_key(
+        &incoming.origin,
+        &consumer_key,
+        application_key,
+        rules,
+        allowed_ips,
+        false,
+    );
+    Ok(json!({
+        "validationUrl": url,
+        "consumerKey": consumer_key,
+        "state": "pendingValidation",
+    }))
+}
+
+/// `GET /auth/?credentialToken=…`: the page where the user approves a consumer key.
+fn validation_page(shared: &Shared, incoming: &Incoming) -> HttpResponse {
+    if incoming.method != "GET" && incoming.method != "POST" {
+        return error_response(&responses::method_not_allowed());
+    }
+    let token = incoming.query.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "credentialToken")
+            .map(|(_, v)| v.into_owned())
+    });
+    let Some(token) = token else {
+        return error_response(&ApiError::bad_request("credentialToken is missing"));
+    };
+    match lock(&shared.registry).validate_token(&token) {
+        Some(state) => json_response(200, &json!({"state": state.as_str()})),
+        None => error_response(&ApiError::not_found("This credential token is not valid")),
+    }
+}
+
+/// `POST /auth/oauth2/token`: the client-credentials grant (form body, client id and secret
+/// in the form or in HTTP Basic authentication).
+fn oauth2_token(shared: &Shared, incoming: &Incoming) -> HttpResponse {
+    let oauth_error = |status: u16, error: &str, description: &str| {
+        json_response(
+            status,
+            &json!({"error": error, "error_description": description}),
+        )
+    };
+    if incoming.method != "POST" {
+        let mut r = oauth_error(405, "invalid_request", "use POST");
+        set_header(&mut r, "allow", "POST");
+        return r;
+    }
+    let form: HashMap<String, String> = form_urlencoded::parse(&incoming.body)
+        .into_owned()
+        .collect();
+    let (mut id, mut secret) = (
+        form.get("client_id").cloned(),
+        form.get("client_secret").cloned(),
+    );
+    if let Some((basic_id, basic_secret)) = incoming
+        .header("authorization")
+        .and_then(|a| {
+            a.strip_prefix("Basic ")
+                .or_else(|| a.strip_prefix("basic "))
+        })
+        .and_then(|b| base64_decode(b.trim()))
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .and_then(|s| {
+            s.split_once(':').map(|(a, b)| {
+                let decode = |x: &str| {
+                    percent_decode_str(&x.replace('+', " "))
+                        .decode_utf8_lossy()
+                        .into_owned()
+                };
+                (decode(a), decode(b))
+            })
+        })
+    {
+        id.get_or_insert(basic_id);
+        secret.get_or_insert(basic_secret);
+    }
+    match form.get("grant_type").map(String::as_str) {
+        Some("client_credentials") => {}
+        Some(_) => {
+            return oauth_error(
+                400,
+                "unsupported_grant_type",
+                "only client_credentials is supported",
+            )
+        }
+        None => return oauth_error(400, "invalid_request", "grant_type is missing"),
+    }
+    let (Some(id), Some(secret)) = (id, secret) else {
+        return oauth_error(401, "invalid_client", "client authentication failed");
+    };
+    let token = lock(&shared.registry).issue_token(&id, &secret, shared.token_lifetime);
+    match token {
+        Some(token) => json_response(
+            200,
+            &json!({
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": shared.token_lifetime.as_secs(),
+                "scope": "all",
+            }),
+        ),
+        None => oauth_error(401, "invalid_client", "client authentication failed"),
+    }
+}
+
+/// Standard base64 (with or without padding), for HTTP Basic credentials.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BreakMode;
+
+    #[test]
+    fn basic_credentials_decode() {
+        assert_eq!(base64_decode("aWQ6c2VjcmV0").unwrap(), b"id:secret");
+        assert_eq!(base64_decode("YQ==").unwrap(), b"a");
+        assert!(base64_decode("!!").is_none());
+    }
+
+    #[test]
+    fn break_mode_names() {
+        assert_eq!(
+            serde_json::to_value(BreakMode::NullRequired).unwrap(),
+            "nullRequired"
+        );
+    }
+}
