@@ -1,7 +1,8 @@
 //! python-ovh, the official Python client, signs and calls the emulator.
 //!
-//! Needs `python3` with `ovh` installed (`pip install ovh==1.2.0`); set
-//! `OVHCLOUD_SKIP_PYTHON=1` to skip.
+//! Needs `python3` with `ovh` installed (`pip install ovh==1.2.0`). Without it the test is
+//! skipped with a message, except in CI (`CI` set), which installs it and must run it; set
+//! `OVHCLOUD_SKIP_PYTHON=1` to skip it anyway.
 
 mod common;
 
@@ -35,6 +36,10 @@ async fn python_ovh_signs_and_calls_the_emulator() {
         return;
     }
     if let Err(why) = python_ovh_available() {
+        if std::env::var_os("CI").is_none() {
+            println!("skipped: python-ovh is not installed (pip install ovh==1.2.0): {why}");
+            return;
+        }
         panic!(
             "python-ovh is needed for this test: run `pip install ovh==1.2.0` \
              (or set OVHCLOUD_SKIP_PYTHON=1 to skip it). {why}"
