@@ -26,9 +26,12 @@
 //! `../shared/ovh-schemas` relative to the workspace root; without it the benchmark says so and
 //! exits successfully.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime};
+use support::{median, min, print_table};
 
 struct Config {
     name: &'static str,
@@ -383,65 +386,5 @@ fn fmt_s(d: Duration) -> String {
         format!("{:.2} s", secs(d))
     } else {
         format!("{:.1} s", secs(d))
-    }
-}
-
-fn median(samples: &[Duration]) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let n = sorted.len();
-    if n == 0 {
-        return Duration::ZERO;
-    }
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-    }
-}
-
-fn min(samples: &[Duration]) -> Duration {
-    samples.iter().copied().min().unwrap_or_default()
-}
-
-/// A markdown table with columns padded to the same width; `right[i]` right-aligns column i.
-fn print_table<const N: usize>(header: &[&str], right: &[bool], rows: &[[String; N]]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .zip(right)
-            .map(|((c, &w), &r)| {
-                let pad = " ".repeat(w - c.chars().count());
-                if r {
-                    format!("{pad}{c}")
-                } else {
-                    format!("{c}{pad}")
-                }
-            })
-            .collect();
-        println!("| {} |", padded.join(" | "));
-    };
-    line(header.iter().map(|h| h.to_string()).collect());
-    let sep: Vec<String> = widths
-        .iter()
-        .zip(right)
-        .map(|(&w, &r)| {
-            if r {
-                format!("{}:", "-".repeat(w + 1))
-            } else {
-                "-".repeat(w + 2)
-            }
-        })
-        .collect();
-    println!("|{}|", sep.join("|"));
-    for row in rows {
-        line(row.to_vec());
     }
 }
