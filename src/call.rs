@@ -276,6 +276,13 @@ impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
         }))
     }
 
+    /// Every item of every page, decoded page by page (what `.await` does on a generated
+    /// paged request).
+    pub fn all_pages(self) -> CallFuture<'a, Vec<T>> {
+        use futures_util::TryStreamExt;
+        Box::pin(self.pages().try_concat())
+    }
+
     /// The items of a v2 list, page after page.
     pub fn stream(self) -> ItemStream<'a, T> {
         use futures_util::{StreamExt, TryStreamExt};

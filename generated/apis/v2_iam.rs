@@ -202,7 +202,7 @@ impl<'a> std::future::IntoFuture for GetPolicy<'a> {
     type Output = crate::Result<Vec<crate::models::iam::policy::Response>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::policy::Response>>;
     fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+        self.0.all_pages()
     }
 }
 /// Request for [`V2Iam::get_policy_by_policy_id`]: set optional parameters, then `.await` it.
@@ -286,6 +286,6 @@ impl<'a> std::future::IntoFuture for GetResource<'a> {
     type Output = crate::Result<Vec<crate::models::iam::resource::Resource>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::resource::Resource>>;
     fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+        self.0.all_pages()
     }
 }

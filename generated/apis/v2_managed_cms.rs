@@ -207,7 +207,7 @@ impl<'a> std::future::IntoFuture for GetResource<'a> {
         Vec<crate::models::managed_cms::ServiceWithIam>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+        self.0.all_pages()
     }
 }
 /// Request for [`V2ManagedCms::get_resource_task`]: set optional parameters, then `.await` it.
@@ -239,6 +239,6 @@ impl<'a> std::future::IntoFuture for GetResourceTask<'a> {
     type Output = crate::Result<Vec<crate::models::common::Task>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::common::Task>>;
     fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+        self.0.all_pages()
     }
 }

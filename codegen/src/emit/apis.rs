@@ -285,6 +285,15 @@ fn operation(
             }
         }
     });
+    // A paged list is collected page by page, each decoded straight into its items.
+    let collect = if matches!(
+        (&op.response, op.paginated),
+        (crate::model::TypeRef::Array(_), true)
+    ) {
+        quote!(self.0.all_pages())
+    } else {
+        quote!(self.0.into_future())
+    };
     let streams = match (&op.response, op.paginated) {
         (crate::model::TypeRef::Array(item), true) => {
             let item = rust_type(item, plan);
@@ -318,7 +327,7 @@ fn operation(
             type IntoFuture = crate::CallFuture<'a, #response>;
 
             fn into_future(self) -> Self::IntoFuture {
-                self.0.into_future()
+                #collect
             }
         }
     };
