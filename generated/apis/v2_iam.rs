@@ -6,7 +6,7 @@
 ///
 /// **Permissions & policies**: A policy states which actions a set of identities may perform on which resources, and under which conditions.
 ///
-/// **Resources**: A &lt;b&gt;resource&lt;/b&gt; is anything you bought or can delegate rights on. These routes list your resources and manage their tags.
+/// **Resources**: A **resource** is anything you bought or can delegate rights on. These routes list your resources and manage their tags.
 #[derive(Clone, Copy, Debug)]
 pub struct V2Iam<'a> {
     client: &'a crate::Client,

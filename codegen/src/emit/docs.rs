@@ -6,11 +6,31 @@ use quote::quote;
 
 /// Rustdoc-safe lines for a schema description.
 pub fn lines(text: &str) -> Vec<String> {
-    let text = text
-        .replace("\r\n", "\n")
-        .replace("<br/>", "\n")
-        .replace("<br />", "\n")
-        .replace("<br>", "\n");
+    // The HTML OVH writes in descriptions, as Markdown; any other tag is shown as text.
+    let mut text = text.replace("\r\n", "\n");
+    for (tag, markdown) in [
+        ("<br/>", "\n"),
+        ("<br />", "\n"),
+        ("<br>", "\n"),
+        ("<b>", "**"),
+        ("</b>", "**"),
+        ("<strong>", "**"),
+        ("</strong>", "**"),
+        ("<i>", "*"),
+        ("</i>", "*"),
+        ("<em>", "*"),
+        ("</em>", "*"),
+        ("<code>", "`"),
+        ("</code>", "`"),
+        ("<p>", "\n"),
+        ("</p>", "\n"),
+        ("<ul>", "\n"),
+        ("</ul>", "\n"),
+        ("<li>", "\n- "),
+        ("</li>", ""),
+    ] {
+        text = text.replace(tag, markdown);
+    }
     let mut out = Vec::new();
     let mut in_fence = false;
     for raw in text.lines() {
@@ -101,8 +121,8 @@ mod tests {
     #[test]
     fn html_links_and_fences_are_neutralised() {
         assert_eq!(
-            lines("a<br/>b [x] <b>c</b>"),
-            ["a", "b \\[x\\] &lt;b&gt;c&lt;/b&gt;"]
+            lines("a<br/>b [x] <b>c</b> <u>d</u>"),
+            ["a", "b \\[x\\] **c** &lt;u&gt;d&lt;/u&gt;"]
         );
         assert_eq!(
             lines("```\nlet x = 1;\n```"),
