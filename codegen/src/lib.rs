@@ -152,8 +152,13 @@ fn generate_selected(
     select: impl FnOnce(&Ir) -> Result<Vec<usize>, Error>,
 ) -> Result<Generation, Error> {
     let start = Instant::now();
-    let (schemas, read_errors) = reader::load_dir(schema_dir);
-    let ir = model::build(schemas);
+    let (schemas, mut read_errors) = reader::load_dir(schema_dir);
+    let mut ir = model::build(schemas);
+    match manifest::load(schema_dir) {
+        Ok(Some(lock)) => ir.method_lock = lock.method_lock(),
+        Ok(None) => {}
+        Err(e) => read_errors.push(e),
+    }
     let selected = select(&ir)?;
     let files = emit::emit(&ir, &selected).map_err(Error::Emit)?;
     Ok(Generation {

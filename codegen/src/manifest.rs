@@ -2,6 +2,9 @@
 //! A schema's version is the SHA-256 of the file as served, since OVH's documents all say
 //! `apiVersion: "1.0"`; for v2 the `apiVersion` is also what `X-Schemas-Version` pins.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::Ir;
@@ -27,6 +30,10 @@ pub struct ManifestEntry {
     pub base_path: Option<String>,
     pub operations: usize,
     pub models: usize,
+    /// `METHOD /path` → generated method name. Kept on regeneration, so a new endpoint never
+    /// renames an existing method.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub methods: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -51,6 +58,15 @@ impl Manifest {
                 base_path: api.base_path.clone(),
                 operations: api.operations.len(),
                 models: api.models.len(),
+                methods: api
+                    .operations
+                    .iter()
+                    .map(crate::emit::operation_key)
+                    .zip(crate::emit::method_names(
+                        api,
+                        ir.method_lock.get(&api.feature()),
+                    ))
+                    .collect(),
             })
             .collect();
         Manifest { apis }
@@ -75,6 +91,43 @@ impl Manifest {
             out.push_str(&format!("{} = []\n", entry.feature));
         }
         out
+    }
+}
+
+/// The file holding the manifest, beside `v1/` and `v2/`.
+pub const FILE_NAME: &str = "manifest.json";
+
+/// Reads `dir/manifest.json` if there is one.
+pub fn load(dir: &Path) -> Result<Option<Manifest>, crate::SchemaError> {
+    let file = dir.join(FILE_NAME);
+    let bytes = match std::fs::read(&file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(crate::SchemaError {
+                file,
+                pointer: String::new(),
+                message: e.to_string(),
+            })
+        }
+    };
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut de)
+        .map(Some)
+        .map_err(|e| crate::SchemaError {
+            file,
+            pointer: crate::reader::path_to_pointer(e.path()),
+            message: e.inner().to_string(),
+        })
+}
+
+impl Manifest {
+    /// Method names by feature, to keep them on regeneration.
+    pub fn method_lock(&self) -> BTreeMap<String, BTreeMap<String, String>> {
+        self.apis
+            .iter()
+            .map(|a| (a.feature.clone(), a.methods.clone()))
+            .collect()
     }
 }
 

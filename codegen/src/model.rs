@@ -224,6 +224,9 @@ pub struct Ir {
     pub conflicts: Vec<Conflict>,
     /// Problems that made the generator drop an operation or a model.
     pub errors: Vec<SchemaError>,
+    /// Method names fixed by a previous generation (the manifest), by feature then by
+    /// `METHOD /path`.
+    pub method_lock: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Ir {

@@ -269,7 +269,7 @@ pub fn parse_schema(file: &Path, bytes: &[u8]) -> Result<SchemaDoc, SchemaError>
     }
 }
 
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for seg in path.iter() {

@@ -161,3 +161,67 @@ fn cargo_features_cover_every_api() {
         }
     }
 }
+
+/// A new endpoint whose name collides with an existing one does not rename it when the manifest
+/// of the previous generation sits beside the schemas.
+#[test]
+fn the_manifest_keeps_method_names_when_endpoints_are_added() {
+    use ovhcloud_codegen::manifest::Manifest;
+    let op = |path: &str, params: &str| {
+        format!(
+            r#"{{"path":"{path}","operations":[{{"apiStatus":{{"value":"PRODUCTION"}},"httpMethod":"GET",
+            "parameters":[{params}],"responseType":"string[]","noAuthentication":false}}],"description":""}}"#
+        )
+    };
+    let x = r#"{"name":"x","dataType":"string","paramType":"path","fullType":"string","required":true}"#;
+    let schema = |apis: &[String]| {
+        format!(
+            r#"{{"apiVersion":"1.0","apis":[{}],"resourcePath":"/a","models":{{}}}}"#,
+            apis.join(",")
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("ovhcloud-lock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("v1")).unwrap();
+    let names = |g: &ovhcloud_codegen::Generation| Manifest::from_ir(&g.ir).apis[0].methods.clone();
+
+    std::fs::write(dir.join("v1/a.json"), schema(&[op("/a/{x}/loc", x)])).unwrap();
+    let first = generate(&dir, &Selection::All).unwrap();
+    assert_eq!(names(&first)["GET /a/{x}/loc"], "get_loc");
+
+    // Without a lock, the colliding pair both get parameter names.
+    std::fs::write(
+        dir.join("v1/a.json"),
+        schema(&[op("/a/loc", ""), op("/a/{x}/loc", x)]),
+    )
+    .unwrap();
+    let unlocked = generate(&dir, &Selection::All).unwrap();
+    assert_eq!(names(&unlocked)["GET /a/{x}/loc"], "get_by_x_loc");
+
+    // With the first generation's manifest, the existing method keeps its name.
+    std::fs::write(
+        dir.join("manifest.json"),
+        Manifest::from_ir(&first.ir).to_json(),
+    )
+    .unwrap();
+    let locked = generate(&dir, &Selection::All).unwrap();
+    assert_eq!(locked.errors().count(), 0);
+    let locked_names = names(&locked);
+    assert_eq!(locked_names["GET /a/{x}/loc"], "get_loc");
+    assert_eq!(locked_names["GET /a/loc"], "get_loc2");
+    let api = locked
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("apis/a.rs"))
+        .unwrap();
+    assert!(api.contents.contains("pub fn get_loc(") && api.contents.contains("pub fn get_loc2("));
+
+    // A broken manifest is reported with its file and pointer, not ignored.
+    std::fs::write(dir.join("manifest.json"), r#"{"apis":[{"branch":1}]}"#).unwrap();
+    let broken = generate(&dir, &Selection::All).unwrap();
+    let error = broken.errors().next().expect("an error").to_string();
+    assert!(
+        error.contains("manifest.json: at /apis/0/branch"),
+        "{error}"
+    );
+}

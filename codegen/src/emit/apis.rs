@@ -30,35 +30,65 @@ fn display_path(api: &Api, path: &str) -> String {
     }
 }
 
-/// Method names for every operation of an API, in operation order. A name produced twice by
-/// the path rule falls back to the rule that also names the parameters.
-pub fn method_names(api: &Api) -> Vec<String> {
-    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+/// The key of an operation in a method-name lock: `GET /me/bill/{billId}`.
+pub fn operation_key(op: &Operation) -> String {
+    format!("{} {}", op.method.as_str(), op.path)
+}
+
+/// Method names for every operation of an API, in operation order.
+///
+/// Names recorded in `lock` (the manifest of a previous generation) are kept, so a new endpoint
+/// never renames an existing method. Other operations are named by [`method_name`]; a name
+/// that several operations (or a locked name) would share falls back to
+/// [`method_name_with_params`], then to a numeric suffix.
+pub fn method_names(api: &Api, lock: Option<&BTreeMap<String, String>>) -> Vec<String> {
+    let locked: Vec<Option<&String>> = api
+        .operations
+        .iter()
+        .map(|op| {
+            lock.and_then(|l| l.get(&operation_key(op)))
+                .filter(|n| is_method_ident(n))
+        })
+        .collect();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for name in locked.iter().flatten() {
+        taken.insert((*name).clone());
+    }
     let plain: Vec<String> = api
         .operations
         .iter()
         .map(|op| method_name(op.method, &api.name, &op.path))
         .collect();
-    for name in &plain {
-        *count.entry(name.clone()).or_default() += 1;
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, locked) in plain.iter().zip(&locked) {
+        if locked.is_none() {
+            *count.entry(name).or_default() += 1;
+        }
     }
-    let mut taken = BTreeSet::new();
-    let names: Vec<String> = api
-        .operations
+    api.operations
         .iter()
-        .zip(&plain)
-        .map(|(op, name)| {
-            if count[name] > 1 {
-                method_name_with_params(op.method, &api.name, &op.path)
-            } else {
-                name.clone()
-            }
+        .zip(plain.iter().zip(&locked))
+        .map(|(op, (name, locked))| match locked {
+            Some(locked) => (*locked).clone(),
+            None if count[name.as_str()] > 1 || taken.contains(name) => unique(
+                method_name_with_params(op.method, &api.name, &op.path),
+                &mut taken,
+            ),
+            None => unique(name.clone(), &mut taken),
         })
-        .collect();
-    names.into_iter().map(|n| unique(n, &mut taken)).collect()
+        .collect()
 }
 
-pub fn api(api: &Api, plan: &Plan) -> TokenStream {
+/// A lock entry is only trusted if it is a plain method identifier.
+fn is_method_ident(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name == snake(name)
+}
+
+pub fn api(api: &Api, plan: &Plan, lock: Option<&BTreeMap<String, String>>) -> TokenStream {
     if api.operations.is_empty() {
         // A models-only schema (`/products`): its models are under `crate::models`.
         return TokenStream::new();
@@ -91,7 +121,7 @@ pub fn api(api: &Api, plan: &Plan) -> TokenStream {
     let accessor_doc = docs::attrs(&[vec![title]]);
     let mut methods = Vec::new();
     let mut builders = Vec::new();
-    for (op, name) in api.operations.iter().zip(method_names(api)) {
+    for (op, name) in api.operations.iter().zip(method_names(api, lock)) {
         let (method, builder) = operation(api, op, &name, &ident, plan);
         methods.push(method);
         builders.push(builder);

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-pub use apis::{api_module, method_names};
+pub use apis::{api_module, method_names, operation_key};
 pub use plan::{ItemPath, Plan};
 
 use crate::model::{BodyShape, Ir};
@@ -161,7 +161,7 @@ impl Context<'_> {
             ),
             Job::Api(api) => format_file(
                 PathBuf::from(format!("apis/{}.rs", api_module(api))),
-                apis::api(api, self.plan),
+                apis::api(api, self.plan, self.ir.method_lock.get(&api.feature())),
             ),
             Job::ModelsRoot => {
                 let items = self.items(&[]);
