@@ -539,7 +539,7 @@ impl Client {
             }
         }
         serde_json::from_value(Value::Array(items))
-            .map_err(|e| decode_error(request, &HeaderMap::new(), "", &e.to_string()))
+            .map_err(|e| decode_error(&request.operation(), &HeaderMap::new(), "", &e.to_string()))
     }
 
     /// One page of a v2 list, and the cursor of the next page if there is one.
@@ -590,31 +590,21 @@ fn query_id(headers: &HeaderMap) -> Option<String> {
 }
 
 fn decode<R: DeserializeOwned>(request: &Request, response: &Response) -> Result<R> {
-    let text = if response.body.trim().is_empty() {
-        "null"
-    } else {
-        response.body.as_str()
-    };
-    serde_json::from_str(text)
-        .map_err(|e| decode_error(request, &response.headers, &response.body, &e.to_string()))
+    decode_text(&request.operation(), &response.headers, &response.body)
 }
 
-fn decode_text<R: DeserializeOwned>(operation: &str, headers: &HeaderMap, text: &str) -> Result<R> {
-    serde_json::from_str(text).map_err(|e| Error::Decode {
-        operation: operation.to_owned(),
-        path: String::new(),
-        message: e.to_string(),
-        query_id: query_id(headers),
-        body: text.to_owned(),
-    })
+/// Decodes a response body (empty means `null`); a failure names the operation and JSON path.
+fn decode_text<R: DeserializeOwned>(operation: &str, headers: &HeaderMap, body: &str) -> Result<R> {
+    let text = if body.trim().is_empty() { "null" } else { body };
+    serde_json::from_str(text).map_err(|e| decode_error(operation, headers, body, &e.to_string()))
 }
 
-fn decode_error(request: &Request, headers: &HeaderMap, body: &str, full: &str) -> Error {
+fn decode_error(operation: &str, headers: &HeaderMap, body: &str, full: &str) -> Error {
     // serde_json appends the position; the JSON path is what a reader needs.
     let message = full.rsplit_once(" at line ").map_or(full, |(m, _)| m);
     let (path, message) = split_path(message).unwrap_or(("", message));
     Error::Decode {
-        operation: request.operation(),
+        operation: operation.to_owned(),
         path: path.to_owned(),
         message: message.to_owned(),
         query_id: query_id(headers),
