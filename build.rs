@@ -1,8 +1,10 @@
 //! Generates the typed API modules into `OUT_DIR` for the enabled cargo features.
 //!
-//! Schemas come from `schemas/` (the project's samples) unless `OVHCLOUD_SCHEMAS_DIR` names
-//! another directory, such as a mirror of OVH's real schemas. All schemas are read, so that a
-//! model shared by several APIs has the same shape whichever of them are enabled; only the
+//! Schemas come from `schemas/` (OVH's real schemas, the snapshot this crate version carries)
+//! unless `OVHCLOUD_SCHEMAS_DIR` names another directory. The snapshot must match its lock
+//! (`schemas/manifest.json`: every file's size and SHA-256), so a build always says what it was
+//! built from; a directory without a lock builds with a warning. All schemas are read, so that
+//! a model shared by several APIs has the same shape whichever of them are enabled; only the
 //! enabled APIs and the models they need are emitted.
 
 use std::path::PathBuf;
@@ -33,6 +35,13 @@ fn main() -> ExitCode {
         Ok(g) => g,
         Err(e) => return fail(&format!("{e}")),
     };
+    if generation.lock.is_none() {
+        println!(
+            "cargo:warning={} has no lock ({}): the build cannot say which schemas it used",
+            schemas.display(),
+            ovhcloud_codegen::manifest::FILE_NAME
+        );
+    }
     let errors: Vec<String> = generation.errors().map(|e| e.to_string()).collect();
     if !errors.is_empty() {
         return fail(&format!(

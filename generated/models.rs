@@ -4,6 +4,7 @@
 ///
 /// Schema model `countryCode2LettersEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CountryCode2LettersEnum {
     /// `be`
     Be,

@@ -60,7 +60,7 @@ fn reply(status: u16, body: Value, headers: &[(&str, &str)]) -> Response<Body> {
 
 fn policy(i: usize) -> Value {
     json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "name": format!("p{i}"), "identities": [], "owner": "o",
-           "permissions": {}, "readOnly": false, "resources": [], "createdAt": "2024-05-06T07:08:09Z"})
+           "permissions": {}, "permissionsGroups": [], "readOnly": false, "resources": [], "createdAt": "2024-05-06T07:08:09Z"})
 }
 
 async fn handle(state: Arc<State>, req: Request<Body>) -> Response<Body> {

@@ -46,6 +46,60 @@ impl<'a> Examples<'a> {
         self.object(key, &[], 0, Some(shape))
     }
 
+    /// Fills in, with example values, every member `value` (an answer of type `ty`) lacks that
+    /// the schema declares non-null for a response. Hand-written answers (the emulator's flows)
+    /// model only the members their scenario needs; completed, they decode with the client
+    /// generated from whichever schemas are loaded. Members present are never changed.
+    pub fn complete(&self, ty: &TypeRef, value: &mut Value) {
+        self.complete_in(ty, &[], value, 0);
+    }
+
+    fn complete_in(&self, ty: &TypeRef, args: &[(String, TypeRef)], value: &mut Value, depth: usize) {
+        if depth > MAX_DEPTH * 4 {
+            return;
+        }
+        match (ty, value) {
+            (TypeRef::Alias { target, .. }, value) => self.complete_in(target, args, value, depth),
+            (TypeRef::Param(name), value) => {
+                if let Some((_, arg)) = args.iter().find(|(n, _)| n == name) {
+                    self.complete_in(arg, &[], value, depth);
+                }
+            }
+            (TypeRef::Array(inner), Value::Array(items)) => {
+                for item in items {
+                    self.complete_in(inner, args, item, depth + 1);
+                }
+            }
+            (TypeRef::Map(_, inner), Value::Object(members)) => {
+                for item in members.values_mut() {
+                    self.complete_in(inner, args, item, depth + 1);
+                }
+            }
+            (TypeRef::Model { key, args: model_args }, Value::Object(members)) => {
+                let Some(ModelKind::Object { generics, properties }) =
+                    self.ir.models.get(key).map(|m| &m.kind)
+                else {
+                    return;
+                };
+                let bound: Vec<(String, TypeRef)> = generics
+                    .iter()
+                    .cloned()
+                    .zip(model_args.iter().map(|a| substitute(a, args)))
+                    .collect();
+                for p in properties {
+                    match members.get_mut(&p.name) {
+                        Some(member) => self.complete_in(&p.ty, &bound, member, depth + 1),
+                        None if !p.nullable => {
+                            members.insert(p.name.clone(), self.value(&p.ty, &bound, depth + 1));
+                        }
+                        None => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn value(&self, ty: &TypeRef, args: &[(String, TypeRef)], depth: usize) -> Value {
         match ty {
             TypeRef::Unit => Value::Null,

@@ -5,8 +5,11 @@
 //! [`emit`] (Rust tokens, formatted) → files on disk ([`write_files`]). `build.rs` of the
 //! `ovhcloud` crate and the CLI both call [`generate`].
 
+pub mod diff;
 pub mod emit;
 pub mod examples;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod manifest;
 pub mod model;
 pub mod naming;
@@ -37,7 +40,9 @@ pub struct Generation {
     /// Indices into `ir.apis` of the emitted APIs.
     pub selected: Vec<usize>,
     pub files: Vec<GeneratedFile>,
-    /// Errors of files that could not be read at all.
+    /// The schema directory's lock, when it has one.
+    pub lock: Option<manifest::Manifest>,
+    /// Files that could not be read at all, and files that do not match the lock.
     pub read_errors: Vec<SchemaError>,
     pub elapsed: Duration,
 }
@@ -154,10 +159,17 @@ fn generate_selected(
     let start = Instant::now();
     let (schemas, mut read_errors) = reader::load_dir(schema_dir);
     let mut ir = model::build(schemas);
-    match manifest::load(schema_dir) {
-        Ok(Some(lock)) => ir.method_lock = lock.method_lock(),
-        Ok(None) => {}
-        Err(e) => read_errors.push(e),
+    let lock = match manifest::load(schema_dir) {
+        Ok(lock) => lock,
+        Err(e) => {
+            read_errors.push(e);
+            None
+        }
+    };
+    if let Some(lock) = &lock {
+        ir.method_lock = lock.method_lock();
+        let mismatches = lock.verify(schema_dir, &ir, &read_errors);
+        read_errors.extend(mismatches);
     }
     let selected = select(&ir)?;
     let files = emit::emit(&ir, &selected).map_err(Error::Emit)?;
@@ -165,6 +177,7 @@ fn generate_selected(
         ir,
         selected,
         files,
+        lock,
         read_errors,
         elapsed: start.elapsed(),
     })

@@ -30,7 +30,7 @@ enum Command {
         #[arg(long, default_value = "schemas")]
         schemas: PathBuf,
         /// Output directory.
-        #[arg(long, default_value = "generated")]
+        #[arg(long, default_value = "target/generated")]
         out: PathBuf,
         /// Only these APIs: a cargo feature name (`ovhCloudConnect`, `v2_iam`) or a path
         /// (`/dedicated/server`, `v2:/iam`). Repeatable.
@@ -42,13 +42,31 @@ enum Command {
         #[arg(long, default_value = "schemas")]
         schemas: PathBuf,
     },
-    /// Print the manifest (APIs, branches, schema hashes) of a schema directory as JSON.
+    /// Print the lock (files, hashes, sizes, sources, method names) of a schema directory as
+    /// JSON; sources and method names already in its lock are kept.
     Manifest {
         #[arg(long, default_value = "schemas")]
         schemas: PathBuf,
         /// Print the `[features]` entries for Cargo.toml instead.
         #[arg(long)]
         cargo_features: bool,
+        /// Write the lock to `SCHEMAS/manifest.json` instead of printing it.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Download a snapshot: the `/1.0/` and `/v2/` listings and every schema they list, into
+    /// DIR with its lock, replacing DIR only once everything was read and checked.
+    Fetch(ovhcloud_codegen::fetch::FetchArgs),
+    /// Compare two snapshots as changes to the generated Rust API, each classified breaking
+    /// or not, and the semver bump they imply.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ovhcloud_codegen::diff::Format,
+        /// `breaking`: exit with status 1 when any change is breaking.
+        #[arg(long, value_enum)]
+        fail_on: Option<ovhcloud_codegen::diff::FailOn>,
     },
 }
 
@@ -123,15 +141,29 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Manifest {
             schemas,
             cargo_features,
+            write,
         } => {
             let generation = generate(&schemas, &Selection::Only(vec![]))?;
-            let manifest = Manifest::from_ir(&generation.ir);
+            let manifest =
+                Manifest::from_ir(&generation.ir, &Default::default(), generation.lock.as_ref());
             if cargo_features {
                 print!("{}", manifest.cargo_features());
+            } else if write {
+                let path = schemas.join(ovhcloud_codegen::manifest::FILE_NAME);
+                std::fs::write(&path, manifest.to_json())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                eprintln!("wrote {}", path.display());
             } else {
                 print!("{}", manifest.to_json());
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Fetch(args) => ovhcloud_codegen::fetch::run_cli(&args),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => ovhcloud_codegen::diff::run_cli(&old, &new, format, fail_on),
     }
 }

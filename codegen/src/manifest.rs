@@ -1,4 +1,7 @@
-//! The schema manifest (lock file): which APIs, branches and schema versions a build uses.
+//! The lock file (`manifest.json` beside `v1/` and `v2/`): exactly which schema files a snapshot
+//! holds (path, SHA-256, size), where and when each was fetched, the `apiVersion` and, for v2,
+//! the schema versions, and the method name of every operation, which regeneration keeps.
+//!
 //! A schema's version is the SHA-256 of the file as served, since OVH's documents all say
 //! `apiVersion: "1.0"`; for v2 the `apiVersion` is also what `X-Schemas-Version` pins.
 
@@ -7,11 +10,17 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Ir;
+use crate::model::{Api, Ir};
 use crate::reader::Branch;
+use crate::SchemaError;
+
+/// The lock format this generator writes; older locks (without a format) still load.
+pub const FORMAT: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
+    #[serde(default)]
+    pub format: u32,
     pub apis: Vec<ManifestEntry>,
 }
 
@@ -26,8 +35,17 @@ pub struct ManifestEntry {
     /// Relative to the schema directory.
     pub file: String,
     pub sha256: String,
+    /// Bytes.
+    #[serde(default)]
+    pub size: u64,
     pub api_version: Option<String>,
     pub base_path: Option<String>,
+    /// Where and when the file was fetched; absent for hand-written fixtures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// v2 only: the schema versions the API declares (`X-Schemas-Version` values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schema_versions: Vec<String>,
     pub operations: usize,
     pub models: usize,
     /// `METHOD /path` → generated method name. Kept on regeneration, so a new endpoint never
@@ -36,40 +54,71 @@ pub struct ManifestEntry {
     pub methods: BTreeMap<String, String>,
 }
 
+/// Provenance of one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// The endpoint as given to `fetch` (`ovh-eu`, or a URL).
+    pub endpoint: String,
+    /// The URL the file was read from.
+    pub url: String,
+    /// RFC 3339, UTC.
+    pub fetched_at: String,
+}
+
 impl Manifest {
-    pub fn from_ir(ir: &Ir) -> Manifest {
+    /// The lock of `ir`'s schemas. `sources` gives provenance by file (`v1/me.json`); files
+    /// without one keep the source `previous` recorded for the same bytes, if any.
+    pub fn from_ir(
+        ir: &Ir,
+        sources: &BTreeMap<String, Source>,
+        previous: Option<&Manifest>,
+    ) -> Manifest {
         let apis = ir
             .apis
             .iter()
-            .map(|api| ManifestEntry {
-                branch: api.branch.dir_name().to_owned(),
-                api: api.name.clone(),
-                feature: api.feature(),
-                file: format!(
-                    "{}/{}",
-                    api.branch.dir_name(),
-                    api.file
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                ),
-                sha256: api.sha256.clone(),
-                api_version: api.api_version.clone(),
-                base_path: api.base_path.clone(),
-                operations: api.operations.len(),
-                models: api.models.len(),
-                methods: api
-                    .operations
-                    .iter()
-                    .map(crate::emit::operation_key)
-                    .zip(crate::emit::method_names(
-                        api,
-                        ir.method_lock.get(&api.feature()),
-                    ))
-                    .collect(),
+            .map(|api| {
+                let file = relative_file(api);
+                let source = sources.get(&file).cloned().or_else(|| {
+                    previous?
+                        .apis
+                        .iter()
+                        .find(|e| e.file == file && e.sha256 == api.sha256)?
+                        .source
+                        .clone()
+                });
+                ManifestEntry {
+                    branch: api.branch.dir_name().to_owned(),
+                    api: api.name.clone(),
+                    feature: api.feature(),
+                    sha256: api.sha256.clone(),
+                    size: api.size,
+                    api_version: api.api_version.clone(),
+                    base_path: api.base_path.clone(),
+                    source,
+                    schema_versions: match api.branch {
+                        Branch::V2 => api.api_version.iter().cloned().collect(),
+                        Branch::V1 => Vec::new(),
+                    },
+                    operations: api.operations.len(),
+                    models: api.models.len(),
+                    methods: api
+                        .operations
+                        .iter()
+                        .map(crate::emit::operation_key)
+                        .zip(crate::emit::method_names(
+                            api,
+                            ir.method_lock.get(&api.feature()),
+                        ))
+                        .collect(),
+                    file,
+                }
             })
             .collect();
-        Manifest { apis }
+        Manifest {
+            format: FORMAT,
+            apis,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -92,19 +141,111 @@ impl Manifest {
         }
         out
     }
+
+    /// Method names by feature, to keep them on regeneration.
+    pub fn method_lock(&self) -> BTreeMap<String, BTreeMap<String, String>> {
+        self.apis
+            .iter()
+            .map(|a| (a.feature.clone(), a.methods.clone()))
+            .collect()
+    }
+
+    /// The day of the newest fetch (`2026-08-04`), the snapshot's name in versions and
+    /// changelogs; `None` when no file records a source.
+    pub fn snapshot_date(&self) -> Option<&str> {
+        self.apis
+            .iter()
+            .filter_map(|a| a.source.as_ref())
+            .map(|s| s.fetched_at.get(..10).unwrap_or(&s.fetched_at))
+            .max()
+    }
+
+    /// Checks that the schema files read from `dir` are exactly the locked ones: same set of
+    /// files, same sizes and SHA-256. `read` lists what was read (`Ir::apis`), `unreadable` the
+    /// files that could not be parsed (they are checked by their bytes on disk).
+    pub fn verify(&self, dir: &Path, ir: &Ir, unreadable: &[SchemaError]) -> Vec<SchemaError> {
+        let mut errors = Vec::new();
+        let lock_file = dir.join(FILE_NAME);
+        let read: BTreeMap<String, &Api> = ir.apis.iter().map(|a| (relative_file(a), a)).collect();
+        for (i, entry) in self.apis.iter().enumerate() {
+            let pointer = format!("/apis/{i}");
+            let path = dir.join(&entry.file);
+            let (sha256, size) = match read.get(&entry.file) {
+                Some(api) => (api.sha256.clone(), api.size),
+                None if unreadable.iter().any(|e| e.file == path) => match std::fs::read(&path) {
+                    Ok(bytes) => (sha256_hex(&bytes), bytes.len() as u64),
+                    Err(_) => continue,
+                },
+                None => {
+                    errors.push(SchemaError {
+                        file: path,
+                        pointer: String::new(),
+                        message: format!(
+                            "missing: the lock {} lists it ({pointer})",
+                            lock_file.display()
+                        ),
+                    });
+                    continue;
+                }
+            };
+            if sha256 != entry.sha256 || size != entry.size {
+                errors.push(SchemaError {
+                    file: path,
+                    pointer: String::new(),
+                    message: format!(
+                        "does not match the lock {} at {pointer}: {size} bytes with SHA-256 {sha256}, \
+                         the lock says {} bytes with SHA-256 {}",
+                        lock_file.display(),
+                        entry.size,
+                        entry.sha256
+                    ),
+                });
+            }
+        }
+        for (file, api) in &read {
+            if !self.apis.iter().any(|e| &e.file == file) {
+                errors.push(SchemaError {
+                    file: api.file.clone(),
+                    pointer: String::new(),
+                    message: format!("not in the lock {}", lock_file.display()),
+                });
+            }
+        }
+        errors
+    }
+}
+
+/// `v1/me.json`: the file of an API relative to its schema directory.
+pub fn relative_file(api: &Api) -> String {
+    format!(
+        "{}/{}",
+        api.branch.dir_name(),
+        api.file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    )
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The file holding the manifest, beside `v1/` and `v2/`.
 pub const FILE_NAME: &str = "manifest.json";
 
 /// Reads `dir/manifest.json` if there is one.
-pub fn load(dir: &Path) -> Result<Option<Manifest>, crate::SchemaError> {
+pub fn load(dir: &Path) -> Result<Option<Manifest>, SchemaError> {
     let file = dir.join(FILE_NAME);
     let bytes = match std::fs::read(&file) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(crate::SchemaError {
+            return Err(SchemaError {
                 file,
                 pointer: String::new(),
                 message: e.to_string(),
@@ -114,21 +255,11 @@ pub fn load(dir: &Path) -> Result<Option<Manifest>, crate::SchemaError> {
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(&mut de)
         .map(Some)
-        .map_err(|e| crate::SchemaError {
+        .map_err(|e| SchemaError {
             file,
             pointer: crate::reader::path_to_pointer(e.path()),
             message: e.inner().to_string(),
         })
-}
-
-impl Manifest {
-    /// Method names by feature, to keep them on regeneration.
-    pub fn method_lock(&self) -> BTreeMap<String, BTreeMap<String, String>> {
-        self.apis
-            .iter()
-            .map(|a| (a.feature.clone(), a.methods.clone()))
-            .collect()
-    }
 }
 
 /// The feature name an API has, from its branch and `resourcePath`.

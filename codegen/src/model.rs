@@ -188,6 +188,8 @@ pub struct Api {
     pub name: String,
     pub file: PathBuf,
     pub sha256: String,
+    /// Size of the file in bytes.
+    pub size: u64,
     pub api_version: Option<String>,
     pub base_path: Option<String>,
     pub operations: Vec<Operation>,
@@ -739,6 +741,7 @@ fn build_api(index: usize, schema: LoadedSchema, defs: &Definitions, ir: &mut Ir
         branch,
         file,
         sha256,
+        size,
         doc,
     } = schema;
     let mut operations = Vec::new();
@@ -785,6 +788,7 @@ fn build_api(index: usize, schema: LoadedSchema, defs: &Definitions, ir: &mut Ir
         name: doc.resource_path,
         file,
         sha256,
+        size,
         api_version: doc.api_version,
         base_path: doc.base_path,
         operations,
@@ -1100,6 +1104,7 @@ mod tests {
             branch: Branch::V1,
             file,
             sha256: String::new(),
+            size: 0,
             doc,
         }
     }

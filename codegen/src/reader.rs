@@ -245,6 +245,8 @@ pub struct LoadedSchema {
     pub file: PathBuf,
     /// SHA-256 of the file's bytes: the version recorded in the manifest.
     pub sha256: String,
+    /// Size of the file in bytes.
+    pub size: u64,
     pub doc: SchemaDoc,
 }
 
@@ -294,7 +296,6 @@ pub fn pointer_token(token: &str) -> String {
 /// sorted by branch then file name. Returns the documents that parsed and one error per file
 /// that did not: a bad file never hides the others.
 pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
-    use sha2::{Digest, Sha256};
     let mut schemas = Vec::new();
     let mut errors = Vec::new();
     if !dir.join("v1").is_dir() && !dir.join("v2").is_dir() {
@@ -346,14 +347,12 @@ pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
             };
             match parse_schema(&file, &bytes) {
                 Ok(doc) => {
-                    let sha256 = Sha256::digest(&bytes)
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect();
+                    let sha256 = crate::manifest::sha256_hex(&bytes);
                     schemas.push(LoadedSchema {
                         branch,
                         file,
                         sha256,
+                        size: bytes.len() as u64,
                         doc,
                     });
                 }

@@ -1,5 +1,6 @@
-//! The committed `generated/` directory is exactly what the generator makes of `schemas/`, and
-//! the generator's output is deterministic.
+//! The committed `generated/` directory is exactly what the generator makes of the fixture
+//! schemas (`codegen/tests/fixtures/schemas/`), the real snapshot in `schemas/` generates
+//! cleanly and matches its lock, and the generator's output is deterministic.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,11 @@ fn repo() -> PathBuf {
         .parent()
         .expect("workspace root")
         .to_owned()
+}
+
+/// The hand-written sample schemas: small, crafted, in OVH's exact format.
+fn fixtures() -> PathBuf {
+    repo().join("codegen/tests/fixtures/schemas")
 }
 
 fn committed_files(dir: &Path) -> Vec<PathBuf> {
@@ -31,7 +37,7 @@ fn committed_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn generated_dir_is_current() {
-    let generation = generate(&repo().join("schemas"), &Selection::All).unwrap();
+    let generation = generate(&fixtures(), &Selection::All).unwrap();
     assert_eq!(
         generation.errors().count(),
         0,
@@ -56,20 +62,17 @@ fn generated_dir_is_current() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = generate(&repo().join("schemas"), &Selection::All).unwrap();
-    let b = generate(&repo().join("schemas"), &Selection::All).unwrap();
+    let a = generate(&fixtures(), &Selection::All).unwrap();
+    let b = generate(&fixtures(), &Selection::All).unwrap();
     assert_eq!(a.files, b.files);
 }
 
 #[test]
-fn real_mirror_output_is_deterministic() {
-    let mirror = repo().join("../shared/ovh-schemas");
-    if !mirror.exists() {
-        eprintln!("skipped: no mirror at {}", mirror.display());
-        return;
-    }
-    let a = generate(&mirror, &Selection::All).unwrap();
-    let b = generate(&mirror, &Selection::All).unwrap();
+fn real_snapshot_generates_cleanly_and_deterministically() {
+    let snapshot = repo().join("schemas");
+    let a = generate(&snapshot, &Selection::All).unwrap();
+    let b = generate(&snapshot, &Selection::All).unwrap();
+    assert!(a.lock.is_some(), "schemas/ carries its lock");
     assert_eq!(
         a.errors().count(),
         0,
@@ -82,9 +85,9 @@ fn real_mirror_output_is_deterministic() {
 
 #[test]
 fn one_api_needs_only_its_models() {
-    let all = generate(&repo().join("schemas"), &Selection::All).unwrap();
+    let all = generate(&fixtures(), &Selection::All).unwrap();
     let one = generate(
-        &repo().join("schemas"),
+        &fixtures(),
         &Selection::Only(vec!["auth".into()]),
     )
     .unwrap();
@@ -98,7 +101,7 @@ fn one_api_needs_only_its_models() {
         .collect();
     assert_eq!(models, ["models/auth.rs"]);
     // A shared model has the same shape whichever APIs are selected.
-    let me = generate(&repo().join("schemas"), &Selection::Only(vec!["me".into()])).unwrap();
+    let me = generate(&fixtures(), &Selection::Only(vec!["me".into()])).unwrap();
     let nic = |g: &ovhcloud_codegen::Generation| {
         g.files
             .iter()
@@ -117,7 +120,7 @@ fn one_api_needs_only_its_models() {
 #[test]
 fn unknown_api_names_are_refused() {
     let err = generate(
-        &repo().join("schemas"),
+        &fixtures(),
         &Selection::Only(vec!["nope".into()]),
     )
     .unwrap_err();
@@ -130,22 +133,23 @@ fn unknown_api_names_are_refused() {
 
 #[test]
 fn sample_manifest_is_current() {
-    let generation = generate(&repo().join("schemas"), &Selection::Only(vec![])).unwrap();
-    let manifest = ovhcloud_codegen::manifest::Manifest::from_ir(&generation.ir).to_json();
-    let committed = std::fs::read_to_string(repo().join("schemas/manifest.json")).unwrap();
-    assert!(committed == manifest, "schemas/manifest.json is stale; run: cargo run -p ovhcloud-codegen -- manifest > schemas/manifest.json");
+    let generation = generate(&fixtures(), &Selection::Only(vec![])).unwrap();
+    assert_eq!(generation.errors().count(), 0, "the fixtures match their lock");
+    let manifest = ovhcloud_codegen::manifest::Manifest::from_ir(
+        &generation.ir,
+        &Default::default(),
+        generation.lock.as_ref(),
+    )
+    .to_json();
+    let committed = std::fs::read_to_string(fixtures().join("manifest.json")).unwrap();
+    assert!(committed == manifest, "codegen/tests/fixtures/schemas/manifest.json is stale; run: cargo run -p ovhcloud-codegen -- manifest --schemas codegen/tests/fixtures/schemas --write");
 }
 
 /// Cargo.toml must declare one feature per API of OVH's listings (and of the samples).
 #[test]
 fn cargo_features_cover_every_api() {
     let cargo_toml = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
-    let mut dirs = vec![repo().join("schemas")];
-    let mirror = repo().join("../shared/ovh-schemas");
-    if mirror.exists() {
-        dirs.push(mirror);
-    }
-    for dir in dirs {
+    for dir in [fixtures(), repo().join("schemas")] {
         let generation = generate(&dir, &Selection::Only(vec![])).unwrap();
         for api in &generation.ir.apis {
             let feature = api.feature();
@@ -183,7 +187,10 @@ fn the_manifest_keeps_method_names_when_endpoints_are_added() {
     let dir = std::env::temp_dir().join(format!("ovhcloud-lock-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("v1")).unwrap();
-    let names = |g: &ovhcloud_codegen::Generation| Manifest::from_ir(&g.ir).apis[0].methods.clone();
+    let lock = |g: &ovhcloud_codegen::Generation| {
+        Manifest::from_ir(&g.ir, &Default::default(), g.lock.as_ref())
+    };
+    let names = |g: &ovhcloud_codegen::Generation| lock(g).apis[0].methods.clone();
 
     std::fs::write(dir.join("v1/a.json"), schema(&[op("/a/{x}/loc", x)])).unwrap();
     let first = generate(&dir, &Selection::All).unwrap();
@@ -198,14 +205,16 @@ fn the_manifest_keeps_method_names_when_endpoints_are_added() {
     let unlocked = generate(&dir, &Selection::All).unwrap();
     assert_eq!(names(&unlocked)["GET /a/{x}/loc"], "get_by_x_loc");
 
-    // With the first generation's manifest, the existing method keeps its name.
-    std::fs::write(
-        dir.join("manifest.json"),
-        Manifest::from_ir(&first.ir).to_json(),
-    )
-    .unwrap();
+    // With the first generation's lock, the existing method keeps its name; the changed file is
+    // reported as not matching the lock.
+    std::fs::write(dir.join("manifest.json"), lock(&first).to_json()).unwrap();
     let locked = generate(&dir, &Selection::All).unwrap();
-    assert_eq!(locked.errors().count(), 0);
+    let errors: Vec<String> = locked.errors().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("a.json") && errors[0].contains("does not match the lock"),
+        "{errors:?}"
+    );
     let locked_names = names(&locked);
     assert_eq!(locked_names["GET /a/{x}/loc"], "get_loc");
     assert_eq!(locked_names["GET /a/loc"], "get_loc2");
@@ -215,6 +224,12 @@ fn the_manifest_keeps_method_names_when_endpoints_are_added() {
         .find(|f| f.path.ends_with("apis/a.rs"))
         .unwrap();
     assert!(api.contents.contains("pub fn get_loc(") && api.contents.contains("pub fn get_loc2("));
+
+    // The refreshed lock (what `fetch` and `manifest --write` write) keeps both names.
+    std::fs::write(dir.join("manifest.json"), lock(&locked).to_json()).unwrap();
+    let relocked = generate(&dir, &Selection::All).unwrap();
+    assert_eq!(relocked.errors().count(), 0);
+    assert_eq!(names(&relocked), locked_names);
 
     // A broken manifest is reported with its file and pointer, not ignored.
     std::fs::write(dir.join("manifest.json"), r#"{"apis":[{"branch":1}]}"#).unwrap();

@@ -410,6 +410,8 @@ async fn api_call(
             Ok(answer) => answer,
             Err(error) => return error_response(&error),
         };
+    // Flows model what their scenario needs; the loaded schema may declare more.
+    Examples::new(&shared.catalog.ir, Flavor::Typical).complete(&route.response, &mut value);
 
     // 6. Broken answers, after the fact.
     let mut fault_headers = Vec::new();

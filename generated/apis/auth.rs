@@ -35,22 +35,20 @@ impl<'a> Auth<'a> {
     /// Get the credential used for this call
     ///
     /// `GET /auth/currentCredential` (production)
-    pub fn get_current_credential(
-        &self,
-    ) -> crate::Call<'a, crate::models::auth::ApiCredential> {
-        self.call(crate::Method::Get, "/auth/currentCredential")
+    pub fn get_current_credential(&self) -> GetCurrentCredential<'a> {
+        GetCurrentCredential(self.call(crate::Method::Get, "/auth/currentCredential"))
     }
     /// Expire the credential used for this call
     ///
     /// `POST /auth/logout` (production)
-    pub fn post_logout(&self) -> crate::Call<'a, ()> {
-        self.call(crate::Method::Post, "/auth/logout")
+    pub fn post_logout(&self) -> PostLogout<'a> {
+        PostLogout(self.call(crate::Method::Post, "/auth/logout"))
     }
     /// Current time of the API servers, as a UNIX timestamp
     ///
     /// `GET /auth/time` (production, no authentication)
-    pub fn get_time(&self) -> crate::Call<'a, i64> {
-        self.call(crate::Method::Get, "/auth/time").unauthenticated()
+    pub fn get_time(&self) -> GetTime<'a> {
+        GetTime(self.call(crate::Method::Get, "/auth/time").unauthenticated())
     }
 }
 /// Request for [`Auth::post_credential`]: set optional parameters, then `.await` it.
@@ -74,10 +72,71 @@ impl<'a> PostCredential<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::auth::Credential> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for PostCredential<'a> {
     type Output = crate::Result<crate::models::auth::Credential>;
     type IntoFuture = crate::CallFuture<'a, crate::models::auth::Credential>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Auth::get_current_credential`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetCurrentCredential<'a>(crate::Call<'a, crate::models::auth::ApiCredential>);
+impl<'a> GetCurrentCredential<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::auth::ApiCredential> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetCurrentCredential<'a> {
+    type Output = crate::Result<crate::models::auth::ApiCredential>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::auth::ApiCredential>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Auth::post_logout`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostLogout<'a>(crate::Call<'a, ()>);
+impl<'a> PostLogout<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, ()> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostLogout<'a> {
+    type Output = crate::Result<()>;
+    type IntoFuture = crate::CallFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Auth::get_time`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetTime<'a>(crate::Call<'a, i64>);
+impl<'a> GetTime<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, i64> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetTime<'a> {
+    type Output = crate::Result<i64>;
+    type IntoFuture = crate::CallFuture<'a, i64>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

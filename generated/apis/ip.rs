@@ -52,11 +52,8 @@ impl<'a> Ip<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::IpNotFound`
-    pub fn get_by_ip(
-        &self,
-        ip: crate::types::IpBlock,
-    ) -> crate::Call<'a, crate::models::ip::IpWithIam> {
-        self.call(crate::Method::Get, "/ip/{ip}").path(&ip)
+    pub fn get_by_ip(&self, ip: crate::types::IpBlock) -> GetByIp<'a> {
+        GetByIp(self.call(crate::Method::Get, "/ip/{ip}").path(&ip))
     }
     /// Change an IP block
     ///
@@ -68,8 +65,8 @@ impl<'a> Ip<'a> {
         &self,
         ip: crate::types::IpBlock,
         body: &crate::models::ip::Ip,
-    ) -> crate::Call<'a, ()> {
-        self.call(crate::Method::Put, "/ip/{ip}").path(&ip).body(body)
+    ) -> PutByIp<'a> {
+        PutByIp(self.call(crate::Method::Put, "/ip/{ip}").path(&ip).body(body))
     }
     /// List the addresses of the block having a reverse
     ///
@@ -77,11 +74,8 @@ impl<'a> Ip<'a> {
     ///
     /// IAM actions:
     /// - `ip:apiovh:reverse/get`
-    pub fn get_reverse(
-        &self,
-        ip: crate::types::IpBlock,
-    ) -> crate::Call<'a, Vec<std::net::IpAddr>> {
-        self.call(crate::Method::Get, "/ip/{ip}/reverse").path(&ip)
+    pub fn get_reverse(&self, ip: crate::types::IpBlock) -> GetReverse<'a> {
+        GetReverse(self.call(crate::Method::Get, "/ip/{ip}/reverse").path(&ip))
     }
     /// Set the reverse of an address
     ///
@@ -101,11 +95,14 @@ impl<'a> Ip<'a> {
         ip: crate::types::IpBlock,
         ip_reverse: std::net::IpAddr,
         reverse: &str,
-    ) -> crate::Call<'a, crate::models::ip::ReverseIp> {
-        self.call(crate::Method::Post, "/ip/{ip}/reverse")
-            .path(&ip)
-            .body_field("ipReverse", &ip_reverse)
-            .body_field("reverse", reverse)
+    ) -> PostReverse<'a> {
+        PostReverse(
+            self
+                .call(crate::Method::Post, "/ip/{ip}/reverse")
+                .path(&ip)
+                .body_field("ipReverse", &ip_reverse)
+                .body_field("reverse", reverse),
+        )
     }
     /// Remove the reverse of an address
     ///
@@ -117,10 +114,13 @@ impl<'a> Ip<'a> {
         &self,
         ip: crate::types::IpBlock,
         ip_reverse: std::net::IpAddr,
-    ) -> crate::Call<'a, ()> {
-        self.call(crate::Method::Delete, "/ip/{ip}/reverse/{ipReverse}")
-            .path(&ip)
-            .path(&ip_reverse)
+    ) -> DeleteReverseByIpReverse<'a> {
+        DeleteReverseByIpReverse(
+            self
+                .call(crate::Method::Delete, "/ip/{ip}/reverse/{ipReverse}")
+                .path(&ip)
+                .path(&ip_reverse),
+        )
     }
     /// Get the reverse of an address
     ///
@@ -132,10 +132,13 @@ impl<'a> Ip<'a> {
         &self,
         ip: crate::types::IpBlock,
         ip_reverse: std::net::IpAddr,
-    ) -> crate::Call<'a, crate::models::ip::ReverseIp> {
-        self.call(crate::Method::Get, "/ip/{ip}/reverse/{ipReverse}")
-            .path(&ip)
-            .path(&ip_reverse)
+    ) -> GetReverseByIpReverse<'a> {
+        GetReverseByIpReverse(
+            self
+                .call(crate::Method::Get, "/ip/{ip}/reverse/{ipReverse}")
+                .path(&ip)
+                .path(&ip_reverse),
+        )
     }
 }
 /// Request for [`Ip::get`]: set optional parameters, then `.await` it.
@@ -184,6 +187,11 @@ impl<'a> Get<'a> {
     pub fn version(self, value: &crate::models::ip::IpVersionEnum) -> Self {
         Self(self.0.query("version", value))
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::IpBlock>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for Get<'a> {
     type Output = crate::Result<Vec<crate::types::IpBlock>>;
@@ -219,10 +227,122 @@ impl<'a> PostServiceChangeContact<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for PostServiceChangeContact<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Ip::get_by_ip`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetByIp<'a>(crate::Call<'a, crate::models::ip::IpWithIam>);
+impl<'a> GetByIp<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ip::IpWithIam> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetByIp<'a> {
+    type Output = crate::Result<crate::models::ip::IpWithIam>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ip::IpWithIam>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Ip::put_by_ip`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PutByIp<'a>(crate::Call<'a, ()>);
+impl<'a> PutByIp<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, ()> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PutByIp<'a> {
+    type Output = crate::Result<()>;
+    type IntoFuture = crate::CallFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Ip::get_reverse`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetReverse<'a>(crate::Call<'a, Vec<std::net::IpAddr>>);
+impl<'a> GetReverse<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<std::net::IpAddr>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetReverse<'a> {
+    type Output = crate::Result<Vec<std::net::IpAddr>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<std::net::IpAddr>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Ip::post_reverse`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostReverse<'a>(crate::Call<'a, crate::models::ip::ReverseIp>);
+impl<'a> PostReverse<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ip::ReverseIp> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostReverse<'a> {
+    type Output = crate::Result<crate::models::ip::ReverseIp>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ip::ReverseIp>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Ip::delete_reverse_by_ip_reverse`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteReverseByIpReverse<'a>(crate::Call<'a, ()>);
+impl<'a> DeleteReverseByIpReverse<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, ()> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteReverseByIpReverse<'a> {
+    type Output = crate::Result<()>;
+    type IntoFuture = crate::CallFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Ip::get_reverse_by_ip_reverse`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetReverseByIpReverse<'a>(crate::Call<'a, crate::models::ip::ReverseIp>);
+impl<'a> GetReverseByIpReverse<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ip::ReverseIp> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetReverseByIpReverse<'a> {
+    type Output = crate::Result<crate::models::ip::ReverseIp>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ip::ReverseIp>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -21,8 +21,8 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/get`
-    pub fn get(&self) -> crate::Call<'a, crate::models::nichandle::Nichandle> {
-        self.call(crate::Method::Get, "/me")
+    pub fn get(&self) -> Get<'a> {
+        Get(self.call(crate::Method::Get, "/me"))
     }
     /// Change the details of your account
     ///
@@ -30,11 +30,8 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/edit`
-    pub fn put(
-        &self,
-        body: &crate::models::nichandle::NichandleUpdate,
-    ) -> crate::Call<'a, ()> {
-        self.call(crate::Method::Put, "/me").body(body)
+    pub fn put(&self, body: &crate::models::nichandle::NichandleUpdate) -> Put<'a> {
+        Put(self.call(crate::Method::Put, "/me").body(body))
     }
     /// Get the contract behind an agreement
     ///
@@ -42,11 +39,10 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/agreements/contract/get`
-    pub fn get_agreements_contract(
-        &self,
-        id: i64,
-    ) -> crate::Call<'a, crate::models::order::Contract> {
-        self.call(crate::Method::Get, "/me/agreements/{id}/contract").path(&id)
+    pub fn get_agreements_contract(&self, id: i64) -> GetAgreementsContract<'a> {
+        GetAgreementsContract(
+            self.call(crate::Method::Get, "/me/agreements/{id}/contract").path(&id),
+        )
     }
     /// List your bills
     ///
@@ -66,11 +62,8 @@ impl<'a> Me<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::BillNotFound`
-    pub fn get_bill_by_bill_id(
-        &self,
-        bill_id: &str,
-    ) -> crate::Call<'a, crate::models::billing::Bill> {
-        self.call(crate::Method::Get, "/me/bill/{billId}").path(bill_id)
+    pub fn get_bill_by_bill_id(&self, bill_id: &str) -> GetBillByBillId<'a> {
+        GetBillByBillId(self.call(crate::Method::Get, "/me/bill/{billId}").path(bill_id))
     }
     /// List the lines of a bill
     ///
@@ -78,8 +71,10 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/bill/details/get`
-    pub fn get_bill_details(&self, bill_id: &str) -> crate::Call<'a, Vec<String>> {
-        self.call(crate::Method::Get, "/me/bill/{billId}/details").path(bill_id)
+    pub fn get_bill_details(&self, bill_id: &str) -> GetBillDetails<'a> {
+        GetBillDetails(
+            self.call(crate::Method::Get, "/me/bill/{billId}/details").path(bill_id),
+        )
     }
     /// Get a line of a bill
     ///
@@ -91,10 +86,64 @@ impl<'a> Me<'a> {
         &self,
         bill_id: &str,
         bill_detail_id: &str,
-    ) -> crate::Call<'a, crate::models::billing::BillDetail> {
-        self.call(crate::Method::Get, "/me/bill/{billId}/details/{billDetailId}")
-            .path(bill_id)
-            .path(bill_detail_id)
+    ) -> GetBillDetailsByBillDetailId<'a> {
+        GetBillDetailsByBillDetailId(
+            self
+                .call(crate::Method::Get, "/me/bill/{billId}/details/{billDetailId}")
+                .path(bill_id)
+                .path(bill_detail_id),
+        )
+    }
+}
+/// Request for [`Me::get`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Get<'a>(crate::Call<'a, crate::models::nichandle::Nichandle>);
+impl<'a> Get<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::nichandle::Nichandle> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for Get<'a> {
+    type Output = crate::Result<crate::models::nichandle::Nichandle>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::nichandle::Nichandle>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Me::put`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Put<'a>(crate::Call<'a, ()>);
+impl<'a> Put<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, ()> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for Put<'a> {
+    type Output = crate::Result<()>;
+    type IntoFuture = crate::CallFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Me::get_agreements_contract`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetAgreementsContract<'a>(crate::Call<'a, crate::models::order::Contract>);
+impl<'a> GetAgreementsContract<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::order::Contract> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetAgreementsContract<'a> {
+    type Output = crate::Result<crate::models::order::Contract>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::order::Contract>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
     }
 }
 /// Request for [`Me::get_bill`]: set optional parameters, then `.await` it.
@@ -125,10 +174,68 @@ impl<'a> GetBill<'a> {
     pub fn order_id(self, value: i64) -> Self {
         Self(self.0.query("orderId", &value))
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetBill<'a> {
     type Output = crate::Result<Vec<String>>;
     type IntoFuture = crate::CallFuture<'a, Vec<String>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Me::get_bill_by_bill_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetBillByBillId<'a>(crate::Call<'a, crate::models::billing::Bill>);
+impl<'a> GetBillByBillId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::billing::Bill> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetBillByBillId<'a> {
+    type Output = crate::Result<crate::models::billing::Bill>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::billing::Bill>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Me::get_bill_details`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetBillDetails<'a>(crate::Call<'a, Vec<String>>);
+impl<'a> GetBillDetails<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetBillDetails<'a> {
+    type Output = crate::Result<Vec<String>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<String>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Me::get_bill_details_by_bill_detail_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetBillDetailsByBillDetailId<'a>(
+    crate::Call<'a, crate::models::billing::BillDetail>,
+);
+impl<'a> GetBillDetailsByBillDetailId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::billing::BillDetail> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetBillDetailsByBillDetailId<'a> {
+    type Output = crate::Result<crate::models::billing::BillDetail>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::billing::BillDetail>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

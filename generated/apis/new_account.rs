@@ -55,11 +55,14 @@ impl<'a> NewAccount<'a> {
         &self,
         company: &crate::models::nichandle::OvhCompanyEnum,
         subsidiary: &crate::models::nichandle::OvhSubsidiaryEnum,
-    ) -> crate::Call<'a, Vec<crate::models::order::Contract>> {
-        self.call(crate::Method::Get, "/newAccount/contracts")
-            .query("company", company)
-            .query("subsidiary", subsidiary)
-            .unauthenticated()
+    ) -> GetContracts<'a> {
+        GetContracts(
+            self
+                .call(crate::Method::Get, "/newAccount/contracts")
+                .query("company", company)
+                .query("subsidiary", subsidiary)
+                .unauthenticated(),
+        )
     }
     /// List the countries allowed for a brand and a subsidiary
     ///
@@ -72,11 +75,14 @@ impl<'a> NewAccount<'a> {
         &self,
         ovh_company: &crate::models::nichandle::OvhCompanyEnum,
         ovh_subsidiary: &crate::models::nichandle::OvhSubsidiaryEnum,
-    ) -> crate::Call<'a, Vec<crate::models::nichandle::CountryEnum>> {
-        self.call(crate::Method::Get, "/newAccount/countries")
-            .query("ovhCompany", ovh_company)
-            .query("ovhSubsidiary", ovh_subsidiary)
-            .unauthenticated()
+    ) -> GetCountries<'a> {
+        GetCountries(
+            self
+                .call(crate::Method::Get, "/newAccount/countries")
+                .query("ovhCompany", ovh_company)
+                .query("ovhSubsidiary", ovh_subsidiary)
+                .unauthenticated(),
+        )
     }
 }
 /// Request for [`NewAccount::post`]: set optional parameters, then `.await` it.
@@ -112,6 +118,13 @@ impl<'a> Post<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::nichandle::NewAccountAndToken> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for Post<'a> {
     type Output = crate::Result<crate::models::nichandle::NewAccountAndToken>;
@@ -119,6 +132,42 @@ impl<'a> std::future::IntoFuture for Post<'a> {
         'a,
         crate::models::nichandle::NewAccountAndToken,
     >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`NewAccount::get_contracts`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetContracts<'a>(crate::Call<'a, Vec<crate::models::order::Contract>>);
+impl<'a> GetContracts<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<crate::models::order::Contract>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetContracts<'a> {
+    type Output = crate::Result<Vec<crate::models::order::Contract>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<crate::models::order::Contract>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`NewAccount::get_countries`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetCountries<'a>(crate::Call<'a, Vec<crate::models::nichandle::CountryEnum>>);
+impl<'a> GetCountries<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, Vec<crate::models::nichandle::CountryEnum>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetCountries<'a> {
+    type Output = crate::Result<Vec<crate::models::nichandle::CountryEnum>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<crate::models::nichandle::CountryEnum>>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -39,9 +39,12 @@ impl<'a> OvhCloudConnect<'a> {
     pub fn get_by_service_name(
         &self,
         service_name: crate::types::Uuid,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::ServiceWithIam> {
-        self.call(crate::Method::Get, "/ovhCloudConnect/{serviceName}")
-            .path(&service_name)
+    ) -> GetByServiceName<'a> {
+        GetByServiceName(
+            self
+                .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}")
+                .path(&service_name),
+        )
     }
     /// Change the properties of a service
     ///
@@ -56,10 +59,13 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         body: &crate::models::ovhcloudconnect::Update,
-    ) -> crate::Call<'a, ()> {
-        self.call(crate::Method::Put, "/ovhCloudConnect/{serviceName}")
-            .path(&service_name)
-            .body(body)
+    ) -> PutByServiceName<'a> {
+        PutByServiceName(
+            self
+                .call(crate::Method::Put, "/ovhCloudConnect/{serviceName}")
+                .path(&service_name)
+                .body(body),
+        )
     }
     /// Ask for a change of the contacts of this service
     ///
@@ -75,10 +81,16 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         body: &crate::models::services::ChangeContact,
-    ) -> crate::Call<'a, Vec<i64>> {
-        self.call(crate::Method::Post, "/ovhCloudConnect/{serviceName}/changeContact")
-            .path(&service_name)
-            .body(body)
+    ) -> PostChangeContact<'a> {
+        PostChangeContact(
+            self
+                .call(
+                    crate::Method::Post,
+                    "/ovhCloudConnect/{serviceName}/changeContact",
+                )
+                .path(&service_name)
+                .body(body),
+        )
     }
     /// List the PoP configurations of a service
     ///
@@ -89,12 +101,12 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/get`
-    pub fn get_config_pop(
-        &self,
-        service_name: crate::types::Uuid,
-    ) -> crate::Call<'a, Vec<i64>> {
-        self.call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/config/pop")
-            .path(&service_name)
+    pub fn get_config_pop(&self, service_name: crate::types::Uuid) -> GetConfigPop<'a> {
+        GetConfigPop(
+            self
+                .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/config/pop")
+                .path(&service_name),
+        )
     }
     /// Create a PoP configuration
     ///
@@ -126,10 +138,13 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         body: &crate::models::ovhcloudconnect::PopConfigCreate,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.call(crate::Method::Post, "/ovhCloudConnect/{serviceName}/config/pop")
-            .path(&service_name)
-            .body(body)
+    ) -> PostConfigPop<'a> {
+        PostConfigPop(
+            self
+                .call(crate::Method::Post, "/ovhCloudConnect/{serviceName}/config/pop")
+                .path(&service_name)
+                .body(body),
+        )
     }
     /// Remove a PoP configuration
     ///
@@ -145,13 +160,16 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         pop_id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.call(
-                crate::Method::Delete,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}",
-            )
-            .path(&service_name)
-            .path(&pop_id)
+    ) -> DeleteConfigPopByPopId<'a> {
+        DeleteConfigPopByPopId(
+            self
+                .call(
+                    crate::Method::Delete,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}",
+                )
+                .path(&service_name)
+                .path(&pop_id),
+        )
     }
     /// Get a PoP configuration
     ///
@@ -167,13 +185,16 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         pop_id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::PopConfig> {
-        self.call(
-                crate::Method::Get,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}",
-            )
-            .path(&service_name)
-            .path(&pop_id)
+    ) -> GetConfigPopByPopId<'a> {
+        GetConfigPopByPopId(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}",
+                )
+                .path(&service_name)
+                .path(&pop_id),
+        )
     }
     /// List the datacenter configurations
     ///
@@ -189,13 +210,16 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         pop_id: i64,
-    ) -> crate::Call<'a, Vec<i64>> {
-        self.call(
-                crate::Method::Get,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter",
-            )
-            .path(&service_name)
-            .path(&pop_id)
+    ) -> GetConfigPopDatacenter<'a> {
+        GetConfigPopDatacenter(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter",
+                )
+                .path(&service_name)
+                .path(&pop_id),
+        )
     }
     /// Create a datacenter configuration
     ///
@@ -212,14 +236,17 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         pop_id: i64,
         body: &crate::models::ovhcloudconnect::DatacenterConfigCreate,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.call(
-                crate::Method::Post,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter",
-            )
-            .path(&service_name)
-            .path(&pop_id)
-            .body(body)
+    ) -> PostConfigPopDatacenter<'a> {
+        PostConfigPopDatacenter(
+            self
+                .call(
+                    crate::Method::Post,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter",
+                )
+                .path(&service_name)
+                .path(&pop_id)
+                .body(body),
+        )
     }
     /// Remove a datacenter configuration
     ///
@@ -237,14 +264,17 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         pop_id: i64,
         datacenter_id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.call(
-                crate::Method::Delete,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
-            )
-            .path(&service_name)
-            .path(&pop_id)
-            .path(&datacenter_id)
+    ) -> DeleteConfigPopDatacenterByDatacenterId<'a> {
+        DeleteConfigPopDatacenterByDatacenterId(
+            self
+                .call(
+                    crate::Method::Delete,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
+                )
+                .path(&service_name)
+                .path(&pop_id)
+                .path(&datacenter_id),
+        )
     }
     /// Get a datacenter configuration
     ///
@@ -262,14 +292,17 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         pop_id: i64,
         datacenter_id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::DatacenterConfig> {
-        self.call(
-                crate::Method::Get,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
-            )
-            .path(&service_name)
-            .path(&pop_id)
-            .path(&datacenter_id)
+    ) -> GetConfigPopDatacenterByDatacenterId<'a> {
+        GetConfigPopDatacenterByDatacenterId(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
+                )
+                .path(&service_name)
+                .path(&pop_id)
+                .path(&datacenter_id),
+        )
     }
     /// List the extra configurations of a datacenter configuration
     ///
@@ -287,14 +320,17 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         pop_id: i64,
         datacenter_id: i64,
-    ) -> crate::Call<'a, Vec<i64>> {
-        self.call(
-                crate::Method::Get,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra",
-            )
-            .path(&service_name)
-            .path(&pop_id)
-            .path(&datacenter_id)
+    ) -> GetConfigPopDatacenterExtra<'a> {
+        GetConfigPopDatacenterExtra(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra",
+                )
+                .path(&service_name)
+                .path(&pop_id)
+                .path(&datacenter_id),
+        )
     }
     /// Create an extra configuration (BGP neighbor or static route)
     ///
@@ -313,15 +349,18 @@ impl<'a> OvhCloudConnect<'a> {
         pop_id: i64,
         datacenter_id: i64,
         body: &crate::models::ovhcloudconnect::DatacenterExtraConfigCreate,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.call(
-                crate::Method::Post,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra",
-            )
-            .path(&service_name)
-            .path(&pop_id)
-            .path(&datacenter_id)
-            .body(body)
+    ) -> PostConfigPopDatacenterExtra<'a> {
+        PostConfigPopDatacenterExtra(
+            self
+                .call(
+                    crate::Method::Post,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra",
+                )
+                .path(&service_name)
+                .path(&pop_id)
+                .path(&datacenter_id)
+                .body(body),
+        )
     }
     /// Remove an extra configuration
     ///
@@ -341,15 +380,18 @@ impl<'a> OvhCloudConnect<'a> {
         pop_id: i64,
         datacenter_id: i64,
         extra_id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.call(
-                crate::Method::Delete,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
-            )
-            .path(&service_name)
-            .path(&pop_id)
-            .path(&datacenter_id)
-            .path(&extra_id)
+    ) -> DeleteConfigPopDatacenterExtraByExtraId<'a> {
+        DeleteConfigPopDatacenterExtraByExtraId(
+            self
+                .call(
+                    crate::Method::Delete,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
+                )
+                .path(&service_name)
+                .path(&pop_id)
+                .path(&datacenter_id)
+                .path(&extra_id),
+        )
     }
     /// Get an extra configuration
     ///
@@ -369,15 +411,18 @@ impl<'a> OvhCloudConnect<'a> {
         pop_id: i64,
         datacenter_id: i64,
         extra_id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::DatacenterExtraConfig> {
-        self.call(
-                crate::Method::Get,
-                "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
-            )
-            .path(&service_name)
-            .path(&pop_id)
-            .path(&datacenter_id)
-            .path(&extra_id)
+    ) -> GetConfigPopDatacenterExtraByExtraId<'a> {
+        GetConfigPopDatacenterExtraByExtraId(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
+                )
+                .path(&service_name)
+                .path(&pop_id)
+                .path(&datacenter_id)
+                .path(&extra_id),
+        )
     }
     /// List the datacenters available for this service
     ///
@@ -388,12 +433,12 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:datacenter/get`
-    pub fn get_datacenter(
-        &self,
-        service_name: crate::types::Uuid,
-    ) -> crate::Call<'a, Vec<i64>> {
-        self.call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/datacenter")
-            .path(&service_name)
+    pub fn get_datacenter(&self, service_name: crate::types::Uuid) -> GetDatacenter<'a> {
+        GetDatacenter(
+            self
+                .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/datacenter")
+                .path(&service_name),
+        )
     }
     /// Get a datacenter
     ///
@@ -409,10 +454,16 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Datacenter> {
-        self.call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/datacenter/{id}")
-            .path(&service_name)
-            .path(&id)
+    ) -> GetDatacenterById<'a> {
+        GetDatacenterById(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/datacenter/{id}",
+                )
+                .path(&service_name)
+                .path(&id),
+        )
     }
     /// List the incidents and maintenances impacting the service
     ///
@@ -439,12 +490,12 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:interface/get`
-    pub fn get_interface(
-        &self,
-        service_name: crate::types::Uuid,
-    ) -> crate::Call<'a, Vec<i64>> {
-        self.call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/interface")
-            .path(&service_name)
+    pub fn get_interface(&self, service_name: crate::types::Uuid) -> GetInterface<'a> {
+        GetInterface(
+            self
+                .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/interface")
+                .path(&service_name),
+        )
     }
     /// Get an interface
     ///
@@ -460,10 +511,16 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Interface> {
-        self.call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/interface/{id}")
-            .path(&service_name)
-            .path(&id)
+    ) -> GetInterfaceById<'a> {
+        GetInterfaceById(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/interface/{id}",
+                )
+                .path(&service_name)
+                .path(&id),
+        )
     }
     /// Statistics of an interface, period given in the path
     ///
@@ -483,15 +540,18 @@ impl<'a> OvhCloudConnect<'a> {
         id: i64,
         period: &crate::models::ovhcloudconnect::interface::MetricsPeriodEnum,
         type_: &crate::models::ovhcloudconnect::interface::MetricsTypeEnum,
-    ) -> crate::Call<'a, Vec<crate::models::ovhcloudconnect::Metrics>> {
-        self.call(
-                crate::Method::Get,
-                "/ovhCloudConnect/{serviceName}/interface/{id}/statistics/{period}",
-            )
-            .path(&service_name)
-            .path(&id)
-            .path(period)
-            .query("type", type_)
+    ) -> GetInterfaceStatisticsByPeriod<'a> {
+        GetInterfaceStatisticsByPeriod(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/ovhCloudConnect/{serviceName}/interface/{id}/statistics/{period}",
+                )
+                .path(&service_name)
+                .path(&id)
+                .path(period)
+                .query("type", type_),
+        )
     }
     /// List the tasks of the service
     ///
@@ -526,10 +586,13 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
         id: i64,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/task/{id}")
-            .path(&service_name)
-            .path(&id)
+    ) -> GetTaskById<'a> {
+        GetTaskById(
+            self
+                .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/task/{id}")
+                .path(&service_name)
+                .path(&id),
+        )
     }
     /// Ask for the termination of the service
     ///
@@ -543,12 +606,12 @@ impl<'a> OvhCloudConnect<'a> {
     #[deprecated(
         note = "deprecated by OVHcloud since 2026-03-01T00:00:00+01:00, removal planned on 2026-09-01T00:00:00+02:00; use /services/{serviceId}/terminate instead"
     )]
-    pub fn post_terminate(
-        &self,
-        service_name: crate::types::Uuid,
-    ) -> crate::Call<'a, String> {
-        self.call(crate::Method::Post, "/ovhCloudConnect/{serviceName}/terminate")
-            .path(&service_name)
+    pub fn post_terminate(&self, service_name: crate::types::Uuid) -> PostTerminate<'a> {
+        PostTerminate(
+            self
+                .call(crate::Method::Post, "/ovhCloudConnect/{serviceName}/terminate")
+                .path(&service_name),
+        )
     }
 }
 /// Request for [`OvhCloudConnect::get`]: set optional parameters, then `.await` it.
@@ -567,10 +630,363 @@ impl<'a> Get<'a> {
     ) -> Self {
         Self(self.0.query("iamTags", value))
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::Uuid>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for Get<'a> {
     type Output = crate::Result<Vec<crate::types::Uuid>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::types::Uuid>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_by_service_name`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetByServiceName<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::ServiceWithIam>,
+);
+impl<'a> GetByServiceName<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::ovhcloudconnect::ServiceWithIam> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetByServiceName<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::ServiceWithIam>;
+    type IntoFuture = crate::CallFuture<
+        'a,
+        crate::models::ovhcloudconnect::ServiceWithIam,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::put_by_service_name`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PutByServiceName<'a>(crate::Call<'a, ()>);
+impl<'a> PutByServiceName<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, ()> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PutByServiceName<'a> {
+    type Output = crate::Result<()>;
+    type IntoFuture = crate::CallFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::post_change_contact`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostChangeContact<'a>(crate::Call<'a, Vec<i64>>);
+impl<'a> PostChangeContact<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostChangeContact<'a> {
+    type Output = crate::Result<Vec<i64>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_config_pop`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetConfigPop<'a>(crate::Call<'a, Vec<i64>>);
+impl<'a> GetConfigPop<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetConfigPop<'a> {
+    type Output = crate::Result<Vec<i64>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::post_config_pop`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostConfigPop<'a>(crate::Call<'a, crate::models::ovhcloudconnect::Task>);
+impl<'a> PostConfigPop<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostConfigPop<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::delete_config_pop_by_pop_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteConfigPopByPopId<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
+);
+impl<'a> DeleteConfigPopByPopId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteConfigPopByPopId<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_config_pop_by_pop_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetConfigPopByPopId<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::PopConfig>,
+);
+impl<'a> GetConfigPopByPopId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::ovhcloudconnect::PopConfig> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetConfigPopByPopId<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::PopConfig>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::PopConfig>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetConfigPopDatacenter<'a>(crate::Call<'a, Vec<i64>>);
+impl<'a> GetConfigPopDatacenter<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetConfigPopDatacenter<'a> {
+    type Output = crate::Result<Vec<i64>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::post_config_pop_datacenter`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostConfigPopDatacenter<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
+);
+impl<'a> PostConfigPopDatacenter<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostConfigPopDatacenter<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteConfigPopDatacenterByDatacenterId<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
+);
+impl<'a> DeleteConfigPopDatacenterByDatacenterId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteConfigPopDatacenterByDatacenterId<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetConfigPopDatacenterByDatacenterId<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::DatacenterConfig>,
+);
+impl<'a> GetConfigPopDatacenterByDatacenterId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::ovhcloudconnect::DatacenterConfig> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetConfigPopDatacenterByDatacenterId<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::DatacenterConfig>;
+    type IntoFuture = crate::CallFuture<
+        'a,
+        crate::models::ovhcloudconnect::DatacenterConfig,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetConfigPopDatacenterExtra<'a>(crate::Call<'a, Vec<i64>>);
+impl<'a> GetConfigPopDatacenterExtra<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetConfigPopDatacenterExtra<'a> {
+    type Output = crate::Result<Vec<i64>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::post_config_pop_datacenter_extra`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostConfigPopDatacenterExtra<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
+);
+impl<'a> PostConfigPopDatacenterExtra<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostConfigPopDatacenterExtra<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteConfigPopDatacenterExtraByExtraId<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
+);
+impl<'a> DeleteConfigPopDatacenterExtraByExtraId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteConfigPopDatacenterExtraByExtraId<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetConfigPopDatacenterExtraByExtraId<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::DatacenterExtraConfig>,
+);
+impl<'a> GetConfigPopDatacenterExtraByExtraId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::ovhcloudconnect::DatacenterExtraConfig> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetConfigPopDatacenterExtraByExtraId<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::DatacenterExtraConfig>;
+    type IntoFuture = crate::CallFuture<
+        'a,
+        crate::models::ovhcloudconnect::DatacenterExtraConfig,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_datacenter`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetDatacenter<'a>(crate::Call<'a, Vec<i64>>);
+impl<'a> GetDatacenter<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetDatacenter<'a> {
+    type Output = crate::Result<Vec<i64>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_datacenter_by_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetDatacenterById<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::Datacenter>,
+);
+impl<'a> GetDatacenterById<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Datacenter> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetDatacenterById<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Datacenter>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Datacenter>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -600,10 +1016,77 @@ impl<'a> GetIncident<'a> {
     ) -> Self {
         Self(self.0.query("type", value))
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetIncident<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_interface`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetInterface<'a>(crate::Call<'a, Vec<i64>>);
+impl<'a> GetInterface<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetInterface<'a> {
+    type Output = crate::Result<Vec<i64>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_interface_by_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetInterfaceById<'a>(
+    crate::Call<'a, crate::models::ovhcloudconnect::Interface>,
+);
+impl<'a> GetInterfaceById<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Interface> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetInterfaceById<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Interface>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Interface>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_interface_statistics_by_period`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetInterfaceStatisticsByPeriod<'a>(
+    crate::Call<'a, Vec<crate::models::ovhcloudconnect::Metrics>>,
+);
+impl<'a> GetInterfaceStatisticsByPeriod<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, Vec<crate::models::ovhcloudconnect::Metrics>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetInterfaceStatisticsByPeriod<'a> {
+    type Output = crate::Result<Vec<crate::models::ovhcloudconnect::Metrics>>;
+    type IntoFuture = crate::CallFuture<
+        'a,
+        Vec<crate::models::ovhcloudconnect::Metrics>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -621,10 +1104,54 @@ impl<'a> GetTask<'a> {
     ) -> Self {
         Self(self.0.query("status", value))
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetTask<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::get_task_by_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetTaskById<'a>(crate::Call<'a, crate::models::ovhcloudconnect::Task>);
+impl<'a> GetTaskById<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetTaskById<'a> {
+    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`OvhCloudConnect::post_terminate`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostTerminate<'a>(crate::Call<'a, String>);
+impl<'a> PostTerminate<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, String> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostTerminate<'a> {
+    type Output = crate::Result<String>;
+    type IntoFuture = crate::CallFuture<'a, String>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -48,8 +48,8 @@ impl<'a> V2Iam<'a> {
     pub fn post_policy(
         &self,
         body: &crate::models::iam::policy::Creation,
-    ) -> crate::Call<'a, crate::models::iam::policy::Response> {
-        self.call(crate::Method::Post, "/iam/policy").body(body)
+    ) -> PostPolicy<'a> {
+        PostPolicy(self.call(crate::Method::Post, "/iam/policy").body(body))
     }
     /// Delete a policy
     ///
@@ -67,8 +67,10 @@ impl<'a> V2Iam<'a> {
     pub fn delete_policy_by_policy_id(
         &self,
         policy_id: crate::types::Uuid,
-    ) -> crate::Call<'a, ()> {
-        self.call(crate::Method::Delete, "/iam/policy/{policyId}").path(&policy_id)
+    ) -> DeletePolicyByPolicyId<'a> {
+        DeletePolicyByPolicyId(
+            self.call(crate::Method::Delete, "/iam/policy/{policyId}").path(&policy_id),
+        )
     }
     /// Get a policy
     ///
@@ -103,10 +105,13 @@ impl<'a> V2Iam<'a> {
         &self,
         policy_id: crate::types::Uuid,
         body: &crate::models::iam::policy::Update,
-    ) -> crate::Call<'a, crate::models::iam::policy::Response> {
-        self.call(crate::Method::Put, "/iam/policy/{policyId}")
-            .path(&policy_id)
-            .body(body)
+    ) -> PutPolicyByPolicyId<'a> {
+        PutPolicyByPolicyId(
+            self
+                .call(crate::Method::Put, "/iam/policy/{policyId}")
+                .path(&policy_id)
+                .body(body),
+        )
     }
     /// List your resources
     ///
@@ -137,10 +142,13 @@ impl<'a> V2Iam<'a> {
         &self,
         resource_urn: &str,
         body: &crate::models::iam::resource::ResourceUpdate,
-    ) -> crate::Call<'a, crate::models::iam::resource::Resource> {
-        self.call(crate::Method::Put, "/iam/resource/{resourceURN}")
-            .path(resource_urn)
-            .body(body)
+    ) -> PutResourceByResourceUrn<'a> {
+        PutResourceByResourceUrn(
+            self
+                .call(crate::Method::Put, "/iam/resource/{resourceURN}")
+                .path(resource_urn)
+                .body(body),
+        )
     }
 }
 /// Request for [`V2Iam::get_policy`]: set optional parameters, then `.await` it.
@@ -197,12 +205,58 @@ impl<'a> GetPolicy<'a> {
     pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::policy::Response> {
         self.0.pages()
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, Vec<crate::models::iam::policy::Response>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetPolicy<'a> {
     type Output = crate::Result<Vec<crate::models::iam::policy::Response>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::policy::Response>>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
+    }
+}
+/// Request for [`V2Iam::post_policy`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostPolicy<'a>(crate::Call<'a, crate::models::iam::policy::Response>);
+impl<'a> PostPolicy<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::policy::Response> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostPolicy<'a> {
+    type Output = crate::Result<crate::models::iam::policy::Response>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`V2Iam::delete_policy_by_policy_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeletePolicyByPolicyId<'a>(crate::Call<'a, ()>);
+impl<'a> DeletePolicyByPolicyId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, ()> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for DeletePolicyByPolicyId<'a> {
+    type Output = crate::Result<()>;
+    type IntoFuture = crate::CallFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
     }
 }
 /// Request for [`V2Iam::get_policy_by_policy_id`]: set optional parameters, then `.await` it.
@@ -217,8 +271,32 @@ impl<'a> GetPolicyByPolicyId<'a> {
     pub fn details(self, value: bool) -> Self {
         Self(self.0.query("details", &value))
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::policy::Response> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetPolicyByPolicyId<'a> {
+    type Output = crate::Result<crate::models::iam::policy::Response>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`V2Iam::put_policy_by_policy_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PutPolicyByPolicyId<'a>(
+    crate::Call<'a, crate::models::iam::policy::Response>,
+);
+impl<'a> PutPolicyByPolicyId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::policy::Response> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PutPolicyByPolicyId<'a> {
     type Output = crate::Result<crate::models::iam::policy::Response>;
     type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
     fn into_future(self) -> Self::IntoFuture {
@@ -281,11 +359,37 @@ impl<'a> GetResource<'a> {
     pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::resource::Resource> {
         self.0.pages()
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, Vec<crate::models::iam::resource::Resource>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetResource<'a> {
     type Output = crate::Result<Vec<crate::models::iam::resource::Resource>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::resource::Resource>>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
+    }
+}
+/// Request for [`V2Iam::put_resource_by_resource_urn`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PutResourceByResourceUrn<'a>(
+    crate::Call<'a, crate::models::iam::resource::Resource>,
+);
+impl<'a> PutResourceByResourceUrn<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::resource::Resource> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PutResourceByResourceUrn<'a> {
+    type Output = crate::Result<crate::models::iam::resource::Resource>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::iam::resource::Resource>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
     }
 }

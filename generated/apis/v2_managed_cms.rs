@@ -23,8 +23,10 @@ impl<'a> V2ManagedCms<'a> {
     /// `GET /v2/managedCMS/reference/supportedPHPVersions` (alpha)
     pub fn get_reference_supported_php_versions(
         &self,
-    ) -> crate::Call<'a, Vec<crate::models::managed_cms::PhpVersionEnum>> {
-        self.call(crate::Method::Get, "/managedCMS/reference/supportedPHPVersions")
+    ) -> GetReferenceSupportedPhpVersions<'a> {
+        GetReferenceSupportedPhpVersions(
+            self.call(crate::Method::Get, "/managedCMS/reference/supportedPHPVersions"),
+        )
     }
     /// List your Managed CMS services
     ///
@@ -52,9 +54,12 @@ impl<'a> V2ManagedCms<'a> {
     pub fn get_resource_by_service_id(
         &self,
         service_id: crate::types::Uuid,
-    ) -> crate::Call<'a, crate::models::managed_cms::ServiceWithIam> {
-        self.call(crate::Method::Get, "/managedCMS/resource/{serviceId}")
-            .path(&service_id)
+    ) -> GetResourceByServiceId<'a> {
+        GetResourceByServiceId(
+            self
+                .call(crate::Method::Get, "/managedCMS/resource/{serviceId}")
+                .path(&service_id),
+        )
     }
     /// Request a change of the service
     ///
@@ -79,10 +84,13 @@ impl<'a> V2ManagedCms<'a> {
         &self,
         service_id: crate::types::Uuid,
         body: &crate::models::managed_cms::ServiceEditionBody,
-    ) -> crate::Call<'a, crate::models::managed_cms::Service> {
-        self.call(crate::Method::Put, "/managedCMS/resource/{serviceId}")
-            .path(&service_id)
-            .body(body)
+    ) -> PutResourceByServiceId<'a> {
+        PutResourceByServiceId(
+            self
+                .call(crate::Method::Put, "/managedCMS/resource/{serviceId}")
+                .path(&service_id)
+                .body(body),
+        )
     }
     /// List the recent tasks of the service
     ///
@@ -121,10 +129,16 @@ impl<'a> V2ManagedCms<'a> {
         &self,
         service_id: crate::types::Uuid,
         task_id: crate::types::Uuid,
-    ) -> crate::Call<'a, crate::models::common::Task> {
-        self.call(crate::Method::Get, "/managedCMS/resource/{serviceId}/task/{taskId}")
-            .path(&service_id)
-            .path(&task_id)
+    ) -> GetResourceTaskByTaskId<'a> {
+        GetResourceTaskByTaskId(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/managedCMS/resource/{serviceId}/task/{taskId}",
+                )
+                .path(&service_id)
+                .path(&task_id),
+        )
     }
     /// Give the inputs a waiting task needs
     ///
@@ -150,11 +164,41 @@ impl<'a> V2ManagedCms<'a> {
                 serde_json::Value,
             >,
         >,
-    ) -> crate::Call<'a, crate::models::common::Task> {
-        self.call(crate::Method::Put, "/managedCMS/resource/{serviceId}/task/{taskId}")
-            .path(&service_id)
-            .path(&task_id)
-            .body(body)
+    ) -> PutResourceTaskByTaskId<'a> {
+        PutResourceTaskByTaskId(
+            self
+                .call(
+                    crate::Method::Put,
+                    "/managedCMS/resource/{serviceId}/task/{taskId}",
+                )
+                .path(&service_id)
+                .path(&task_id)
+                .body(body),
+        )
+    }
+}
+/// Request for [`V2ManagedCms::get_reference_supported_php_versions`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetReferenceSupportedPhpVersions<'a>(
+    crate::Call<'a, Vec<crate::models::managed_cms::PhpVersionEnum>>,
+);
+impl<'a> GetReferenceSupportedPhpVersions<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, Vec<crate::models::managed_cms::PhpVersionEnum>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetReferenceSupportedPhpVersions<'a> {
+    type Output = crate::Result<Vec<crate::models::managed_cms::PhpVersionEnum>>;
+    type IntoFuture = crate::CallFuture<
+        'a,
+        Vec<crate::models::managed_cms::PhpVersionEnum>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
     }
 }
 /// Request for [`V2ManagedCms::get_resource`]: set optional parameters, then `.await` it.
@@ -199,6 +243,13 @@ impl<'a> GetResource<'a> {
     ) -> crate::PageStream<'a, crate::models::managed_cms::ServiceWithIam> {
         self.0.pages()
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, Vec<crate::models::managed_cms::ServiceWithIam>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetResource<'a> {
     type Output = crate::Result<Vec<crate::models::managed_cms::ServiceWithIam>>;
@@ -208,6 +259,46 @@ impl<'a> std::future::IntoFuture for GetResource<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
+    }
+}
+/// Request for [`V2ManagedCms::get_resource_by_service_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetResourceByServiceId<'a>(
+    crate::Call<'a, crate::models::managed_cms::ServiceWithIam>,
+);
+impl<'a> GetResourceByServiceId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::managed_cms::ServiceWithIam> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetResourceByServiceId<'a> {
+    type Output = crate::Result<crate::models::managed_cms::ServiceWithIam>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::managed_cms::ServiceWithIam>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`V2ManagedCms::put_resource_by_service_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PutResourceByServiceId<'a>(
+    crate::Call<'a, crate::models::managed_cms::Service>,
+);
+impl<'a> PutResourceByServiceId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::managed_cms::Service> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PutResourceByServiceId<'a> {
+    type Output = crate::Result<crate::models::managed_cms::Service>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::managed_cms::Service>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
     }
 }
 /// Request for [`V2ManagedCms::get_resource_task`]: set optional parameters, then `.await` it.
@@ -234,11 +325,50 @@ impl<'a> GetResourceTask<'a> {
     pub fn pages(self) -> crate::PageStream<'a, crate::models::common::Task> {
         self.0.pages()
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<crate::models::common::Task>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for GetResourceTask<'a> {
     type Output = crate::Result<Vec<crate::models::common::Task>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::common::Task>>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
+    }
+}
+/// Request for [`V2ManagedCms::get_resource_task_by_task_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetResourceTaskByTaskId<'a>(crate::Call<'a, crate::models::common::Task>);
+impl<'a> GetResourceTaskByTaskId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::common::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetResourceTaskByTaskId<'a> {
+    type Output = crate::Result<crate::models::common::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::common::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`V2ManagedCms::put_resource_task_by_task_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PutResourceTaskByTaskId<'a>(crate::Call<'a, crate::models::common::Task>);
+impl<'a> PutResourceTaskByTaskId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::common::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PutResourceTaskByTaskId<'a> {
+    type Output = crate::Result<crate::models::common::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::common::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
     }
 }

@@ -33,11 +33,10 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:get`
-    pub fn get_by_service_name(
-        &self,
-        service_name: &str,
-    ) -> crate::Call<'a, crate::models::vrack::VrackWithIam> {
-        self.call(crate::Method::Get, "/vrack/{serviceName}").path(service_name)
+    pub fn get_by_service_name(&self, service_name: &str) -> GetByServiceName<'a> {
+        GetByServiceName(
+            self.call(crate::Method::Get, "/vrack/{serviceName}").path(service_name),
+        )
     }
     /// Confirm the termination of your vRack
     ///
@@ -78,10 +77,13 @@ impl<'a> Vrack<'a> {
         &self,
         service_name: &str,
         ipv6: crate::types::Ipv6Block,
-    ) -> crate::Call<'a, crate::models::vrack::Ipv6> {
-        self.call(crate::Method::Get, "/vrack/{serviceName}/ipv6/{ipv6}")
-            .path(service_name)
-            .path(&ipv6)
+    ) -> GetIpv6ByIpv6<'a> {
+        GetIpv6ByIpv6(
+            self
+                .call(crate::Method::Get, "/vrack/{serviceName}/ipv6/{ipv6}")
+                .path(service_name)
+                .path(&ipv6),
+        )
     }
     /// Route a subrange of the IPv6 block into the vRack
     ///
@@ -102,12 +104,18 @@ impl<'a> Vrack<'a> {
         ipv6: crate::types::Ipv6Block,
         nexthop: std::net::Ipv6Addr,
         routed_subrange: crate::types::Ipv6Block,
-    ) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.call(crate::Method::Post, "/vrack/{serviceName}/ipv6/{ipv6}/routedSubrange")
-            .path(service_name)
-            .path(&ipv6)
-            .body_field("nexthop", &nexthop)
-            .body_field("routedSubrange", &routed_subrange)
+    ) -> PostIpv6RoutedSubrange<'a> {
+        PostIpv6RoutedSubrange(
+            self
+                .call(
+                    crate::Method::Post,
+                    "/vrack/{serviceName}/ipv6/{ipv6}/routedSubrange",
+                )
+                .path(service_name)
+                .path(&ipv6)
+                .body_field("nexthop", &nexthop)
+                .body_field("routedSubrange", &routed_subrange),
+        )
     }
     /// List the OVHcloud Connect services of the vRack
     ///
@@ -118,12 +126,12 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:ovhCloudConnect/get`
-    pub fn get_ovh_cloud_connect(
-        &self,
-        service_name: &str,
-    ) -> crate::Call<'a, Vec<crate::types::Uuid>> {
-        self.call(crate::Method::Get, "/vrack/{serviceName}/ovhCloudConnect")
-            .path(service_name)
+    pub fn get_ovh_cloud_connect(&self, service_name: &str) -> GetOvhCloudConnect<'a> {
+        GetOvhCloudConnect(
+            self
+                .call(crate::Method::Get, "/vrack/{serviceName}/ovhCloudConnect")
+                .path(service_name),
+        )
     }
     /// Add an OVHcloud Connect service to the vRack
     ///
@@ -140,10 +148,13 @@ impl<'a> Vrack<'a> {
         &self,
         service_name: &str,
         ovh_cloud_connect: crate::types::Uuid,
-    ) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.call(crate::Method::Post, "/vrack/{serviceName}/ovhCloudConnect")
-            .path(service_name)
-            .body_field("ovhCloudConnect", &ovh_cloud_connect)
+    ) -> PostOvhCloudConnect<'a> {
+        PostOvhCloudConnect(
+            self
+                .call(crate::Method::Post, "/vrack/{serviceName}/ovhCloudConnect")
+                .path(service_name)
+                .body_field("ovhCloudConnect", &ovh_cloud_connect),
+        )
     }
     /// Remove an OVHcloud Connect service from the vRack
     ///
@@ -159,13 +170,16 @@ impl<'a> Vrack<'a> {
         &self,
         service_name: &str,
         ovh_cloud_connect: crate::types::Uuid,
-    ) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.call(
-                crate::Method::Delete,
-                "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
-            )
-            .path(service_name)
-            .path(&ovh_cloud_connect)
+    ) -> DeleteOvhCloudConnectByOvhCloudConnect<'a> {
+        DeleteOvhCloudConnectByOvhCloudConnect(
+            self
+                .call(
+                    crate::Method::Delete,
+                    "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
+                )
+                .path(service_name)
+                .path(&ovh_cloud_connect),
+        )
     }
     /// Get an OVHcloud Connect service of the vRack
     ///
@@ -181,13 +195,16 @@ impl<'a> Vrack<'a> {
         &self,
         service_name: &str,
         ovh_cloud_connect: crate::types::Uuid,
-    ) -> crate::Call<'a, crate::models::vrack::OvhCloudConnect> {
-        self.call(
-                crate::Method::Get,
-                "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
-            )
-            .path(service_name)
-            .path(&ovh_cloud_connect)
+    ) -> GetOvhCloudConnectByOvhCloudConnect<'a> {
+        GetOvhCloudConnectByOvhCloudConnect(
+            self
+                .call(
+                    crate::Method::Get,
+                    "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
+                )
+                .path(service_name)
+                .path(&ovh_cloud_connect),
+        )
     }
     /// Get the billing information of the vRack
     ///
@@ -198,12 +215,12 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:serviceInfos/get`
-    pub fn get_service_infos(
-        &self,
-        service_name: &str,
-    ) -> crate::Call<'a, crate::models::services::NonExpiringService> {
-        self.call(crate::Method::Get, "/vrack/{serviceName}/serviceInfos")
-            .path(service_name)
+    pub fn get_service_infos(&self, service_name: &str) -> GetServiceInfos<'a> {
+        GetServiceInfos(
+            self
+                .call(crate::Method::Get, "/vrack/{serviceName}/serviceInfos")
+                .path(service_name),
+        )
     }
     /// Get a task of the vRack
     ///
@@ -218,10 +235,13 @@ impl<'a> Vrack<'a> {
         &self,
         service_name: &str,
         task_id: i64,
-    ) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.call(crate::Method::Get, "/vrack/{serviceName}/task/{taskId}")
-            .path(service_name)
-            .path(&task_id)
+    ) -> GetTaskByTaskId<'a> {
+        GetTaskByTaskId(
+            self
+                .call(crate::Method::Get, "/vrack/{serviceName}/task/{taskId}")
+                .path(service_name)
+                .path(&task_id),
+        )
     }
 }
 /// Request for [`Vrack::get`]: set optional parameters, then `.await` it.
@@ -240,10 +260,32 @@ impl<'a> Get<'a> {
     ) -> Self {
         Self(self.0.query("iamTags", value))
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for Get<'a> {
     type Output = crate::Result<Vec<String>>;
     type IntoFuture = crate::CallFuture<'a, Vec<String>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::get_by_service_name`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetByServiceName<'a>(crate::Call<'a, crate::models::vrack::VrackWithIam>);
+impl<'a> GetByServiceName<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::VrackWithIam> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetByServiceName<'a> {
+    type Output = crate::Result<crate::models::vrack::VrackWithIam>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::VrackWithIam>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -278,10 +320,169 @@ impl<'a> PostConfirmTermination<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, String> {
+        self.0
+    }
 }
 impl<'a> std::future::IntoFuture for PostConfirmTermination<'a> {
     type Output = crate::Result<String>;
     type IntoFuture = crate::CallFuture<'a, String>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::get_ipv6_by_ipv6`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetIpv6ByIpv6<'a>(crate::Call<'a, crate::models::vrack::Ipv6>);
+impl<'a> GetIpv6ByIpv6<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Ipv6> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetIpv6ByIpv6<'a> {
+    type Output = crate::Result<crate::models::vrack::Ipv6>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Ipv6>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::post_ipv6_routed_subrange`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostIpv6RoutedSubrange<'a>(crate::Call<'a, crate::models::vrack::Task>);
+impl<'a> PostIpv6RoutedSubrange<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostIpv6RoutedSubrange<'a> {
+    type Output = crate::Result<crate::models::vrack::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::get_ovh_cloud_connect`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetOvhCloudConnect<'a>(crate::Call<'a, Vec<crate::types::Uuid>>);
+impl<'a> GetOvhCloudConnect<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::Uuid>> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetOvhCloudConnect<'a> {
+    type Output = crate::Result<Vec<crate::types::Uuid>>;
+    type IntoFuture = crate::CallFuture<'a, Vec<crate::types::Uuid>>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::post_ovh_cloud_connect`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PostOvhCloudConnect<'a>(crate::Call<'a, crate::models::vrack::Task>);
+impl<'a> PostOvhCloudConnect<'a> {
+    /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+    /// for calls you know are safe to repeat.
+    pub fn allow_retry(self) -> Self {
+        Self(self.0.allow_retry())
+    }
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for PostOvhCloudConnect<'a> {
+    type Output = crate::Result<crate::models::vrack::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteOvhCloudConnectByOvhCloudConnect<'a>(
+    crate::Call<'a, crate::models::vrack::Task>,
+);
+impl<'a> DeleteOvhCloudConnectByOvhCloudConnect<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteOvhCloudConnectByOvhCloudConnect<'a> {
+    type Output = crate::Result<crate::models::vrack::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetOvhCloudConnectByOvhCloudConnect<'a>(
+    crate::Call<'a, crate::models::vrack::OvhCloudConnect>,
+);
+impl<'a> GetOvhCloudConnectByOvhCloudConnect<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::OvhCloudConnect> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetOvhCloudConnectByOvhCloudConnect<'a> {
+    type Output = crate::Result<crate::models::vrack::OvhCloudConnect>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::OvhCloudConnect>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::get_service_infos`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetServiceInfos<'a>(
+    crate::Call<'a, crate::models::services::NonExpiringService>,
+);
+impl<'a> GetServiceInfos<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(
+        self,
+    ) -> crate::Call<'a, crate::models::services::NonExpiringService> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetServiceInfos<'a> {
+    type Output = crate::Result<crate::models::services::NonExpiringService>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::services::NonExpiringService>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
+/// Request for [`Vrack::get_task_by_task_id`]: `.await` it.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetTaskByTaskId<'a>(crate::Call<'a, crate::models::vrack::Task>);
+impl<'a> GetTaskByTaskId<'a> {
+    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+    /// body, and the runtime's other options.
+    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
+        self.0
+    }
+}
+impl<'a> std::future::IntoFuture for GetTaskByTaskId<'a> {
+    type Output = crate::Result<crate::models::vrack::Task>;
+    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -4,6 +4,7 @@
 ///
 /// Schema model `auth.AccessRule`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct AccessRule {
     /// HTTP method allowed
     pub method: crate::models::auth::HttpMethodEnum,
@@ -41,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for AccessRule {
 ///
 /// Schema model `auth.ApiCredential`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ApiCredential {
     /// IP blocks allowed to use the credential
     pub allowed_i_ps: Option<Vec<crate::types::IpBlock>>,
@@ -108,6 +110,7 @@ impl<'de> serde::Deserialize<'de> for ApiCredential {
 ///
 /// Schema model `auth.Credential`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Credential {
     pub consumer_key: String,
     pub state: crate::models::auth::CredentialStateEnum,
@@ -146,6 +149,7 @@ impl<'de> serde::Deserialize<'de> for Credential {
 ///
 /// Schema model `auth.CredentialStateEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CredentialStateEnum {
     /// `expired`
     Expired,
@@ -186,6 +190,7 @@ crate::codec::string_enum!(CredentialStateEnum);
 ///
 /// Schema model `auth.HTTPMethodEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HttpMethodEnum {
     /// `DELETE`
     Delete,

@@ -4,6 +4,7 @@
 ///
 /// Schema model `billing.Bill`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Bill {
     /// Bill ID
     pub bill_id: String,
@@ -73,6 +74,7 @@ impl<'de> serde::Deserialize<'de> for Bill {
 ///
 /// Schema model `billing.BillDetail`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BillDetail {
     /// Line ID
     pub bill_detail_id: String,
@@ -134,6 +136,7 @@ impl<'de> serde::Deserialize<'de> for BillDetail {
 ///
 /// Schema model `billing.CategoryEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CategoryEnum {
     /// `autorenew`
     Autorenew,

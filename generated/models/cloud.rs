@@ -6,6 +6,7 @@ pub mod loadbalancing {
     ///
     /// Schema model `cloud.loadbalancing.L7PolicyRedirectHTTPCodeEnum`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum L7PolicyRedirectHttpCodeEnum {
         /// `301`
         V301,

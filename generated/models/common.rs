@@ -4,6 +4,7 @@
 ///
 /// Schema model `common.CurrentTask`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CurrentTask {
     /// Task ID
     pub id: crate::types::Uuid,
@@ -49,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for CurrentTask {
 ///
 /// Schema model `common.CurrentTaskStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CurrentTaskStatusEnum {
     /// `ERROR`
     Error,
@@ -93,6 +95,7 @@ crate::codec::string_enum!(CurrentTaskStatusEnum);
 ///
 /// Schema model `common.ResourceStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResourceStatusEnum {
     /// `CREATING`
     Creating,
@@ -145,6 +148,7 @@ crate::codec::string_enum!(ResourceStatusEnum);
 ///
 /// Schema model `common.Task`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Task {
     /// Creation date
     pub created_at: crate::types::DateTime,
@@ -214,6 +218,7 @@ impl<'de> serde::Deserialize<'de> for Task {
 ///
 /// Schema model `common.TaskError`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TaskError {
     /// What went wrong
     pub message: String,
@@ -247,6 +252,7 @@ impl<'de> serde::Deserialize<'de> for TaskError {
 ///
 /// Schema model `common.TaskProgress`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TaskProgress {
     /// Step name
     pub name: String,
@@ -284,6 +290,7 @@ impl<'de> serde::Deserialize<'de> for TaskProgress {
 ///
 /// Schema model `common.TaskStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TaskStatusEnum {
     /// `DONE`
     Done,
@@ -332,6 +339,7 @@ crate::codec::string_enum!(TaskStatusEnum);
 ///
 /// Schema model `common.TaskWithInputs<T>`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TaskWithInputs<T> {
     /// Creation date
     pub created_at: Option<crate::types::DateTime>,

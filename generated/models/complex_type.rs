@@ -4,6 +4,7 @@
 ///
 /// Schema model `complexType.Range<T>`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Range<T> {
     /// Lower bound
     pub from: T,
@@ -41,6 +42,7 @@ impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Range<T> {
 ///
 /// Schema model `complexType.SafeKeyValue<T>`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct SafeKeyValue<T> {
     pub key: String,
     pub value: T,
@@ -76,6 +78,7 @@ impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for SafeKeyVal
 ///
 /// Schema model `complexType.UnitAndValue<T>`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UnitAndValue<T> {
     /// Unit of the value
     pub unit: String,

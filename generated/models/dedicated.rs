@@ -6,6 +6,7 @@ pub mod server {
     ///
     /// Schema model `dedicated.server.BitFormatEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum BitFormatEnum {
         /// `32`
         V32,

@@ -8,6 +8,7 @@ pub mod configuration {
         ///
         /// Schema model `domain.configuration.rules.Rule`.
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub struct Rule {
             /// All of these rules must hold
             pub and: Option<Vec<crate::models::domain::configuration::rules::Rule>>,
@@ -74,6 +75,7 @@ pub mod configuration {
         }
         /// Schema model `domain.configuration.rules.TypeEnum`.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum TypeEnum {
             /// `bool`
             Bool,

@@ -4,6 +4,7 @@
 ///
 /// Schema model `iam.ResourceMetadata`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceMetadata {
     /// Display name of the resource
     pub display_name: Option<String>,
@@ -55,6 +56,7 @@ pub mod policy {
     ///
     /// Schema model `iam.policy.Action`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Action {
         /// Action name; * is a wildcard
         pub action: String,
@@ -91,6 +93,7 @@ pub mod policy {
     ///
     /// Schema model `iam.policy.Condition`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Condition {
         /// Sub-conditions
         pub conditions: Option<Vec<crate::models::iam::policy::Condition>>,
@@ -138,6 +141,7 @@ pub mod policy {
     ///
     /// Schema model `iam.policy.Creation`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Creation {
         /// Conditions restricting the policy
         pub conditions: Option<crate::models::iam::policy::Condition>,
@@ -221,6 +225,7 @@ pub mod policy {
     ///
     /// Schema model `iam.policy.Permissions`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Permissions {
         /// Actions allowed
         pub allow: Option<Vec<crate::models::iam::policy::Action>>,
@@ -274,6 +279,7 @@ pub mod policy {
     ///
     /// Schema model `iam.policy.Resource`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Resource {
         /// URN of the resource
         pub urn: String,
@@ -310,6 +316,7 @@ pub mod policy {
     ///
     /// Schema model `iam.policy.Response`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Response {
         /// Conditions restricting the policy
         pub conditions: Option<crate::models::iam::policy::Condition>,
@@ -393,6 +400,7 @@ pub mod policy {
     ///
     /// Schema model `iam.policy.Update`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Update {
         /// Conditions restricting the policy
         pub conditions: Option<crate::models::iam::policy::Condition>,
@@ -478,6 +486,7 @@ pub mod policy {
         ///
         /// Schema model `iam.policy.Condition.OperatorEnum`.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum OperatorEnum {
             /// `AND`
             And,
@@ -522,6 +531,7 @@ pub mod resource {
     ///
     /// Schema model `iam.resource.Resource`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Resource {
         /// Display name
         pub display_name: String,
@@ -582,6 +592,7 @@ pub mod resource {
     ///
     /// Request body to update a `iam.resource.Resource` (schema model): its read-only fields are left out, and only the fields that are set are sent.
     #[derive(Clone, Debug, PartialEq, Default)]
+    #[non_exhaustive]
     pub struct ResourceUpdate {
         /// Tags; tags computed by OVHcloud start with ovh:
         pub tags: Option<std::collections::BTreeMap<String, String>>,
@@ -618,6 +629,7 @@ pub mod resource {
     ///
     /// Schema model `iam.resource.TagFilter`.
     #[derive(Clone, Debug, PartialEq, Default)]
+    #[non_exhaustive]
     pub struct TagFilter {
         /// How to compare the tag (EQ when absent)
         pub operator: Option<crate::models::iam::resource::tag_filter::OperatorEnum>,
@@ -660,6 +672,7 @@ pub mod resource {
         ///
         /// Schema model `iam.resource.TagFilter.OperatorEnum`.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum OperatorEnum {
             /// `EQ`
             Eq,
@@ -712,6 +725,7 @@ pub mod resource_metadata {
     ///
     /// Schema model `iam.ResourceMetadata.StateEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum StateEnum {
         /// `EXPIRED`
         Expired,

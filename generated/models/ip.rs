@@ -4,6 +4,7 @@
 ///
 /// Schema model `ip.Ip`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Ip {
     /// Your description of the block
     pub description: Option<String>,
@@ -51,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for Ip {
 ///
 /// Schema model `ip.IpTypeEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IpTypeEnum {
     /// `cloud`
     Cloud,
@@ -103,6 +105,7 @@ crate::codec::string_enum!(IpTypeEnum);
 ///
 /// Schema model `ip.IpVersionEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IpVersionEnum {
     /// `4`
     V4,
@@ -135,6 +138,7 @@ crate::codec::string_enum!(IpVersionEnum);
 ///
 /// Schema model `ip.IpWithIAM`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct IpWithIam {
     /// Your description of the block
     pub description: Option<String>,
@@ -186,6 +190,7 @@ impl<'de> serde::Deserialize<'de> for IpWithIam {
 ///
 /// Schema model `ip.ReverseIp`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ReverseIp {
     pub ip_reverse: std::net::IpAddr,
     pub reverse: String,
@@ -221,6 +226,7 @@ impl<'de> serde::Deserialize<'de> for ReverseIp {
 ///
 /// Schema model `ip.RoutedTo`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RoutedTo {
     /// Service the block is routed to
     pub service_name: Option<String>,

@@ -4,6 +4,7 @@
 ///
 /// Schema model `managedCMS.PHPVersionEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PhpVersionEnum {
     /// `8.1`
     V81,
@@ -44,6 +45,7 @@ crate::codec::string_enum!(PhpVersionEnum);
 ///
 /// Schema model `managedCMS.Service`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Service {
     /// Hash of the current target specification, to send back with changes
     pub checksum: String,
@@ -100,6 +102,7 @@ impl<'de> serde::Deserialize<'de> for Service {
 ///
 /// Schema model `managedCMS.ServiceCurrentState`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ServiceCurrentState {
     /// Creation date
     pub created_at: crate::types::DateTime,
@@ -137,6 +140,7 @@ impl<'de> serde::Deserialize<'de> for ServiceCurrentState {
 ///
 /// Schema model `managedCMS.ServiceEditionBody`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ServiceEditionBody {
     /// Checksum of the specification the change is based on
     pub checksum: String,
@@ -187,6 +191,7 @@ impl<'de> serde::Deserialize<'de> for ServiceEditionBody {
 ///
 /// Schema model `managedCMS.ServiceTargetSpec`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ServiceTargetSpec {
     /// Change this date to flush the CDN of every website
     pub flush_cdn_date: Option<crate::types::DateTime>,
@@ -220,6 +225,7 @@ impl<'de> serde::Deserialize<'de> for ServiceTargetSpec {
 ///
 /// Schema model `managedCMS.ServiceWithIAM`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ServiceWithIam {
     /// Hash of the current target specification, to send back with changes
     pub checksum: String,
@@ -280,6 +286,7 @@ impl<'de> serde::Deserialize<'de> for ServiceWithIam {
 ///
 /// Schema model `managedCMS.TaskInputsEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TaskInputsEnum {
     /// `import.cmsSpecific.wordpress.selection`
     ImportCmsSpecificWordpressSelection,

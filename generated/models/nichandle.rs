@@ -4,6 +4,7 @@
 ///
 /// Schema model `nichandle.CountryEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CountryEnum {
     /// `BE`
     Be,
@@ -100,6 +101,7 @@ crate::codec::string_enum!(CountryEnum);
 ///
 /// Schema model `nichandle.LegalFormEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LegalFormEnum {
     /// `administration`
     Administration,
@@ -148,6 +150,7 @@ crate::codec::string_enum!(LegalFormEnum);
 ///
 /// Schema model `nichandle.NewAccountAndToken`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct NewAccountAndToken {
     pub consumer_key: Option<String>,
     pub ovh_identifier: String,
@@ -183,6 +186,7 @@ impl<'de> serde::Deserialize<'de> for NewAccountAndToken {
 ///
 /// Schema model `nichandle.Nichandle`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Nichandle {
     /// Date of birth
     pub birth_day: Option<crate::types::Date>,
@@ -280,6 +284,7 @@ impl<'de> serde::Deserialize<'de> for Nichandle {
 ///
 /// Request body to update a `nichandle.Nichandle` (schema model): its read-only fields are left out, and only the fields that are set are sent.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct NichandleUpdate {
     /// Date of birth
     pub birth_day: Option<crate::types::Date>,
@@ -345,6 +350,7 @@ impl<'de> serde::Deserialize<'de> for NichandleUpdate {
 ///
 /// Schema model `nichandle.OvhCompanyEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OvhCompanyEnum {
     /// `kimsufi`
     Kimsufi,
@@ -381,6 +387,7 @@ crate::codec::string_enum!(OvhCompanyEnum);
 ///
 /// Schema model `nichandle.OvhSubsidiaryEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OvhSubsidiaryEnum {
     /// `CZ`
     Cz,

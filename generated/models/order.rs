@@ -4,6 +4,7 @@
 ///
 /// Schema model `order.Contract`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Contract {
     /// Terms of the contract
     pub content: String,
@@ -49,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for Contract {
 ///
 /// Schema model `order.CurrencyCodeEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CurrencyCodeEnum {
     /// `AUD`
     Aud,
@@ -121,6 +123,7 @@ crate::codec::string_enum!(CurrencyCodeEnum);
 ///
 /// Schema model `order.Price`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Price {
     /// Currency
     pub currency_code: crate::models::order::CurrencyCodeEnum,
@@ -170,6 +173,7 @@ pub mod catalog {
         ///
         /// Schema model `order.catalog.public.Catalog`.
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub struct Catalog {
             /// Catalog ID
             pub catalog_id: i64,
@@ -233,6 +237,7 @@ pub mod catalog {
         ///
         /// Schema model `order.catalog.public.Locale`.
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub struct Locale {
             /// Currency
             pub currency_code: crate::models::order::CurrencyCodeEnum,
@@ -277,6 +282,7 @@ pub mod catalog {
         ///
         /// Schema model `order.catalog.public.Plan`.
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub struct Plan {
             /// Free-form data of the offer
             pub blobs: Option<crate::models::products::catalog::ProductBlob>,
@@ -338,6 +344,7 @@ pub mod catalog {
         }
         /// Schema model `order.catalog.public.PlanFamily`.
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub struct PlanFamily {
             /// Family name
             pub name: String,
@@ -374,6 +381,7 @@ pub mod catalog {
         ///
         /// Schema model `order.catalog.public.Pricing`.
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub struct Pricing {
             /// Commitment period, in months
             pub commitment: i64,

@@ -4,6 +4,7 @@
 ///
 /// Schema model `ovhcloudconnect.Datacenter`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Datacenter {
     /// Whether a new configuration can be added on this datacenter
     pub available: bool,
@@ -53,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Datacenter {
 ///
 /// Schema model `ovhcloudconnect.DatacenterConfig`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DatacenterConfig {
     /// ID of the linked datacenter
     pub datacenter_id: i64,
@@ -102,6 +104,7 @@ impl<'de> serde::Deserialize<'de> for DatacenterConfig {
 ///
 /// Request body to create a `ovhcloudconnect.DatacenterConfig` (schema model): its read-only fields are left out.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DatacenterConfigCreate {
     /// ID of the linked datacenter
     pub datacenter_id: i64,
@@ -154,6 +157,7 @@ impl<'de> serde::Deserialize<'de> for DatacenterConfigCreate {
 ///
 /// Schema model `ovhcloudconnect.DatacenterExtraConfig`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DatacenterExtraConfig {
     /// AS number of the BGP neighbor
     pub bgp_neighbor_area: Option<i64>,
@@ -211,6 +215,7 @@ impl<'de> serde::Deserialize<'de> for DatacenterExtraConfig {
 ///
 /// Request body to create a `ovhcloudconnect.DatacenterExtraConfig` (schema model): its read-only fields are left out.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DatacenterExtraConfigCreate {
     /// AS number of the BGP neighbor
     pub bgp_neighbor_area: Option<i64>,
@@ -275,6 +280,7 @@ impl<'de> serde::Deserialize<'de> for DatacenterExtraConfigCreate {
 ///
 /// Schema model `ovhcloudconnect.Interface`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Interface {
     /// Interface ID
     pub id: i64,
@@ -316,6 +322,7 @@ impl<'de> serde::Deserialize<'de> for Interface {
 ///
 /// Schema model `ovhcloudconnect.Metrics`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Metrics {
     /// UNIX timestamp of the point
     pub timestamp: i64,
@@ -353,6 +360,7 @@ impl<'de> serde::Deserialize<'de> for Metrics {
 ///
 /// Schema model `ovhcloudconnect.PopConfig`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct PopConfig {
     /// Private AS number of the customer (l3 only)
     pub customer_bgp_area: Option<i64>,
@@ -410,6 +418,7 @@ impl<'de> serde::Deserialize<'de> for PopConfig {
 ///
 /// Request body to create a `ovhcloudconnect.PopConfig` (schema model): its read-only fields are left out.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct PopConfigCreate {
     /// Private AS number of the customer (l3 only)
     pub customer_bgp_area: Option<i64>,
@@ -475,6 +484,7 @@ impl<'de> serde::Deserialize<'de> for PopConfigCreate {
 ///
 /// Schema model `ovhcloudconnect.ServiceWithIAM`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ServiceWithIam {
     /// Description of the service
     pub description: String,
@@ -532,6 +542,7 @@ impl<'de> serde::Deserialize<'de> for ServiceWithIam {
 ///
 /// Schema model `ovhcloudconnect.Task`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Task {
     /// What the task does
     pub function: crate::models::ovhcloudconnect::task::FunctionEnum,
@@ -577,6 +588,7 @@ impl<'de> serde::Deserialize<'de> for Task {
 ///
 /// Schema model `ovhcloudconnect.Update`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Update {
     /// New description of the service
     pub description: Option<String>,
@@ -612,6 +624,7 @@ pub mod datacenter {
     ///
     /// Schema model `ovhcloudconnect.datacenter.RegionTypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum RegionTypeEnum {
         /// `1-AZ`
         V1Az,
@@ -647,6 +660,7 @@ pub mod datacenter_extra_config {
     ///
     /// Schema model `ovhcloudconnect.datacenterExtraConfig.TypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum TypeEnum {
         /// `bgp`
         Bgp,
@@ -682,6 +696,7 @@ pub mod incident {
     ///
     /// Schema model `ovhcloudconnect.incident.TypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum TypeEnum {
         /// `incident`
         Incident,
@@ -717,6 +732,7 @@ pub mod interface {
     ///
     /// Schema model `ovhcloudconnect.interface.MetricsPeriodEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum MetricsPeriodEnum {
         /// `daily`
         Daily,
@@ -753,6 +769,7 @@ pub mod interface {
     ///
     /// Schema model `ovhcloudconnect.interface.MetricsTypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum MetricsTypeEnum {
         /// `error:download`
         ErrorDownload,
@@ -801,6 +818,7 @@ pub mod interface {
     ///
     /// Schema model `ovhcloudconnect.interface.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum StatusEnum {
         /// `disabled`
         Disabled,
@@ -840,6 +858,7 @@ pub mod pop_config {
     ///
     /// Schema model `ovhcloudconnect.popConfig.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum StatusEnum {
         /// `active`
         Active,
@@ -876,6 +895,7 @@ pub mod pop_config {
     ///
     /// Schema model `ovhcloudconnect.popConfig.TypeEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum TypeEnum {
         /// `l2`
         L2,
@@ -911,6 +931,7 @@ pub mod service {
     ///
     /// Schema model `ovhcloudconnect.service.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum StatusEnum {
         /// `active`
         Active,
@@ -946,6 +967,7 @@ pub mod task {
     ///
     /// Schema model `ovhcloudconnect.task.FunctionEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum FunctionEnum {
         /// `addDatacenterConfiguration`
         AddDatacenterConfiguration,
@@ -998,6 +1020,7 @@ pub mod task {
     ///
     /// Schema model `ovhcloudconnect.task.StatusEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum StatusEnum {
         /// `denied`
         Denied,

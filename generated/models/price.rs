@@ -10,6 +10,7 @@ pub mod vps {
             ///
             /// Schema model `price.Vps.2018v1.Cloud.ModelEnum`.
             #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
             pub enum ModelEnum {
                 /// `model1`
                 Model1,

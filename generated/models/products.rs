@@ -6,6 +6,7 @@ pub mod catalog {
     ///
     /// Schema model `products.catalog.BlobTagEnum`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum BlobTagEnum {
         /// ``
         Empty,
@@ -86,6 +87,7 @@ pub mod catalog {
     ///
     /// Schema model `products.catalog.ProductBlob`.
     #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ProductBlob {
         /// Available on the 2016v1 range
         pub _2016v1: bool,

@@ -4,6 +4,7 @@
 ///
 /// Schema model `service.StateEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StateEnum {
     /// `autorenewInProgress`
     AutorenewInProgress,
@@ -52,6 +53,7 @@ crate::codec::string_enum!(StateEnum);
 ///
 /// Schema model `service.TerminationFutureUseEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TerminationFutureUseEnum {
     /// `NOT_REPLACING_SERVICE`
     NotReplacingService,
@@ -88,6 +90,7 @@ crate::codec::string_enum!(TerminationFutureUseEnum);
 ///
 /// Schema model `service.TerminationReasonEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TerminationReasonEnum {
     /// `LACK_OF_PERFORMANCES`
     LackOfPerformances,

@@ -4,6 +4,7 @@
 ///
 /// Schema model `services.changeContact`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ChangeContact {
     /// New administrator contact
     pub contact_admin: Option<String>,
@@ -45,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for ChangeContact {
 ///
 /// Schema model `services.NonExpiringService`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct NonExpiringService {
     pub contact_admin: crate::models::core_types::AccountId,
     pub contact_billing: crate::models::core_types::AccountId,

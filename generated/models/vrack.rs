@@ -4,6 +4,7 @@
 ///
 /// Schema model `vrack.ipv6`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Ipv6 {
     /// Your IPv6 block
     pub ipv6: crate::types::Ipv6Block,
@@ -41,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for Ipv6 {
 ///
 /// Schema model `vrack.ovhCloudConnect`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct OvhCloudConnect {
     /// OVHcloud Connect service name
     pub ovh_cloud_connect: crate::types::Uuid,
@@ -78,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for OvhCloudConnect {
 ///
 /// Schema model `vrack.Task`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Task {
     pub function: String,
     pub id: i64,
@@ -129,6 +132,7 @@ impl<'de> serde::Deserialize<'de> for Task {
 ///
 /// Schema model `vrack.TaskStatusEnum`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TaskStatusEnum {
     /// `cancelled`
     Cancelled,
@@ -173,6 +177,7 @@ crate::codec::string_enum!(TaskStatusEnum);
 ///
 /// Schema model `vrack.vrackWithIAM`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct VrackWithIam {
     /// Description of the vRack
     pub description: String,

@@ -257,20 +257,14 @@ fn operation(
     let doc = operation_doc(api, op, &arg_docs);
     let deprecated = deprecation(op);
     let call = quote!(self.call(#verb, #template) #(#pushes)*);
-    if optional.is_empty() {
-        let method = quote! {
-            #doc
-            #deprecated
-            pub fn #method_ident(&self, #(#args),*) -> crate::Call<'a, #response> {
-                #call
-            }
-        };
-        return (method, quote!());
-    }
+    // Every operation returns its own request type, even without optional parameters today:
+    // a parameter OVH adds later becomes a setter on it, not a breaking change of the method.
     let builder = format_ident!("{}", name.to_upper_camel_case());
-    let builder_doc = docs::attrs(&[vec![format!(
-        "Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it."
-    )]]);
+    let builder_doc = docs::attrs(&[vec![if optional.is_empty() {
+        format!("Request for [`{api_ident}::{name}`]: `.await` it.")
+    } else {
+        format!("Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it.")
+    }]]);
     let setters = optional.iter().map(|p| {
         let setter = format_ident!("{}", snake(&p.name));
         let (ty, by_value) = argument_type(&p.ty, plan);
@@ -350,6 +344,12 @@ fn operation(
             #(#setters)*
             #retry
             #streams
+
+            /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+            /// body, and the runtime's other options.
+            pub fn into_call(self) -> crate::Call<'a, #response> {
+                self.0
+            }
         }
 
         impl<'a> std::future::IntoFuture for #builder<'a> {

@@ -1,5 +1,9 @@
 //! Structs, enums and aliases for schema models.
 //!
+//! Every struct and enum is `#[non_exhaustive]`: a field or enum value OVH adds later is then a
+//! minor, not a breaking, change of the crate. Callers build request bodies through `new` or
+//! `Default` and set optional fields afterwards.
+//!
 //! (De)serialization is written out per type against the small `crate::codec` helpers rather
 //! than derived: serde_derive's expansion is several times larger, and compile time of the
 //! whole API surface is decided by the volume of emitted code.
@@ -121,7 +125,7 @@ impl<'a> Field<'a> {
 }
 
 /// Whether `from` contains `to` by value (not through a list or map): such a field needs a Box.
-fn reaches_directly(ir: &Ir, from: &str, to: &str) -> bool {
+pub fn reaches_directly(ir: &Ir, from: &str, to: &str) -> bool {
     let mut seen = BTreeSet::new();
     let mut stack = vec![from];
     while let Some(key) = stack.pop() {
@@ -238,6 +242,7 @@ fn object(
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, #derive_default)]
+        #[non_exhaustive]
         pub struct #ident #decl_generics {
             #(#decls)*
             /// JSON members the schema does not declare, kept as received.
@@ -282,6 +287,7 @@ fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStre
             quote! {
                 #doc
                 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[non_exhaustive]
                 pub enum #ident {
                     #(#[doc = #variant_docs] #variants,)*
                     /// A value the schema does not list, kept as received.
@@ -326,6 +332,7 @@ fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStre
             quote! {
                 #doc
                 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[non_exhaustive]
                 pub enum #ident {
                     #(#[doc = #variant_docs] #variants,)*
                     /// A value the schema does not list, kept as received.

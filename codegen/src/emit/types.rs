@@ -126,6 +126,7 @@ mod tests {
             branch: Branch::V1,
             file: PathBuf::from("a.json"),
             sha256: String::new(),
+            size: 0,
             doc,
         }]);
         let plan = Plan::new(&ir);

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sha1::{Digest, Sha1};
 
 pub fn schemas() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/schemas")
 }
 
 pub fn config() -> EmulatorConfig {
