@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks that the generated client compiles without warnings for `--features all` and for every
-# API feature alone, against a schema mirror.
+# API feature alone, against the repo's snapshot (schemas/) or another schema directory.
 #
-#   scripts/check-each-api.sh                                  # ../shared/ovh-schemas, every API
+#   scripts/check-each-api.sh                                  # schemas/, every API
 #   ONLY="ovhCloudConnect vrack" scripts/check-each-api.sh     # just these features
 #   SKIP_ALL=1 scripts/check-each-api.sh                       # skip the `--features all` check
 #   OVHCLOUD_SCHEMAS_DIR=/path/to/mirror scripts/check-each-api.sh
@@ -14,7 +14,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export OVHCLOUD_SCHEMAS_DIR="${OVHCLOUD_SCHEMAS_DIR:-../shared/ovh-schemas}"
+export OVHCLOUD_SCHEMAS_DIR="${OVHCLOUD_SCHEMAS_DIR:-schemas}"
 if [[ ! -d "$OVHCLOUD_SCHEMAS_DIR" ]]; then
     echo "check-each-api: no schema directory at $OVHCLOUD_SCHEMAS_DIR (set OVHCLOUD_SCHEMAS_DIR)" >&2
     exit 2

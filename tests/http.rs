@@ -76,7 +76,7 @@ fn pop_config() -> Value {
 
 fn policy(i: usize) -> Value {
     json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "name": format!("p{i}"), "identities": [], "owner": "xx1-ovh",
-           "permissions": {"allow": [{"action": "*"}]}, "readOnly": false, "resources": [],
+           "permissions": {"allow": [{"action": "*"}]}, "permissionsGroups": [], "readOnly": false, "resources": [],
            "createdAt": "2024-05-06T07:08:09Z", "description": null, "expiredAt": null, "updatedAt": null, "conditions": null})
 }
 

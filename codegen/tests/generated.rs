@@ -240,3 +240,25 @@ fn the_manifest_keeps_method_names_when_endpoints_are_added() {
         "{error}"
     );
 }
+
+/// The crate version's build metadata names the snapshot it carries: the newest fetch day of
+/// schemas/manifest.json (`0.2.0+ovh.2026-08-04`).
+#[test]
+fn crate_version_names_the_snapshot() {
+    let cargo_toml = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let version = cargo_toml
+        .lines()
+        .skip_while(|l| l.trim() != "[package]")
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("[package] version");
+    let lock = ovhcloud_codegen::manifest::load(&repo().join("schemas"))
+        .unwrap()
+        .expect("schemas/manifest.json");
+    let date = lock.snapshot_date().expect("the snapshot records when it was fetched");
+    assert_eq!(
+        version.split_once('+').map(|(_, meta)| meta),
+        Some(format!("ovh.{date}").as_str()),
+        "Cargo.toml version {version} does not name the snapshot of {date}"
+    );
+}
