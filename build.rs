@@ -42,6 +42,10 @@ fn main() -> ExitCode {
             ovhcloud_codegen::manifest::FILE_NAME
         );
     }
+    // `ovhcloud::SNAPSHOT`: the day the carried schemas were fetched.
+    if let Some(date) = generation.lock.as_ref().and_then(|l| l.snapshot_date()) {
+        println!("cargo:rustc-env=OVHCLOUD_SNAPSHOT={date}");
+    }
     let errors: Vec<String> = generation.errors().map(|e| e.to_string()).collect();
     if !errors.is_empty() {
         return fail(&format!(

@@ -77,6 +77,11 @@ pub enum Branch {
     V2,
 }
 
+/// The day the schema snapshot this crate was built from was fetched (`2026-08-04`), from the
+/// snapshot's lock; `None` when built from a directory without one. The crate version's build
+/// metadata says the same (`0.2.0+ovh.2026-08-04`).
+pub const SNAPSHOT: Option<&str> = option_env!("OVHCLOUD_SNAPSHOT");
+
 /// One schema the generated code came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SchemaSource {
