@@ -1,4 +1,4 @@
-//! Compile-time benchmark of the root `ovhcloud` crate against a schema mirror.
+//! Compile-time benchmark of the root `ovhcloud` crate against a schema directory.
 //!
 //! ```text
 //! cargo bench -p ovhcloud-codegen --bench compile
@@ -23,7 +23,7 @@
 //! Everything happens in a dedicated target directory,
 //! `<workspace>/target/compile-bench` (override: `BENCH_TARGET_DIR`), so it never waits for the
 //! lock held by the `cargo bench` that launched it. `OVHCLOUD_SCHEMAS_DIR` defaults to
-//! `../shared/ovh-schemas` relative to the workspace root; without it the benchmark says so and
+//! `schemas` (the snapshot) relative to the workspace root; without it the benchmark says so and
 //! exits successfully.
 
 mod support;
@@ -76,7 +76,7 @@ fn run() -> Result<ExitCode, String> {
         .to_owned();
     let schemas = match std::env::var_os("OVHCLOUD_SCHEMAS_DIR") {
         Some(dir) => workspace.join(dir),
-        None => workspace.join("../shared/ovh-schemas"),
+        None => workspace.join("schemas"),
     };
     if !schemas.join("v1").is_dir() && !schemas.join("v2").is_dir() {
         let line = "=".repeat(78);

@@ -5,7 +5,7 @@
 //! BENCH_ITERATIONS=3 OVHCLOUD_SCHEMAS_DIR=/path/to/ovh-schemas cargo bench -p ovhcloud-codegen --bench generate
 //! ```
 //!
-//! `OVHCLOUD_SCHEMAS_DIR` (default `../shared/ovh-schemas`) is resolved against the workspace
+//! `OVHCLOUD_SCHEMAS_DIR` (default `schemas`, the snapshot) is resolved against the workspace
 //! root when relative, like `build.rs` does. Without that directory the benchmark says so and
 //! exits successfully, so `cargo bench` does not fail on machines without the mirror.
 //!
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         .to_owned();
     let schemas = match std::env::var_os("OVHCLOUD_SCHEMAS_DIR") {
         Some(dir) => workspace.join(dir),
-        None => workspace.join("../shared/ovh-schemas"),
+        None => workspace.join("schemas"),
     };
     if !schemas.join("v1").is_dir() && !schemas.join("v2").is_dir() {
         let line = "=".repeat(78);
