@@ -301,7 +301,7 @@ fn ran_build_script(stderr: &str) -> bool {
     stderr.lines().any(|l| {
         l.contains("Running `")
             && l.contains("build-script-build")
-            && l.split(['/', '\\']).any(|c| is_ovhcloud_unit_dir(c))
+            && l.split(['/', '\\']).any(is_ovhcloud_unit_dir)
     })
 }
 

@@ -162,6 +162,7 @@ fn main() -> ExitCode {
             ir,
             selected,
             files,
+            lock: None,
             read_errors,
             elapsed: total,
         });

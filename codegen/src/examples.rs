@@ -54,7 +54,13 @@ impl<'a> Examples<'a> {
         self.complete_in(ty, &[], value, 0);
     }
 
-    fn complete_in(&self, ty: &TypeRef, args: &[(String, TypeRef)], value: &mut Value, depth: usize) {
+    fn complete_in(
+        &self,
+        ty: &TypeRef,
+        args: &[(String, TypeRef)],
+        value: &mut Value,
+        depth: usize,
+    ) {
         if depth > MAX_DEPTH * 4 {
             return;
         }
@@ -75,9 +81,17 @@ impl<'a> Examples<'a> {
                     self.complete_in(inner, args, item, depth + 1);
                 }
             }
-            (TypeRef::Model { key, args: model_args }, Value::Object(members)) => {
-                let Some(ModelKind::Object { generics, properties }) =
-                    self.ir.models.get(key).map(|m| &m.kind)
+            (
+                TypeRef::Model {
+                    key,
+                    args: model_args,
+                },
+                Value::Object(members),
+            ) => {
+                let Some(ModelKind::Object {
+                    generics,
+                    properties,
+                }) = self.ir.models.get(key).map(|m| &m.kind)
                 else {
                     return;
                 };

@@ -144,8 +144,11 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             write,
         } => {
             let generation = generate(&schemas, &Selection::Only(vec![]))?;
-            let manifest =
-                Manifest::from_ir(&generation.ir, &Default::default(), generation.lock.as_ref());
+            let manifest = Manifest::from_ir(
+                &generation.ir,
+                &Default::default(),
+                generation.lock.as_ref(),
+            );
             if cargo_features {
                 print!("{}", manifest.cargo_features());
             } else if write {

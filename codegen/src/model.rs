@@ -223,6 +223,9 @@ pub struct Ir {
     /// Alias name (`coreTypes.AccountId`) → the type it names.
     pub aliases: BTreeMap<String, TypeRef>,
     pub roles: BTreeMap<String, Role>,
+    /// Models some request reaches (bodies, parameters, and what their fields hold): callers
+    /// build these, response models among them included.
+    pub sent: BTreeSet<String>,
     pub conflicts: Vec<Conflict>,
     /// Problems that made the generator drop an operation or a model.
     pub errors: Vec<SchemaError>,
@@ -238,6 +241,25 @@ impl Ir {
 
     pub fn role(&self, key: &str) -> Role {
         self.roles.get(key).copied().unwrap_or(Role::Output)
+    }
+
+    /// Whether callers build values of this model (or of its request-body variant `shape`):
+    /// then it gets `new(mandatory fields)`, or `Default` when none is mandatory. Response
+    /// models nothing sends are only read, and `#[non_exhaustive]` keeps them unbuildable.
+    pub fn constructible(&self, key: &str, shape: Option<BodyShape>) -> bool {
+        shape.is_some() || self.role(key) == Role::Input || self.sent.contains(key)
+    }
+
+    /// Whether a property is a plain (not `Option`) field of the model's struct, or of its
+    /// request-body variant `shape`: a response model follows `canBeNull`, a request-only
+    /// model and `Create` follow `required`, `Update` makes every field optional.
+    pub fn mandatory(&self, key: &str, property: &Property, shape: Option<BodyShape>) -> bool {
+        match shape {
+            Some(BodyShape::Create) => property.required,
+            Some(BodyShape::Update) => false,
+            None if self.role(key) == Role::Output => !property.nullable,
+            None => property.required,
+        }
     }
 }
 
@@ -1035,6 +1057,36 @@ fn assign_roles(ir: &mut Ir) {
             }
         }
     }
+    ir.sent = sent_models(ir);
+}
+
+/// What callers build: parameter and body types, except that a body sent through a
+/// request-body variant contributes the types of its writable fields, not itself.
+fn sent_models(ir: &Ir) -> BTreeSet<String> {
+    let mut roots = Vec::new();
+    for op in ir.apis.iter().flat_map(|a| &a.operations) {
+        op.params
+            .iter()
+            .for_each(|p| collect_models(&p.ty, &mut roots));
+        let Some(body) = &op.body else { continue };
+        match (
+            body.shape,
+            body.ty.direct_model().and_then(|k| ir.models.get(k)),
+        ) {
+            (
+                Some(_),
+                Some(Model {
+                    kind: ModelKind::Object { properties, .. },
+                    ..
+                }),
+            ) => properties
+                .iter()
+                .filter(|p| !p.read_only)
+                .for_each(|p| collect_models(&p.ty, &mut roots)),
+            _ => collect_models(&body.ty, &mut roots),
+        }
+    }
+    model_closure(ir, roots)
 }
 
 fn compute_closures(ir: &mut Ir) {

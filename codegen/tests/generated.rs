@@ -86,11 +86,7 @@ fn real_snapshot_generates_cleanly_and_deterministically() {
 #[test]
 fn one_api_needs_only_its_models() {
     let all = generate(&fixtures(), &Selection::All).unwrap();
-    let one = generate(
-        &fixtures(),
-        &Selection::Only(vec!["auth".into()]),
-    )
-    .unwrap();
+    let one = generate(&fixtures(), &Selection::Only(vec!["auth".into()])).unwrap();
     assert_eq!(one.selected.len(), 1);
     assert!(one.summary().models < all.summary().models);
     let models: Vec<_> = one
@@ -119,11 +115,7 @@ fn one_api_needs_only_its_models() {
 
 #[test]
 fn unknown_api_names_are_refused() {
-    let err = generate(
-        &fixtures(),
-        &Selection::Only(vec!["nope".into()]),
-    )
-    .unwrap_err();
+    let err = generate(&fixtures(), &Selection::Only(vec!["nope".into()])).unwrap_err();
     let text = err.to_string();
     assert!(
         text.contains("nope") && text.contains("ovhCloudConnect"),
@@ -134,7 +126,11 @@ fn unknown_api_names_are_refused() {
 #[test]
 fn sample_manifest_is_current() {
     let generation = generate(&fixtures(), &Selection::Only(vec![])).unwrap();
-    assert_eq!(generation.errors().count(), 0, "the fixtures match their lock");
+    assert_eq!(
+        generation.errors().count(),
+        0,
+        "the fixtures match their lock"
+    );
     let manifest = ovhcloud_codegen::manifest::Manifest::from_ir(
         &generation.ir,
         &Default::default(),
@@ -255,7 +251,9 @@ fn crate_version_names_the_snapshot() {
     let lock = ovhcloud_codegen::manifest::load(&repo().join("schemas"))
         .unwrap()
         .expect("schemas/manifest.json");
-    let date = lock.snapshot_date().expect("the snapshot records when it was fetched");
+    let date = lock
+        .snapshot_date()
+        .expect("the snapshot records when it was fetched");
     assert_eq!(
         version.split_once('+').map(|(_, meta)| meta),
         Some(format!("ovh.{date}").as_str()),

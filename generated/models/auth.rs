@@ -13,6 +13,16 @@ pub struct AccessRule {
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
 }
+impl AccessRule {
+    /// Builds the value from its mandatory fields; the others start unset.
+    pub fn new(method: crate::models::auth::HttpMethodEnum, path: String) -> Self {
+        Self {
+            method,
+            path,
+            unknown_fields: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for AccessRule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = crate::codec::ObjectWriter::new(serializer)?;

@@ -225,6 +225,15 @@ pub struct TaskError {
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
 }
+impl TaskError {
+    /// Builds the value from its mandatory fields; the others start unset.
+    pub fn new(message: String) -> Self {
+        Self {
+            message,
+            unknown_fields: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for TaskError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut object = crate::codec::ObjectWriter::new(serializer)?;
@@ -260,6 +269,16 @@ pub struct TaskProgress {
     pub status: crate::models::common::TaskStatusEnum,
     /// JSON members the schema does not declare, kept as received.
     pub unknown_fields: crate::codec::UnknownFields,
+}
+impl TaskProgress {
+    /// Builds the value from its mandatory fields; the others start unset.
+    pub fn new(name: String, status: crate::models::common::TaskStatusEnum) -> Self {
+        Self {
+            name,
+            status,
+            unknown_fields: Default::default(),
+        }
+    }
 }
 impl serde::Serialize for TaskProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -63,6 +63,15 @@ pub mod policy {
         /// JSON members the schema does not declare, kept as received.
         pub unknown_fields: crate::codec::UnknownFields,
     }
+    impl Action {
+        /// Builds the value from its mandatory fields; the others start unset.
+        pub fn new(action: String) -> Self {
+            Self {
+                action,
+                unknown_fields: Default::default(),
+            }
+        }
+    }
     impl serde::Serialize for Action {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -103,6 +112,19 @@ pub mod policy {
         pub values: Option<std::collections::BTreeMap<String, String>>,
         /// JSON members the schema does not declare, kept as received.
         pub unknown_fields: crate::codec::UnknownFields,
+    }
+    impl Condition {
+        /// Builds the value from its mandatory fields; the others start unset.
+        pub fn new(
+            operator: crate::models::iam::policy::condition::OperatorEnum,
+        ) -> Self {
+            Self {
+                operator,
+                conditions: None,
+                values: None,
+                unknown_fields: Default::default(),
+            }
+        }
     }
     impl serde::Serialize for Condition {
         fn serialize<S: serde::Serializer>(
@@ -224,7 +246,7 @@ pub mod policy {
     /// Actions of a policy
     ///
     /// Schema model `iam.policy.Permissions`.
-    #[derive(Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     #[non_exhaustive]
     pub struct Permissions {
         /// Actions allowed
@@ -285,6 +307,15 @@ pub mod policy {
         pub urn: String,
         /// JSON members the schema does not declare, kept as received.
         pub unknown_fields: crate::codec::UnknownFields,
+    }
+    impl Resource {
+        /// Builds the value from its mandatory fields; the others start unset.
+        pub fn new(urn: String) -> Self {
+            Self {
+                urn,
+                unknown_fields: Default::default(),
+            }
+        }
     }
     impl serde::Serialize for Resource {
         fn serialize<S: serde::Serializer>(

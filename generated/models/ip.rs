@@ -225,7 +225,7 @@ impl<'de> serde::Deserialize<'de> for ReverseIp {
 /// Routing target of a block
 ///
 /// Schema model `ip.RoutedTo`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RoutedTo {
     /// Service the block is routed to

@@ -190,7 +190,7 @@ impl<'de> serde::Deserialize<'de> for ServiceEditionBody {
 /// Requested specification of a service
 ///
 /// Schema model `managedCMS.ServiceTargetSpec`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServiceTargetSpec {
     /// Change this date to flush the CDN of every website

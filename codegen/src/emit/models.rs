@@ -40,24 +40,16 @@ pub fn model(ir: &Ir, plan: &Plan, model: &Model) -> TokenStream {
             generics,
             properties,
         } => {
-            let role = ir.role(&model.key);
             let fields = properties
                 .iter()
-                .map(|p| {
-                    Field::new(
-                        ir,
-                        &model.key,
-                        p,
-                        if role == Role::Output {
-                            !p.nullable
-                        } else {
-                            p.required
-                        },
-                    )
-                })
+                .map(|p| Field::new(ir, &model.key, p, ir.mandatory(&model.key, p, None)))
                 .collect();
             let doc = model_doc(model, None);
-            object(plan, path, generics, fields, role == Role::Output, doc)
+            let kind = StructKind {
+                output: ir.role(&model.key) == Role::Output,
+                constructible: ir.constructible(&model.key, None),
+            };
+            object(plan, path, generics, fields, kind, doc)
         }
     }
 }
@@ -74,15 +66,19 @@ pub fn body_shape(ir: &Ir, plan: &Plan, model: &Model, shape: BodyShape) -> Toke
     let fields = properties
         .iter()
         .filter(|p| !p.read_only)
-        .map(|p| Field::new(ir, &model.key, p, shape == BodyShape::Create && p.required))
+        .map(|p| Field::new(ir, &model.key, p, ir.mandatory(&model.key, p, Some(shape))))
         .collect();
     let doc = model_doc(model, Some(shape));
+    let kind = StructKind {
+        output: false,
+        constructible: true,
+    };
     object(
         plan,
         &plan.body_shapes[&(model.key.clone(), shape)],
         generics,
         fields,
-        false,
+        kind,
         doc,
     )
 }
@@ -102,6 +98,14 @@ fn model_doc(model: &Model, shape: Option<BodyShape>) -> TokenStream {
         ),
     }]);
     docs::attrs(&paragraphs)
+}
+
+/// How a struct is used: read from responses (then an unset field is written as `null`), and
+/// built by callers (then it gets `new` or `Default`).
+#[derive(Clone, Copy)]
+struct StructKind {
+    output: bool,
+    constructible: bool,
 }
 
 struct Field<'a> {
@@ -151,9 +155,13 @@ fn object(
     path: &ItemPath,
     generics: &[String],
     fields: Vec<Field<'_>>,
-    output: bool,
+    kind: StructKind,
     doc: TokenStream,
 ) -> TokenStream {
+    let StructKind {
+        output,
+        constructible,
+    } = kind;
     let ident = format_ident!("{}", path.name);
     let params: Vec<_> = generics.iter().map(|g| format_ident!("{}", g)).collect();
     let (decl_generics, ser_generics, de_generics) = if params.is_empty() {
@@ -217,9 +225,8 @@ fn object(
         }
     }
     let unknown = format_ident!("{}", UNKNOWN_FIELDS);
-    // Request bodies are built by callers: give them a constructor, or Default when nothing
-    // is mandatory.
-    let (derive_default, constructor) = if output {
+    // What callers build gets a constructor, or Default when nothing is mandatory.
+    let (derive_default, constructor) = if !constructible {
         (quote!(), quote!())
     } else if required_args.is_empty() {
         (quote!(Default,), quote!())

@@ -1,0 +1,112 @@
+//! The semver proof: a program written against the client generated from an old snapshot
+//! (`codegen/tests/fixtures/semver/old`) is compiled against the client generated from each
+//! newer snapshot beside it. Where `ovhcloud-codegen diff` finds nothing breaking (an added enum
+//! value, response field, optional parameter or body field, operation, model), the program must
+//! still compile; where it reports a breaking change, the program must not.
+//!
+//! Each build is a real `cargo check` of a throwaway project depending on this crate, with
+//! `OVHCLOUD_SCHEMAS_DIR` naming the snapshot, in its own target directory
+//! (`target/semver-proof`, offline, dependencies from the local cache).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ovhcloud_codegen::diff;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    repo().join("codegen/tests/fixtures/semver")
+}
+
+/// A project whose `main.rs` is `user.rs`, depending on this crate with the `me` API only.
+fn user_project() -> PathBuf {
+    let dir = repo().join("target/semver-proof/user");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let manifest = format!(
+        r#"[package]
+name = "semver-user"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+ovhcloud = {{ path = "{}", default-features = false, features = ["me"] }}
+
+[workspace]
+"#,
+        repo().display()
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(fixtures().join("user.rs"), dir.join("src/main.rs")).unwrap();
+    std::fs::copy(repo().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir
+}
+
+/// `cargo check` of the project against `snapshot`: Ok, or the compiler's errors.
+fn check(project: &Path, snapshot: &Path) -> Result<(), String> {
+    let output = Command::new(env!("CARGO"))
+        .args(["check", "--offline", "--quiet", "--message-format=short"])
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", repo().join("target/semver-proof/target"))
+        .env("OVHCLOUD_SCHEMAS_DIR", snapshot)
+        .output()
+        .expect("cargo runs");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[test]
+fn programs_written_against_an_old_snapshot_compile_where_the_diff_says_non_breaking() {
+    let project = user_project();
+    let old = fixtures().join("old");
+    let old_snapshot = diff::Snapshot::load(&old).expect("old snapshot loads");
+    if let Err(errors) = check(&project, &old) {
+        panic!("the program does not compile against the snapshot it was written for:\n{errors}");
+    }
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n != "old"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 6, "{cases:?}");
+    let mut failures = Vec::new();
+    for new in &cases {
+        let name = new.file_name().unwrap().to_string_lossy().into_owned();
+        let report = diff::compare(
+            &old_snapshot,
+            &diff::Snapshot::load(new).expect("snapshot loads"),
+        );
+        let breaking = report.breaking() > 0;
+        let text = diff::render(&report, diff::Format::Text);
+        if report.changes.is_empty() {
+            failures.push(format!("{name}: the diff finds no change"));
+        }
+        match (breaking, check(&project, new)) {
+            (false, Ok(())) => {}
+            // A compiler error in the program, not a build that failed for another reason.
+            (true, Err(errors)) if errors.contains("src/main.rs") && errors.contains("error[E") => {}
+            (true, Err(errors)) => failures.push(format!(
+                "{name}: the build failed, but not on the program:\n{errors}"
+            )),
+            (false, Err(errors)) => failures.push(format!(
+                "{name}: the diff says non-breaking, but the old program does not compile:\n{errors}"
+            )),
+            (true, Ok(())) => failures.push(format!(
+                "{name}: the diff says breaking, yet the old program still compiles"
+            )),
+        }
+        if name == "additive" {
+            assert!(!breaking, "additive changes are not breaking:\n{text}");
+        } else {
+            assert!(breaking, "{name} is breaking:\n{text}");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
