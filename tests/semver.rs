@@ -50,7 +50,10 @@ fn check(project: &Path, snapshot: &Path) -> Result<(), String> {
     let output = Command::new(env!("CARGO"))
         .args(["check", "--offline", "--quiet", "--message-format=short"])
         .current_dir(project)
-        .env("CARGO_TARGET_DIR", repo().join("target/semver-proof/target"))
+        .env(
+            "CARGO_TARGET_DIR",
+            repo().join("target/semver-proof/target"),
+        )
         .env("OVHCLOUD_SCHEMAS_DIR", snapshot)
         .output()
         .expect("cargo runs");
