@@ -98,3 +98,29 @@ fn missing_schema_dir_is_an_error_not_an_empty_success() {
         .unwrap();
     assert!(!output.status.success());
 }
+
+/// `fetch` through the binary: an endpoint that does not answer is an error naming the URL, with
+/// status 1, and the output directory is left as it was (here: not created).
+#[test]
+fn fetch_failure_names_the_url_and_writes_nothing() {
+    let dir = temp_dir("fetch");
+    let out = dir.join("snapshot");
+    let output = cli()
+        .args(["fetch", "--endpoint", "http://127.0.0.1:9/1.0", "--retries", "0", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error:") && stderr.contains("http://127.0.0.1:9/1.0/"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written when the fetch fails");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("fetch"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+}

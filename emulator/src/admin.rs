@@ -74,7 +74,7 @@ fn index() -> Value {
             "POST /_emulator/consumerKeys/{consumerKey}/validate -> {state}",
             "POST /_emulator/oauth2Clients {clientId?, clientSecret?} -> {clientId, clientSecret}",
             "GET|PUT /_emulator/clockSkew {seconds}",
-            "GET|PUT /_emulator/faults {errorRate, errorStatuses, latencyMs, dropRate, breakSchemaRate, breakMode, onlyPaths, maxFaults}",
+            "GET|PUT /_emulator/faults {errorRate, errorStatuses, latencyMs, dropRate, breakSchemaRate, breakMode, truncateRate, onlyPaths, maxFaults}",
             "GET|PUT /_emulator/rateLimit {perSecond: n|null}",
             "GET|DELETE /_emulator/stats",
             "GET /_emulator/health",

@@ -103,19 +103,26 @@ impl EmulatorConfig {
     }
 }
 
-/// Faults to inject into API calls. `Faults::default()` injects none.
+/// Faults to inject into API calls and schema downloads. `Faults::default()` injects none.
 ///
 /// Faults apply to every API operation except `GET /auth/time`, `POST /auth/credential` and
-/// the OAuth2 token endpoint; schema listings, schema files and `/_emulator` are never touched.
+/// the OAuth2 token endpoint, and to the schema documents: the root listings (`GET /1.0/`,
+/// `/v1/`, `/v2/`) and the schema files (`GET /1.0/{api}.json`, `/v2/{api}.json`), so that a
+/// schema fetcher's retries can be tested. `/_emulator` is never touched.
 /// Latency, dropped connections and error statuses are decided **before** the operation is
 /// applied, so a call that got one of them changed nothing. Broken schemas alter the body of
-/// a successful answer, after the operation was applied.
+/// a successful answer, after the operation was applied. Truncated bodies
+/// ([`truncate_rate`](Faults::truncate_rate)) only concern schema documents.
+///
+/// For schema documents, [`only_paths`](Faults::only_paths) matches the raw path
+/// (`/1.0/me.json`) or the key `GET /1.0/me.json`, the key their faults are counted under in
+/// [`Stats::faults_by_operation`](crate::Stats::faults_by_operation).
 ///
 /// Over HTTP (`PUT /_emulator/faults`) the same settings are a JSON object with camelCase
 /// names and the latency in milliseconds:
 /// `{"errorRate":0.2,"errorStatuses":[503],"latencyMs":50,"dropRate":0,"breakSchemaRate":0,
-/// "breakMode":"nullRequired","onlyPaths":["/ovhCloudConnect"],"maxFaults":null}` (every member
-/// optional).
+/// "breakMode":"nullRequired","truncateRate":0,"onlyPaths":["/ovhCloudConnect"],
+/// "maxFaults":null}` (every member optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Faults {
@@ -133,11 +140,16 @@ pub struct Faults {
     pub break_schema_rate: f64,
     /// How answers are broken, see [`BreakMode`].
     pub break_mode: BreakMode,
+    /// Fraction (0–1) of schema listings and schema files answered `200` with only the first
+    /// half of their bytes (a consistent `Content-Length`, so the client sees a complete answer
+    /// whose JSON is cut short), marked `X-Emulator-Fault: truncate`. Drawn after
+    /// `drop_rate` and `error_rate` spared the request; API calls are never truncated.
+    pub truncate_rate: f64,
     /// Only calls whose raw path, or `METHOD /template` key, contains one of these substrings
     /// get faults; `None` = every call.
     pub only_paths: Option<Vec<String>>,
-    /// Inject at most this many faults (errors, drops, broken answers) from the moment these
-    /// faults are set, then none: "fail the next call only" is `error_rate: 1.0,
+    /// Inject at most this many faults (errors, drops, broken answers, truncations) from the
+    /// moment these faults are set, then none: "fail the next call only" is `error_rate: 1.0,
     /// max_faults: Some(1)`. `None` = no limit.
     pub max_faults: Option<u64>,
 }
@@ -148,6 +160,7 @@ impl Faults {
         self.error_rate > 0.0
             || self.drop_rate > 0.0
             || self.break_schema_rate > 0.0
+            || self.truncate_rate > 0.0
             || !self.latency.is_zero()
     }
 }
@@ -203,6 +216,10 @@ mod tests {
         assert_eq!(f.only_paths, Some(vec!["/me".to_owned()]));
         let back = serde_json::to_value(&f).unwrap();
         assert_eq!(back["latencyMs"], 20);
+        assert_eq!(back["truncateRate"], 0.0);
         assert!(!Faults::default().is_active());
+        let t: Faults = serde_json::from_str(r#"{"truncateRate":0.5}"#).unwrap();
+        assert_eq!(t.truncate_rate, 0.5);
+        assert!(t.is_active());
     }
 }

@@ -1,5 +1,6 @@
 //! Fault injection: which calls are affected, what they get (latency, a dropped connection, an
-//! error status) and how a successful answer is broken against the operation's response type.
+//! error status) and how a successful answer is broken against the operation's response type;
+//! for schema documents (listings and schema files), also a body cut in half.
 
 use std::io;
 
@@ -26,6 +27,21 @@ pub(crate) enum Decision {
     Proceed,
     Drop,
     Status(u16),
+    /// Schema documents only: serve the first half of the bytes, status 200.
+    Truncate,
+}
+
+impl Decision {
+    /// The kind counted in [`Stats::faults`](crate::Stats::faults) and sent in
+    /// `X-Emulator-Fault`; `None` for [`Decision::Proceed`].
+    pub(crate) fn kind(self) -> Option<String> {
+        match self {
+            Decision::Proceed => None,
+            Decision::Drop => Some("drop".to_owned()),
+            Decision::Status(status) => Some(status.to_string()),
+            Decision::Truncate => Some("truncate".to_owned()),
+        }
+    }
 }
 
 /// Whether `faults` concern this call (`only_paths` filter on the raw path or the route key).
@@ -52,6 +68,24 @@ pub(crate) fn decide(faults: &Faults, rng: &mut fastrand::Rng) -> Decision {
         return Decision::Status(statuses[rng.usize(..statuses.len())]);
     }
     Decision::Proceed
+}
+
+/// Draws the fate of one schema document request: as [`decide`], then, when spared,
+/// [`Faults::truncate_rate`].
+pub(crate) fn decide_document(faults: &Faults, rng: &mut fastrand::Rng) -> Decision {
+    match decide(faults, rng) {
+        Decision::Proceed if faults.truncate_rate > 0.0 && rng.f64() < faults.truncate_rate => {
+            Decision::Truncate
+        }
+        other => other,
+    }
+}
+
+/// The first half of a document: what a connection cut in the middle would have delivered,
+/// served as if complete.
+pub(crate) fn truncate(mut bytes: Vec<u8>) -> Vec<u8> {
+    bytes.truncate(bytes.len() / 2);
+    bytes
 }
 
 /// An answer whose body fails at once: hyper aborts the connection, and the client sees a
@@ -352,7 +386,7 @@ mod tests {
     use std::path::Path;
 
     fn ir() -> Ir {
-        let (schemas, errors) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas"));
+        let (schemas, errors) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/schemas"));
         assert!(errors.is_empty());
         build(schemas)
     }
@@ -428,5 +462,28 @@ mod tests {
         };
         assert!(applies(&only, "/1.0/me/bill", "GET /me/bill"));
         assert!(!applies(&only, "/1.0/vrack", "GET /vrack"));
+    }
+
+    #[test]
+    fn documents_can_be_truncated() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let truncating = Faults {
+            truncate_rate: 1.0,
+            ..Faults::default()
+        };
+        assert_eq!(decide(&truncating, &mut rng), Decision::Proceed);
+        assert_eq!(decide_document(&truncating, &mut rng), Decision::Truncate);
+        assert_eq!(
+            decide_document(&Faults::default(), &mut rng),
+            Decision::Proceed
+        );
+        let both = Faults {
+            error_rate: 1.0,
+            error_statuses: vec![503],
+            ..truncating
+        };
+        assert_eq!(decide_document(&both, &mut rng), Decision::Status(503));
+        assert_eq!(truncate(b"0123456789".to_vec()), b"01234");
+        assert_eq!(Decision::Truncate.kind().as_deref(), Some("truncate"));
     }
 }

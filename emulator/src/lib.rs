@@ -65,7 +65,7 @@
 //! | `POST /_emulator/consumerKeys/{ck}/validate` | | `{"state":"validated"}`, 404 if unknown or expired |
 //! | `POST /_emulator/oauth2Clients` | `{clientId?, clientSecret?}` | `{clientId, clientSecret}` |
 //! | `GET`/`PUT /_emulator/clockSkew` | `{seconds}` | `{seconds}` |
-//! | `GET`/`PUT /_emulator/faults` | a [`Faults`] as JSON: `{errorRate, errorStatuses, latencyMs, dropRate, breakSchemaRate, breakMode, onlyPaths, maxFaults}` | the faults now in force |
+//! | `GET`/`PUT /_emulator/faults` | a [`Faults`] as JSON: `{errorRate, errorStatuses, latencyMs, dropRate, truncateRate, breakSchemaRate, breakMode, onlyPaths, maxFaults}` | the faults now in force |
 //! | `GET`/`PUT /_emulator/rateLimit` | `{perSecond: n \| null}` | `{perSecond}` |
 //! | `GET /_emulator/stats` | | a [`Stats`] as JSON |
 //! | `DELETE /_emulator/stats` | | resets the counters |

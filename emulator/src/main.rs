@@ -40,16 +40,17 @@ struct Args {
     /// Allowed distance of X-Ovh-Timestamp from the emulator's clock, in seconds.
     #[arg(long, default_value_t = 180)]
     timestamp_window: i64,
-    /// Fraction of calls answered 500/502/503/504/429 instead of being applied.
+    /// Fraction of calls answered 500/502/503/504/429 instead of being applied (schema
+    /// listings and files included).
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
     /// Comma-separated statuses for --fault-rate (default 500,502,503,504,429).
     #[arg(long, value_delimiter = ',')]
     fault_statuses: Vec<u16>,
-    /// Latency added to every call, in milliseconds.
+    /// Latency added to every call (and schema document), in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    /// Fraction of calls whose connection is closed without an answer.
+    /// Fraction of calls (and schema documents) whose connection is closed without an answer.
     #[arg(long, default_value_t = 0.0)]
     drop_rate: f64,
     /// Fraction of successful answers broken against the schema.
@@ -58,7 +59,13 @@ struct Args {
     /// How answers are broken: mixed, unknown-enum, extra-field, null-required.
     #[arg(long, default_value = "mixed", value_parser = parse_break_mode)]
     break_mode: BreakMode,
-    /// Only inject faults into calls whose path contains one of these (comma-separated).
+    /// Fraction of schema listings (GET /1.0/, /v2/) and schema files (GET /1.0/{api}.json,
+    /// /v2/{api}.json) served with status 200 but only the first half of their bytes, so the
+    /// JSON is cut short (X-Emulator-Fault: truncate). API calls are never truncated.
+    #[arg(long, default_value_t = 0.0)]
+    truncate_rate: f64,
+    /// Only inject faults into calls (or schema documents) whose path contains one of these
+    /// (comma-separated), e.g. /vrack or /1.0/me.json.
     #[arg(long, value_delimiter = ',')]
     fault_paths: Vec<String>,
     /// Inject at most this many faults, then none.
@@ -127,6 +134,7 @@ async fn run(args: Args) -> Result<(), String> {
         drop_rate: rate(args.drop_rate, "drop-rate")?,
         break_schema_rate: rate(args.break_schema_rate, "break-schema-rate")?,
         break_mode: args.break_mode,
+        truncate_rate: rate(args.truncate_rate, "truncate-rate")?,
         only_paths: (!args.fault_paths.is_empty()).then_some(args.fault_paths),
         max_faults: args.max_faults,
     };

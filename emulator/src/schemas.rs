@@ -330,7 +330,7 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/schemas");
         Catalog::load(&dir).expect("the sample schemas load")
     }
 

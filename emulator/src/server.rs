@@ -3,7 +3,9 @@
 //! Every request goes through [`handle`]. API calls then go through, in order: operation
 //! matching, verification (see [`crate::auth`]), the per-application rate limit, fault
 //! injection, body parsing, and only then the operation itself: the built-in `/auth`
-//! operations, the stateful flows, or a schema-valid example of the response type.
+//! operations, the stateful flows, or a schema-valid example of the response type. Schema
+//! documents (root listings and schema files) are served as they are, through fault injection
+//! too ([`serve_document`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -269,16 +271,51 @@ async fn route(
     if incoming.method == "GET" {
         if rest.is_empty() || rest == "/" {
             let base_path = format!("{}{alias}", incoming.origin);
-            return responses::bytes_response(200, shared.catalog.listing(branch, &base_path));
+            let listing = shared.catalog.listing(branch, &base_path);
+            return serve_document(shared, &incoming, listing).await;
         }
         if let Some(api) = rest.strip_suffix(".json") {
             if let Some(bytes) = shared.catalog.file(branch, api) {
-                return responses::bytes_response(200, bytes.to_vec());
+                let bytes = bytes.to_vec();
+                return serve_document(shared, &incoming, bytes).await;
             }
         }
     }
     let rest = rest.to_owned();
     api_call(shared, &incoming, branch, &rest).await
+}
+
+/// Answers a schema document (a root listing or a schema file) with the faults in force:
+/// latency, a dropped connection or an error status as for API calls, else possibly only the
+/// first half of the bytes ([`Faults::truncate_rate`]). Faults are counted under the key
+/// `GET /1.0/me.json` (the raw path), which `only_paths` can also match.
+async fn serve_document(shared: &Shared, incoming: &Incoming, bytes: Vec<u8>) -> HttpResponse {
+    let faults = lock(&shared.faults).clone();
+    let key = format!("GET {}", incoming.path);
+    if !faults.is_active() || !faults::applies(&faults, &incoming.path, &key) {
+        return responses::bytes_response(200, bytes);
+    }
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let mut decision = faults::decide_document(&faults, &mut lock(&shared.rng));
+    if decision != Decision::Proceed && !shared.take_fault(&faults) {
+        decision = Decision::Proceed;
+    }
+    let Some(kind) = decision.kind() else {
+        return responses::bytes_response(200, bytes);
+    };
+    shared.count(|s| {
+        bump(&mut s.faults, &kind);
+        bump(&mut s.faults_by_operation, &key);
+    });
+    let mut response = match decision {
+        Decision::Status(status) => error_response(&responses::injected(status)),
+        Decision::Truncate => responses::bytes_response(200, faults::truncate(bytes)),
+        Decision::Drop | Decision::Proceed => faults::dropped_response(),
+    };
+    set_header(&mut response, "x-emulator-fault", &kind);
+    response
 }
 
 /// Operations that never get faults: the clock and the consumer-key request.
@@ -374,12 +411,7 @@ async fn api_call(
         if decision != Decision::Proceed && !shared.take_fault(&faults) {
             decision = Decision::Proceed;
         }
-        let kind = match decision {
-            Decision::Proceed => None,
-            Decision::Drop => Some("drop".to_owned()),
-            Decision::Status(status) => Some(status.to_string()),
-        };
-        if let Some(kind) = kind {
+        if let Some(kind) = decision.kind() {
             shared.count(|s| {
                 bump(&mut s.faults, &kind);
                 bump(&mut s.faults_by_operation, &route.key);

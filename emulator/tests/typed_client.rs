@@ -6,10 +6,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::{start, Signer};
+use common::Signer;
 use ovhcloud::retry::{Jitter, RetryPolicy};
 use ovhcloud::{Client, CredentialRequest, Error, RateLimiter};
-use ovhcloud_emulator::{BreakMode, Emulator, Faults};
+use ovhcloud_emulator::{BreakMode, Emulator, EmulatorConfig, Faults};
+
+/// The typed client is generated from the real snapshot: the emulator serves the same schemas.
+async fn start() -> Emulator {
+    Emulator::start(EmulatorConfig::new(common::snapshot()).task_step(Duration::from_millis(30)))
+        .await
+        .expect("the emulator starts")
+}
 
 const FULL: [(&str, &str); 4] = [
     ("GET", "/*"),
@@ -80,7 +87,7 @@ async fn operations_no_flow_handles_decode_in_the_typed_client() {
     assert_eq!(stats.applied("GET /ip/{ip}/reverse"), 1);
     let versions = client
         .v2_managed_cms()
-        .get_reference_supported_php_versions()
+        .get_reference_supported_php_versions(&ovhcloud::models::managed_cms::CmsEnum::Wordpress)
         .await
         .unwrap();
     assert!(!versions.is_empty());

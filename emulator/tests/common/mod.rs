@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: starting an emulator on the sample schemas, and a
+//! Helpers shared by the integration tests: starting an emulator on the sample schemas (or on the
+//! real snapshot, for the typed client generated from it), and a
 //! signer of our own (sha1 over the exact bytes sent), independent of the `ovhcloud` client.
 #![allow(dead_code)]
 
@@ -11,6 +12,11 @@ use sha1::{Digest, Sha1};
 
 pub fn schemas() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/schemas")
+}
+
+/// The repo's real snapshot, which the `ovhcloud` crate (the typed client) is generated from.
+pub fn snapshot() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas")
 }
 
 pub fn config() -> EmulatorConfig {
