@@ -106,7 +106,14 @@ fn fetch_failure_names_the_url_and_writes_nothing() {
     let dir = temp_dir("fetch");
     let out = dir.join("snapshot");
     let output = cli()
-        .args(["fetch", "--endpoint", "http://127.0.0.1:9/1.0", "--retries", "0", "--out"])
+        .args([
+            "fetch",
+            "--endpoint",
+            "http://127.0.0.1:9/1.0",
+            "--retries",
+            "0",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();

@@ -386,7 +386,9 @@ mod tests {
     use std::path::Path;
 
     fn ir() -> Ir {
-        let (schemas, errors) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/schemas"));
+        let (schemas, errors) = load_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/schemas"),
+        );
         assert!(errors.is_empty());
         build(schemas)
     }

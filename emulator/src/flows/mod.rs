@@ -570,7 +570,8 @@ pub(crate) mod testing {
     pub fn schemas() -> &'static Ir {
         static IR: OnceLock<Ir> = OnceLock::new();
         IR.get_or_init(|| {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/schemas");
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../codegen/tests/fixtures/schemas");
             let (loaded, errors) = ovhcloud_codegen::reader::load_dir(&dir);
             assert!(errors.is_empty(), "schemas unreadable: {errors:?}");
             ovhcloud_codegen::model::build(loaded)
