@@ -6,8 +6,9 @@
 #   scripts/release.sh                          # from ovh-eu
 #   ENDPOINT=ovh-ca scripts/release.sh          # another endpoint (name or URL)
 #   SNAPSHOT_FROM=/path/to/dir scripts/release.sh   # a snapshot fetched by other means (tests)
+#   PACKAGE_CHECK=0 scripts/release.sh          # skip step 6
 #
-# 1. fetch the listings and every schema into target/release/snapshot (a copy of schemas/, so
+# 1. fetch the listings and every schema into target/release-routine/snapshot (a copy of schemas/, so
 #    the method-name lock carries over); schemas/ is not touched if anything fails;
 # 2. diff schemas/ against it as changes to the generated Rust API: the changelog entry and
 #    the semver bump (breaking → 0.(x+1).0, additions or fixes → 0.x.(y+1));
@@ -21,7 +22,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 endpoint=${ENDPOINT:-ovh-eu}
-work=target/release
+work=target/release-routine
 snapshot=$work/snapshot
 mkdir -p "$work"
 codegen() { cargo run -q --release -p ovhcloud-codegen -- "$@"; }
@@ -103,7 +104,11 @@ PY
 echo "version $version ($bump)"
 
 echo "==> 6. package"
-SETS=${SETS:-one} scripts/package-check.sh
+if [[ ${PACKAGE_CHECK:-1} == 1 ]]; then
+    SETS=${SETS:-one} scripts/package-check.sh
+else
+    echo "skipped (PACKAGE_CHECK=0)"
+fi
 
 echo
 echo "release $version prepared: review git diff, run the tests, commit, then cargo publish."
