@@ -987,7 +987,7 @@ fn write_lock(
         Err(e) => {
             warnings.push(SchemaError {
                 message: format!(
-                    "the previous lock cannot be read, so method names are not kept: {}",
+                    "the previous lock cannot be read, so method and type names are not kept: {}",
                     e.message
                 ),
                 ..e
@@ -996,7 +996,7 @@ fn write_lock(
         }
     };
     if let Some(previous) = &previous {
-        ir.method_lock = previous.method_lock();
+        previous.apply(&mut ir);
     }
     warnings.extend(ir.errors.iter().cloned());
     let lock = Manifest::from_ir(&ir, sources, previous.as_ref());

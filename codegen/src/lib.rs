@@ -167,7 +167,7 @@ fn generate_selected(
         }
     };
     if let Some(lock) = &lock {
-        ir.method_lock = lock.method_lock();
+        lock.apply(&mut ir);
         let mismatches = lock.verify(schema_dir, &ir, &read_errors);
         read_errors.extend(mismatches);
     }

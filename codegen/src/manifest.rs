@@ -22,6 +22,10 @@ pub struct Manifest {
     #[serde(default)]
     pub format: u32,
     pub apis: Vec<ManifestEntry>,
+    /// Rust type names by model key (`key#Create`, `key#Update` for request-body variants):
+    /// kept on regeneration, so a new model never renames an existing type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub types: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +122,14 @@ impl Manifest {
         Manifest {
             format: FORMAT,
             apis,
+            types: crate::emit::Plan::new(ir).type_names(),
         }
+    }
+
+    /// Makes a generation from `ir` keep the method and type names this lock records.
+    pub fn apply(&self, ir: &mut Ir) {
+        ir.method_lock = self.method_lock();
+        ir.type_lock = self.types.clone();
     }
 
     pub fn to_json(&self) -> String {

@@ -229,9 +229,12 @@ pub struct Ir {
     pub conflicts: Vec<Conflict>,
     /// Problems that made the generator drop an operation or a model.
     pub errors: Vec<SchemaError>,
-    /// Method names fixed by a previous generation (the manifest), by feature then by
+    /// Method names fixed by a previous generation (the lock), by feature then by
     /// `METHOD /path`.
     pub method_lock: BTreeMap<String, BTreeMap<String, String>>,
+    /// Type names fixed by a previous generation (the lock): model key, alias name, or
+    /// `key#Create` / `key#Update` for request-body variants → the Rust type name.
+    pub type_lock: BTreeMap<String, String>,
 }
 
 impl Ir {

@@ -260,3 +260,66 @@ fn crate_version_names_the_snapshot() {
         "Cargo.toml version {version} does not name the snapshot of {date}"
     );
 }
+
+/// A new model whose Rust name collides with an existing one (keys differing only in case, as
+/// OVH has) does not rename the existing type when the previous lock sits beside the schemas.
+#[test]
+fn the_lock_keeps_type_names_when_models_are_added() {
+    use ovhcloud_codegen::manifest::Manifest;
+    let model = |key: &str| {
+        let (namespace, id) = key.rsplit_once('.').unwrap();
+        format!(
+            r#""{key}":{{"id":"{id}","namespace":"{namespace}","properties":{{"n":{{"type":"long","canBeNull":false}}}}}}"#
+        )
+    };
+    let schema = |keys: &[&str]| {
+        let models: Vec<String> = keys.iter().map(|k| model(k)).collect();
+        let ops: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                format!(
+                    r#"{{"path":"/a/p{i}","operations":[{{"apiStatus":{{"value":"PRODUCTION"}},"httpMethod":"GET",
+                    "parameters":[],"responseType":"{k}","noAuthentication":false}}],"description":""}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"apiVersion":"1.0","apis":[{}],"resourcePath":"/a","models":{{{}}}}}"#,
+            ops.join(","),
+            models.join(",")
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("ovhcloud-type-lock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("v1")).unwrap();
+    let type_of = |g: &ovhcloud_codegen::Generation, key: &str| {
+        Manifest::from_ir(&g.ir, &Default::default(), g.lock.as_ref()).types[key].clone()
+    };
+
+    std::fs::write(dir.join("v1/a.json"), schema(&["a.loc"])).unwrap();
+    let first = generate(&dir, &Selection::All).unwrap();
+    assert_eq!(type_of(&first, "a.loc"), "Loc");
+    let lock = Manifest::from_ir(&first.ir, &Default::default(), None);
+
+    // Without a lock, the newcomer `a.Loc` sorts first and takes `Loc`.
+    std::fs::write(dir.join("v1/a.json"), schema(&["a.loc", "a.Loc"])).unwrap();
+    let unlocked = generate(&dir, &Selection::All).unwrap();
+    assert_eq!(type_of(&unlocked, "a.loc"), "Loc2");
+
+    // With the first lock (refreshed for the new file, as fetch does), `a.loc` stays `Loc`.
+    let mut refreshed = generate(&dir, &Selection::All).unwrap();
+    lock.apply(&mut refreshed.ir);
+    let relock = Manifest::from_ir(&refreshed.ir, &Default::default(), Some(&lock));
+    std::fs::write(dir.join("manifest.json"), relock.to_json()).unwrap();
+    let locked = generate(&dir, &Selection::All).unwrap();
+    assert_eq!(locked.errors().count(), 0);
+    assert_eq!(type_of(&locked, "a.loc"), "Loc");
+    assert_eq!(type_of(&locked, "a.Loc"), "Loc2");
+    let models = locked
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("models/a.rs"))
+        .unwrap();
+    assert!(models.contents.contains("pub struct Loc {") && models.contents.contains("pub struct Loc2 {"));
+}

@@ -37,6 +37,34 @@ pub enum Item {
     Alias(String),
 }
 
+impl Item {
+    /// Its key in the lock's type names.
+    fn lock_key(&self) -> String {
+        match self {
+            Item::Model(key) | Item::Alias(key) => key.clone(),
+        }
+    }
+}
+
+fn shape_suffix(shape: BodyShape) -> &'static str {
+    match shape {
+        BodyShape::Create => "Create",
+        BodyShape::Update => "Update",
+    }
+}
+
+/// `ovhcloudconnect.PopConfig#Create`: a request-body variant's key in the lock.
+fn shape_lock_key(key: &str, shape: BodyShape) -> String {
+    format!("{key}#{}", shape_suffix(shape))
+}
+
+/// A lock entry is only trusted if it is a plain type identifier that shadows nothing.
+fn is_type_ident(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED_TYPES.contains(&name)
+}
+
 #[derive(Debug, Default)]
 pub struct Plan {
     pub models: BTreeMap<String, ItemPath>,
@@ -79,6 +107,20 @@ fn split_key(key: &str) -> (Vec<String>, &str) {
 }
 
 impl Plan {
+    /// Every type name, keyed as the lock keeps them (see [`Ir::type_lock`]).
+    pub fn type_names(&self) -> BTreeMap<String, String> {
+        let models = self.models.iter().map(|(k, p)| (k.clone(), p.name.clone()));
+        let aliases = self
+            .aliases
+            .iter()
+            .map(|(k, p)| (k.clone(), p.name.clone()));
+        let shapes = self
+            .body_shapes
+            .iter()
+            .map(|((k, shape), p)| (shape_lock_key(k, *shape), p.name.clone()));
+        models.chain(aliases).chain(shapes).collect()
+    }
+
     pub fn new(ir: &Ir) -> Plan {
         // Wanted names per module; keys sorted so collisions resolve the same way every time.
         let mut wanted: BTreeMap<Vec<String>, Vec<(String, Item)>> = BTreeMap::new();
@@ -105,40 +147,58 @@ impl Plan {
         for (modules, mut items) in wanted {
             // Plain model names first, so a body shape never takes a model's name.
             items.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+            // Locked names first: a type keeps the name an earlier generation gave it.
             let mut taken = BTreeSet::new();
+            let mut names: BTreeMap<String, String> = BTreeMap::new();
+            let mut lock_keys: Vec<(String, String)> = Vec::new();
             for (name, item) in &items {
+                lock_keys.push((item.lock_key(), name.clone()));
+            }
+            for (name, item) in &items {
+                if let Item::Model(key) = item {
+                    for shape in [BodyShape::Create, BodyShape::Update] {
+                        if shapes.contains(&(key.clone(), shape)) {
+                            let wanted =
+                                format!("{}{}", name.trim_end_matches('_'), shape_suffix(shape));
+                            lock_keys.push((shape_lock_key(key, shape), wanted));
+                        }
+                    }
+                }
+            }
+            for (lock_key, _) in &lock_keys {
+                if let Some(locked) = ir.type_lock.get(lock_key) {
+                    if is_type_ident(locked) && taken.insert(locked.clone()) {
+                        names.insert(lock_key.clone(), locked.clone());
+                    }
+                }
+            }
+            for (lock_key, wanted) in &lock_keys {
+                if !names.contains_key(lock_key) {
+                    names.insert(lock_key.clone(), unique(wanted.clone(), &mut taken));
+                }
+            }
+            for (_, item) in &items {
                 let path = ItemPath {
                     modules: modules.clone(),
-                    name: unique(name.clone(), &mut taken),
+                    name: names[&item.lock_key()].clone(),
                 };
                 match item {
                     Item::Model(key) => {
+                        for shape in [BodyShape::Create, BodyShape::Update] {
+                            if let Some(name) = names.get(&shape_lock_key(key, shape)) {
+                                plan.body_shapes.insert(
+                                    (key.clone(), shape),
+                                    ItemPath {
+                                        modules: modules.clone(),
+                                        name: name.clone(),
+                                    },
+                                );
+                            }
+                        }
                         plan.models.insert(key.clone(), path);
                     }
                     Item::Alias(alias) => {
                         plan.aliases.insert(alias.clone(), path);
-                    }
-                }
-            }
-            for (name, item) in &items {
-                let Item::Model(key) = item else { continue };
-                for shape in [BodyShape::Create, BodyShape::Update] {
-                    if shapes.contains(&(key.clone(), shape)) {
-                        let suffix = match shape {
-                            BodyShape::Create => "Create",
-                            BodyShape::Update => "Update",
-                        };
-                        let name = unique(
-                            format!("{}{suffix}", name.trim_end_matches('_')),
-                            &mut taken,
-                        );
-                        plan.body_shapes.insert(
-                            (key.clone(), shape),
-                            ItemPath {
-                                modules: modules.clone(),
-                                name,
-                            },
-                        );
                     }
                 }
             }
