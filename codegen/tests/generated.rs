@@ -321,5 +321,8 @@ fn the_lock_keeps_type_names_when_models_are_added() {
         .iter()
         .find(|f| f.path.ends_with("models/a.rs"))
         .unwrap();
-    assert!(models.contents.contains("pub struct Loc {") && models.contents.contains("pub struct Loc2 {"));
+    assert!(
+        models.contents.contains("pub struct Loc {")
+            && models.contents.contains("pub struct Loc2 {")
+    );
 }
