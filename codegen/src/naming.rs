@@ -89,6 +89,27 @@ pub fn enum_variants<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Strin
         .collect()
 }
 
+/// The variant name of an integer enum value: `V1`, `Minus1`.
+pub fn integer_variant(value: i64) -> String {
+    if value < 0 {
+        format!("Minus{}", value.unsigned_abs())
+    } else {
+        format!("V{}", value.unsigned_abs())
+    }
+}
+
+/// The struct field that keeps JSON members the schema does not declare.
+pub const UNKNOWN_FIELDS: &str = "unknown_fields";
+
+/// Field names for the JSON keys of a struct, in the order given: snake-cased, made unique after
+/// [`UNKNOWN_FIELDS`].
+pub fn field_names<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::from([UNKNOWN_FIELDS.to_owned()]);
+    keys.into_iter()
+        .map(|key| unique(snake(key), &mut taken))
+        .collect()
+}
+
 /// The method name of an operation, from its HTTP method and path only:
 /// the verb, then each literal segment after the API's own prefix, and `by_<param>` when the
 /// path ends with a parameter.
@@ -179,6 +200,22 @@ mod tests {
                 "UnknownValue",
                 "Other"
             ]
+        );
+    }
+
+    #[test]
+    fn integer_variants() {
+        assert_eq!(integer_variant(1), "V1");
+        assert_eq!(integer_variant(0), "V0");
+        assert_eq!(integer_variant(-1), "Minus1");
+        assert_eq!(integer_variant(i64::MIN), "Minus9223372036854775808");
+    }
+
+    #[test]
+    fn field_names_keep_unknown_fields_free() {
+        assert_eq!(
+            super::field_names(["unknownFields", "type", "a-b", "a_b"]),
+            ["unknown_fields2", "type_", "a_b", "a_b2"]
         );
     }
 

@@ -17,10 +17,9 @@ use super::docs;
 use super::plan::{ItemPath, Plan};
 use super::types::rust_type;
 use crate::model::{BodyShape, EnumValues, Ir, Model, ModelKind, Property, Role, TypeRef};
-use crate::naming::{enum_variants, snake, unique, UNKNOWN_VARIANT};
+use crate::naming::{enum_variants, field_names, integer_variant, UNKNOWN_VARIANT};
 
-/// The struct field that keeps JSON members the schema does not declare.
-pub const UNKNOWN_FIELDS: &str = "unknown_fields";
+pub use crate::naming::UNKNOWN_FIELDS;
 
 pub fn alias(name: &str, target: &TypeRef, path: &ItemPath, plan: &Plan) -> TokenStream {
     let ident = format_ident!("{}", path.name);
@@ -71,7 +70,7 @@ pub fn body_shape(ir: &Ir, plan: &Plan, model: &Model, shape: BodyShape) -> Toke
     let doc = model_doc(model, Some(shape));
     let kind = StructKind {
         output: false,
-        constructible: true,
+        constructible: ir.constructible(&model.key, Some(shape)),
     };
     object(
         plan,
@@ -173,14 +172,14 @@ fn object(
             quote!(<'de, #(#params: serde::de::DeserializeOwned),*>),
         )
     };
-    let mut taken = BTreeSet::from([UNKNOWN_FIELDS.to_owned()]);
+    let names = field_names(fields.iter().map(|f| f.prop.name.as_str()));
     let mut decls = Vec::new();
     let mut writes = Vec::new();
     let mut reads = Vec::new();
     let mut required_args = Vec::new();
     let mut defaults = Vec::new();
-    for field in &fields {
-        let name = format_ident!("{}", unique(snake(&field.prop.name), &mut taken));
+    for (field, name) in fields.iter().zip(names) {
+        let name = format_ident!("{}", name);
         let key = Literal::string(&field.prop.name);
         let (list_item, mut ty) = match &field.prop.ty {
             TypeRef::Array(inner) => (
@@ -326,13 +325,7 @@ fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStre
         EnumValues::Integers(values) => {
             let variants: Vec<_> = values
                 .iter()
-                .map(|v| {
-                    if *v < 0 {
-                        format_ident!("Minus{}", v.unsigned_abs())
-                    } else {
-                        format_ident!("V{}", v.unsigned_abs())
-                    }
-                })
+                .map(|v| format_ident!("{}", integer_variant(*v)))
                 .collect();
             let literals: Vec<_> = values.iter().map(|v| Literal::i64_unsuffixed(*v)).collect();
             let variant_docs = values.iter().map(|v| format!(" `{v}`"));

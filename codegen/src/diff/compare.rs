@@ -1,802 +1,14 @@
-//! `diff`: two schema snapshots compared as changes to the generated Rust API, not to JSON text.
-//!
-//! Each snapshot is read into the resolved model ([`crate::generate`] with no API selected), and
-//! its **public surface** is extracted ([`Surface`]): per API (cargo feature) the operations with
-//! their method name, positional arguments, setters, body, response and status; per model the
-//! Rust path, struct fields, enum variants and request-body variants. Every Rust name and type
-//! comes from the emitter's own functions ([`emit::Plan`], [`emit::method_names`],
-//! [`emit::rust_type`], [`emit::argument_type`]), so the diff shows what a user of the crate sees.
-//!
-//! The two surfaces are then compared ([`compare`]) into a list of [`Change`]s, each breaking or
-//! not for users of the generated crate, and rendered ([`render`]) as text, a Markdown
-//! changelog entry or JSON, ending with the semver bump they imply ([`Bump`]).
-//!
-//! The classification assumes the generated API is semver-friendly: structs and enums are
-//! `#[non_exhaustive]`, enums have an `Unknown(..)` catch-all, required parameters are positional
-//! arguments and optional ones builder setters, request bodies are built with `new(required
-//! fields)` and public optional fields. Under those rules adding is safe and removing, retyping or
-//! making something required is not.
+//! Two surfaces compared into [`Change`]s, each breaking or not, and the [`Bump`] they imply.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::error::Error;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use proc_macro2::TokenStream;
 use serde::Serialize;
 
-use crate::emit::{self, ItemPath, Plan};
-use crate::model::{
-    BodyShape, EnumValues, Ir, Model, ModelKind, Operation, Param, ParamLocation, Property, TypeRef,
+use super::surface::{
+    ApiSurface, Argument, EnumSurface, ModelShape, ModelSurface, OperationSurface, Position,
+    Setter, StatusSurface, StructSurface, Surface, BODY_FIELD_WIRE, BODY_WIRE,
 };
-use crate::naming::{enum_variants, snake, unique};
-use crate::reader::{Branch, Stability};
-use crate::{Generation, Selection};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-pub enum Format {
-    Text,
-    Markdown,
-    Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-pub enum FailOn {
-    Breaking,
-}
-
-/// `ovhcloud-codegen diff OLD NEW`: prints the report on stdout and the schema problems of either
-/// snapshot on stderr (they do not stop the diff). Exit status 1 with `--fail-on breaking` when
-/// something breaks, 0 otherwise; an unusable directory is an error.
-pub fn run_cli(
-    old: &Path,
-    new: &Path,
-    format: Format,
-    fail_on: Option<FailOn>,
-) -> Result<ExitCode, Box<dyn Error>> {
-    let old = Snapshot::load(old)?;
-    let new = Snapshot::load(new)?;
-    for (side, snapshot) in [("old", &old), ("new", &new)] {
-        for warning in &snapshot.warnings {
-            eprintln!(
-                "warning: {side} snapshot {}: {warning}",
-                snapshot.dir.display()
-            );
-        }
-    }
-    let report = compare(&old, &new);
-    let output = render(&report, format);
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // `| head` closing the pipe is not an error of the diff.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
-    Ok(match fail_on {
-        Some(FailOn::Breaking) if report.breaking() > 0 => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Snapshots
-// ---------------------------------------------------------------------------------------------
-
-/// One schema directory, read and reduced to its public surface.
-#[derive(Debug)]
-pub struct Snapshot {
-    pub dir: PathBuf,
-    /// What changelogs call it: the day of its newest fetch (from the lock), else the
-    /// directory's name.
-    pub label: String,
-    pub surface: Surface,
-    /// Every schema problem found (`file: at /pointer: message`); the valid part is still
-    /// compared.
-    pub warnings: Vec<String>,
-    /// Schema files (`v1/me.json`) that could not be read at all.
-    pub unreadable: BTreeSet<String>,
-}
-
-impl Snapshot {
-    /// Reads `dir` like `generate` does, without emitting any API. Only a directory that is not
-    /// a schema directory at all is an error; bad files become warnings.
-    pub fn load(dir: &Path) -> Result<Snapshot, Box<dyn Error>> {
-        if !dir.is_dir() {
-            return Err(format!("{}: is not a directory", dir.display()).into());
-        }
-        if !dir.join("v1").is_dir() && !dir.join("v2").is_dir() {
-            return Err(format!("{}: has neither v1/ nor v2/ schemas", dir.display()).into());
-        }
-        let generation = crate::generate(dir, &Selection::Only(Vec::new()))?;
-        Ok(Snapshot::from_generation(dir, &generation))
-    }
-
-    /// The surface of an already generated model (`generation.lock` gives the label).
-    pub fn from_generation(dir: &Path, generation: &Generation) -> Snapshot {
-        let label = generation
-            .lock
-            .as_ref()
-            .and_then(|lock| lock.snapshot_date())
-            .map(str::to_owned)
-            .unwrap_or_else(|| dir_label(dir));
-        let read: BTreeSet<&Path> = generation
-            .ir
-            .apis
-            .iter()
-            .map(|a| a.file.as_path())
-            .collect();
-        let unreadable = generation
-            .read_errors
-            .iter()
-            .filter(|e| !read.contains(e.file.as_path()))
-            .filter_map(|e| schema_file_name(&e.file))
-            .collect();
-        Snapshot {
-            dir: dir.to_owned(),
-            label,
-            surface: Surface::of(&generation.ir),
-            warnings: generation.errors().map(|e| e.to_string()).collect(),
-            unreadable,
-        }
-    }
-}
-
-fn dir_label(dir: &Path) -> String {
-    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
-    name(dir)
-        .or_else(|| dir.canonicalize().ok().as_deref().and_then(name))
-        .unwrap_or_else(|| dir.display().to_string())
-}
-
-/// `v1/me.json` for `…/v1/me.json`, the way the lock names files.
-fn schema_file_name(file: &Path) -> Option<String> {
-    let branch = file.parent()?.file_name()?.to_str()?;
-    let name = file.file_name()?.to_str()?;
-    (matches!(branch, "v1" | "v2") && name.ends_with(".json")).then(|| format!("{branch}/{name}"))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Surface extraction
-// ---------------------------------------------------------------------------------------------
-
-/// What the generated crate exposes for one snapshot, as comparable strings, keyed by what stays
-/// put across snapshots: cargo feature, `METHOD /path`, model key, wire names.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Surface {
-    /// By cargo feature.
-    pub apis: BTreeMap<String, ApiSurface>,
-    /// By model key (`ovhcloudconnect.PopConfig`).
-    pub models: BTreeMap<String, ModelSurface>,
-    /// By alias name (`coreTypes.AccountId`).
-    pub aliases: BTreeMap<String, AliasSurface>,
-    /// Models several files define differently: model key → what the merge did.
-    pub conflicts: BTreeMap<String, String>,
-    /// Schema file (`v1/me.json`) → SHA-256: tells "nothing changed" from "nothing visible".
-    pub files: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ApiSurface {
-    /// `v1 /me`, `v2 /iam`.
-    pub title: String,
-    /// `v1/me.json`.
-    pub file: String,
-    /// The accessor (`client.me()`); none for a models-only schema.
-    pub accessor: Option<String>,
-    /// v2: `SCHEMAS_VERSION`, the `X-Schemas-Version` the API pins.
-    pub schemas_version: Option<String>,
-    /// By `METHOD /path`.
-    pub operations: BTreeMap<String, OperationSurface>,
-    pub doc: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct OperationSurface {
-    pub method: String,
-    /// Positional arguments in emitted order; the request body, when there is one, is last.
-    pub arguments: Vec<Argument>,
-    /// Builder setters, by wire name (`query date.from`).
-    pub setters: BTreeMap<String, Setter>,
-    pub response: String,
-    pub paginated: bool,
-    pub authenticated: bool,
-    pub status: StatusSurface,
-    pub doc: String,
-}
-
-/// A positional argument of a method.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Argument {
-    /// Where it goes on the wire, the identity kept across snapshots: `path serviceName`,
-    /// `query date.from`, `header X-Foo`, `body field name`, or `body` for the whole body.
-    pub wire: String,
-    pub name: String,
-    pub ty: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Setter {
-    pub name: String,
-    pub ty: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StatusSurface {
-    /// `PRODUCTION`, `BETA`, `ALPHA`, `DEPRECATED`.
-    pub value: String,
-    pub deprecated_since: Option<String>,
-    pub deletion_date: Option<String>,
-    pub replacement: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ModelSurface {
-    /// Under `ovhcloud::models`: `ovhcloudconnect::PopConfig`, `complex_type::UnitAndValue<T>`.
-    pub path: String,
-    pub shape: ModelShape,
-    pub position: Position,
-    /// Request-body variants (`Create`, `Update`) by shape name.
-    pub variants: BTreeMap<String, StructSurface>,
-    /// Cargo features whose APIs use it.
-    pub used_by: BTreeSet<String>,
-    pub doc: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub enum ModelShape {
-    Struct(StructSurface),
-    Enum(EnumSurface),
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StructSurface {
-    pub path: String,
-    /// By Rust field name.
-    pub fields: BTreeMap<String, FieldSurface>,
-    /// `Some` when callers build the struct (request bodies): the `new(..)` arguments, empty
-    /// when it implements `Default` instead. `None` for types only read from responses.
-    pub constructor: Option<Vec<String>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FieldSurface {
-    /// The JSON key.
-    pub json: String,
-    /// With its `Option`: `Option<i64>`, `Vec<String>`.
-    pub ty: String,
-    /// A `new(..)` argument.
-    pub in_constructor: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct EnumSurface {
-    /// Wire value (numbers as decimal text) → variant name.
-    pub values: BTreeMap<String, String>,
-    pub integers: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AliasSurface {
-    pub path: String,
-    pub target: String,
-    pub used_by: BTreeSet<String>,
-}
-
-/// Where a model appears: decides who is hurt by a change (callers build request types, they
-/// only read response types).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Position {
-    pub request: bool,
-    pub response: bool,
-}
-
-impl Position {
-    pub fn describe(self) -> &'static str {
-        match (self.request, self.response) {
-            (true, true) => "request and response position",
-            (true, false) => "request position",
-            (false, true) => "response position",
-            (false, false) => "used by no operation",
-        }
-    }
-}
-
-impl Surface {
-    /// The surface the generator would emit for every API of `ir`.
-    pub fn of(ir: &Ir) -> Surface {
-        let plan = Plan::new(ir);
-        let types = Types { plan: &plan };
-        let (model_users, alias_users) = users(ir);
-        let positions = positions(ir);
-        let mut apis = BTreeMap::new();
-        for api in &ir.apis {
-            // Two files claiming one feature cannot both be emitted; the first one is compared.
-            apis.entry(api.feature())
-                .or_insert_with(|| api_surface(ir, api, &types));
-        }
-        let models = ir
-            .models
-            .values()
-            .map(|model| {
-                let used_by = model_users.get(&model.key).cloned().unwrap_or_default();
-                let position = positions.get(&model.key).copied().unwrap_or_default();
-                let surface = model_surface(ir, model, &types, position, used_by);
-                (model.key.clone(), surface)
-            })
-            .collect();
-        let aliases = ir
-            .aliases
-            .iter()
-            .filter_map(|(name, target)| {
-                let path = plan.aliases.get(name)?;
-                Some((
-                    name.clone(),
-                    AliasSurface {
-                        path: item_path(path),
-                        target: types.rust(target),
-                        used_by: alias_users.get(name).cloned().unwrap_or_default(),
-                    },
-                ))
-            })
-            .collect();
-        Surface {
-            apis,
-            models,
-            aliases,
-            conflicts: ir
-                .conflicts
-                .iter()
-                .map(|c| (c.key.clone(), c.details.join("; ")))
-                .collect(),
-            files: ir
-                .apis
-                .iter()
-                .map(|a| (crate::manifest::relative_file(a), a.sha256.clone()))
-                .collect(),
-        }
-    }
-}
-
-/// Rust types as readable strings, through the emitter's renderer.
-struct Types<'a> {
-    plan: &'a Plan,
-}
-
-impl Types<'_> {
-    /// The field or return type: `Option<i64>`, `ovhcloudconnect::PopConfig`.
-    fn rust(&self, ty: &TypeRef) -> String {
-        match self.unresolved(ty) {
-            Some(missing) => format!("<unresolved {missing}>"),
-            None => readable(&emit::rust_type(ty, self.plan)),
-        }
-    }
-
-    /// How a method takes it: `&str`, `i64`, `&[String]`, `&ovhcloudconnect::PopConfig`.
-    fn argument(&self, ty: &TypeRef) -> String {
-        match self.unresolved(ty) {
-            Some(missing) => format!("<unresolved {missing}>"),
-            None => readable(&emit::argument_type(ty, self.plan).0),
-        }
-    }
-
-    /// A name the plan does not know: the emitter would panic on it, the diff must not (the
-    /// model stage prunes such references, so this is only a guard).
-    fn unresolved(&self, ty: &TypeRef) -> Option<String> {
-        let mut missing = None;
-        ty.visit(&mut |t| match t {
-            TypeRef::Model { key, .. } if !self.plan.models.contains_key(key) => {
-                missing.get_or_insert_with(|| key.clone());
-            }
-            TypeRef::Alias { name, .. } if !self.plan.aliases.contains_key(name) => {
-                missing.get_or_insert_with(|| name.clone());
-            }
-            _ => {}
-        });
-        missing
-    }
-}
-
-/// Tokens as a user writes the type, relative to `ovhcloud::models`:
-/// `crate :: models :: a :: B < i64 >` → `a::B<i64>`.
-fn readable(tokens: &TokenStream) -> String {
-    let compact: String = tokens
-        .to_string()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    compact
-        .replace(',', ", ")
-        .replace("crate::models::", "")
-        .replace("crate::", "ovhcloud::")
-}
-
-fn item_path(path: &ItemPath) -> String {
-    let mut parts = path.modules.clone();
-    parts.push(path.name.clone());
-    parts.join("::")
-}
-
-/// Cargo features using each model and each alias (the per-API closures of the model stage).
-type Users = BTreeMap<String, BTreeSet<String>>;
-
-fn users(ir: &Ir) -> (Users, Users) {
-    let (mut models, mut aliases): (Users, Users) = Default::default();
-    for api in &ir.apis {
-        let feature = api.feature();
-        for key in &api.models {
-            models
-                .entry(key.clone())
-                .or_default()
-                .insert(feature.clone());
-        }
-        for name in &api.aliases {
-            aliases
-                .entry(name.clone())
-                .or_default()
-                .insert(feature.clone());
-        }
-    }
-    (models, aliases)
-}
-
-/// Request and response reachability of every model. [`Ir::roles`] only says "request only";
-/// a change report also needs "both".
-fn positions(ir: &Ir) -> BTreeMap<String, Position> {
-    let (mut responses, mut requests) = (Vec::new(), Vec::new());
-    let note = |ty: &TypeRef, into: &mut Vec<String>| {
-        ty.visit(&mut |t| {
-            if let TypeRef::Model { key, .. } = t {
-                into.push(key.clone());
-            }
-        })
-    };
-    for op in ir.apis.iter().flat_map(|a| &a.operations) {
-        note(&op.response, &mut responses);
-        for p in &op.params {
-            note(&p.ty, &mut requests);
-        }
-        if let Some(body) = &op.body {
-            note(&body.ty, &mut requests);
-        }
-    }
-    let mut positions: BTreeMap<String, Position> = BTreeMap::new();
-    for key in reachable(ir, responses) {
-        positions.entry(key).or_default().response = true;
-    }
-    for key in reachable(ir, requests) {
-        positions.entry(key).or_default().request = true;
-    }
-    positions
-}
-
-/// Models reachable from `roots` through properties and generic arguments.
-fn reachable(ir: &Ir, roots: Vec<String>) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack = roots;
-    while let Some(key) = stack.pop() {
-        if !seen.insert(key.clone()) {
-            continue;
-        }
-        if let Some(Model {
-            kind: ModelKind::Object { properties, .. },
-            ..
-        }) = ir.models.get(&key)
-        {
-            for p in properties {
-                p.ty.visit(&mut |t| {
-                    if let TypeRef::Model { key, .. } = t {
-                        stack.push(key.clone());
-                    }
-                });
-            }
-        }
-    }
-    seen
-}
-
-fn api_surface(ir: &Ir, api: &crate::model::Api, types: &Types<'_>) -> ApiSurface {
-    let names = emit::method_names(api, ir.method_lock.get(&api.feature()));
-    let operations = api
-        .operations
-        .iter()
-        .zip(names)
-        .map(|(op, name)| (emit::operation_key(op), operation_surface(op, name, types)))
-        .collect();
-    ApiSurface {
-        title: format!("{} {}", api.branch.dir_name(), api.name),
-        file: crate::manifest::relative_file(api),
-        accessor: (!api.operations.is_empty()).then(|| emit::api_module(api)),
-        schemas_version: match api.branch {
-            Branch::V2 => api.api_version.clone(),
-            Branch::V1 => None,
-        },
-        operations,
-        doc: format!("{:?}", api.subsections),
-    }
-}
-
-fn wire_name(p: &Param) -> String {
-    let location = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::BodyField => "body field",
-    };
-    format!("{location} {}", p.name)
-}
-
-const BODY_WIRE: &str = "body";
-const BODY_FIELD_WIRE: &str = "body field ";
-
-/// One method as `emit/apis.rs` emits it: required parameters are arguments (path, query,
-/// header, body fields; path parameters in path order, others by name), then the body;
-/// optional parameters are setters named after the parameter.
-fn operation_surface(op: &Operation, method: String, types: &Types<'_>) -> OperationSurface {
-    let order = |p: &Param| match p.location {
-        ParamLocation::Path => 0,
-        ParamLocation::Query => 1,
-        ParamLocation::Header => 2,
-        ParamLocation::BodyField => 3,
-    };
-    let path_order = crate::model::path_variables(&op.path);
-    let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    required.sort_by_key(|p| {
-        (
-            order(p),
-            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
-            p.name.clone(),
-        )
-    });
-    let mut taken = BTreeSet::from(["self".to_owned()]);
-    let mut arguments: Vec<Argument> = required
-        .iter()
-        .map(|p| Argument {
-            wire: wire_name(p),
-            name: unique(snake(&p.name), &mut taken),
-            ty: types.argument(&p.ty),
-        })
-        .collect();
-    if let Some(body) = &op.body {
-        let ty = match (body.shape, body.ty.direct_model()) {
-            (Some(shape), Some(key)) => {
-                match types.plan.body_shapes.get(&(key.to_owned(), shape)) {
-                    Some(path) => item_path(path),
-                    None => format!("<unresolved {key} {shape:?}>"),
-                }
-            }
-            _ => types.rust(&body.ty),
-        };
-        arguments.push(Argument {
-            wire: BODY_WIRE.to_owned(),
-            name: unique("body".to_owned(), &mut taken),
-            ty: format!("&{ty}"),
-        });
-    }
-    let setters = op
-        .params
-        .iter()
-        .filter(|p| !p.required)
-        .map(|p| {
-            let setter = Setter {
-                name: snake(&p.name),
-                ty: types.argument(&p.ty),
-            };
-            (wire_name(p), setter)
-        })
-        .collect();
-    OperationSurface {
-        method,
-        arguments,
-        setters,
-        response: types.rust(&op.response),
-        paginated: op.paginated,
-        authenticated: op.authenticated,
-        status: StatusSurface {
-            value: stability_name(op.status.stability).to_owned(),
-            deprecated_since: op.status.deprecated_since.clone(),
-            deletion_date: op.status.deletion_date.clone(),
-            replacement: op.status.replacement.clone(),
-        },
-        doc: operation_doc(op),
-    }
-}
-
-fn stability_name(s: Stability) -> &'static str {
-    match s {
-        Stability::Production => "PRODUCTION",
-        Stability::Beta => "BETA",
-        Stability::Alpha => "ALPHA",
-        Stability::Deprecated => "DEPRECATED",
-    }
-}
-
-/// Everything that only reaches the method's documentation.
-fn operation_doc(op: &Operation) -> String {
-    let params: Vec<_> = op
-        .params
-        .iter()
-        .map(|p| (&p.name, &p.description))
-        .collect();
-    let iam: Vec<_> = op
-        .iam_actions
-        .iter()
-        .map(|a| (&a.name, a.required, &a.description))
-        .collect();
-    format!(
-        "{:?}",
-        (
-            &op.description,
-            &op.long_description,
-            &op.path_description,
-            &op.operation_id,
-            params,
-            op.body.as_ref().map(|b| &b.description),
-            iam,
-            &op.errors,
-        )
-    )
-}
-
-fn model_surface(
-    ir: &Ir,
-    model: &Model,
-    types: &Types<'_>,
-    position: Position,
-    used_by: BTreeSet<String>,
-) -> ModelSurface {
-    let Some(plan_path) = types.plan.models.get(&model.key) else {
-        // Unreachable for a model of `ir`: the plan names every one.
-        return ModelSurface {
-            path: format!("<unresolved {}>", model.key),
-            shape: ModelShape::Enum(EnumSurface {
-                values: BTreeMap::new(),
-                integers: false,
-            }),
-            position,
-            variants: BTreeMap::new(),
-            used_by,
-            doc: String::new(),
-        };
-    };
-    let mut path = item_path(plan_path);
-    let (shape, variants, doc) = match &model.kind {
-        ModelKind::Enum(values) => (
-            ModelShape::Enum(enum_surface(values)),
-            BTreeMap::new(),
-            format!("{:?}", model.description),
-        ),
-        ModelKind::Object {
-            generics,
-            properties,
-        } => {
-            if !generics.is_empty() {
-                path = format!("{path}<{}>", generics.join(", "));
-            }
-            let fields = struct_surface(ir, model, properties, types, path.clone(), None);
-            let variants = [BodyShape::Create, BodyShape::Update]
-                .into_iter()
-                .filter_map(|shape| {
-                    let variant_path = types.plan.body_shapes.get(&(model.key.clone(), shape))?;
-                    let mut variant_path = item_path(variant_path);
-                    if !generics.is_empty() {
-                        variant_path = format!("{variant_path}<{}>", generics.join(", "));
-                    }
-                    let surface =
-                        struct_surface(ir, model, properties, types, variant_path, Some(shape));
-                    Some((format!("{shape:?}"), surface))
-                })
-                .collect();
-            let docs: Vec<_> = properties
-                .iter()
-                .map(|p| (&p.name, &p.description))
-                .collect();
-            (
-                ModelShape::Struct(fields),
-                variants,
-                format!("{:?}", (&model.description, docs)),
-            )
-        }
-    };
-    ModelSurface {
-        path,
-        shape,
-        position,
-        variants,
-        used_by,
-        doc,
-    }
-}
-
-/// The fields of a model's struct (`shape: None`) or of one of its request-body variants, as
-/// `emit/models.rs` declares them: a response model's field is `Option` when the schema says it
-/// can be null; a request-only model's when it is not `required`; a variant keeps the writable
-/// fields, mandatory only for `Create` and `required`. Names are the snake-cased JSON keys, made
-/// unique in property order after `unknown_fields`; a field holding its own type is boxed.
-fn struct_surface(
-    ir: &Ir,
-    model: &Model,
-    properties: &[Property],
-    types: &Types<'_>,
-    path: String,
-    shape: Option<BodyShape>,
-) -> StructSurface {
-    let constructible = ir.constructible(&model.key, shape);
-    let mut taken = BTreeSet::from([emit::UNKNOWN_FIELDS.to_owned()]);
-    let mut fields = BTreeMap::new();
-    let mut constructor = Vec::new();
-    for p in properties {
-        let required = ir.mandatory(&model.key, p, shape);
-        if shape.is_some() && p.read_only {
-            continue;
-        }
-        let name = unique(snake(&p.name), &mut taken);
-        let mut ty = types.rust(&p.ty);
-        if p.ty
-            .direct_model()
-            .is_some_and(|m| emit::reaches_directly(ir, m, &model.key))
-        {
-            ty = format!("Box<{ty}>");
-        }
-        if !required {
-            ty = format!("Option<{ty}>");
-        }
-        let in_constructor = required && constructible;
-        if in_constructor {
-            constructor.push(name.clone());
-        }
-        fields.insert(
-            name,
-            FieldSurface {
-                json: p.name.clone(),
-                ty,
-                in_constructor,
-            },
-        );
-    }
-    StructSurface {
-        path,
-        fields,
-        constructor: constructible.then_some(constructor),
-    }
-}
-
-fn enum_surface(values: &EnumValues) -> EnumSurface {
-    match values {
-        EnumValues::Strings(values) => EnumSurface {
-            values: values
-                .iter()
-                .cloned()
-                .zip(enum_variants(values.iter().map(String::as_str)))
-                .collect(),
-            integers: false,
-        },
-        // Same rule as `emit/models.rs`: `V1`, `Minus1`.
-        EnumValues::Integers(values) => EnumSurface {
-            values: values
-                .iter()
-                .map(|v| {
-                    let variant = if *v < 0 {
-                        format!("Minus{}", v.unsigned_abs())
-                    } else {
-                        format!("V{}", v.unsigned_abs())
-                    };
-                    (v.to_string(), variant)
-                })
-                .collect(),
-            integers: true,
-        },
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Changes
-// ---------------------------------------------------------------------------------------------
+use super::Snapshot;
 
 /// What changed, one variant per rule of the classification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -945,7 +157,7 @@ impl Section {
         Section::Deprecated,
     ];
 
-    fn title(self) -> &'static str {
+    pub(super) fn title(self) -> &'static str {
         match self {
             Section::Breaking => "Breaking changes",
             Section::Added => "Added",
@@ -955,7 +167,7 @@ impl Section {
     }
 
     /// The prefix of a line of the text report.
-    fn tag(self) -> &'static str {
+    pub(super) fn tag(self) -> &'static str {
         match self {
             Section::Breaking => "BREAKING",
             Section::Added => "added",
@@ -998,7 +210,7 @@ impl Bump {
         }
     }
 
-    fn why(self) -> &'static str {
+    pub(super) fn why(self) -> &'static str {
         match self {
             Bump::None => "the snapshots are identical",
             Bump::Patch => "no change to the generated API beyond documentation",
@@ -1173,6 +385,26 @@ fn type_change(old: &str, new: &str) -> String {
     }
 }
 
+/// How callers build a struct: `` `new(a, b)` ``, or `` `Default` `` when nothing is mandatory.
+fn constructor(args: &[String]) -> String {
+    if args.is_empty() {
+        "`Default`".to_owned()
+    } else {
+        code(&format!("new({})", args.join(", ")))
+    }
+}
+
+/// ` (v1/me.json could not be read in the old snapshot: see the warnings)` when `file` is
+/// among the `unreadable` files of the `side` snapshot, else nothing: that, not OVH, may be why
+/// an API appears or disappears.
+fn unreadable_note(file: &str, unreadable: &BTreeSet<String>, side: &str) -> String {
+    if unreadable.contains(file) {
+        format!(" ({file} could not be read in the {side} snapshot: see the warnings)")
+    } else {
+        String::new()
+    }
+}
+
 /// Wire name → index in `op.arguments`.
 fn positions_by_wire(op: &OperationSurface) -> BTreeMap<&str, usize> {
     op.arguments
@@ -1189,7 +421,20 @@ enum Parameter<'a> {
     Setter(&'a Setter),
 }
 
-impl Parameter<'_> {
+impl<'a> Parameter<'a> {
+    /// The argument or setter of `op` with this wire name (`args`: its [`positions_by_wire`]).
+    fn find(
+        op: &'a OperationSurface,
+        args: &BTreeMap<&str, usize>,
+        wire: &str,
+    ) -> Option<Parameter<'a>> {
+        match (args.get(wire), op.setters.get(wire)) {
+            (Some(&i), _) => Some(Parameter::Argument(&op.arguments[i])),
+            (None, Some(s)) => Some(Parameter::Setter(s)),
+            (None, None) => None,
+        }
+    }
+
     fn show(self) -> String {
         match self {
             Parameter::Argument(a) => code(&format!("{}: {}", a.name, a.ty)),
@@ -1286,23 +531,20 @@ fn parameter_change(
 
 impl<'a> Differ<'a> {
     fn new(old: &'a Surface, new: &'a Surface) -> Differ<'a> {
-        let added_apis = new
-            .apis
-            .keys()
-            .filter(|f| !old.apis.contains_key(*f))
-            .map(String::as_str)
-            .collect();
-        let removed_apis = old
-            .apis
-            .keys()
-            .filter(|f| !new.apis.contains_key(*f))
-            .map(String::as_str)
-            .collect();
+        // The features of `surface` that `other` lacks.
+        let only = |surface: &'a Surface, other: &Surface| -> BTreeSet<&'a str> {
+            surface
+                .apis
+                .keys()
+                .filter(|f| !other.apis.contains_key(*f))
+                .map(String::as_str)
+                .collect()
+        };
         Differ {
             old,
             new,
-            added_apis,
-            removed_apis,
+            added_apis: only(new, old),
+            removed_apis: only(old, new),
             changes: Vec::new(),
             documentation: 0,
         }
@@ -1316,6 +558,18 @@ impl<'a> Differ<'a> {
             breaking,
             reason,
         });
+    }
+
+    /// A change to a model-level item, grouped by the APIs using it ([`group`]).
+    fn push_grouped(
+        &mut self,
+        used_by: &BTreeSet<String>,
+        kind: Kind,
+        item: &str,
+        breaking: bool,
+        reason: String,
+    ) {
+        self.push(&group(used_by), kind, item, breaking, reason);
     }
 
     /// Items used only by APIs that appear (or disappear) with them are part of that API's
@@ -1349,36 +603,26 @@ impl<'a> Differ<'a> {
                 Some(a) => format!(", accessor {}", code(&format!("client.{a}()"))),
                 None => String::new(),
             };
-            let mut reason = format!(
-                "new API {} (cargo feature {}{accessor}): {} operation(s), {} new model(s) only it uses",
+            let reason = format!(
+                "new API {} (cargo feature {}{accessor}): {} operation(s), {} new model(s) only it uses{}",
                 code(&api.title),
                 code(feature),
                 api.operations.len(),
-                models
+                models,
+                unreadable_note(&api.file, unreadable_in_old, "old")
             );
-            if unreadable_in_old.contains(&api.file) {
-                reason.push_str(&format!(
-                    " ({} could not be read in the old snapshot: see the warnings)",
-                    api.file
-                ));
-            }
             self.push(feature, Kind::ApiAdded, &api.title, false, reason);
         }
         for (feature, api) in &old.apis {
             let Some(new_api) = new.apis.get(feature) else {
                 let models = Self::models_only_used_by(old, feature, new);
-                let mut reason = format!(
-                    "cargo feature {} removed with its {} operation(s) and {} model(s) only it used",
+                let reason = format!(
+                    "cargo feature {} removed with its {} operation(s) and {} model(s) only it used{}",
                     code(feature),
                     api.operations.len(),
-                    models
+                    models,
+                    unreadable_note(&api.file, unreadable_in_new, "new")
                 );
-                if unreadable_in_new.contains(&api.file) {
-                    reason.push_str(&format!(
-                        " ({} could not be read in the new snapshot: see the warnings)",
-                        api.file
-                    ));
-                }
                 self.push(feature, Kind::ApiRemoved, &api.title, true, reason);
                 continue;
             };
@@ -1532,16 +776,8 @@ impl<'a> Differ<'a> {
                 .map(String::as_str),
         );
         for wire in wires.into_iter().filter(|w| !skip(w)) {
-            let old_param = match (old_args.get(wire), old.setters.get(wire)) {
-                (Some(&i), _) => Some(Parameter::Argument(&old.arguments[i])),
-                (None, Some(s)) => Some(Parameter::Setter(s)),
-                (None, None) => None,
-            };
-            let new_param = match (new_args.get(wire), new.setters.get(wire)) {
-                (Some(&i), _) => Some(Parameter::Argument(&new.arguments[i])),
-                (None, Some(s)) => Some(Parameter::Setter(s)),
-                (None, None) => None,
-            };
+            let old_param = Parameter::find(old, &old_args, wire);
+            let new_param = Parameter::find(new, &new_args, wire);
             if let Some((kind, breaking, reason)) = parameter_change(wire, old_param, new_param) {
                 self.push(api, kind, key, breaking, reason);
             }
@@ -1642,21 +878,15 @@ impl<'a> Differ<'a> {
                 code(key),
                 model.position.describe()
             );
-            self.push(
-                &group(&model.used_by),
-                Kind::ModelAdded,
-                &model.path,
-                false,
-                reason,
-            );
+            self.push_grouped(&model.used_by, Kind::ModelAdded, &model.path, false, reason);
         }
         for (key, model) in &old.models {
             match new.models.get(key) {
                 None if Self::only_in(&model.used_by, &self.removed_apis) => {}
                 None => {
                     let reason = format!("type removed (schema model {})", code(key));
-                    self.push(
-                        &group(&model.used_by),
+                    self.push_grouped(
+                        &model.used_by,
                         Kind::ModelRemoved,
                         &model.path,
                         true,
@@ -1740,21 +970,14 @@ impl<'a> Differ<'a> {
         let path = &new.path;
         match (&old.constructor, &new.constructor) {
             (None, Some(args)) => {
-                let how = if args.is_empty() {
-                    "`Default`".to_owned()
-                } else {
-                    code(&format!("new({})", args.join(", ")))
-                };
-                let reason =
-                    format!("callers can now build it with {how} (a request sends it now)");
+                let reason = format!(
+                    "callers can now build it with {} (a request sends it now)",
+                    constructor(args)
+                );
                 self.push(api, Kind::ConstructorAdded, path, false, reason);
             }
             (Some(args), None) => {
-                let how = if args.is_empty() {
-                    "`Default`".to_owned()
-                } else {
-                    code(&format!("new({})", args.join(", ")))
-                };
+                let how = constructor(args);
                 let reason = if position.request || position.response {
                     format!("{how} removed: no request sends the type any more, it is only read")
                 } else {
@@ -1878,21 +1101,15 @@ impl<'a> Differ<'a> {
                 code(&alias.path),
                 code(&alias.target)
             );
-            self.push(
-                &group(&alias.used_by),
-                Kind::AliasAdded,
-                &alias.path,
-                false,
-                reason,
-            );
+            self.push_grouped(&alias.used_by, Kind::AliasAdded, &alias.path, false, reason);
         }
         for (name, alias) in &old.aliases {
             match new.aliases.get(name) {
                 None if Self::only_in(&alias.used_by, &self.removed_apis) => {}
                 None => {
                     let reason = format!("type alias {} removed", code(&alias.path));
-                    self.push(
-                        &group(&alias.used_by),
+                    self.push_grouped(
+                        &alias.used_by,
                         Kind::AliasRemoved,
                         &alias.path,
                         true,
@@ -1907,13 +1124,7 @@ impl<'a> Differ<'a> {
                         code(&n.path),
                         code(&n.target)
                     );
-                    self.push(
-                        &group(&n.used_by),
-                        Kind::AliasRetargeted,
-                        &alias.path,
-                        true,
-                        reason,
-                    );
+                    self.push_grouped(&n.used_by, Kind::AliasRetargeted, &alias.path, true, reason);
                 }
                 Some(_) => {}
             }
@@ -1932,8 +1143,8 @@ impl<'a> Differ<'a> {
                 continue;
             };
             let reason = format!("several schema files define it differently; merged: {details}");
-            self.push(
-                &group(&model.used_by),
+            self.push_grouped(
+                &model.used_by,
                 Kind::ModelsMerged,
                 &model.path,
                 false,
@@ -1971,205 +1182,4 @@ fn schema_version_change(old: Option<&str>, new: Option<&str>) -> (bool, String)
         ),
         (None, None) => (false, String::new()),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rendering
-// ---------------------------------------------------------------------------------------------
-
-/// The report in the requested format; the same report always gives the same bytes.
-pub fn render(report: &Report, format: Format) -> String {
-    match format {
-        Format::Text => render_text(report),
-        Format::Markdown => render_markdown(report),
-        Format::Json => render_json(report),
-    }
-}
-
-/// `v1 /me` → "`me` (v1 `/me`)"; the shared group gets a sentence.
-fn group_title(report: &Report, api: &str, markdown: bool) -> String {
-    if api == SHARED {
-        return "models shared by several APIs".to_owned();
-    }
-    let title = report.titles.get(api).cloned().unwrap_or_default();
-    let (branch, path) = title.split_once(' ').unwrap_or(("", &title));
-    if markdown {
-        format!("`{api}` ({branch} `{path}`)")
-    } else {
-        format!("{api} ({branch} {path})")
-    }
-}
-
-fn totals_line(report: &Report) -> String {
-    format!(
-        "{} change(s): {} breaking, {} added, {} changed, {} deprecated; {} documentation-only change(s)",
-        report.changes.len(),
-        report.breaking(),
-        report.count(Section::Added),
-        report.count(Section::Changed),
-        report.count(Section::Deprecated),
-        report.documentation_changes
-    )
-}
-
-fn bump_line(report: &Report) -> String {
-    let bump = report.bump();
-    format!(
-        "semver: {} ({}); for a 0.x crate: {}",
-        bump.as_str(),
-        bump.why(),
-        bump.zero_x()
-    )
-}
-
-fn render_text(report: &Report) -> String {
-    let mut out = format!("{} → {}\n", report.old_label, report.new_label);
-    let mut current: Option<&str> = None;
-    for change in &report.changes {
-        if current != Some(change.api.as_str()) {
-            out.push_str(&format!("\n{}\n", group_title(report, &change.api, false)));
-            current = Some(&change.api);
-        }
-        out.push_str(&format!(
-            "  {:<10} {}: {}\n",
-            change.section().tag(),
-            change.item,
-            change.reason
-        ));
-    }
-    if report.changes.is_empty() {
-        out.push_str("\nno change to the generated API\n");
-    }
-    out.push('\n');
-    out.push_str(&totals_line(report));
-    out.push('\n');
-    let kinds: Vec<String> = report
-        .by_kind()
-        .into_iter()
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect();
-    if !kinds.is_empty() {
-        out.push_str(&format!("by kind: {}\n", kinds.join(", ")));
-    }
-    out.push_str(&bump_line(report));
-    out.push('\n');
-    out
-}
-
-fn render_markdown(report: &Report) -> String {
-    let mut out = format!("## {}\n\n", report.new_label);
-    out.push_str(&format!(
-        "Generated API compared with {}: {}.\n",
-        report.old_label,
-        totals_line(report)
-    ));
-    for section in Section::ALL {
-        let changes: Vec<&Change> = report
-            .changes
-            .iter()
-            .filter(|c| c.section() == section)
-            .collect();
-        if changes.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("\n### {}\n", section.title()));
-        let mut current: Option<&str> = None;
-        for change in changes {
-            if current != Some(change.api.as_str()) {
-                out.push_str(&format!(
-                    "\n#### {}\n\n",
-                    group_title(report, &change.api, true)
-                ));
-                current = Some(&change.api);
-            }
-            out.push_str(&format!("- `{}`: {}\n", change.item, change.reason));
-        }
-    }
-    if report.changes.is_empty() {
-        out.push_str("\nNo change to the generated API.\n");
-    }
-    let bump = report.bump();
-    out.push_str(&format!(
-        "\n**Semver:** {} ({}); for a 0.x crate: {}.\n",
-        bump.as_str(),
-        bump.why(),
-        bump.zero_x()
-    ));
-    out
-}
-
-/// `bump` is the bare level (`major`, `minor`, `patch`, `none`): scripts/release.sh reads it.
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    old: &'a str,
-    new: &'a str,
-    changes: Vec<JsonChange<'a>>,
-    totals: JsonTotals,
-    bump: Bump,
-    bump_reason: &'static str,
-    /// What the bump means for a 0.x crate: `0.(x+1).0` or `0.x.(y+1)`.
-    bump_zero_x: &'static str,
-}
-
-#[derive(Serialize)]
-struct JsonChange<'a> {
-    api: &'a str,
-    kind: Kind,
-    item: &'a str,
-    breaking: bool,
-    section: Section,
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonTotals {
-    changes: usize,
-    breaking: usize,
-    non_breaking: usize,
-    added: usize,
-    changed: usize,
-    deprecated: usize,
-    documentation_only: usize,
-    files_changed: bool,
-    by_kind: BTreeMap<&'static str, usize>,
-}
-
-fn render_json(report: &Report) -> String {
-    let bump = report.bump();
-    let json = JsonReport {
-        old: &report.old_label,
-        new: &report.new_label,
-        changes: report
-            .changes
-            .iter()
-            .map(|c| JsonChange {
-                api: &c.api,
-                kind: c.kind,
-                item: &c.item,
-                breaking: c.breaking,
-                section: c.section(),
-                reason: &c.reason,
-            })
-            .collect(),
-        totals: JsonTotals {
-            changes: report.changes.len(),
-            breaking: report.breaking(),
-            non_breaking: report.changes.len() - report.breaking(),
-            added: report.count(Section::Added),
-            changed: report.count(Section::Changed),
-            deprecated: report.count(Section::Deprecated),
-            documentation_only: report.documentation_changes,
-            files_changed: report.files_changed,
-            by_kind: report.by_kind(),
-        },
-        bump,
-        bump_reason: bump.why(),
-        bump_zero_x: bump.zero_x(),
-    };
-    let mut text = serde_json::to_string_pretty(&json).unwrap_or_else(|e| {
-        // Plain data always serializes; keep the promise of no panics anyway.
-        format!("{{\"error\": {:?}}}", e.to_string())
-    });
-    text.push('\n');
-    text
 }

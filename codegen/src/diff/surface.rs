@@ -1,0 +1,636 @@
+//! The public surface of one snapshot: what the generated crate exposes, as comparable strings,
+//! computed with the emitter's own naming and type functions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use serde::Serialize;
+
+use crate::emit::{self, ItemPath, Plan};
+use crate::model::{
+    BodyShape, EnumValues, Ir, Model, ModelKind, Operation, Param, ParamLocation, Property, TypeRef,
+};
+use crate::naming::{enum_variants, field_names, integer_variant, snake, unique};
+use crate::reader::{Branch, Stability};
+
+/// What the generated crate exposes for one snapshot, as comparable strings, keyed by what stays
+/// put across snapshots: cargo feature, `METHOD /path`, model key, wire names.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Surface {
+    /// By cargo feature.
+    pub apis: BTreeMap<String, ApiSurface>,
+    /// By model key (`ovhcloudconnect.PopConfig`).
+    pub models: BTreeMap<String, ModelSurface>,
+    /// By alias name (`coreTypes.AccountId`).
+    pub aliases: BTreeMap<String, AliasSurface>,
+    /// Models several files define differently: model key → what the merge did.
+    pub conflicts: BTreeMap<String, String>,
+    /// Schema file (`v1/me.json`) → SHA-256: tells "nothing changed" from "nothing visible".
+    pub files: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ApiSurface {
+    /// `v1 /me`, `v2 /iam`.
+    pub title: String,
+    /// `v1/me.json`.
+    pub file: String,
+    /// The accessor (`client.me()`); none for a models-only schema.
+    pub accessor: Option<String>,
+    /// v2: `SCHEMAS_VERSION`, the `X-Schemas-Version` the API pins.
+    pub schemas_version: Option<String>,
+    /// By `METHOD /path`.
+    pub operations: BTreeMap<String, OperationSurface>,
+    pub doc: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OperationSurface {
+    pub method: String,
+    /// Positional arguments in emitted order; the request body, when there is one, is last.
+    pub arguments: Vec<Argument>,
+    /// Builder setters, by wire name (`query date.from`).
+    pub setters: BTreeMap<String, Setter>,
+    pub response: String,
+    pub paginated: bool,
+    pub authenticated: bool,
+    pub status: StatusSurface,
+    pub doc: String,
+}
+
+/// A positional argument of a method.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Argument {
+    /// Where it goes on the wire, the identity kept across snapshots: `path serviceName`,
+    /// `query date.from`, `header X-Foo`, `body field name`, or `body` for the whole body.
+    pub wire: String,
+    pub name: String,
+    pub ty: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Setter {
+    pub name: String,
+    pub ty: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatusSurface {
+    /// `PRODUCTION`, `BETA`, `ALPHA`, `DEPRECATED`.
+    pub value: String,
+    pub deprecated_since: Option<String>,
+    pub deletion_date: Option<String>,
+    pub replacement: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelSurface {
+    /// Under `ovhcloud::models`: `ovhcloudconnect::PopConfig`, `complex_type::UnitAndValue<T>`.
+    pub path: String,
+    pub shape: ModelShape,
+    pub position: Position,
+    /// Request-body variants (`Create`, `Update`) by shape name.
+    pub variants: BTreeMap<String, StructSurface>,
+    /// Cargo features whose APIs use it.
+    pub used_by: BTreeSet<String>,
+    pub doc: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ModelShape {
+    Struct(StructSurface),
+    Enum(EnumSurface),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StructSurface {
+    pub path: String,
+    /// By Rust field name.
+    pub fields: BTreeMap<String, FieldSurface>,
+    /// `Some` when callers build the struct (request bodies): the `new(..)` arguments, empty
+    /// when it implements `Default` instead. `None` for types only read from responses.
+    pub constructor: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldSurface {
+    /// The JSON key.
+    pub json: String,
+    /// With its `Option`: `Option<i64>`, `Vec<String>`.
+    pub ty: String,
+    /// A `new(..)` argument.
+    pub in_constructor: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EnumSurface {
+    /// Wire value (numbers as decimal text) → variant name.
+    pub values: BTreeMap<String, String>,
+    pub integers: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AliasSurface {
+    pub path: String,
+    pub target: String,
+    pub used_by: BTreeSet<String>,
+}
+
+/// Where a model appears: decides who is hurt by a change (callers build request types, they
+/// only read response types).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub request: bool,
+    pub response: bool,
+}
+
+impl Position {
+    pub fn describe(self) -> &'static str {
+        match (self.request, self.response) {
+            (true, true) => "request and response position",
+            (true, false) => "request position",
+            (false, true) => "response position",
+            (false, false) => "used by no operation",
+        }
+    }
+}
+
+impl Surface {
+    /// The surface the generator would emit for every API of `ir`.
+    pub fn of(ir: &Ir) -> Surface {
+        let plan = Plan::new(ir);
+        let types = Types { plan: &plan };
+        let (model_users, alias_users) = users(ir);
+        let positions = positions(ir);
+        let mut apis = BTreeMap::new();
+        for api in &ir.apis {
+            // Two files claiming one feature cannot both be emitted; the first one is compared.
+            apis.entry(api.feature())
+                .or_insert_with(|| api_surface(ir, api, &types));
+        }
+        let models = ir
+            .models
+            .values()
+            .map(|model| {
+                let used_by = model_users.get(&model.key).cloned().unwrap_or_default();
+                let position = positions.get(&model.key).copied().unwrap_or_default();
+                let surface = model_surface(ir, model, &types, position, used_by);
+                (model.key.clone(), surface)
+            })
+            .collect();
+        let aliases = ir
+            .aliases
+            .iter()
+            .filter_map(|(name, target)| {
+                let path = plan.aliases.get(name)?;
+                Some((
+                    name.clone(),
+                    AliasSurface {
+                        path: item_path(path),
+                        target: types.rust(target),
+                        used_by: alias_users.get(name).cloned().unwrap_or_default(),
+                    },
+                ))
+            })
+            .collect();
+        Surface {
+            apis,
+            models,
+            aliases,
+            conflicts: ir
+                .conflicts
+                .iter()
+                .map(|c| (c.key.clone(), c.details.join("; ")))
+                .collect(),
+            files: ir
+                .apis
+                .iter()
+                .map(|a| (crate::manifest::relative_file(a), a.sha256.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// Rust types as readable strings, through the emitter's renderer.
+struct Types<'a> {
+    plan: &'a Plan,
+}
+
+impl Types<'_> {
+    /// The field or return type: `Option<i64>`, `ovhcloudconnect::PopConfig`.
+    fn rust(&self, ty: &TypeRef) -> String {
+        self.show(ty, emit::rust_type)
+    }
+
+    /// How a method takes it: `&str`, `i64`, `&[String]`, `&ovhcloudconnect::PopConfig`.
+    fn argument(&self, ty: &TypeRef) -> String {
+        self.show(ty, |ty, plan| emit::argument_type(ty, plan).0)
+    }
+
+    /// `ty` as the emitter's `render` writes it, or `<unresolved name>`.
+    fn show(&self, ty: &TypeRef, render: impl FnOnce(&TypeRef, &Plan) -> TokenStream) -> String {
+        match self.unresolved(ty) {
+            Some(missing) => format!("<unresolved {missing}>"),
+            None => readable(&render(ty, self.plan)),
+        }
+    }
+
+    /// A name the plan does not know: the emitter would panic on it, the diff must not (the
+    /// model stage prunes such references, so this is only a guard).
+    fn unresolved(&self, ty: &TypeRef) -> Option<String> {
+        let mut missing = None;
+        ty.visit(&mut |t| match t {
+            TypeRef::Model { key, .. } if !self.plan.models.contains_key(key) => {
+                missing.get_or_insert_with(|| key.clone());
+            }
+            TypeRef::Alias { name, .. } if !self.plan.aliases.contains_key(name) => {
+                missing.get_or_insert_with(|| name.clone());
+            }
+            _ => {}
+        });
+        missing
+    }
+}
+
+/// Tokens as a user writes the type, relative to `ovhcloud::models`:
+/// `crate :: models :: a :: B < i64 >` → `a::B<i64>`.
+fn readable(tokens: &TokenStream) -> String {
+    let compact: String = tokens
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    compact
+        .replace(',', ", ")
+        .replace("crate::models::", "")
+        .replace("crate::", "ovhcloud::")
+}
+
+fn item_path(path: &ItemPath) -> String {
+    let mut parts = path.modules.clone();
+    parts.push(path.name.clone());
+    parts.join("::")
+}
+
+/// `a::B` with generics `T` → `a::B<T>`.
+fn with_generics(path: String, generics: &[String]) -> String {
+    if generics.is_empty() {
+        path
+    } else {
+        format!("{path}<{}>", generics.join(", "))
+    }
+}
+
+/// Cargo features using each model and each alias (the per-API closures of the model stage).
+type Users = BTreeMap<String, BTreeSet<String>>;
+
+fn users(ir: &Ir) -> (Users, Users) {
+    let (mut models, mut aliases): (Users, Users) = Default::default();
+    for api in &ir.apis {
+        let feature = api.feature();
+        let record = |users: &mut Users, names: &BTreeSet<String>| {
+            for name in names {
+                users
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(feature.clone());
+            }
+        };
+        record(&mut models, &api.models);
+        record(&mut aliases, &api.aliases);
+    }
+    (models, aliases)
+}
+
+/// Appends the key of every model `ty` names (generic arguments and item types included).
+fn models_in(ty: &TypeRef, into: &mut Vec<String>) {
+    ty.visit(&mut |t| {
+        if let TypeRef::Model { key, .. } = t {
+            into.push(key.clone());
+        }
+    })
+}
+
+/// Request and response reachability of every model. [`Ir::roles`] only says "request only";
+/// a change report also needs "both".
+fn positions(ir: &Ir) -> BTreeMap<String, Position> {
+    let (mut responses, mut requests) = (Vec::new(), Vec::new());
+    for op in ir.apis.iter().flat_map(|a| &a.operations) {
+        models_in(&op.response, &mut responses);
+        for p in &op.params {
+            models_in(&p.ty, &mut requests);
+        }
+        if let Some(body) = &op.body {
+            models_in(&body.ty, &mut requests);
+        }
+    }
+    let mut positions: BTreeMap<String, Position> = BTreeMap::new();
+    for key in reachable(ir, responses) {
+        positions.entry(key).or_default().response = true;
+    }
+    for key in reachable(ir, requests) {
+        positions.entry(key).or_default().request = true;
+    }
+    positions
+}
+
+/// Models reachable from `roots` through properties and generic arguments.
+fn reachable(ir: &Ir, roots: Vec<String>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack = roots;
+    while let Some(key) = stack.pop() {
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        if let Some(Model {
+            kind: ModelKind::Object { properties, .. },
+            ..
+        }) = ir.models.get(&key)
+        {
+            for p in properties {
+                models_in(&p.ty, &mut stack);
+            }
+        }
+    }
+    seen
+}
+
+fn api_surface(ir: &Ir, api: &crate::model::Api, types: &Types<'_>) -> ApiSurface {
+    let names = emit::method_names(api, ir.method_lock.get(&api.feature()));
+    let operations = api
+        .operations
+        .iter()
+        .zip(names)
+        .map(|(op, name)| (emit::operation_key(op), operation_surface(op, name, types)))
+        .collect();
+    ApiSurface {
+        title: format!("{} {}", api.branch.dir_name(), api.name),
+        file: crate::manifest::relative_file(api),
+        accessor: (!api.operations.is_empty()).then(|| emit::api_module(api)),
+        schemas_version: match api.branch {
+            Branch::V2 => api.api_version.clone(),
+            Branch::V1 => None,
+        },
+        operations,
+        doc: format!("{:?}", api.subsections),
+    }
+}
+
+fn wire_name(p: &Param) -> String {
+    let location = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::BodyField => "body field",
+    };
+    format!("{location} {}", p.name)
+}
+
+pub(super) const BODY_WIRE: &str = "body";
+pub(super) const BODY_FIELD_WIRE: &str = "body field ";
+
+/// One method as `emit/apis.rs` emits it: required parameters are arguments (path, query,
+/// header, body fields; path parameters in path order, others by name), then the body;
+/// optional parameters are setters named after the parameter.
+fn operation_surface(op: &Operation, method: String, types: &Types<'_>) -> OperationSurface {
+    let order = |p: &Param| match p.location {
+        ParamLocation::Path => 0,
+        ParamLocation::Query => 1,
+        ParamLocation::Header => 2,
+        ParamLocation::BodyField => 3,
+    };
+    let path_order = crate::model::path_variables(&op.path);
+    let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    required.sort_by_key(|p| {
+        (
+            order(p),
+            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
+            p.name.clone(),
+        )
+    });
+    let mut taken = BTreeSet::from(["self".to_owned()]);
+    let mut arguments: Vec<Argument> = required
+        .iter()
+        .map(|p| Argument {
+            wire: wire_name(p),
+            name: unique(snake(&p.name), &mut taken),
+            ty: types.argument(&p.ty),
+        })
+        .collect();
+    if let Some(body) = &op.body {
+        let ty = match (body.shape, body.ty.direct_model()) {
+            (Some(shape), Some(key)) => {
+                match types.plan.body_shapes.get(&(key.to_owned(), shape)) {
+                    Some(path) => item_path(path),
+                    None => format!("<unresolved {key} {shape:?}>"),
+                }
+            }
+            _ => types.rust(&body.ty),
+        };
+        arguments.push(Argument {
+            wire: BODY_WIRE.to_owned(),
+            name: unique("body".to_owned(), &mut taken),
+            ty: format!("&{ty}"),
+        });
+    }
+    let setters = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| {
+            let setter = Setter {
+                name: snake(&p.name),
+                ty: types.argument(&p.ty),
+            };
+            (wire_name(p), setter)
+        })
+        .collect();
+    OperationSurface {
+        method,
+        arguments,
+        setters,
+        response: types.rust(&op.response),
+        paginated: op.paginated,
+        authenticated: op.authenticated,
+        status: StatusSurface {
+            value: stability_name(op.status.stability).to_owned(),
+            deprecated_since: op.status.deprecated_since.clone(),
+            deletion_date: op.status.deletion_date.clone(),
+            replacement: op.status.replacement.clone(),
+        },
+        doc: operation_doc(op),
+    }
+}
+
+fn stability_name(s: Stability) -> &'static str {
+    match s {
+        Stability::Production => "PRODUCTION",
+        Stability::Beta => "BETA",
+        Stability::Alpha => "ALPHA",
+        Stability::Deprecated => "DEPRECATED",
+    }
+}
+
+/// Everything that only reaches the method's documentation.
+fn operation_doc(op: &Operation) -> String {
+    let params: Vec<_> = op
+        .params
+        .iter()
+        .map(|p| (&p.name, &p.description))
+        .collect();
+    let iam: Vec<_> = op
+        .iam_actions
+        .iter()
+        .map(|a| (&a.name, a.required, &a.description))
+        .collect();
+    format!(
+        "{:?}",
+        (
+            &op.description,
+            &op.long_description,
+            &op.path_description,
+            &op.operation_id,
+            params,
+            op.body.as_ref().map(|b| &b.description),
+            iam,
+            &op.errors,
+        )
+    )
+}
+
+fn model_surface(
+    ir: &Ir,
+    model: &Model,
+    types: &Types<'_>,
+    position: Position,
+    used_by: BTreeSet<String>,
+) -> ModelSurface {
+    let Some(plan_path) = types.plan.models.get(&model.key) else {
+        // Unreachable for a model of `ir`: the plan names every one.
+        return ModelSurface {
+            path: format!("<unresolved {}>", model.key),
+            shape: ModelShape::Enum(EnumSurface {
+                values: BTreeMap::new(),
+                integers: false,
+            }),
+            position,
+            variants: BTreeMap::new(),
+            used_by,
+            doc: String::new(),
+        };
+    };
+    let mut path = item_path(plan_path);
+    let (shape, variants, doc) = match &model.kind {
+        ModelKind::Enum(values) => (
+            ModelShape::Enum(enum_surface(values)),
+            BTreeMap::new(),
+            format!("{:?}", model.description),
+        ),
+        ModelKind::Object {
+            generics,
+            properties,
+        } => {
+            path = with_generics(path, generics);
+            let fields = struct_surface(ir, model, properties, types, path.clone(), None);
+            let variants = [BodyShape::Create, BodyShape::Update]
+                .into_iter()
+                .filter_map(|shape| {
+                    let variant_path = types.plan.body_shapes.get(&(model.key.clone(), shape))?;
+                    let variant_path = with_generics(item_path(variant_path), generics);
+                    let surface =
+                        struct_surface(ir, model, properties, types, variant_path, Some(shape));
+                    Some((format!("{shape:?}"), surface))
+                })
+                .collect();
+            let docs: Vec<_> = properties
+                .iter()
+                .map(|p| (&p.name, &p.description))
+                .collect();
+            (
+                ModelShape::Struct(fields),
+                variants,
+                format!("{:?}", (&model.description, docs)),
+            )
+        }
+    };
+    ModelSurface {
+        path,
+        shape,
+        position,
+        variants,
+        used_by,
+        doc,
+    }
+}
+
+/// The fields of a model's struct (`shape: None`) or of one of its request-body variants, as
+/// `emit/models.rs` declares them, with the same rules: optionality from [`Ir::mandatory`],
+/// `new(..)` from [`Ir::constructible`], names from [`field_names`]; a variant keeps the
+/// writable fields, and a field holding its own type is boxed.
+fn struct_surface(
+    ir: &Ir,
+    model: &Model,
+    properties: &[Property],
+    types: &Types<'_>,
+    path: String,
+    shape: Option<BodyShape>,
+) -> StructSurface {
+    let constructible = ir.constructible(&model.key, shape);
+    let declared: Vec<&Property> = properties
+        .iter()
+        .filter(|p| shape.is_none() || !p.read_only)
+        .collect();
+    let names = field_names(declared.iter().map(|p| p.name.as_str()));
+    let mut fields = BTreeMap::new();
+    let mut constructor = Vec::new();
+    for (p, name) in declared.into_iter().zip(names) {
+        let required = ir.mandatory(&model.key, p, shape);
+        let mut ty = types.rust(&p.ty);
+        if p.ty
+            .direct_model()
+            .is_some_and(|m| emit::reaches_directly(ir, m, &model.key))
+        {
+            ty = format!("Box<{ty}>");
+        }
+        if !required {
+            ty = format!("Option<{ty}>");
+        }
+        let in_constructor = required && constructible;
+        if in_constructor {
+            constructor.push(name.clone());
+        }
+        fields.insert(
+            name,
+            FieldSurface {
+                json: p.name.clone(),
+                ty,
+                in_constructor,
+            },
+        );
+    }
+    StructSurface {
+        path,
+        fields,
+        constructor: constructible.then_some(constructor),
+    }
+}
+
+fn enum_surface(values: &EnumValues) -> EnumSurface {
+    match values {
+        EnumValues::Strings(values) => EnumSurface {
+            values: values
+                .iter()
+                .cloned()
+                .zip(enum_variants(values.iter().map(String::as_str)))
+                .collect(),
+            integers: false,
+        },
+        EnumValues::Integers(values) => EnumSurface {
+            values: values
+                .iter()
+                .map(|v| (v.to_string(), integer_variant(*v)))
+                .collect(),
+            integers: true,
+        },
+    }
+}
