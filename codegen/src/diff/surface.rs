@@ -393,21 +393,8 @@ pub(super) const BODY_FIELD_WIRE: &str = "body field ";
 /// header, body fields; path parameters in path order, others by name), then the body;
 /// optional parameters are setters named after the parameter.
 fn operation_surface(op: &Operation, method: String, types: &Types<'_>) -> OperationSurface {
-    let order = |p: &Param| match p.location {
-        ParamLocation::Path => 0,
-        ParamLocation::Query => 1,
-        ParamLocation::Header => 2,
-        ParamLocation::BodyField => 3,
-    };
-    let path_order = crate::model::path_variables(&op.path);
-    let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    required.sort_by_key(|p| {
-        (
-            order(p),
-            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
-            p.name.clone(),
-        )
-    });
+    // The setters are keyed by wire name, so their order does not matter here.
+    let (required, _) = crate::emit::parameters(op);
     let mut taken = BTreeSet::from(["self".to_owned()]);
     let mut arguments: Vec<Argument> = required
         .iter()

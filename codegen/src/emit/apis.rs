@@ -201,24 +201,7 @@ fn operation(
     let template = Literal::string(&op.path);
     let verb = method_token(op.method);
 
-    // Required parameters are arguments, in path order then by kind; optional ones are setters.
-    let order = |p: &&Param| match p.location {
-        ParamLocation::Path => 0,
-        ParamLocation::Query => 1,
-        ParamLocation::Header => 2,
-        ParamLocation::BodyField => 3,
-    };
-    let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    let path_order: Vec<String> = crate::model::path_variables(&op.path);
-    required.sort_by_key(|p| {
-        (
-            order(p),
-            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
-            p.name.clone(),
-        )
-    });
-    let mut optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
-    optional.sort_by_key(|p| (order(p), p.name.clone()));
+    let (required, optional) = parameters(op);
 
     let mut taken = BTreeSet::from(["self".to_owned()]);
     let mut args = Vec::new();
@@ -362,6 +345,30 @@ fn operation(
         }
     };
     (method, builder_item)
+}
+
+/// An operation's parameters as its method takes them: the required ones as arguments, in path
+/// order then by kind (path, query, header, body field); the optional ones as setters, by kind
+/// then name.
+pub fn parameters(op: &Operation) -> (Vec<&Param>, Vec<&Param>) {
+    let order = |p: &Param| match p.location {
+        ParamLocation::Path => 0,
+        ParamLocation::Query => 1,
+        ParamLocation::Header => 2,
+        ParamLocation::BodyField => 3,
+    };
+    let path_order: Vec<String> = crate::model::path_variables(&op.path);
+    let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    required.sort_by_key(|p| {
+        (
+            order(p),
+            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
+            p.name.clone(),
+        )
+    });
+    let mut optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
+    optional.sort_by_key(|p| (order(p), p.name.clone()));
+    (required, optional)
 }
 
 fn location_name(location: &ParamLocation) -> &'static str {

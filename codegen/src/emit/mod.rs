@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-pub use apis::{api_module, method_names, operation_key};
+pub use apis::{api_module, method_names, operation_key, parameters};
 pub use models::{reaches_directly, UNKNOWN_FIELDS};
 pub use plan::{ItemPath, Plan};
 pub use types::{argument_type, rust_type};
