@@ -985,7 +985,8 @@ pub fn path_variables(path: &str) -> Vec<String> {
     vars
 }
 
-fn collect_models(ty: &TypeRef, out: &mut Vec<String>) {
+/// Appends the key of every model `ty` names (generic arguments included).
+pub fn collect_models(ty: &TypeRef, out: &mut Vec<String>) {
     ty.visit(&mut |t| {
         if let TypeRef::Model { key, .. } = t {
             out.push(key.clone());
@@ -994,7 +995,7 @@ fn collect_models(ty: &TypeRef, out: &mut Vec<String>) {
 }
 
 /// Everything reachable from `roots` through properties (and generic arguments).
-fn model_closure(ir: &Ir, roots: Vec<String>) -> BTreeSet<String> {
+pub fn model_closure(ir: &Ir, roots: Vec<String>) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut stack = roots;
     while let Some(key) = stack.pop() {

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::emit::{self, ItemPath, Plan};
 use crate::model::{
-    BodyShape, EnumValues, Ir, Model, ModelKind, Operation, Param, ParamLocation, Property, TypeRef,
+    collect_models, model_closure, BodyShape, EnumValues, Ir, Model, ModelKind, Operation, Param,
+    ParamLocation, Property, TypeRef,
 };
 use crate::naming::{enum_variants, field_names, integer_variant, snake, unique};
 use crate::reader::{Branch, Stability};
@@ -302,57 +303,27 @@ fn users(ir: &Ir) -> (Users, Users) {
     (models, aliases)
 }
 
-/// Appends the key of every model `ty` names (generic arguments and item types included).
-fn models_in(ty: &TypeRef, into: &mut Vec<String>) {
-    ty.visit(&mut |t| {
-        if let TypeRef::Model { key, .. } = t {
-            into.push(key.clone());
-        }
-    })
-}
-
 /// Request and response reachability of every model. [`Ir::roles`] only says "request only";
 /// a change report also needs "both".
 fn positions(ir: &Ir) -> BTreeMap<String, Position> {
     let (mut responses, mut requests) = (Vec::new(), Vec::new());
     for op in ir.apis.iter().flat_map(|a| &a.operations) {
-        models_in(&op.response, &mut responses);
+        collect_models(&op.response, &mut responses);
         for p in &op.params {
-            models_in(&p.ty, &mut requests);
+            collect_models(&p.ty, &mut requests);
         }
         if let Some(body) = &op.body {
-            models_in(&body.ty, &mut requests);
+            collect_models(&body.ty, &mut requests);
         }
     }
     let mut positions: BTreeMap<String, Position> = BTreeMap::new();
-    for key in reachable(ir, responses) {
+    for key in model_closure(ir, responses) {
         positions.entry(key).or_default().response = true;
     }
-    for key in reachable(ir, requests) {
+    for key in model_closure(ir, requests) {
         positions.entry(key).or_default().request = true;
     }
     positions
-}
-
-/// Models reachable from `roots` through properties and generic arguments.
-fn reachable(ir: &Ir, roots: Vec<String>) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack = roots;
-    while let Some(key) = stack.pop() {
-        if !seen.insert(key.clone()) {
-            continue;
-        }
-        if let Some(Model {
-            kind: ModelKind::Object { properties, .. },
-            ..
-        }) = ir.models.get(&key)
-        {
-            for p in properties {
-                models_in(&p.ty, &mut stack);
-            }
-        }
-    }
-    seen
 }
 
 fn api_surface(ir: &Ir, api: &crate::model::Api, types: &Types<'_>) -> ApiSurface {
