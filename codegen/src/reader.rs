@@ -178,13 +178,48 @@ impl ParameterDef {
     }
 }
 
+/// An IAM action an operation needs. Files from before 2023-06 list plain names (`"vps:apiovh:get"`,
+/// all required); later ones list objects.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(from = "IamActionRepr")]
 pub struct IamActionDef {
     pub name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub required: bool,
-    #[serde(default)]
     pub description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum IamActionRepr {
+    Name(String),
+    Object {
+        name: String,
+        #[serde(default, deserialize_with = "null_as_default")]
+        required: bool,
+        #[serde(default)]
+        description: Option<String>,
+    },
+}
+
+impl From<IamActionRepr> for IamActionDef {
+    fn from(repr: IamActionRepr) -> Self {
+        match repr {
+            IamActionRepr::Name(name) => IamActionDef {
+                name,
+                required: true,
+                description: None,
+            },
+            IamActionRepr::Object {
+                name,
+                required,
+                description,
+            } => IamActionDef {
+                name,
+                required,
+                description,
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -366,6 +401,22 @@ pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both shapes OVH has served: objects (2023-06 on) and plain names (earlier, all required).
+    #[test]
+    fn iam_actions_in_both_shapes() {
+        let doc = r#"{"resourcePath":"/a","apis":[{"path":"/a","operations":[
+            {"httpMethod":"GET","responseType":"void","apiStatus":{"value":"PRODUCTION"},"iamActions":["a:apiovh:get"]},
+            {"httpMethod":"PUT","responseType":"void","apiStatus":{"value":"PRODUCTION"},
+             "iamActions":[{"name":"a:apiovh:edit","required":false,"description":"Edit"}]}]}]}"#;
+        let doc = parse_schema(Path::new("a.json"), doc.as_bytes()).unwrap();
+        let ops = &doc.apis[0].operations;
+        assert_eq!(ops[0].iam_actions[0].name, "a:apiovh:get");
+        assert!(ops[0].iam_actions[0].required);
+        assert_eq!(ops[1].iam_actions[0].name, "a:apiovh:edit");
+        assert!(!ops[1].iam_actions[0].required);
+        assert_eq!(ops[1].iam_actions[0].description.as_deref(), Some("Edit"));
+    }
 
     #[test]
     fn bad_field_is_reported_with_pointer() {
