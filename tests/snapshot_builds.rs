@@ -1,8 +1,13 @@
+//! Builds of a throwaway project depending on this crate, against other snapshots.
+//!
 //! The semver proof: a program written against the client generated from an old snapshot
 //! (`codegen/tests/fixtures/semver/old`) is compiled against the client generated from each
 //! newer snapshot beside it. Where `ovhcloud-codegen diff` finds nothing breaking (an added enum
 //! value, response field, optional parameter or body field, operation, model), the program must
 //! still compile; where it reports a breaking change, the program must not.
+//!
+//! The lock: a snapshot whose files do not match its lock does not build, and the error names
+//! the file.
 //!
 //! Each build is a real `cargo check` of a throwaway project depending on this crate, with
 //! `OVHCLOUD_SCHEMAS_DIR` naming the snapshot, in its own target directory
@@ -112,4 +117,32 @@ fn programs_written_against_an_old_snapshot_compile_where_the_diff_says_non_brea
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_snapshot_that_does_not_match_its_lock_does_not_build() {
+    use ovhcloud_codegen::manifest::{Manifest, FILE_NAME};
+    use ovhcloud_codegen::{generate, Selection};
+
+    let dir = repo().join("target/semver-proof/tampered");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("v1")).unwrap();
+    let me = dir.join("v1/me.json");
+    std::fs::copy(fixtures().join("old/v1/me.json"), &me).unwrap();
+    let generation = generate(&dir, &Selection::Only(vec![])).unwrap();
+    let lock = Manifest::from_ir(&generation.ir, &Default::default(), None);
+    std::fs::write(dir.join(FILE_NAME), lock.to_json()).unwrap();
+
+    let project = user_project();
+    if let Err(errors) = check(&project, &dir) {
+        panic!("the locked snapshot does not build:\n{errors}");
+    }
+    // One byte more in a description: same API, different file.
+    let text = std::fs::read_to_string(&me).unwrap();
+    std::fs::write(&me, text.replacen("List your widgets", "List your widgets.", 1)).unwrap();
+    let errors = check(&project, &dir).expect_err("a tampered snapshot must not build");
+    assert!(
+        errors.contains("me.json") && errors.contains("does not match the lock"),
+        "{errors}"
+    );
 }
