@@ -139,7 +139,11 @@ fn a_snapshot_that_does_not_match_its_lock_does_not_build() {
     }
     // One byte more in a description: same API, different file.
     let text = std::fs::read_to_string(&me).unwrap();
-    std::fs::write(&me, text.replacen("List your widgets", "List your widgets.", 1)).unwrap();
+    std::fs::write(
+        &me,
+        text.replacen("List your widgets", "List your widgets.", 1),
+    )
+    .unwrap();
     let errors = check(&project, &dir).expect_err("a tampered snapshot must not build");
     assert!(
         errors.contains("me.json") && errors.contains("does not match the lock"),
