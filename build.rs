@@ -54,6 +54,18 @@ fn main() -> ExitCode {
             errors.join("\n  ")
         ));
     }
+    // Degraded parts build; they are said, briefly (`ovhcloud-codegen list` shows them all).
+    let warnings: Vec<String> = generation.warnings().map(|w| w.to_string()).collect();
+    for warning in warnings.iter().take(5) {
+        println!("cargo:warning=schema: {warning}");
+    }
+    if warnings.len() > 5 {
+        println!(
+            "cargo:warning=schema: {} more degraded part(s); `ovhcloud-codegen list --schemas {}` lists them",
+            warnings.len() - 5,
+            schemas.display()
+        );
+    }
     if let Err(e) = write_files(&out_dir, &generation.files) {
         return fail(&e.to_string());
     }

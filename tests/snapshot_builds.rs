@@ -28,7 +28,15 @@ fn fixtures() -> PathBuf {
 
 /// A project whose `main.rs` is `user.rs`, depending on this crate with the `me` API only.
 fn user_project() -> PathBuf {
-    let dir = repo().join("target/semver-proof/user");
+    project(
+        "user",
+        &std::fs::read_to_string(fixtures().join("user.rs")).unwrap(),
+    )
+}
+
+/// A project `name` with this `main.rs`, depending on this crate with the `me` API only.
+fn project(name: &str, main: &str) -> PathBuf {
+    let dir = repo().join("target/semver-proof").join(name);
     std::fs::create_dir_all(dir.join("src")).unwrap();
     let manifest = format!(
         r#"[package]
@@ -45,7 +53,7 @@ ovhcloud = {{ path = "{}", default-features = false, features = ["me"] }}
         repo().display()
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(fixtures().join("user.rs"), dir.join("src/main.rs")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
     std::fs::copy(repo().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     dir
 }
@@ -149,4 +157,58 @@ fn a_snapshot_that_does_not_match_its_lock_does_not_build() {
         errors.contains("me.json") && errors.contains("does not match the lock"),
         "{errors}"
     );
+}
+
+/// Types no file defines degrade (a string parameter, a JSON value body or response) and the
+/// crate still builds: the degraded methods are there, typed as such.
+#[test]
+fn a_snapshot_with_unknown_types_builds_degraded() {
+    let dir = repo().join("target/semver-proof/degraded");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("v1")).unwrap();
+    let text = std::fs::read_to_string(fixtures().join("old/v1/me.json")).unwrap();
+    let degraded = text
+        .replace(
+            r#""dataType": "widget.KindEnum""#,
+            r#""dataType": "widget.GoneEnum""#,
+        )
+        .replace(
+            r#""fullType": "widget.KindEnum""#,
+            r#""fullType": "widget.GoneEnum""#,
+        )
+        .replace(
+            r#""dataType": "widget.Creation""#,
+            r#""dataType": "widget.Gone""#,
+        )
+        .replace(
+            r#""fullType": "widget.Creation""#,
+            r#""fullType": "widget.Gone""#,
+        );
+    assert_ne!(
+        degraded, text,
+        "the fixture changed shape: update this test"
+    );
+    std::fs::write(dir.join("v1/me.json"), degraded).unwrap();
+    let main = r#"
+pub async fn exercise(client: &ovhcloud::Client) -> ovhcloud::Result<()> {
+    let me = client.me();
+    let _ids: Vec<i64> = me.get_widget().kind("big").await?;
+    let body = serde_json::json!({"name": "w", "kind": "big"});
+    let _created: ovhcloud::models::widget::Widget = me.post_widget(&body).await?;
+    Ok(())
+}
+fn main() {
+    let _ = exercise;
+}
+"#;
+    let project = project("degraded", main);
+    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        project.join("Cargo.toml"),
+        manifest.replace("[workspace]", "serde_json = \"1\"\n\n[workspace]"),
+    )
+    .unwrap();
+    if let Err(errors) = check(&project, &dir) {
+        panic!("the degraded snapshot does not build:\n{errors}");
+    }
 }

@@ -998,7 +998,7 @@ fn write_lock(
     if let Some(previous) = &previous {
         previous.apply(&mut ir);
     }
-    warnings.extend(ir.errors.iter().cloned());
+    warnings.extend(ir.errors.iter().chain(&ir.warnings).cloned());
     let lock = Manifest::from_ir(&ir, sources, previous.as_ref());
     staging.write(manifest::FILE_NAME, lock.to_json().as_bytes())?;
     for warning in &mut warnings {

@@ -53,6 +53,11 @@ impl Generation {
         self.read_errors.iter().chain(&self.ir.errors)
     }
 
+    /// What was degraded to keep the rest (see [`model::Ir::warnings`]); not errors.
+    pub fn warnings(&self) -> impl Iterator<Item = &SchemaError> {
+        self.ir.warnings.iter()
+    }
+
     pub fn summary(&self) -> Summary {
         let models: BTreeSet<&String> = self
             .selected
@@ -69,6 +74,7 @@ impl Generation {
             models: models.len(),
             conflicts: self.ir.conflicts.len(),
             errors: self.errors().count(),
+            warnings: self.warnings().count(),
             files: self.files.len(),
             lines: self.files.iter().map(|f| f.contents.lines().count()).sum(),
             bytes: self.files.iter().map(|f| f.contents.len()).sum(),
@@ -84,6 +90,7 @@ pub struct Summary {
     pub models: usize,
     pub conflicts: usize,
     pub errors: usize,
+    pub warnings: usize,
     pub files: usize,
     pub lines: usize,
     pub bytes: usize,
@@ -94,8 +101,8 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} APIs, {} operations, {} models, {} conflicts merged, {} errors; {} files, {} lines in {} ms",
-            self.apis, self.operations, self.models, self.conflicts, self.errors, self.files, self.lines, self.elapsed.as_millis()
+            "{} APIs, {} operations, {} models, {} conflicts merged, {} errors, {} warnings; {} files, {} lines in {} ms",
+            self.apis, self.operations, self.models, self.conflicts, self.errors, self.warnings, self.files, self.lines, self.elapsed.as_millis()
         )
     }
 }

@@ -36,11 +36,17 @@ enum Command {
         /// (`/dedicated/server`, `v2:/iam`). Repeatable.
         #[arg(long = "api")]
         apis: Vec<String>,
+        /// Exit with status 1 when anything had to be degraded (warnings), not only on errors.
+        #[arg(long)]
+        deny_warnings: bool,
     },
-    /// List the APIs in a schema directory with their counts.
+    /// List the APIs in a schema directory with their counts, and what had to be degraded.
     List {
         #[arg(long, default_value = "schemas")]
         schemas: PathBuf,
+        /// Exit with status 1 when anything had to be degraded (warnings), not only on errors.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Print the lock (files, hashes, sizes, sources, method names) of a schema directory as
     /// JSON; sources and method names already in its lock are kept.
@@ -82,7 +88,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Generate { schemas, out, apis } => {
+        Command::Generate {
+            schemas,
+            out,
+            apis,
+            deny_warnings,
+        } => {
             let selection = if apis.is_empty() {
                 Selection::All
             } else {
@@ -103,17 +114,14 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     conflict.details.join("; ")
                 );
             }
-            for error in generation.errors() {
-                eprintln!("error: {error}");
-            }
+            let status = report_problems(&generation, deny_warnings);
             println!("{} → {}", generation.summary(), out.display());
-            Ok(if generation.errors().next().is_some() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(status)
         }
-        Command::List { schemas } => {
+        Command::List {
+            schemas,
+            deny_warnings,
+        } => {
             let generation = generate(&schemas, &Selection::All)?;
             println!(
                 "{:<8} {:<34} {:<34} {:>6} {:>7}",
@@ -129,14 +137,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     api.models.len()
                 );
             }
-            for error in generation.errors() {
-                eprintln!("error: {error}");
-            }
-            Ok(if generation.errors().next().is_some() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(report_problems(&generation, deny_warnings))
         }
         Command::Manifest {
             schemas,
@@ -168,5 +169,23 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             format,
             fail_on,
         } => ovhcloud_codegen::diff::run_cli(&old, &new, format, fail_on),
+    }
+}
+
+/// Prints warnings, then errors, on stderr; the exit status: failure on any error, or on any
+/// warning with `--deny-warnings`.
+fn report_problems(generation: &ovhcloud_codegen::Generation, deny_warnings: bool) -> ExitCode {
+    for warning in generation.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    for error in generation.errors() {
+        eprintln!("error: {error}");
+    }
+    let failed = generation.errors().next().is_some()
+        || (deny_warnings && generation.warnings().next().is_some());
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

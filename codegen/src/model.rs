@@ -229,6 +229,9 @@ pub struct Ir {
     pub conflicts: Vec<Conflict>,
     /// Problems that made the generator drop an operation or a model.
     pub errors: Vec<SchemaError>,
+    /// Irregularities the generator worked around by degrading the smallest part affected (an
+    /// unknown type becomes a string parameter or a JSON value); everything else is generated.
+    pub warnings: Vec<SchemaError>,
     /// Method names fixed by a previous generation (the lock), by feature then by
     /// `METHOD /path`.
     pub method_lock: BTreeMap<String, BTreeMap<String, String>>,
@@ -449,6 +452,25 @@ impl Resolver<'_> {
         let parsed = typeexpr::parse(expr).map_err(|e| e.to_string())?;
         self.resolve(&parsed)
     }
+
+    /// Resolves `expr`, or degrades to `fallback` when it names what no file defines (or does
+    /// not parse): a whole API is never lost to one bad reference. The message says what was
+    /// degraded, for a warning.
+    fn resolve_or(&mut self, expr: &str, fallback: Primitive) -> (TypeRef, Option<String>) {
+        match self.resolve_str(expr) {
+            Ok(ty) => (ty, None),
+            Err(message) => (
+                TypeRef::Primitive(fallback),
+                Some(format!(
+                    "{message}; degraded to {}",
+                    match fallback {
+                        Primitive::Any => "a JSON value",
+                        _ => "a string",
+                    }
+                )),
+            ),
+        }
+    }
 }
 
 fn model_pointer(key: &str) -> String {
@@ -462,8 +484,9 @@ fn resolve_model(
     defs: &Definitions,
     ir: &mut Ir,
 ) -> Option<Model> {
-    // Each file's definition must be valid on its own, even where the merge keeps another's.
-    let mut invalid = false;
+    // Each file's definition is checked on its own, even where the merge keeps another's: an
+    // unknown property type is reported where it is written, and the property becomes a JSON
+    // value (the rest of the model stays typed).
     for (index, def) in sources {
         let generics = def.generics.clone().unwrap_or_default();
         let mut resolver = Resolver {
@@ -472,7 +495,7 @@ fn resolve_model(
             aliases: &mut ir.aliases,
         };
         for (name, prop) in def.properties.iter().flatten() {
-            if let Err(message) = resolver.resolve_str(prop.type_expr()) {
+            if let (_, Some(message)) = resolver.resolve_or(prop.type_expr(), Primitive::Any) {
                 let field = if prop.full_type.is_some() {
                     "fullType"
                 } else {
@@ -483,17 +506,13 @@ fn resolve_model(
                     model_pointer(key),
                     pointer_token(name)
                 );
-                ir.errors.push(SchemaError {
+                ir.warnings.push(SchemaError {
                     file: schemas[*index].file.clone(),
                     pointer,
                     message,
                 });
-                invalid = true;
             }
         }
-    }
-    if invalid {
-        return None;
     }
     let (merged, conflict) = merge_definitions(key, sources, schemas);
     if let Some(conflict) = conflict {
@@ -523,30 +542,17 @@ fn resolve_model(
             generics: &generics,
             aliases: &mut ir.aliases,
         };
-        let mut failures = Vec::new();
         for (name, prop) in merged.properties.iter().flatten() {
-            match resolver.resolve_str(prop.type_expr()) {
-                Ok(ty) => properties.push(Property {
-                    name: name.clone(),
-                    ty,
-                    nullable: prop.can_be_null,
-                    read_only: prop.read_only,
-                    required: prop.required,
-                    description: prop.description.clone().filter(|d| !d.trim().is_empty()),
-                }),
-                Err(message) => failures.push((name.clone(), message)),
-            }
-        }
-        if !failures.is_empty() {
-            for (name, message) in failures {
-                let pointer = format!(
-                    "{}/properties/{}/type",
-                    model_pointer(key),
-                    pointer_token(&name)
-                );
-                ir.errors.push(error(pointer, message));
-            }
-            return None;
+            // Degraded (and warned about) above, per file.
+            let (ty, _) = resolver.resolve_or(prop.type_expr(), Primitive::Any);
+            properties.push(Property {
+                name: name.clone(),
+                ty,
+                nullable: prop.can_be_null,
+                read_only: prop.read_only,
+                required: prop.required,
+                description: prop.description.clone().filter(|d| !d.trim().is_empty()),
+            });
         }
         ModelKind::Object {
             generics,
@@ -791,13 +797,22 @@ fn build_api(index: usize, schema: LoadedSchema, defs: &Definitions, ir: &mut Ir
                 });
                 continue;
             }
-            match build_operation(
+            let mut warnings = Vec::new();
+            let built = build_operation(
                 &entry.path,
                 entry.description.as_deref(),
                 op,
                 &mut resolver,
                 &pointer,
-            ) {
+                &mut warnings,
+            );
+            ir.warnings
+                .extend(warnings.into_iter().map(|(pointer, message)| SchemaError {
+                    file: file.clone(),
+                    pointer,
+                    message,
+                }));
+            match built {
                 Ok(op) => operations.push(op),
                 Err(e) => ir.errors.push(SchemaError {
                     file: file.clone(),
@@ -830,6 +845,7 @@ fn build_operation(
     op: &OperationDef,
     resolver: &mut Resolver<'_>,
     pointer: &str,
+    warnings: &mut Vec<(String, String)>,
 ) -> Result<Operation, (String, String)> {
     if op.http_method == HttpMethod::Patch {
         return Err((
@@ -837,22 +853,30 @@ fn build_operation(
             "PATCH is not part of the OVH API".into(),
         ));
     }
-    let response = resolver
-        .resolve_str(&op.response_type)
-        .map_err(|m| (format!("{pointer}/responseType"), m))?;
+    let (response, degraded) = resolver.resolve_or(&op.response_type, Primitive::Any);
+    if let Some(message) = degraded {
+        warnings.push((format!("{pointer}/responseType"), message));
+    }
     let template_vars = path_variables(path);
     let mut params = Vec::new();
     let mut body = None;
     for (i, p) in op.parameters.iter().enumerate() {
         let at = format!("{pointer}/parameters/{i}");
-        let ty = resolver.resolve_str(p.type_expr()).map_err(|m| {
+        // What still works for an unknown type: a string in the URL or a header, any JSON in
+        // a body.
+        let fallback = match p.param_type {
+            ParamKind::Body => Primitive::Any,
+            ParamKind::Path | ParamKind::Query | ParamKind::Header => Primitive::String,
+        };
+        let (ty, degraded) = resolver.resolve_or(p.type_expr(), fallback);
+        if let Some(message) = degraded {
             let key = if p.full_type.is_some() {
                 "fullType"
             } else {
                 "dataType"
             };
-            (format!("{at}/{key}"), m)
-        })?;
+            warnings.push((format!("{at}/{key}"), message));
+        }
         let description = p.description.clone().filter(|d| !d.trim().is_empty());
         let location = match (p.param_type, &p.name) {
             (ParamKind::Body, None) => {
@@ -1227,28 +1251,55 @@ mod tests {
         );
     }
 
+    /// Real files name types no file defines (hundreds of enums in one `price` file): the
+    /// reference degrades — a string in the URL, a JSON value in bodies, responses and
+    /// properties — with a warning at its pointer, and nothing else is lost.
     #[test]
-    fn unknown_types_are_errors_with_pointers_and_drop_only_their_item() {
+    fn unknown_types_degrade_with_warnings_at_their_pointers() {
         let doc = r#"{"resourcePath":"/a","apis":[{"path":"/a/{id}","operations":[
             {"apiStatus":{"value":"PRODUCTION"},"httpMethod":"GET","parameters":[
-              {"name":"id","dataType":"long","paramType":"path","fullType":"long","required":true}],
+              {"name":"id","dataType":"a.IdEnum","paramType":"path","fullType":"a.IdEnum","required":true},
+              {"name":"q","dataType":"a.QEnum","paramType":"query","required":false}],
              "responseType":"a.Missing"},
-            {"apiStatus":{"value":"PRODUCTION"},"httpMethod":"DELETE","parameters":[
-              {"name":"id","dataType":"long","paramType":"path","fullType":"long","required":true}],
-             "responseType":"void"}]}],
-            "models":{"a.Bad":{"id":"Bad","namespace":"a","properties":{"p":{"type":"int","canBeNull":false}}}}}"#;
+            {"apiStatus":{"value":"PRODUCTION"},"httpMethod":"PUT","parameters":[
+              {"name":"id","dataType":"long","paramType":"path","fullType":"long","required":true},
+              {"dataType":"a.Gone","paramType":"body","fullType":"a.Gone","required":true}],
+             "responseType":"a.Bad"}]}],
+            "models":{"a.Bad":{"id":"Bad","namespace":"a","properties":{
+              "p":{"type":"int","canBeNull":false},"ok":{"type":"long","canBeNull":false}}}}}"#;
         let ir = build(vec![load("a.json", doc)]);
-        let pointers: Vec<_> = ir.errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert!(ir.errors.is_empty(), "{:?}", ir.errors);
+        let pointers: Vec<_> = ir.warnings.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(
             pointers,
             [
                 "/models/a.Bad/properties/p/type",
-                "/apis/0/operations/0/responseType"
+                "/apis/0/operations/0/responseType",
+                "/apis/0/operations/0/parameters/0/fullType",
+                "/apis/0/operations/0/parameters/1/dataType",
+                "/apis/0/operations/1/parameters/1/fullType",
             ]
         );
-        assert!(ir.errors[0].message.contains("unknown type `int`"));
-        assert_eq!(ir.apis[0].operations.len(), 1);
-        assert_eq!(ir.apis[0].operations[0].method, HttpMethod::Delete);
+        assert!(ir.warnings[0].message.contains("unknown type `int`"));
+        assert!(ir.warnings[0].message.ends_with("degraded to a JSON value"));
+        assert!(ir.warnings[2].message.ends_with("degraded to a string"));
+        let get = &ir.apis[0].operations[0];
+        assert_eq!(get.response, TypeRef::Primitive(Primitive::Any));
+        assert!(get
+            .params
+            .iter()
+            .all(|p| p.ty == TypeRef::Primitive(Primitive::String)));
+        let put = &ir.apis[0].operations[1];
+        assert_eq!(
+            put.body.as_ref().unwrap().ty,
+            TypeRef::Primitive(Primitive::Any)
+        );
+        let ModelKind::Object { properties, .. } = &ir.models["a.Bad"].kind else {
+            panic!("a.Bad is an object")
+        };
+        assert_eq!(properties.len(), 2, "the model keeps every property");
+        assert_eq!(properties[1].ty, TypeRef::Primitive(Primitive::Any));
+        assert_eq!(properties[0].ty, TypeRef::Primitive(Primitive::Long));
     }
 
     #[test]

@@ -44,21 +44,34 @@ fn bad_files_are_reported_and_good_ones_generated() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // Unreadable files are errors (status 1); unknown types are warnings, degraded.
     assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let said = |prefix: &str, needle: &str| {
+        stderr
+            .lines()
+            .any(|l| l.starts_with(prefix) && l.contains(needle))
+    };
     assert!(
-        stderr.contains("broken.json: at /apis/0: expected value"),
+        said("error: ", "broken.json: at /apis/0: expected value"),
         "{stderr}"
     );
     assert!(
-        stderr.contains(
+        said(
+            "warning: ",
             "typed.json: at /apis/0/operations/0/responseType: unknown type `good.Nothing`"
+        ) && said("warning: ", "degraded to a JSON value"),
+        "{stderr}"
+    );
+    assert!(
+        said(
+            "warning: ",
+            "weird.json: at /models/good.Thing/properties/name/type: unknown type `int`"
         ),
         "{stderr}"
     );
     assert!(
-        stderr
-            .contains("weird.json: at /models/good.Thing/properties/name/type: unknown type `int`"),
-        "{stderr}"
+        Path::new(&out.join("apis/typed.rs")).exists(),
+        "an API with an unknown type is generated, degraded"
     );
     assert!(
         Path::new(&out.join("apis/good.rs")).exists(),
@@ -66,6 +79,32 @@ fn bad_files_are_reported_and_good_ones_generated() {
     );
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(summary.contains("3 APIs"), "{summary}");
+}
+
+/// Warnings alone leave the status at 0, unless `--deny-warnings`.
+#[test]
+fn deny_warnings_makes_degradations_fatal() {
+    let dir = temp_dir("deny");
+    std::fs::write(
+        dir.join("v1/typed.json"),
+        GOOD.replace("good.Thing\",\"noAuth", "good.Nothing\",\"noAuth"),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let output = cli()
+            .args(["list", "--schemas"])
+            .arg(&dir)
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), stderr)
+    };
+    let (status, stderr) = run(&[]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stderr.contains("warning: "), "{stderr}");
+    let (status, stderr) = run(&["--deny-warnings"]);
+    assert_eq!(status, Some(1), "{stderr}");
 }
 
 #[test]

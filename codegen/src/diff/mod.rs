@@ -141,7 +141,11 @@ impl Snapshot {
             dir: dir.to_owned(),
             label,
             surface: Surface::of(&generation.ir),
-            warnings: generation.errors().map(|e| e.to_string()).collect(),
+            warnings: generation
+                .errors()
+                .chain(generation.warnings())
+                .map(|e| e.to_string())
+                .collect(),
             unreadable,
         }
     }
