@@ -21,7 +21,12 @@ ok() { echo "ok: $*"; passed=$((passed + 1)); }
 
 # 1. Package (no verify build: step 3 is that build, as a user makes it).
 cargo package -p ovhcloud-codegen -p ovhcloud --allow-dirty --no-verify \
-    --target-dir "$work/package-target" 2>&1 | grep -v '^warning: ignoring ' || true
+    --target-dir "$work/package-target" >"$work/package.log" 2>&1 || {
+    cat "$work/package.log"
+    echo "package-check: $passed passed, 1 failed"
+    exit 1
+}
+grep -v '^warning: ignoring ' "$work/package.log" || true
 crate=$(ls "$work"/package-target/package/ovhcloud-[0-9]*.crate)
 codegen_crate=$(ls "$work"/package-target/package/ovhcloud-codegen-*.crate)
 
@@ -96,11 +101,11 @@ RS
     if (cd "$project" && CARGO_TARGET_DIR="$project/target" cargo build --offline -q 2>"$project/build.log"); then
         took=$((SECONDS - start))
         timings+=("$(printf '%-4s %3d s' "$set" "$took")")
-        out=$("$project/target/debug/new-user")
-        if grep -q 'snapshot Some("' <<<"$out" && grep -q '^ovhCloudConnect 1.0 ' <<<"$out"; then
+        if out=$("$project/target/debug/new-user" 2>&1) && grep -q 'snapshot Some("' <<<"$out" &&
+            grep -q '^ovhCloudConnect 1.0 ' <<<"$out"; then
             ok "new project with $set API feature(s): built in ${took} s, runs: $(head -n 1 <<<"$out")"
         else
-            fail "new project with $set API feature(s) built but printed: $out"
+            fail "new project with $set API feature(s) built but its run printed: $out"
         fi
     else
         fail "new project with $set API feature(s) does not build:"

@@ -32,7 +32,9 @@ rm -rf "$snapshot"
 cp -r schemas "$snapshot"
 if [[ -n ${SNAPSHOT_FROM:-} ]]; then
     rm -rf "$snapshot/v1" "$snapshot/v2"
-    cp -r "$SNAPSHOT_FROM/v1" "$SNAPSHOT_FROM/v2" "$snapshot/" 2>/dev/null || cp -r "$SNAPSHOT_FROM/v1" "$snapshot/"
+    for branch in v1 v2; do
+        [[ ! -d $SNAPSHOT_FROM/$branch ]] || cp -r "$SNAPSHOT_FROM/$branch" "$snapshot/"
+    done
     [[ ! -f $SNAPSHOT_FROM/manifest.json ]] || cp "$SNAPSHOT_FROM/manifest.json" "$snapshot/manifest.json"
     codegen manifest --schemas "$snapshot" --write
 else
@@ -50,10 +52,8 @@ if [[ $bump == none ]]; then
 fi
 
 echo "==> 3. replace schemas/"
-rm -rf schemas.previous
-mv schemas schemas.previous
+rm -rf schemas
 cp -r "$snapshot" schemas
-rm -rf schemas.previous
 features=$(codegen manifest --schemas schemas --cargo-features)
 python3 - "$features" <<'PY'
 import re, sys
@@ -61,7 +61,7 @@ text = open("Cargo.toml").read()
 begin, end = "# BEGIN API features\n", "# END API features\n"
 head, rest = text.split(begin, 1)
 _, tail = rest.split(end, 1)
-open("Cargo.toml", "w").write(head + begin + sys.argv[1] + end + tail)
+open("Cargo.toml", "w").write(head + begin + sys.argv[1].rstrip("\n") + "\n" + end + tail)
 PY
 
 echo "==> 4. regenerate"
@@ -72,7 +72,7 @@ echo "==> 5. version and changelog"
 date=$(python3 -c '
 import json
 dates = [a["source"]["fetchedAt"][:10] for a in json.load(open("schemas/manifest.json"))["apis"] if a.get("source")]
-print(max(dates))')
+print(max(dates) if dates else "unknown")')
 version=$(python3 - "$bump" "$date" <<'PY'
 import re, sys
 bump, date = sys.argv[1], sys.argv[2]

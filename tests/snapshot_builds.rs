@@ -141,7 +141,11 @@ fn a_snapshot_that_does_not_match_its_lock_does_not_build() {
     let lock = Manifest::from_ir(&generation.ir, &Default::default(), None);
     std::fs::write(dir.join(FILE_NAME), lock.to_json()).unwrap();
 
-    let project = user_project();
+    // Its own project: tests run in parallel, and each rewrites its project's files.
+    let project = project(
+        "lock",
+        &std::fs::read_to_string(fixtures().join("user.rs")).unwrap(),
+    );
     if let Err(errors) = check(&project, &dir) {
         panic!("the locked snapshot does not build:\n{errors}");
     }

@@ -13,7 +13,7 @@ use std::error::Error as StdError;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -486,6 +486,11 @@ fn read_listing(
         message,
     };
     let listing: Listing = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    // A full refresh would drop every file of the branch: an empty v1 listing is a broken
+    // answer (an empty v2 listing is checked by the caller, which knows whether v2 must exist).
+    if listing.apis.is_empty() && branch == Branch::V1 {
+        return Err(bad("the listing names no API".to_owned()));
+    }
     let mut files = Vec::new();
     let mut seen = BTreeMap::new();
     for entry in listing.apis {
@@ -668,7 +673,7 @@ impl Fetcher {
             .retry_delay
             .saturating_mul(1 << (attempt - 1).min(16))
             .min(self.max_retry_delay);
-        let jittered = ceiling.mul_f64(random_fraction());
+        let jittered = ceiling.mul_f64(fastrand::f64());
         match retry_after {
             Some(wait) => jittered.max(wait.min(self.max_retry_delay)),
             None => jittered,
@@ -703,16 +708,6 @@ fn ovh_message(body: &[u8]) -> Option<String> {
     (!text.is_empty()).then(|| text.chars().take(200).collect())
 }
 
-/// A uniform draw in [0, 1) for jitter, from the standard library's randomly keyed hasher
-/// (no random-number crate for this alone).
-fn random_fraction() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(COUNTER.fetch_add(1, Ordering::Relaxed));
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
 fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -745,7 +740,14 @@ async fn read_listings(
     match (v2, &endpoint.v2, &v2_url) {
         (Some(Ok(got)), Some(base), Some(url)) => {
             retries += got.retries;
-            listings.push(read_listing(Branch::V2, base, url, got.bytes)?);
+            let listing = read_listing(Branch::V2, base, url, got.bytes)?;
+            if listing.files.is_empty() && endpoint.v2_status == V2::Expected {
+                return Err(FetchError::Listing {
+                    url: url.clone(),
+                    message: "the listing names no API, and this endpoint has a v2 API".to_owned(),
+                });
+            }
+            listings.push(listing);
         }
         (Some(Err((Failure::Status { status: 404, .. }, _))), _, Some(url))
             if endpoint.v2_status != V2::Expected =>
@@ -825,11 +827,33 @@ impl Target {
                 message: "must name a directory (not `.`, `..` or `/`)".to_owned(),
             });
         };
-        if path.exists() && !path.is_dir() {
-            return Err(FetchError::Out {
+        let refuse = |message: &str| {
+            Err(FetchError::Out {
                 path: out.to_owned(),
-                message: "exists and is not a directory".to_owned(),
-            });
+                message: message.to_owned(),
+            })
+        };
+        // The swap replaces the whole directory: never one that holds the working directory
+        // (`.`, `..`, `~` from inside it), never one that is not a snapshot.
+        let cwd = std::env::current_dir().map_err(io_error(out))?;
+        if out
+            .components()
+            .any(|c| matches!(c, Component::CurDir | Component::ParentDir))
+            || cwd.starts_with(&path)
+        {
+            return refuse("must name the snapshot directory itself, not `.`, `..` or a directory holding the current one");
+        }
+        if path.exists() && !path.is_dir() {
+            return refuse("exists and is not a directory");
+        }
+        let is_snapshot = ["v1", "v2", crate::manifest::FILE_NAME]
+            .iter()
+            .any(|name| path.join(name).exists());
+        let is_empty = std::fs::read_dir(&path).map_or(true, |mut d| d.next().is_none());
+        if path.is_dir() && !is_snapshot && !is_empty {
+            return refuse(
+                "is not a schema snapshot (no v1/, v2/ or manifest.json) and not empty: fetch replaces the whole directory",
+            );
         }
         Ok(Target {
             parent: parent.to_owned(),
@@ -1275,8 +1299,6 @@ mod tests {
             let wait = fetcher.backoff(1, Some(Duration::from_secs(1)));
             assert_eq!(wait, Duration::from_millis(350));
         }
-        let draws: BTreeSet<u64> = (0..20).map(|_| (random_fraction() * 1e9) as u64).collect();
-        assert!(draws.len() > 15);
     }
 
     #[test]

@@ -145,6 +145,11 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             write,
         } => {
             let generation = generate(&schemas, &Selection::Only(vec![]))?;
+            // Files that do not match the previous lock are what a refresh is for; a file that
+            // cannot be read is left out of the new lock, and said.
+            for error in generation.errors() {
+                eprintln!("note: {error}");
+            }
             let manifest = Manifest::from_ir(
                 &generation.ir,
                 &Default::default(),

@@ -199,7 +199,9 @@ impl Manifest {
                     continue;
                 }
             };
-            if sha256 != entry.sha256 || size != entry.size {
+            // Locks of format 1 did not record sizes: their SHA-256 is the check.
+            let size_differs = self.format >= 2 && size != entry.size;
+            if sha256 != entry.sha256 || size_differs {
                 errors.push(SchemaError {
                     file: path,
                     pointer: String::new(),
@@ -264,13 +266,22 @@ pub fn load(dir: &Path) -> Result<Option<Manifest>, SchemaError> {
         }
     };
     let mut de = serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(&mut de)
-        .map(Some)
-        .map_err(|e| SchemaError {
+    let lock: Manifest = serde_path_to_error::deserialize(&mut de).map_err(|e| SchemaError {
+        file: file.clone(),
+        pointer: crate::reader::path_to_pointer(e.path()),
+        message: e.inner().to_string(),
+    })?;
+    if lock.format > FORMAT {
+        return Err(SchemaError {
             file,
-            pointer: crate::reader::path_to_pointer(e.path()),
-            message: e.inner().to_string(),
-        })
+            pointer: "/format".to_owned(),
+            message: format!(
+                "lock format {} is newer than this generator's ({FORMAT}): update ovhcloud-codegen",
+                lock.format
+            ),
+        });
+    }
+    Ok(Some(lock))
 }
 
 /// The feature name an API has, from its branch and `resourcePath`.

@@ -170,3 +170,55 @@ fn fetch_failure_names_the_url_and_writes_nothing() {
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
 }
+
+/// fetch replaces its output directory whole: it refuses the working directory, a parent of
+/// it, and a directory that is neither empty nor a snapshot — before any request.
+#[test]
+fn fetch_refuses_to_replace_what_is_not_a_snapshot() {
+    let dir = temp_dir("fetch-out");
+    std::fs::write(dir.join("precious.txt"), "keep me").unwrap();
+    let fetch = |out: &str| {
+        let output = cli()
+            .current_dir(&dir)
+            .args([
+                "fetch",
+                "--endpoint",
+                "http://127.0.0.1:9/1.0",
+                "--retries",
+                "0",
+                "--out",
+                out,
+            ])
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    for out in [".", "./", "..", "v1/.."] {
+        let (status, stderr) = fetch(out);
+        assert_eq!(status, Some(1), "{out}: {stderr}");
+        assert!(stderr.contains("not `.`, `..`"), "{out}: {stderr}");
+    }
+    let (status, stderr) = fetch(dir.to_str().unwrap());
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("working directory") || stderr.contains("holding the current one"),
+        "{stderr}"
+    );
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.md"), "mine").unwrap();
+    let (status, stderr) = fetch("other");
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(stderr.contains("is not a schema snapshot"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("precious.txt")).unwrap(),
+        "keep me"
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.md")).unwrap(),
+        "mine"
+    );
+}

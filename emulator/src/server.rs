@@ -442,9 +442,6 @@ async fn api_call(
             Ok(answer) => answer,
             Err(error) => return error_response(&error),
         };
-    // Flows model what their scenario needs; the loaded schema may declare more.
-    Examples::new(&shared.catalog.ir, Flavor::Typical).complete(&route.response, &mut value);
-
     // 6. Broken answers, after the fact.
     let mut fault_headers = Vec::new();
     if faultable && faults.break_schema_rate > 0.0 {
@@ -545,7 +542,13 @@ fn apply(
     for flow in &shared.flows {
         match flow.handle(&request) {
             FlowResponse::NotHandled => continue,
-            FlowResponse::Json(value, headers) => return Ok((value, headers)),
+            FlowResponse::Json(mut value, headers) => {
+                // Flows model what their scenario needs; the loaded schema may declare more
+                // (example answers are complete already).
+                Examples::new(&shared.catalog.ir, Flavor::Typical)
+                    .complete(&route.response, &mut value);
+                return Ok((value, headers));
+            }
             FlowResponse::Error(error) => return Err(error),
         }
     }
