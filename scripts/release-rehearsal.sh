@@ -46,6 +46,8 @@ check "build metadata names the snapshot" grep -q '+ovh\.[0-9]\{4\}-[0-9][0-9]-[
 check "schemas/ holds the new file" cmp -s "$work/new/v1/me.json" "$clone/schemas/v1/me.json"
 check "the new lock matches the snapshot" \
     cargo run -q --release --target-dir "$repo/target" -p ovhcloud-codegen -- list --schemas "$clone/schemas" >/dev/null
+check "Cargo.toml keeps its API-features markers on their own lines" \
+    bash -c 'grep -qx "# BEGIN API features" "$1" && grep -qx "# END API features" "$1"' _ "$clone/Cargo.toml"
 first_entry=$(awk '/^## /{n++} n==1' "$clone/CHANGELOG.md")
 check "CHANGELOG.md starts with $new_version" grep -qF "## $new_version" <<<"$first_entry"
 check "the entry names the added value" grep -q 'rehearsal' <<<"$first_entry"
