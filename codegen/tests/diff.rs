@@ -153,6 +153,30 @@ fn a_lock_keeps_method_names_so_nothing_is_renamed() {
     assert!(new.warnings.is_empty(), "{:?}", new.warnings);
 }
 
+/// A fresh fetch has no lock yet: read after the old snapshot, it keeps the old lock's names.
+#[test]
+fn a_new_snapshot_without_lock_keeps_the_old_locks_names() {
+    let fresh = std::env::temp_dir().join(format!("ovhcloud-diff-fresh-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&fresh);
+    std::fs::create_dir_all(fresh.join("v1")).unwrap();
+    std::fs::copy(
+        fixture("locked", "new").join("v1/ops.json"),
+        fresh.join("v1/ops.json"),
+    )
+    .unwrap();
+    let old = fixture("locked", "old");
+    let unlocked = diff::compare(&load(&old), &load(&fresh));
+    assert!(
+        kinds(&unlocked).contains(&Kind::MethodRenamed),
+        "without the old lock the collision renames: {}",
+        listing(&unlocked)
+    );
+    let after = Snapshot::load_after(&fresh, &old).unwrap();
+    let r = diff::compare(&load(&old), &after);
+    assert!(!kinds(&r).contains(&Kind::MethodRenamed), "{}", listing(&r));
+    std::fs::remove_dir_all(&fresh).unwrap();
+}
+
 #[test]
 fn arguments_and_setters() {
     let r = report("arguments");

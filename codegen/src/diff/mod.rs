@@ -61,8 +61,8 @@ pub fn run_cli(
     format: Format,
     fail_on: Option<FailOn>,
 ) -> Result<ExitCode, Box<dyn Error>> {
+    let new = Snapshot::load_after(new, old)?;
     let old = Snapshot::load(old)?;
-    let new = Snapshot::load(new)?;
     for (side, snapshot) in [("old", &old), ("new", &new)] {
         for warning in &snapshot.warnings {
             eprintln!(
@@ -88,6 +88,18 @@ pub fn run_cli(
     })
 }
 
+/// The model of a schema directory, without emitting any API. Only a directory that is not a
+/// schema directory at all is an error; bad files become warnings.
+fn read(dir: &Path) -> Result<Generation, Box<dyn Error>> {
+    if !dir.is_dir() {
+        return Err(format!("{}: is not a directory", dir.display()).into());
+    }
+    if !dir.join("v1").is_dir() && !dir.join("v2").is_dir() {
+        return Err(format!("{}: has neither v1/ nor v2/ schemas", dir.display()).into());
+    }
+    Ok(crate::generate(dir, &Selection::Only(Vec::new()))?)
+}
+
 /// One schema directory, read and reduced to its public surface.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -107,13 +119,19 @@ impl Snapshot {
     /// Reads `dir` like `generate` does, without emitting any API. Only a directory that is not
     /// a schema directory at all is an error; bad files become warnings.
     pub fn load(dir: &Path) -> Result<Snapshot, Box<dyn Error>> {
-        if !dir.is_dir() {
-            return Err(format!("{}: is not a directory", dir.display()).into());
+        Ok(Snapshot::from_generation(dir, &read(dir)?))
+    }
+
+    /// Reads `dir` as the successor of `previous`: when `dir` has no lock of its own (a fresh
+    /// fetch), it keeps the method and type names of `previous`'s lock, as regenerating from it
+    /// would; otherwise a name collision would show as a rename that never happens.
+    pub fn load_after(dir: &Path, previous: &Path) -> Result<Snapshot, Box<dyn Error>> {
+        let mut generation = read(dir)?;
+        if generation.lock.is_none() {
+            if let Ok(Some(lock)) = crate::manifest::load(previous) {
+                lock.apply(&mut generation.ir);
+            }
         }
-        if !dir.join("v1").is_dir() && !dir.join("v2").is_dir() {
-            return Err(format!("{}: has neither v1/ nor v2/ schemas", dir.display()).into());
-        }
-        let generation = crate::generate(dir, &Selection::Only(Vec::new()))?;
         Ok(Snapshot::from_generation(dir, &generation))
     }
 
