@@ -295,26 +295,46 @@ async fn serve_document(shared: &Shared, incoming: &Incoming, bytes: Vec<u8>) ->
     if !faults.is_active() || !faults::applies(&faults, &incoming.path, &key) {
         return responses::bytes_response(200, bytes);
     }
+    let Some(decision) = inject(shared, &faults, &key, faults::decide_document).await else {
+        return responses::bytes_response(200, bytes);
+    };
+    fault_response(decision, bytes)
+}
+
+/// One draw of the faults in force for a call that they concern: waits the latency, decides,
+/// counts what was injected. `None`: the call proceeds.
+async fn inject(
+    shared: &Shared,
+    faults: &Faults,
+    key: &str,
+    decide: fn(&Faults, &mut fastrand::Rng) -> Decision,
+) -> Option<Decision> {
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
-    let mut decision = faults::decide_document(&faults, &mut lock(&shared.rng));
-    if decision != Decision::Proceed && !shared.take_fault(&faults) {
-        decision = Decision::Proceed;
+    let decision = decide(faults, &mut lock(&shared.rng));
+    if decision == Decision::Proceed || !shared.take_fault(faults) {
+        return None;
     }
-    let Some(kind) = decision.kind() else {
-        return responses::bytes_response(200, bytes);
-    };
+    let kind = decision.kind()?;
     shared.count(|s| {
         bump(&mut s.faults, &kind);
-        bump(&mut s.faults_by_operation, &key);
+        bump(&mut s.faults_by_operation, key);
     });
+    Some(decision)
+}
+
+/// The answer an injected fault gets, marked with `x-emulator-fault`; `bytes` is what a
+/// truncation cuts.
+fn fault_response(decision: Decision, bytes: Vec<u8>) -> HttpResponse {
     let mut response = match decision {
         Decision::Status(status) => error_response(&responses::injected(status)),
         Decision::Truncate => responses::bytes_response(200, faults::truncate(bytes)),
         Decision::Drop | Decision::Proceed => faults::dropped_response(),
     };
-    set_header(&mut response, "x-emulator-fault", &kind);
+    if let Some(kind) = decision.kind() {
+        set_header(&mut response, "x-emulator-fault", &kind);
+    }
     response
 }
 
@@ -404,24 +424,8 @@ async fn api_call(
         && faults.is_active()
         && faults::applies(&faults, &incoming.path, &route.key);
     if faultable {
-        if !faults.latency.is_zero() {
-            tokio::time::sleep(faults.latency).await;
-        }
-        let mut decision = faults::decide(&faults, &mut lock(&shared.rng));
-        if decision != Decision::Proceed && !shared.take_fault(&faults) {
-            decision = Decision::Proceed;
-        }
-        if let Some(kind) = decision.kind() {
-            shared.count(|s| {
-                bump(&mut s.faults, &kind);
-                bump(&mut s.faults_by_operation, &route.key);
-            });
-            let mut response = match decision {
-                Decision::Status(status) => error_response(&responses::injected(status)),
-                _ => faults::dropped_response(),
-            };
-            set_header(&mut response, "x-emulator-fault", &kind);
-            return response;
+        if let Some(decision) = inject(shared, &faults, &route.key, faults::decide).await {
+            return fault_response(decision, Vec::new());
         }
     }
 
