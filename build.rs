@@ -69,10 +69,22 @@ fn main() -> ExitCode {
     if let Err(e) = write_files(&out_dir, &generation.files) {
         return fail(&e.to_string());
     }
-    // Read by tests/round_trip.rs only; a list of names, cheap to write.
-    let cases = ovhcloud_codegen::emit::round_trip_cases(&generation.ir, &generation.selected);
-    if let Err(e) = std::fs::write(out_dir.join("round_trip_cases.rs"), cases) {
-        return fail(&format!("{}: {e}", out_dir.display()));
+    // Read by tests/round_trip.rs and tests/response_corpus.rs only; lists of names, cheap to
+    // write.
+    let cases = [
+        (
+            "round_trip_cases.rs",
+            ovhcloud_codegen::emit::round_trip_cases(&generation.ir, &generation.selected),
+        ),
+        (
+            "response_cases.rs",
+            ovhcloud_codegen::emit::response_cases(&generation.ir, &generation.selected),
+        ),
+    ];
+    for (name, source) in cases {
+        if let Err(e) = std::fs::write(out_dir.join(name), source) {
+            return fail(&format!("{}: {e}", out_dir.display()));
+        }
     }
     ExitCode::SUCCESS
 }

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::deviation::{Deviation, ResponseMode};
 use crate::{Branch, Client, Error, Method, Result};
 
 /// What a generated method asks the client to send.
@@ -35,6 +36,10 @@ pub struct Request {
     pub retry_post: bool,
     /// The `X-Schemas-Version` of the schema the operation was generated from (v2).
     pub schemas_version: Option<&'static str>,
+    /// Overrides the client's [`ResponseMode`] for this call.
+    pub response_mode: Option<ResponseMode>,
+    /// A v1 list of ids: the member holding the id when the API answers with whole objects.
+    pub ids_from: Option<&'static str>,
 }
 
 /// A request body.
@@ -101,6 +106,8 @@ impl<'a, R> Call<'a, R> {
             paginated: false,
             retry_post: false,
             schemas_version: None,
+            response_mode: None,
+            ids_from: None,
         };
         Call {
             client,
@@ -113,6 +120,10 @@ impl<'a, R> Call<'a, R> {
     /// The request as it stands.
     pub fn request(&self) -> &Request {
         &self.request
+    }
+
+    pub(crate) fn into_parts(self) -> (&'a Client, Request, Option<String>) {
+        (self.client, self.request, self.error)
     }
 
     fn encode<T: Serialize + ?Sized>(&mut self, what: &str, value: &T) -> Option<Value> {
@@ -217,6 +228,27 @@ impl<'a, R> Call<'a, R> {
         self
     }
 
+    /// Fails this call if the response differs from its schema ([`Error::Deviations`]), whatever
+    /// the client's mode.
+    pub fn strict(mut self) -> Self {
+        self.request.response_mode = Some(ResponseMode::Strict);
+        self
+    }
+
+    /// Corrects and reports what differs from the schema in this call's response, whatever the
+    /// client's mode.
+    pub fn tolerant(mut self) -> Self {
+        self.request.response_mode = Some(ResponseMode::Tolerant);
+        self
+    }
+
+    /// This list of ids is answered by some backends with the objects themselves: take each
+    /// object's `key` member (a deviation is reported).
+    pub fn ids_from(mut self, key: &'static str) -> Self {
+        self.request.ids_from = Some(key);
+        self
+    }
+
     /// Sends `json` as the body, byte for byte (for calls the schemas do not describe).
     pub fn raw_body(mut self, json: impl Into<String>) -> Self {
         self.request.body = Some(Body::Json(json.into()));
@@ -292,6 +324,22 @@ impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
                 .try_flatten()
                 .boxed(),
         )
+    }
+}
+
+impl<'a, R: DeserializeOwned + Send + 'a> Call<'a, R> {
+    /// Runs the call and returns the value with every way the response differed from its
+    /// schema (empty when it matched). In strict mode a deviation is an error instead.
+    pub fn with_deviations(self) -> CallFuture<'a, (R, Vec<Deviation>)> {
+        Box::pin(async move {
+            if let Some(message) = self.error {
+                return Err(Error::Encode {
+                    operation: self.request.operation(),
+                    message,
+                });
+            }
+            self.client.execute_checked(&self.request).await
+        })
     }
 }
 

@@ -12,6 +12,7 @@ use crate::auth::{signature, system_clock, Auth, LocalClock, OAuth2, ServerClock
 use crate::call::{Body, Request, UNRESERVED};
 use crate::codec::split_path;
 use crate::config::{Credentials, ResolvedConfig, Settings};
+use crate::deviation::{Deviation, DeviationCounter, ResponseMode};
 use crate::endpoint::{self, ResolvedEndpoint};
 use crate::rate_limit::RateLimiter;
 use crate::retry::{Decision, Outcome, RetryPolicy};
@@ -35,6 +36,8 @@ struct Inner {
     retry: RetryPolicy,
     limiter: RateLimiter,
     pin_schemas_version: bool,
+    response_mode: ResponseMode,
+    deviations: DeviationCounter,
 }
 
 /// Configures a [`Client`]. Values given here win over the environment and `ovh.conf`
@@ -47,6 +50,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     limiter: Option<RateLimiter>,
     pin_schemas_version: bool,
+    response_mode: ResponseMode,
     server_time_offset: Option<i64>,
     clock: Option<LocalClock>,
     user_agent: Option<String>,
@@ -152,6 +156,15 @@ impl ClientBuilder {
 
     /// The API clock's offset from the local clock, in seconds, when known: `/auth/time` is
     /// then not called.
+    /// Fail every call whose response differs from its schema ([`Error::Deviations`]) instead
+    /// of correcting and reporting it; for testing a service against its schema. One call can
+    /// choose otherwise with [`Call::strict`](crate::Call::strict) /
+    /// [`Call::tolerant`](crate::Call::tolerant).
+    pub fn strict_responses(mut self) -> Self {
+        self.response_mode = ResponseMode::Strict;
+        self
+    }
+
     pub fn server_time_offset(mut self, seconds: i64) -> Self {
         self.server_time_offset = Some(seconds);
         self
@@ -231,6 +244,8 @@ impl ClientBuilder {
                 retry: self.retry.unwrap_or_default(),
                 limiter: self.limiter.unwrap_or_default(),
                 pin_schemas_version: self.pin_schemas_version,
+                response_mode: self.response_mode,
+                deviations: DeviationCounter::default(),
             }),
         })
     }
@@ -282,6 +297,12 @@ impl Client {
         Client::builder().from_env().build()
     }
 
+    /// How many responses differed from their schema, by kind, since the client was built
+    /// (shared by its clones); see [`crate::deviation`].
+    pub fn deviations(&self) -> &DeviationCounter {
+        &self.inner.deviations
+    }
+
     /// `https://eu.api.ovh.com`: scheme and host of the API.
     pub fn root_url(&self) -> &str {
         &self.inner.endpoint.root
@@ -327,7 +348,8 @@ impl Client {
         if status != 200 {
             return Err(api_error(operation.to_owned(), status, &headers, text));
         }
-        let server: i64 = decode_text(operation, &headers, &text)?;
+        let server: i64 = serde_json::from_str(text.trim())
+            .map_err(|e| decode_error(operation, &headers, &text, &e.to_string()))?;
         self.inner.clock.set_server_time(server);
         Ok(self.inner.clock.offset().unwrap_or_default())
     }
@@ -520,26 +542,39 @@ impl Client {
 
     /// Sends a request and decodes the response; for paged operations, every page.
     pub(crate) async fn execute<R: DeserializeOwned>(&self, request: &Request) -> Result<R> {
+        self.execute_checked(request).await.map(|(value, _)| value)
+    }
+
+    /// Like [`execute`](Self::execute), with the deviations corrected on the way.
+    pub(crate) async fn execute_checked<R: DeserializeOwned>(
+        &self,
+        request: &Request,
+    ) -> Result<(R, Vec<Deviation>)> {
         let explicit_cursor = request
             .headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
         if !request.paginated || explicit_cursor {
             let response = self.send(request, None).await?;
-            return decode(request, &response);
+            return self.decode(request, &response);
         }
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let (page, next) = self.page::<Value>(request, cursor.as_deref()).await?;
+            let response = self.send(request, cursor.as_deref()).await?;
+            let (page, _) = self.decode::<Vec<Value>>(request, &response)?;
             items.extend(page);
-            match next {
+            match next_cursor(&response) {
                 Some(next) => cursor = Some(next),
                 None => break,
             }
         }
-        serde_json::from_value(Value::Array(items))
-            .map_err(|e| decode_error(&request.operation(), &HeaderMap::new(), "", &e.to_string()))
+        // Decoded once over every page, so that paths index the whole list.
+        let all = Response {
+            headers: HeaderMap::new(),
+            body: String::new(),
+        };
+        self.check(request, &all, Value::Array(items))
     }
 
     /// One page of a v2 list, and the cursor of the next page if there is one.
@@ -549,13 +584,72 @@ impl Client {
         cursor: Option<&str>,
     ) -> Result<(Vec<T>, Option<String>)> {
         let response = self.send(request, cursor).await?;
-        let next = response
-            .headers
-            .get("X-Pagination-Cursor-Next")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        Ok((decode(request, &response)?, next))
+        let (page, _) = self.decode(request, &response)?;
+        Ok((page, next_cursor(&response)))
     }
+
+    /// Decodes a response body as its operation's type, tolerantly or strictly as the call and
+    /// client say; every deviation is logged and counted.
+    pub(crate) fn decode<R: DeserializeOwned>(
+        &self,
+        request: &Request,
+        response: &Response,
+    ) -> Result<(R, Vec<Deviation>)> {
+        let text = if response.body.trim().is_empty() {
+            "null"
+        } else {
+            &response.body
+        };
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            decode_error(
+                &request.operation(),
+                &response.headers,
+                &response.body,
+                &e.to_string(),
+            )
+        })?;
+        self.check(request, response, value)
+    }
+
+    pub(crate) fn check<R: DeserializeOwned>(
+        &self,
+        request: &Request,
+        response: &Response,
+        value: Value,
+    ) -> Result<(R, Vec<Deviation>)> {
+        let operation = request.operation();
+        let (decoded, deviations) = crate::codec::decode_value::<R>(value, request.ids_from)
+            .map_err(|e| decode_error(&operation, &response.headers, &response.body, &e))?;
+        for deviation in &deviations {
+            self.inner.deviations.record(deviation.kind);
+            tracing::warn!(
+                target: "ovhcloud::deviation",
+                operation = %operation,
+                path = %deviation.path,
+                kind = %deviation.kind,
+                expected = %deviation.expected,
+                "response differs from the schema"
+            );
+        }
+        let mode = request.response_mode.unwrap_or(self.inner.response_mode);
+        if mode == ResponseMode::Strict && !deviations.is_empty() {
+            return Err(Error::Deviations {
+                operation,
+                deviations,
+                query_id: query_id(&response.headers),
+                body: response.body.clone(),
+            });
+        }
+        Ok((decoded, deviations))
+    }
+}
+
+fn next_cursor(response: &Response) -> Option<String> {
+    response
+        .headers
+        .get("X-Pagination-Cursor-Next")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Why one attempt failed, kept for the retry decision.
@@ -587,16 +681,6 @@ fn query_id(headers: &HeaderMap) -> Option<String> {
         .get("X-Ovh-QueryID")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-fn decode<R: DeserializeOwned>(request: &Request, response: &Response) -> Result<R> {
-    decode_text(&request.operation(), &response.headers, &response.body)
-}
-
-/// Decodes a response body (empty means `null`); a failure names the operation and JSON path.
-fn decode_text<R: DeserializeOwned>(operation: &str, headers: &HeaderMap, body: &str) -> Result<R> {
-    let text = if body.trim().is_empty() { "null" } else { body };
-    serde_json::from_str(text).map_err(|e| decode_error(operation, headers, body, &e.to_string()))
 }
 
 fn decode_error(operation: &str, headers: &HeaderMap, body: &str, full: &str) -> Error {

@@ -4,13 +4,21 @@
 //! of deriving them: the code per model stays a few lines, which keeps compile time of the whole
 //! API surface in check. Decoding errors carry the JSON path of the failing value
 //! (`.datacenters[2].ovhBgpArea: invalid type: null, expected i64`).
+//!
+//! Inside [`decode_body`] (what the client uses) decoding is tolerant: what the real API is
+//! known to send that differs from the schema is corrected and recorded as a
+//! [`Deviation`](crate::Deviation) (see [`crate::deviation`]). Plain serde use of a model
+//! (`serde_json::from_str`) stays strict and fails on the first difference.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+
+use crate::deviation::{Deviation, DeviationKind};
 
 /// JSON members an object had that its schema does not declare, kept so that nothing received
 /// is lost when a value is sent back (GET, modify, PUT).
@@ -70,10 +78,6 @@ pub struct PathError {
 }
 
 impl PathError {
-    fn at(key: &str, error: impl std::fmt::Display) -> PathError {
-        PathError::new(format!(".{key}"), error.to_string())
-    }
-
     fn new(prefix: String, inner: String) -> PathError {
         // Inner errors from nested objects already start with their own path.
         match split_path(&inner) {
@@ -109,39 +113,45 @@ impl ObjectReader {
     }
 
     /// A member that must be present and (unless `T` is an `Option`) not null.
-    pub fn required<T: DeserializeOwned>(&mut self, key: &str) -> Result<T, PathError> {
-        match self.take(key) {
-            Some(value) => T::deserialize(value).map_err(|e| PathError::at(key, e)),
-            None => Err(PathError::at(key, "missing field")),
-        }
+    pub fn required<T: DeserializeOwned>(&mut self, key: &'static str) -> Result<T, PathError> {
+        let value = self.take(key);
+        member(key, || match value {
+            Some(value) => read(value),
+            None => absent(),
+        })
     }
 
     /// A member that may be missing or null.
-    pub fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, PathError> {
+    pub fn optional<T: DeserializeOwned>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Option<T>, PathError> {
         match self.take(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => T::deserialize(value)
-                .map(Some)
-                .map_err(|e| PathError::at(key, e)),
+            Some(value) => member(key, || read(value)).map(Some),
         }
     }
 
     /// Like [`required`](Self::required) for a list, reporting the index of a failing item.
-    pub fn required_list<T: DeserializeOwned>(&mut self, key: &str) -> Result<Vec<T>, PathError> {
-        match self.take(key) {
-            Some(value) => list(key, value),
-            None => Err(PathError::at(key, "missing field")),
-        }
+    pub fn required_list<T: DeserializeOwned>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Vec<T>, PathError> {
+        let value = self.take(key);
+        member(key, || match value {
+            Some(value) => list(value),
+            None => absent(),
+        })
     }
 
     /// Like [`optional`](Self::optional) for a list, reporting the index of a failing item.
     pub fn optional_list<T: DeserializeOwned>(
         &mut self,
-        key: &str,
+        key: &'static str,
     ) -> Result<Option<Vec<T>>, PathError> {
         match self.take(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => list(key, value).map(Some),
+            Some(value) => member(key, || list(value)).map(Some),
         }
     }
 
@@ -151,20 +161,490 @@ impl ObjectReader {
     }
 }
 
-fn list<T: DeserializeOwned>(key: &str, value: Value) -> Result<Vec<T>, PathError> {
+/// Reads one member of an object, with its key on the path.
+fn member<T>(key: &'static str, read: impl FnOnce() -> Result<T, String>) -> Result<T, PathError> {
+    within(Segment::Key(key), read).map_err(|e| PathError::new(format!(".{key}"), e))
+}
+
+fn list<T: DeserializeOwned>(value: Value) -> Result<Vec<T>, String> {
     let Value::Array(items) = value else {
-        return Err(PathError::at(
-            key,
-            format!("invalid type: {}, expected a list", kind(&value)),
-        ));
+        let error = format!("invalid type: {}, expected a list", kind(&value));
+        if !tolerant() {
+            return Err(error);
+        }
+        return correct(value, &type_name::<Vec<T>>(), |v| {
+            Vec::<T>::deserialize(v).ok()
+        })
+        .ok_or(error);
     };
     items
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            T::deserialize(item).map_err(|e| PathError::new(format!(".{key}[{i}]"), e.to_string()))
+            within(Segment::Index(i), || read(item))
+                .map_err(|e| PathError::new(format!("[{i}]"), e).to_string())
         })
         .collect()
+}
+
+/// A non-null member that is missing.
+fn absent<T: DeserializeOwned>() -> Result<T, String> {
+    if tolerant() {
+        if let Some(value) = neutral(DeviationKind::Missing, None) {
+            return Ok(value);
+        }
+    }
+    Err("missing field".to_owned())
+}
+
+/// Reads a present value; when tolerant, corrects what does not match.
+fn read<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+    if !tolerant() {
+        return T::deserialize(value).map_err(|e| e.to_string());
+    }
+    match value {
+        Value::Array(items) if items.iter().all(is_scalar) => scalar_list(items),
+        Value::Array(_) | Value::Object(_) => {
+            // Moved, not borrowed, so that nested members move too instead of being copied; an
+            // object, or a list of them, that is not what `T` reads has no other reading.
+            let mark = mark();
+            T::deserialize(Tracked(value)).or_else(|e| {
+                rollback(mark);
+                neutral::<T>(DeviationKind::Invalid, None).ok_or_else(|| e.to_string())
+            })
+        }
+        scalar => {
+            let error = T::deserialize(&scalar).err().map(|e| e.to_string());
+            correct(scalar, &type_name::<T>(), |v| T::deserialize(v).ok())
+                .ok_or_else(|| error.unwrap_or_default())
+        }
+    }
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !value.is_array() && !value.is_object()
+}
+
+/// A list of scalars (ids, addresses, names): each item that does not read is corrected on its
+/// own, so one bad item does not cost the list.
+fn scalar_list<T: DeserializeOwned>(items: Vec<Value>) -> Result<T, String> {
+    let start = mark();
+    if let Ok(v) = T::deserialize(Tracked(Value::Array(items.clone()))) {
+        return Ok(v);
+    }
+    rollback(start);
+    let expected = format!("item of {}", type_name::<T>());
+    // Whether one item reads, tried as a list of one; what it records is recorded again below.
+    let fits = |item: &Value| {
+        let mark = mark();
+        let ok = T::deserialize(Tracked(Value::Array(vec![item.clone()]))).is_ok();
+        rollback(mark);
+        ok.then(|| item.clone())
+    };
+    let mut fixed = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let item = within(Segment::Index(i), || correct(item, &expected, fits))
+            .ok_or_else(|| format!("[{i}]: no reading of this item fits {expected}"))?;
+        fixed.push(item);
+    }
+    T::deserialize(Tracked(Value::Array(fixed))).map_err(|e| e.to_string())
+}
+
+/// `value` as `attempt` reads it: as it is, else in another form OVH uses, else the neutral
+/// value; the last two are recorded as deviations at the current path, with the value received.
+fn correct<R>(value: Value, expected: &str, attempt: impl Fn(&Value) -> Option<R>) -> Option<R> {
+    let as_is = keep_if_some(|| attempt(&value));
+    if as_is.is_some() {
+        return as_is;
+    }
+    for (candidate, kind) in reinterpretations(&value) {
+        if let Some(v) = keep_if_some(|| attempt(&candidate)) {
+            record(kind, expected, Some(value));
+            return Some(v);
+        }
+    }
+    match value {
+        Value::Null => neutral_by(DeviationKind::Null, expected, None, attempt),
+        received => neutral_by(DeviationKind::Invalid, expected, Some(received), attempt),
+    }
+}
+
+/// Runs `f`, forgetting what it recorded if it read nothing.
+fn keep_if_some<R>(f: impl FnOnce() -> Option<R>) -> Option<R> {
+    let mark = mark();
+    let out = f();
+    if out.is_none() {
+        rollback(mark);
+    }
+    out
+}
+
+/// Other readings of a value, in the forms OVH is known to send.
+fn reinterpretations(value: &Value) -> Vec<(Value, DeviationKind)> {
+    use DeviationKind::{Reformatted, Retyped};
+    let mut out = Vec::new();
+    match value {
+        Value::String(s) => {
+            let s = s.trim();
+            if s.len() != value.as_str().map_or(0, str::len) {
+                out.push((Value::from(s), Reformatted));
+            }
+            if let Ok(n) = s.parse::<i64>() {
+                out.push((Value::from(n), Retyped));
+            } else if let Some(n) = s.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                out.push((Value::Number(n), Retyped));
+            }
+            if let Ok(b) = s.parse::<bool>() {
+                out.push((Value::Bool(b), Retyped));
+            }
+            out.extend(
+                other_time_forms(s)
+                    .into_iter()
+                    .map(|t| (Value::from(t), Reformatted)),
+            );
+            // An address given as a host block.
+            if let Some((address, "32" | "128")) = s.split_once('/') {
+                out.push((Value::from(address), Reformatted));
+            }
+        }
+        Value::Number(n) => out.push((Value::from(n.to_string()), Retyped)),
+        Value::Bool(b) => out.push((Value::from(b.to_string()), Retyped)),
+        _ => {}
+    }
+    out
+}
+
+/// `2024-01-05 10:00:00`, `2024-01-05T10:00:00` (read as UTC), a date for a date-time, and a
+/// date-time for a date.
+fn other_time_forms(s: &str) -> Vec<String> {
+    let bytes = s.as_bytes();
+    let is_date = |b: &[u8]| {
+        b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && b[..4].iter().all(u8::is_ascii_digit)
+    };
+    if !is_date(bytes) {
+        return Vec::new();
+    }
+    if s.len() == 10 {
+        return vec![format!("{s}T00:00:00Z")];
+    }
+    let mut forms = vec![s[..10].to_owned()];
+    let time = s[11..].to_owned();
+    let has_offset = time.ends_with('Z') || time.contains(['+', '-']);
+    let joined = format!("{}T{time}", &s[..10]);
+    forms.push(if has_offset { joined } else { joined + "Z" });
+    forms
+}
+
+/// The neutral value of `T` (what a missing non-null field gets), recorded as a deviation.
+fn neutral<T: DeserializeOwned>(kind: DeviationKind, received: Option<Value>) -> Option<T> {
+    neutral_by(kind, &type_name::<T>(), received, |v| {
+        T::deserialize(v).ok()
+    })
+}
+
+/// The first of [`NEUTRAL_VALUES`] that `attempt` reads, recorded as one deviation (what reading
+/// it recorded inside is forgotten: a neutral object is one correction, not one per field).
+fn neutral_by<R>(
+    kind: DeviationKind,
+    expected: &str,
+    received: Option<Value>,
+    attempt: impl Fn(&Value) -> Option<R>,
+) -> Option<R> {
+    // A model that holds itself by value has no finite neutral value.
+    const MAX_DEPTH: usize = 8;
+    // A whole answer is never invented: nothing usable at the root is an error.
+    if with_scope(|s| s.path.is_empty())? {
+        return None;
+    }
+    let depth = with_scope(|s| {
+        s.neutral_depth += 1;
+        s.neutral_depth
+    })?;
+    let mark = mark();
+    let found = (depth <= MAX_DEPTH)
+        .then(|| {
+            NEUTRAL_VALUES.iter().find_map(|json| {
+                let candidate: Value = serde_json::from_str(json).ok()?;
+                let v = attempt(&candidate);
+                rollback(mark);
+                v
+            })
+        })
+        .flatten();
+    with_scope(|s| s.neutral_depth -= 1);
+    if found.is_some() {
+        record(kind, expected, received);
+    }
+    found
+}
+
+/// Tried in order: the first that `T` accepts is its neutral value.
+const NEUTRAL_VALUES: &[&str] = &[
+    "null",
+    "[]",
+    "{}",
+    "\"\"",
+    "0",
+    "false",
+    "\"0.0.0.0\"",
+    "\"::\"",
+    "\"0.0.0.0/0\"",
+    "\"::/0\"",
+    "\"00000000-0000-0000-0000-000000000000\"",
+    "\"1970-01-01\"",
+    "\"1970-01-01T00:00:00Z\"",
+];
+
+/// A step of the JSON path being decoded.
+enum Segment {
+    Key(&'static str),
+    /// A key of a map (not a declared member).
+    Entry(String),
+    Index(usize),
+}
+
+/// The tolerant decoding under way on this thread: where it is, and what it corrected.
+#[derive(Default)]
+struct Scope {
+    path: Vec<Segment>,
+    found: Vec<Deviation>,
+    neutral_depth: usize,
+}
+
+thread_local! {
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+fn with_scope<R>(f: impl FnOnce(&mut Scope) -> R) -> Option<R> {
+    SCOPE.with(|scope| scope.borrow_mut().as_mut().map(f))
+}
+
+fn tolerant() -> bool {
+    SCOPE.with(|scope| scope.borrow().is_some())
+}
+
+fn within<T>(segment: Segment, f: impl FnOnce() -> T) -> T {
+    with_scope(|s| s.path.push(segment));
+    let out = f();
+    with_scope(|s| s.path.pop());
+    out
+}
+
+fn mark() -> usize {
+    with_scope(|s| s.found.len()).unwrap_or(0)
+}
+
+fn rollback(mark: usize) {
+    with_scope(|s| s.found.truncate(mark));
+}
+
+fn type_name<T>() -> String {
+    short_type_name(std::any::type_name::<T>())
+}
+
+fn record(kind: DeviationKind, expected: &str, received: Option<Value>) {
+    with_scope(|s| {
+        let path = s
+            .path
+            .iter()
+            .map(|segment| match segment {
+                Segment::Key(key) => format!(".{key}"),
+                Segment::Entry(key) => format!(".{key}"),
+                Segment::Index(i) => format!("[{i}]"),
+            })
+            .collect();
+        s.found.push(Deviation {
+            path,
+            kind,
+            expected: expected.to_owned(),
+            received,
+        });
+    });
+}
+
+/// A JSON value whose lists and maps put each item's index or key on the path as serde's own
+/// `Vec` and map impls decode them (generated structs do it themselves, in [`ObjectReader`]).
+struct Tracked(Value);
+
+impl<'de> Deserializer<'de> for Tracked {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Array(items) => visitor.visit_seq(TrackedSeq {
+                items: items.into_iter().enumerate(),
+            }),
+            Value::Object(members) => visitor.visit_map(TrackedMap {
+                members: members.into_iter(),
+                value: None,
+            }),
+            other => other.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            other => visitor.visit_some(Tracked(other)),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct TrackedSeq {
+    items: std::iter::Enumerate<std::vec::IntoIter<Value>>,
+}
+
+impl<'de> serde::de::SeqAccess<'de> for TrackedSeq {
+    type Error = serde_json::Error;
+
+    fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, Self::Error> {
+        let Some((i, item)) = self.items.next() else {
+            return Ok(None);
+        };
+        within(Segment::Index(i), || seed.deserialize(Tracked(item)))
+            .map(Some)
+            .map_err(|e| serde_json::Error::custom(PathError::new(format!("[{i}]"), e.to_string())))
+    }
+}
+
+struct TrackedMap {
+    members: serde_json::map::IntoIter,
+    value: Option<(String, Value)>,
+}
+
+impl<'de> serde::de::MapAccess<'de> for TrackedMap {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some((key, value)) = self.members.next() else {
+            return Ok(None);
+        };
+        let decoded = seed.deserialize(Value::String(key.clone()))?;
+        self.value = Some((key, value));
+        Ok(Some(decoded))
+    }
+
+    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, Self::Error> {
+        let (key, value) = self
+            .value
+            .take()
+            .ok_or_else(|| serde_json::Error::custom("a map value without its key"))?;
+        let prefix = format!(".{key}");
+        within(Segment::Entry(key), || seed.deserialize(Tracked(value)))
+            .map_err(|e| serde_json::Error::custom(PathError::new(prefix, e.to_string())))
+    }
+}
+
+/// `alloc::vec::Vec<ovhcloud::models::billing::Bill>` → `Vec<Bill>`.
+fn short_type_name(full: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    for c in full.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            word.push(c);
+        } else {
+            out.push_str(word.rsplit("::").next().unwrap_or(""));
+            word.clear();
+            if c != ' ' || !out.is_empty() {
+                out.push(c);
+            }
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+/// Called by generated enums when a value is not one the schema lists.
+#[doc(hidden)]
+pub fn unknown_enum_value<T>(received: Value) {
+    record(
+        DeviationKind::UnknownEnumValue,
+        &type_name::<T>(),
+        Some(received),
+    );
+}
+
+/// Decodes a JSON value as `T` tolerantly: the value, and every deviation corrected on the
+/// way. An error only when nothing usable can be made of it (the root has the wrong shape).
+///
+/// `ids_from` marks a v1 list of ids, which some backends answer with the objects themselves:
+/// the ids are then taken from that member of each object.
+pub fn decode_value<T: DeserializeOwned>(
+    value: Value,
+    ids_from: Option<&str>,
+) -> Result<(T, Vec<Deviation>), String> {
+    let mut found = Vec::new();
+    let value = match ids_from.and_then(|key| Some((key, ids_of_objects(&value, key)?))) {
+        Some((key, ids)) => {
+            found.push(Deviation {
+                path: String::new(),
+                kind: DeviationKind::ObjectsForIds,
+                expected: format!("ids (`{key}` of each object)"),
+                received: None,
+            });
+            ids
+        }
+        None => value,
+    };
+    let previous = SCOPE.with(|scope| scope.replace(Some(Scope::default())));
+    let decoded = read::<T>(value);
+    let scope = SCOPE
+        .with(|scope| scope.replace(previous))
+        .unwrap_or_default();
+    found.extend(scope.found);
+    decoded.map(|v| (v, found))
+}
+
+/// Decodes a response body (empty means `null`) tolerantly; see [`decode_value`].
+pub fn decode_body<T: DeserializeOwned>(
+    body: &str,
+    ids_from: Option<&str>,
+) -> Result<(T, Vec<Deviation>), String> {
+    let text = if body.trim().is_empty() { "null" } else { body };
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    decode_value(value, ids_from)
+}
+
+/// The ids of a list of objects, when every object has one in `key`.
+fn ids_of_objects(value: &Value, key: &str) -> Option<Value> {
+    let items = value.as_array().filter(|items| !items.is_empty())?;
+    items
+        .iter()
+        .map(|item| {
+            item.as_object()?
+                .get(key)
+                .filter(|id| !id.is_object())
+                .cloned()
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(Value::Array)
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -230,7 +710,12 @@ macro_rules! __string_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                $crate::codec::enum_text(deserializer).map(|s| Self::from(s.as_str()))
+                let text = $crate::codec::enum_text(deserializer)?;
+                let value = Self::from(text.as_str());
+                if let Self::Unknown(_) = &value {
+                    $crate::codec::unknown_enum_value::<Self>(text.into());
+                }
+                Ok(value)
             }
         }
     };
@@ -256,7 +741,12 @@ macro_rules! __integer_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                $crate::codec::enum_integer(deserializer).map(Self::from)
+                let number = $crate::codec::enum_integer(deserializer)?;
+                let value = Self::from(number);
+                if let Self::Unknown(_) = &value {
+                    $crate::codec::unknown_enum_value::<Self>(number.into());
+                }
+                Ok(value)
             }
         }
     };
@@ -357,6 +847,85 @@ mod tests {
         assert_eq!(v.name, None);
         assert_eq!(v.unknown["extra"], serde_json::json!({"a": 1}));
     }
+
+    use crate::deviation::DeviationKind as K;
+
+    fn tolerant<T: DeserializeOwned>(json: &str) -> (T, Vec<(String, K)>) {
+        let (value, found) = decode_body::<T>(json, None).unwrap();
+        (value, found.into_iter().map(|d| (d.path, d.kind)).collect())
+    }
+
+    #[test]
+    fn missing_and_null_fields_get_neutral_values_and_are_reported() {
+        let (v, found) = tolerant::<Outer>(r#"{"items":[{"asn":null},{}]}"#);
+        assert_eq!(v.items, [Inner { asn: 0 }, Inner { asn: 0 }]);
+        assert_eq!(
+            found,
+            [
+                (".items[0].asn".to_owned(), K::Null),
+                (".items[1].asn".to_owned(), K::Missing)
+            ]
+        );
+        let (v, found) = tolerant::<Outer>(r#"{"name":"x"}"#);
+        assert_eq!((v.items, v.name.as_deref()), (vec![], Some("x")));
+        assert_eq!(found, [(".items".to_owned(), K::Missing)]);
+    }
+
+    #[test]
+    fn other_forms_are_converted_and_reported_with_the_value_received() {
+        let (v, found) = tolerant::<Outer>(r#"{"items":[{"asn":"64512"}],"name":42}"#);
+        assert_eq!((v.items[0].asn, v.name.as_deref()), (64512, Some("42")));
+        assert_eq!(
+            found,
+            [
+                (".items[0].asn".to_owned(), K::Retyped),
+                (".name".to_owned(), K::Retyped)
+            ]
+        );
+        let (d, found) = tolerant::<crate::types::DateTime>(r#""2024-01-05 10:00:00""#);
+        assert_eq!(d.to_rfc3339(), "2024-01-05T10:00:00+00:00");
+        assert_eq!(found, [(String::new(), K::Reformatted)]);
+        let (d, _) = tolerant::<crate::types::Date>(r#""2024-01-05T10:00:00+01:00""#);
+        assert_eq!(d.to_string(), "2024-01-05");
+        let (ip, _) = tolerant::<std::net::Ipv4Addr>(r#""192.0.2.1/32""#);
+        assert_eq!(ip.to_string(), "192.0.2.1");
+        let (ips, found) = tolerant::<Vec<std::net::Ipv4Addr>>(r#"["192.0.2.1", "nope"]"#);
+        assert_eq!(
+            ips,
+            [[192, 0, 2, 1].into(), std::net::Ipv4Addr::UNSPECIFIED]
+        );
+        assert_eq!(found, [("[1]".to_owned(), K::Invalid)]);
+        let (_, all) = decode_body::<Vec<Uuid>>(r#"["nope"]"#, None).unwrap();
+        assert_eq!(all[0].received, Some(Value::from("nope")));
+    }
+
+    #[test]
+    fn what_cannot_be_read_at_the_root_is_an_error() {
+        assert!(decode_body::<Outer>("not json", None).is_err());
+        assert!(decode_body::<Outer>(r#""a string""#, None).is_err());
+        assert!(decode_body::<Uuid>(r#""nope""#, None).is_err());
+        let err =
+            decode_body::<Outer>(r#"{"items":{"a":1}}"#, None).map(|(v, f)| (v.items, f.len()));
+        assert_eq!(err.unwrap(), (vec![], 1));
+    }
+
+    #[test]
+    fn a_list_of_ids_answered_with_objects_gives_the_ids() {
+        let body = r#"[{"billId":"FR1","price":1},{"billId":"FR2"}]"#;
+        let (ids, found) = decode_body::<Vec<String>>(body, Some("billId")).unwrap();
+        assert_eq!(ids, ["FR1", "FR2"]);
+        assert_eq!(found[0].kind, K::ObjectsForIds);
+        let (ids, found) = decode_body::<Vec<String>>(r#"["FR1"]"#, Some("billId")).unwrap();
+        assert_eq!((ids.len(), found.len()), (1, 0));
+    }
+
+    #[test]
+    fn plain_serde_stays_strict() {
+        assert!(serde_json::from_str::<Outer>(r#"{"items":[{"asn":"1"}]}"#).is_err());
+        assert!(serde_json::from_str::<Outer>(r#"{}"#).is_err());
+    }
+
+    use uuid::Uuid;
 
     #[test]
     fn enum_values_accept_numbers_as_text_and_text_as_numbers() {

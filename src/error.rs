@@ -41,6 +41,16 @@ pub enum Error {
         /// The raw response body, to attach to a bug report.
         body: String,
     },
+    /// The response differs from its schema and the call was strict (see [`crate::deviation`]).
+    #[error("{operation}: response differs from the schema in {} place(s): {}{}", deviations.len(), deviations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), query_id.as_deref().map(|q| format!(" (query id {q})")).unwrap_or_default())]
+    Deviations {
+        operation: String,
+        /// Every difference, in body order.
+        deviations: Vec<crate::Deviation>,
+        query_id: Option<String>,
+        /// The raw response body.
+        body: String,
+    },
     /// A request value could not be encoded.
     #[error("{operation}: cannot encode the request: {message}")]
     Encode { operation: String, message: String },

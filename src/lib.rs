@@ -32,8 +32,10 @@ mod client;
 #[doc(hidden)]
 pub mod codec;
 pub mod config;
+pub mod deviation;
 pub mod endpoint;
 mod error;
+pub mod expanded;
 pub mod fanout;
 pub mod rate_limit;
 pub mod retry;
@@ -43,8 +45,10 @@ pub mod wait;
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
 pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
 pub use client::{Client, ClientBuilder, PreparedRequest};
+pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};
+pub use expanded::{Expanded, Filter, Order, Page};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 

@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::body::{to_bytes, Body};
 use axum::http::{HeaderMap, Request, Response, StatusCode};
 use ovhcloud::models::ovhcloudconnect::pop_config::StatusEnum;
-use ovhcloud::{Client, Error};
+use ovhcloud::{Client, DeviationKind, Error};
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
 
@@ -129,6 +129,7 @@ async fn ovh(
             json!({"billId": "FR1", "category": "purchase", "date": null}),
             &[],
         ),
+        ("GET", "/1.0/me/bill/FR2") => respond(StatusCode::OK, json!("not a bill"), &[]),
         ("GET", "/1.0/me/bill/missing") => respond(
             StatusCode::NOT_FOUND,
             json!({"class": "Client::NotFound", "message": "The requested object (billId = missing) does not exist"}),
@@ -334,21 +335,116 @@ async fn api_errors_carry_status_class_and_query_id() {
 }
 
 #[tokio::test]
-async fn a_response_that_breaks_the_schema_names_the_operation_and_json_path() {
+async fn a_response_that_drifts_from_the_schema_is_corrected_reported_and_counted() {
     let s = server().await;
-    let err = s.client.me().get_bill_by_bill_id("FR1").await.unwrap_err();
+    // {"billId": "FR1", "category": "purchase", "date": null}: the other members are missing.
+    let (bill, deviations) = s
+        .client
+        .me()
+        .get_bill_by_bill_id("FR1")
+        .into_call()
+        .with_deviations()
+        .await
+        .unwrap();
+    assert_eq!(bill.bill_id, "FR1");
+    assert_eq!(bill.date.timestamp(), 0, "the neutral date-time");
+    let found: Vec<(&str, DeviationKind)> = deviations
+        .iter()
+        .map(|d| (d.path.as_str(), d.kind))
+        .collect();
+    assert!(found.contains(&(".date", DeviationKind::Null)), "{found:?}");
+    assert!(
+        found.contains(&(".orderId", DeviationKind::Missing)),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(p, _)| *p == ".billId"), "{found:?}");
+    assert_eq!(
+        s.client.deviations().count(DeviationKind::Null),
+        1,
+        "the client counts what it corrected"
+    );
+    let total = s.client.deviations().total();
+    assert_eq!(total, deviations.len() as u64);
+    // Plain `.await` corrects the same way, and counts again.
+    s.client.me().get_bill_by_bill_id("FR1").await.unwrap();
+    assert_eq!(s.client.deviations().total(), 2 * total);
+}
+
+#[tokio::test]
+async fn strict_mode_fails_on_every_deviation_per_call_or_per_client() {
+    let s = server().await;
+    let strict = |err: Error| match err {
+        Error::Deviations {
+            operation,
+            deviations,
+            body,
+            ..
+        } => {
+            assert_eq!(operation, "GET /me/bill/{billId}");
+            assert!(body.contains("\"billId\":\"FR1\""), "the raw body is kept");
+            deviations
+        }
+        other => panic!("{other:?}"),
+    };
+    let (_, tolerant) = s
+        .client
+        .me()
+        .get_bill_by_bill_id("FR1")
+        .into_call()
+        .with_deviations()
+        .await
+        .unwrap();
+    let per_call = strict(
+        s.client
+            .me()
+            .get_bill_by_bill_id("FR1")
+            .into_call()
+            .strict()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        per_call, tolerant,
+        "strict reports exactly what tolerant corrects"
+    );
+    let client = Client::builder()
+        .endpoint(format!("{}/1.0", s.base))
+        .application(AK, AS, CK)
+        .strict_responses()
+        .build()
+        .unwrap();
+    let err = client.me().get_bill_by_bill_id("FR1").await.unwrap_err();
+    assert!(err.to_string().contains(".date: null"), "{err}");
+    assert_eq!(strict(err), tolerant);
+    // One call may still choose to be tolerant.
+    let bill = client
+        .me()
+        .get_bill_by_bill_id("FR1")
+        .into_call()
+        .tolerant()
+        .await
+        .unwrap();
+    assert_eq!(bill.bill_id, "FR1");
+}
+
+#[tokio::test]
+async fn a_response_nothing_can_be_made_of_names_the_operation_and_json_path() {
+    let s = server().await;
+    let err = s.client.me().get_bill_by_bill_id("FR2").await.unwrap_err();
     let Error::Decode {
         operation,
         path,
         body,
+        message,
         ..
     } = &err
     else {
         panic!("{err:?}")
     };
     assert_eq!(operation, "GET /me/bill/{billId}");
-    assert_eq!(path, ".date");
-    assert!(body.contains("\"billId\":\"FR1\""), "the raw body is kept");
+    assert_eq!(path, "");
+    assert!(message.contains("expected a Bill object"), "{message}");
+    assert_eq!(body, "\"not a bill\"", "the raw body is kept");
 }
 
 #[tokio::test]

@@ -111,7 +111,7 @@ pub struct OperationDef {
     #[serde(default, deserialize_with = "null_as_default")]
     pub parameters: Vec<ParameterDef>,
     pub response_type: String,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "flag")]
     pub no_authentication: bool,
     #[serde(default)]
     pub description: Option<String>,
@@ -165,7 +165,7 @@ pub struct ParameterDef {
     pub param_type: ParamKind,
     #[serde(default)]
     pub full_type: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "flag")]
     pub required: bool,
     #[serde(default)]
     pub description: Option<String>,
@@ -194,7 +194,7 @@ enum IamActionRepr {
     Name(String),
     Object {
         name: String,
-        #[serde(default, deserialize_with = "null_as_default")]
+        #[serde(default, deserialize_with = "flag")]
         required: bool,
         #[serde(default)]
         description: Option<String>,
@@ -248,13 +248,13 @@ pub struct PropertyDef {
     pub type_name: String,
     #[serde(default)]
     pub full_type: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "flag")]
     pub can_be_null: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "flag")]
     pub read_only: bool,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "flag")]
     pub required: bool,
 }
 
@@ -271,6 +271,23 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A yes/no attribute: `true`/`false`, or as files before 2017 write it, `1`/`0` (also as text);
+/// `null` is no.
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(false),
+        Some(serde_json::Value::Bool(b)) => Ok(b),
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(0) => Ok(false),
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(1) => Ok(true),
+        Some(serde_json::Value::String(s)) if matches!(s.as_str(), "true" | "1") => Ok(true),
+        Some(serde_json::Value::String(s)) if matches!(s.as_str(), "false" | "0") => Ok(false),
+        Some(other) => Err(D::Error::custom(format!(
+            "invalid value: {other}, expected true, false, 1 or 0"
+        ))),
+    }
 }
 
 /// A schema file read from disk, with where it came from.

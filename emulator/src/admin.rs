@@ -45,6 +45,11 @@ struct SkewBody {
 }
 
 #[derive(Deserialize)]
+struct IcebergBody {
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RateLimitBody {
     per_second: Option<u32>,
@@ -74,7 +79,8 @@ fn index() -> Value {
             "POST /_emulator/consumerKeys/{consumerKey}/validate -> {state}",
             "POST /_emulator/oauth2Clients {clientId?, clientSecret?} -> {clientId, clientSecret}",
             "GET|PUT /_emulator/clockSkew {seconds}",
-            "GET|PUT /_emulator/faults {errorRate, errorStatuses, latencyMs, dropRate, breakSchemaRate, breakMode, truncateRate, onlyPaths, maxFaults}",
+            "GET|PUT /_emulator/faults {errorRate, errorStatuses, latencyMs, dropRate, breakSchemaRate, breakMode, deviationRate, deviations, truncateRate, onlyPaths, maxFaults}",
+            "GET|PUT /_emulator/iceberg {enabled}",
             "GET|PUT /_emulator/rateLimit {perSecond: n|null}",
             "GET|DELETE /_emulator/stats",
             "GET /_emulator/health",
@@ -157,6 +163,12 @@ fn run(shared: &Shared, incoming: &Incoming) -> Result<Value, ApiError> {
             let value = serde_json::to_value(&faults).unwrap_or_default();
             shared.set_faults(faults);
             ok(value)
+        }
+        ("GET", "/iceberg") => ok(json!({"enabled": shared.iceberg.load(Ordering::Relaxed)})),
+        ("PUT", "/iceberg") | ("POST", "/iceberg") => {
+            let b: IcebergBody = parse_required(body)?;
+            shared.iceberg.store(b.enabled, Ordering::Relaxed);
+            ok(json!({"enabled": b.enabled}))
         }
         ("GET", "/rateLimit") => {
             let n = shared.rate_limit.load(Ordering::Relaxed);

@@ -43,6 +43,12 @@ pub struct EmulatorConfig {
     pub oauth2_token_lifetime: Duration,
     /// Seed of the random draws of fault injection, so a run can be replayed. Default 0.
     pub seed: u64,
+    /// Whether v1 collections answer `X-Pagination-Mode: CachedObjectList-Pages` (and
+    /// `-Cursor`) with their objects, as OVH's "iceberg" listings do (see [`crate::iceberg`]).
+    /// `false` makes every collection ignore the header and answer ids, as the OVH endpoints
+    /// that do not support it do. Default `true`; also
+    /// [`Emulator::set_iceberg`](crate::Emulator::set_iceberg) and `PUT /_emulator/iceberg`.
+    pub iceberg: bool,
 }
 
 impl EmulatorConfig {
@@ -58,6 +64,7 @@ impl EmulatorConfig {
             faults: Faults::default(),
             oauth2_token_lifetime: Duration::from_secs(3600),
             seed: 0,
+            iceberg: true,
         }
     }
 
@@ -101,6 +108,12 @@ impl EmulatorConfig {
         self.seed = seed;
         self
     }
+
+    /// `false`: collections ignore `X-Pagination-Mode` and answer ids.
+    pub fn iceberg(mut self, enabled: bool) -> Self {
+        self.iceberg = enabled;
+        self
+    }
 }
 
 /// Faults to inject into API calls and schema downloads. `Faults::default()` injects none.
@@ -110,8 +123,8 @@ impl EmulatorConfig {
 /// `/v1/`, `/v2/`) and the schema files (`GET /1.0/{api}.json`, `/v2/{api}.json`), so that a
 /// schema fetcher's retries can be tested. `/_emulator` is never touched.
 /// Latency, dropped connections and error statuses are decided **before** the operation is
-/// applied, so a call that got one of them changed nothing. Broken schemas alter the body of
-/// a successful answer, after the operation was applied. Truncated bodies
+/// applied, so a call that got one of them changed nothing. Deviations and broken schemas
+/// alter the body of a successful answer, after the operation was applied. Truncated bodies
 /// ([`truncate_rate`](Faults::truncate_rate)) only concern schema documents.
 ///
 /// For schema documents, [`only_paths`](Faults::only_paths) matches the raw path
@@ -121,8 +134,8 @@ impl EmulatorConfig {
 /// Over HTTP (`PUT /_emulator/faults`) the same settings are a JSON object with camelCase
 /// names and the latency in milliseconds:
 /// `{"errorRate":0.2,"errorStatuses":[503],"latencyMs":50,"dropRate":0,"breakSchemaRate":0,
-/// "breakMode":"nullRequired","truncateRate":0,"onlyPaths":["/ovhCloudConnect"],
-/// "maxFaults":null}` (every member optional).
+/// "breakMode":"nullRequired","truncateRate":0,"deviationRate":1,"deviations":["missing"],
+/// "onlyPaths":["/ovhCloudConnect"],"maxFaults":null}` (every member optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Faults {
@@ -140,6 +153,17 @@ pub struct Faults {
     pub break_schema_rate: f64,
     /// How answers are broken, see [`BreakMode`].
     pub break_mode: BreakMode,
+    /// Fraction (0–1) of successful answers given one [`Deviation`] from their schema, of a
+    /// kind taken from [`deviations`](Faults::deviations), as real API backends send them.
+    /// The answer says what was changed in `X-Emulator-Deviation: <kind> <path>`
+    /// (`missing .billId`, `objects-for-ids [0]`); an answer with nothing the kind applies to
+    /// is left alone, without the header. An answer given a deviation is not also broken by
+    /// [`break_schema_rate`](Faults::break_schema_rate). See [`crate::deviations`].
+    pub deviation_rate: f64,
+    /// The kinds [`deviation_rate`](Faults::deviation_rate) injects; empty = every kind. With
+    /// several, the kind tried first rotates with the request counter, falling back to the
+    /// next kind in this list that applies to the answer.
+    pub deviations: Vec<Deviation>,
     /// Fraction (0–1) of schema listings and schema files answered `200` with only the first
     /// half of their bytes (a consistent `Content-Length`, so the client sees a complete answer
     /// whose JSON is cut short), marked `X-Emulator-Fault: truncate`. Drawn after
@@ -160,6 +184,7 @@ impl Faults {
         self.error_rate > 0.0
             || self.drop_rate > 0.0
             || self.break_schema_rate > 0.0
+            || self.deviation_rate > 0.0
             || self.truncate_rate > 0.0
             || !self.latency.is_zero()
     }
@@ -184,6 +209,90 @@ pub enum BreakMode {
     /// from the top of the answer), or in an array element, or the whole body: a typed client
     /// must fail to decode, at the path given in `X-Emulator-Broken-Path`.
     NullRequired,
+}
+
+/// A way a real API answer differs from its schema, injected on demand
+/// ([`Faults::deviation_rate`]). Names (JSON, CLI and the `X-Emulator-Deviation` header) are
+/// kebab-case: `missing`, `null`, `number-as-string`, `reformatted`, `invalid`,
+/// `unknown-enum`, `objects-for-ids`.
+///
+/// Member kinds change one member of an object of the answer: the first member, in key order,
+/// whose schema type the kind applies to, among the members of the top-level object (or of
+/// the first element of a top-level list or map), else, in the same order, inside them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Deviation {
+    /// A member the schema declares non-null (not `canBeNull`) is left out.
+    Missing,
+    /// A member the schema declares non-null is `null`.
+    Null,
+    /// A `long` or `double` member comes as its text: `"42"`.
+    #[serde(alias = "numberAsString")]
+    NumberAsString,
+    /// A value in another form OVH uses: a `datetime` as `2024-01-05 10:00:00` (a space, no
+    /// offset), a `date` as a datetime (`2024-01-05T00:00:00+00:00`), an `ipv4` (or an `ip`
+    /// holding an IPv4 address) as `a.b.c.d/32`.
+    Reformatted,
+    /// A `uuid`, address, block, `date` or `datetime` member is a string that is none:
+    /// `"not-a-uuid"`, `"not-a-ipv4"`, `"not-a-date"`…
+    Invalid,
+    /// An enum member is a value the schema does not list: `"value-from-the-future"` for a
+    /// string enum, one more than the largest listed for an integer enum.
+    #[serde(alias = "unknownEnum")]
+    UnknownEnum,
+    /// A v1 list of ids (`GET /me/bill`) is answered with the objects themselves, as an
+    /// expanded listing would (see [`crate::iceberg`]); reported at `[0]`.
+    #[serde(alias = "objectsForIds")]
+    ObjectsForIds,
+}
+
+impl Deviation {
+    /// Every kind, in the order `deviations: []` uses.
+    pub const ALL: [Deviation; 7] = [
+        Deviation::Missing,
+        Deviation::Null,
+        Deviation::NumberAsString,
+        Deviation::Reformatted,
+        Deviation::Invalid,
+        Deviation::UnknownEnum,
+        Deviation::ObjectsForIds,
+    ];
+
+    /// The kebab-case name, as in `X-Emulator-Deviation`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Deviation::Missing => "missing",
+            Deviation::Null => "null",
+            Deviation::NumberAsString => "number-as-string",
+            Deviation::Reformatted => "reformatted",
+            Deviation::Invalid => "invalid",
+            Deviation::UnknownEnum => "unknown-enum",
+            Deviation::ObjectsForIds => "objects-for-ids",
+        }
+    }
+}
+
+impl std::fmt::Display for Deviation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Deviation {
+    type Err = String;
+
+    /// A name in kebab-case, camelCase or snake_case, any case: `number-as-string`,
+    /// `numberAsString`, `NUMBER_AS_STRING`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted = s.replace(['-', '_'], "").to_ascii_lowercase();
+        Deviation::ALL
+            .into_iter()
+            .find(|d| d.name().replace('-', "") == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Deviation::ALL.iter().map(|d| d.name()).collect();
+                format!("unknown deviation {s:?}: use {} or all", names.join(", "))
+            })
+    }
 }
 
 mod duration_ms {
@@ -221,5 +330,29 @@ mod tests {
         let t: Faults = serde_json::from_str(r#"{"truncateRate":0.5}"#).unwrap();
         assert_eq!(t.truncate_rate, 0.5);
         assert!(t.is_active());
+    }
+
+    #[test]
+    fn deviations_have_one_kebab_case_name_everywhere() {
+        let f: Faults = serde_json::from_str(
+            r#"{"deviationRate":1,"deviations":["number-as-string","objectsForIds"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f.deviations,
+            [Deviation::NumberAsString, Deviation::ObjectsForIds]
+        );
+        assert!(f.is_active());
+        let back = serde_json::to_value(&f).unwrap();
+        assert_eq!(
+            back["deviations"],
+            serde_json::json!(["number-as-string", "objects-for-ids"])
+        );
+        for d in Deviation::ALL {
+            assert_eq!(d.name().parse::<Deviation>(), Ok(d));
+            assert_eq!(serde_json::to_value(d).unwrap(), d.name());
+        }
+        assert_eq!("UNKNOWN_ENUM".parse(), Ok(Deviation::UnknownEnum));
+        assert!("extra".parse::<Deviation>().is_err());
     }
 }

@@ -6,12 +6,12 @@ use std::io;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Response, StatusCode};
-use ovhcloud_codegen::model::{EnumValues, Ir, ModelKind, Role, TypeRef};
-use ovhcloud_codegen::typeexpr::Primitive;
+use ovhcloud_codegen::model::{Ir, TypeRef};
 use serde_json::Value;
 
 use crate::config::{BreakMode, Faults};
 use crate::responses::HttpResponse;
+use crate::shape::{client_path, is_any, json_pointer, Step, Walker};
 
 /// The statuses `error_rate` draws from when `error_statuses` is empty.
 pub const DEFAULT_ERROR_STATUSES: [u16; 5] = [500, 502, 503, 504, 429];
@@ -100,13 +100,6 @@ pub(crate) fn dropped_response() -> HttpResponse {
     response
 }
 
-/// One step of a location in a JSON document.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
 /// Breaks `value`, an answer of type `ty`, as `mode` says. `counter` picks the kind for
 /// [`BreakMode::Mixed`]. Returns the kind applied and the path of the broken value (as the
 /// client reports decode errors: `.a[0].b`, empty for the whole body), or `None` when the
@@ -170,131 +163,8 @@ fn is_unit(ty: &TypeRef) -> bool {
     matches!(ty, TypeRef::Unit)
 }
 
-fn is_any(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Primitive(Primitive::Any) | TypeRef::Param(_) => true,
-        TypeRef::Alias { target, .. } => is_any(target),
-        _ => false,
-    }
-}
-
-fn json_pointer(loc: &[Step]) -> String {
-    loc.iter()
-        .map(|s| match s {
-            Step::Key(k) => format!("/{}", k.replace('~', "~0").replace('/', "~1")),
-            Step::Index(i) => format!("/{i}"),
-        })
-        .collect()
-}
-
-fn client_path(loc: &[Step]) -> String {
-    loc.iter()
-        .map(|s| match s {
-            Step::Key(k) => format!(".{k}"),
-            Step::Index(i) => format!("[{i}]"),
-        })
-        .collect()
-}
-
-/// Replaces generic parameters by their arguments.
-fn substitute(ty: &TypeRef, bindings: &[(String, TypeRef)]) -> TypeRef {
-    match ty {
-        TypeRef::Param(name) => bindings
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or_else(|| ty.clone(), |(_, t)| t.clone()),
-        TypeRef::Array(inner) => TypeRef::Array(Box::new(substitute(inner, bindings))),
-        TypeRef::Map(k, v) => TypeRef::Map(
-            Box::new(substitute(k, bindings)),
-            Box::new(substitute(v, bindings)),
-        ),
-        TypeRef::Model { key, args } => TypeRef::Model {
-            key: key.clone(),
-            args: args.iter().map(|a| substitute(a, bindings)).collect(),
-        },
-        TypeRef::Alias { name, target } => TypeRef::Alias {
-            name: name.clone(),
-            target: Box::new(substitute(target, bindings)),
-        },
-        TypeRef::Unit | TypeRef::Primitive(_) => ty.clone(),
-    }
-}
-
-fn unalias(ty: &TypeRef) -> &TypeRef {
-    match ty {
-        TypeRef::Alias { target, .. } => unalias(target),
-        other => other,
-    }
-}
-
-/// A property of an object model, with generic parameters substituted.
-struct Prop {
-    name: String,
-    ty: TypeRef,
-    /// The generated type makes it an `Option`.
-    optional: bool,
-}
-
-struct Walker<'a> {
-    ir: &'a Ir,
-}
-
+/// The searches of [`break_answer`]; the walker itself is [`crate::shape`]'s.
 impl Walker<'_> {
-    /// The properties of an object model, or `None` for anything else.
-    fn properties(&self, ty: &TypeRef) -> Option<Vec<Prop>> {
-        let TypeRef::Model { key, args } = unalias(ty) else {
-            return None;
-        };
-        let Some(ModelKind::Object {
-            generics,
-            properties,
-        }) = self.ir.models.get(key).map(|m| &m.kind)
-        else {
-            return None;
-        };
-        let bindings: Vec<(String, TypeRef)> =
-            generics.iter().cloned().zip(args.iter().cloned()).collect();
-        let role = self.ir.role(key);
-        Some(
-            properties
-                .iter()
-                .map(|p| Prop {
-                    name: p.name.clone(),
-                    ty: substitute(&p.ty, &bindings),
-                    optional: match role {
-                        Role::Output => p.nullable,
-                        Role::Input => !p.required,
-                    },
-                })
-                .collect(),
-        )
-    }
-
-    fn is_string_enum(&self, ty: &TypeRef) -> bool {
-        match unalias(ty) {
-            TypeRef::Model { key, .. } => matches!(
-                self.ir.models.get(key).map(|m| &m.kind),
-                Some(ModelKind::Enum(EnumValues::Strings(_)))
-            ),
-            _ => false,
-        }
-    }
-
-    /// Descends into the first element of an array or the first value of a map.
-    fn first_child<'v>(ty: &TypeRef, value: &'v Value) -> Option<(TypeRef, &'v Value, Step)> {
-        match unalias(ty) {
-            TypeRef::Array(inner) => value
-                .as_array()
-                .and_then(|a| a.first())
-                .map(|v| ((**inner).clone(), v, Step::Index(0))),
-            TypeRef::Map(_, inner) => value
-                .as_object()
-                .and_then(|m| m.iter().next())
-                .map(|(k, v)| ((**inner).clone(), v, Step::Key(k.clone()))),
-            _ => None,
-        }
-    }
-
     /// The first string-enum value, direct properties before nested ones.
     fn enum_target(&self, ty: &TypeRef, value: &Value, loc: &mut Vec<Step>) -> Option<Vec<Step>> {
         if self.is_string_enum(ty) && value.is_string() {
@@ -383,6 +253,7 @@ mod tests {
     use ovhcloud_codegen::examples::{Examples, Flavor};
     use ovhcloud_codegen::model::build;
     use ovhcloud_codegen::reader::load_dir;
+    use ovhcloud_codegen::typeexpr::Primitive;
     use std::path::Path;
 
     fn ir() -> Ir {

@@ -30,7 +30,8 @@
 //! | `GET /1.0/auth/currentCredential` | the caller's credential as `auth.ApiCredential` (`rules`, `allowedIPs`, `applicationId`, `creation`, `expiration`, `lastUse`, `ovhSupport`, `status`, `credentialId`; never the key) |
 //! | `POST /1.0/auth/logout` | expires the caller's consumer key |
 //! | `POST /auth/oauth2/token` | OAuth2 client credentials (form body or HTTP Basic): `{access_token, token_type:"Bearer", expires_in, scope:"all"}`; bad client → 401 `{"error":"invalid_client"}` |
-//! | any other operation of the schemas | verified as OVH does (see below), then answered by the first [flow](flows) that handles it, else by a schema-valid example of its response type |
+//! | any other operation of the schemas | verified as OVH does (see below), then answered by the first [flow](flows) that handles it, else by a schema-valid example of its response type (for a `GET` of one item, `…/{billId}`, with the member named like the parameter set to the id asked for) |
+//! | a v1 collection (`GET /me/bill`) with `X-Pagination-Mode: CachedObjectList-Pages` or `-Cursor` | its objects, filtered, sorted and paged: see [`iceberg`] |
 //! | `/_emulator/…` | the administration API (below) |
 //!
 //! Every answer carries `Content-Type: application/json` and an `X-Ovh-QueryID`
@@ -65,7 +66,8 @@
 //! | `POST /_emulator/consumerKeys/{ck}/validate` | | `{"state":"validated"}`, 404 if unknown or expired |
 //! | `POST /_emulator/oauth2Clients` | `{clientId?, clientSecret?}` | `{clientId, clientSecret}` |
 //! | `GET`/`PUT /_emulator/clockSkew` | `{seconds}` | `{seconds}` |
-//! | `GET`/`PUT /_emulator/faults` | a [`Faults`] as JSON: `{errorRate, errorStatuses, latencyMs, dropRate, truncateRate, breakSchemaRate, breakMode, onlyPaths, maxFaults}` | the faults now in force |
+//! | `GET`/`PUT /_emulator/faults` | a [`Faults`] as JSON: `{errorRate, errorStatuses, latencyMs, dropRate, truncateRate, breakSchemaRate, breakMode, deviationRate, deviations, onlyPaths, maxFaults}` | the faults now in force |
+//! | `GET`/`PUT /_emulator/iceberg` | `{enabled}` | `{enabled}`: whether collections answer `X-Pagination-Mode` with objects |
 //! | `GET`/`PUT /_emulator/rateLimit` | `{perSecond: n \| null}` | `{perSecond}` |
 //! | `GET /_emulator/stats` | | a [`Stats`] as JSON |
 //! | `DELETE /_emulator/stats` | | resets the counters |
@@ -75,17 +77,24 @@
 //! See [`Faults`]: error statuses (500/502/503/504/429), latency and dropped connections are
 //! decided before the operation is applied, so a faulted call changed nothing
 //! ([`Stats::applied`] proves it); broken schemas alter successful answers afterwards and say
-//! so in `X-Emulator-Fault` / `X-Emulator-Broken-Path`.
+//! so in `X-Emulator-Fault` / `X-Emulator-Broken-Path`. Deviations ([`Deviation`]: a member
+//! missing or null, a number as text, a date or address in another form, an invalid value, an
+//! unknown enum value, objects for ids) alter one member of a successful answer, chosen from
+//! the schema, and name it in `X-Emulator-Deviation: <kind> <path>` (`missing .billId`); see
+//! [`deviations`].
 
 mod admin;
 pub mod auth;
 pub mod config;
+pub mod deviations;
 pub mod faults;
 pub mod flows;
+pub mod iceberg;
 mod rate_limit;
 pub mod responses;
 mod schemas;
 mod server;
+mod shape;
 pub mod stats;
 
 use std::fmt;
@@ -99,7 +108,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use auth::AccessRule;
-pub use config::{BreakMode, EmulatorConfig, Faults};
+pub use config::{BreakMode, Deviation, EmulatorConfig, Faults};
 pub use stats::Stats;
 
 use server::{lock, Shared};
@@ -217,6 +226,7 @@ impl Emulator {
             config.oauth2_token_lifetime,
             config.seed,
             base_url,
+            config.iceberg,
         ));
         let app = axum::Router::new()
             .fallback(server::handle)
@@ -391,6 +401,17 @@ impl Emulator {
     /// The faults in force.
     pub fn faults(&self) -> Faults {
         lock(&self.shared.faults).clone()
+    }
+
+    /// Whether v1 collections answer `X-Pagination-Mode` with their objects
+    /// ([`iceberg`]); `false` makes them answer ids, as OVH endpoints without it do.
+    pub fn set_iceberg(&self, enabled: bool) {
+        self.shared.iceberg.store(enabled, Ordering::Relaxed);
+    }
+
+    /// Whether expanded listings are answered (see [`Emulator::set_iceberg`]).
+    pub fn iceberg(&self) -> bool {
+        self.shared.iceberg.load(Ordering::Relaxed)
     }
 
     /// Requests per second per application; `None` (or 0) turns the limit off.

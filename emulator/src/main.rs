@@ -3,6 +3,8 @@
 //! ```text
 //! ovhcloud-emulator --schemas schemas --listen 127.0.0.1:0 \
 //!     --application AK:AS --consumer-key CK --oauth2-client ID:SECRET
+//! ovhcloud-emulator --deviations missing,number-as-string   # every answer gets one of them
+//! ovhcloud-emulator --no-iceberg                            # collections answer ids only
 //! ```
 //!
 //! The first line on stdout is `ovhcloud-emulator listening on http://127.0.0.1:PORT`.
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use ovhcloud_emulator::{BreakMode, Emulator, EmulatorConfig, Faults};
+use ovhcloud_emulator::{BreakMode, Deviation, Emulator, EmulatorConfig, Faults};
 
 /// A local emulator of the OVHcloud API (v1 and v2), for offline tests of OVH automation.
 ///
@@ -59,6 +61,25 @@ struct Args {
     /// How answers are broken: mixed, unknown-enum, extra-field, null-required.
     #[arg(long, default_value = "mixed", value_parser = parse_break_mode)]
     break_mode: BreakMode,
+    /// Kinds of deviation from the schema to inject into successful answers (comma-separated,
+    /// or "all"): missing, null, number-as-string, reformatted, invalid, unknown-enum,
+    /// objects-for-ids. One member is changed, the first (in key order) whose schema type the
+    /// kind applies to; the answer names it in "X-Emulator-Deviation: <kind> <path>" (e.g.
+    /// "missing .billId", "reformatted [0].date"). Answers with nothing to change are left
+    /// alone, without the header.
+    #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+    deviations: Vec<String>,
+    /// Fraction of successful answers given a deviation; default 1 when --deviations is
+    /// given, else 0 (with no --deviations, a rate injects every kind).
+    #[arg(long)]
+    deviation_rate: Option<f64>,
+    /// Ignore X-Pagination-Mode: v1 collections answer ids, as OVH endpoints without
+    /// expanded ("iceberg") listings do. By default a collection asked with
+    /// "X-Pagination-Mode: CachedObjectList-Pages" (or -Cursor) answers its objects, filtered
+    /// (X-Pagination-Filter), sorted (X-Pagination-Sort, X-Pagination-Sort-Order) and paged
+    /// (X-Pagination-Size, X-Pagination-Number or X-Pagination-Cursor).
+    #[arg(long)]
+    no_iceberg: bool,
     /// Fraction of schema listings (GET /1.0/, /v2/) and schema files (GET /1.0/{api}.json,
     /// /v2/{api}.json) served with status 200 but only the first half of their bytes, so the
     /// JSON is cut short (X-Emulator-Fault: truncate). API calls are never truncated.
@@ -98,6 +119,17 @@ fn parse_break_mode(s: &str) -> Result<BreakMode, String> {
     }
 }
 
+/// `--deviations`: kind names, or `all` (every kind).
+fn parse_deviations(names: &[String]) -> Result<Vec<Deviation>, String> {
+    if names.iter().any(|n| n.trim().eq_ignore_ascii_case("all")) {
+        return Ok(Deviation::ALL.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| n.trim().parse().map_err(|e| format!("--deviations: {e}")))
+        .collect()
+}
+
 fn pair(value: &str, flag: &str) -> Result<(String, String), String> {
     match value.split_once(':') {
         Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned())),
@@ -127,6 +159,9 @@ async fn run(args: Args) -> Result<(), String> {
     if !args.consumer_key.is_empty() && applications.is_empty() {
         return Err("--consumer-key needs an --application to belong to".to_owned());
     }
+    let deviations = parse_deviations(&args.deviations)?;
+    let default_rate = if deviations.is_empty() { 0.0 } else { 1.0 };
+    let deviation_rate = args.deviation_rate.unwrap_or(default_rate);
     let faults = Faults {
         error_rate: rate(args.fault_rate, "fault-rate")?,
         error_statuses: args.fault_statuses,
@@ -134,6 +169,8 @@ async fn run(args: Args) -> Result<(), String> {
         drop_rate: rate(args.drop_rate, "drop-rate")?,
         break_schema_rate: rate(args.break_schema_rate, "break-schema-rate")?,
         break_mode: args.break_mode,
+        deviation_rate: rate(deviation_rate, "deviation-rate")?,
+        deviations,
         truncate_rate: rate(args.truncate_rate, "truncate-rate")?,
         only_paths: (!args.fault_paths.is_empty()).then_some(args.fault_paths),
         max_faults: args.max_faults,
@@ -145,7 +182,8 @@ async fn run(args: Args) -> Result<(), String> {
         .rate_limit_per_sec((args.rate_limit > 0).then_some(args.rate_limit))
         .timestamp_window_secs(args.timestamp_window)
         .faults(faults)
-        .seed(args.seed);
+        .seed(args.seed)
+        .iceberg(!args.no_iceberg);
     let emulator = Emulator::start(config).await.map_err(|e| e.to_string())?;
     for (key, secret) in &applications {
         emulator.register_application(key, secret);

@@ -15,6 +15,8 @@ use ovhcloud_codegen::typeexpr::Primitive;
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
+use crate::shape::{unalias, Walker};
+
 /// One operation the emulator answers.
 #[derive(Debug)]
 pub(crate) struct Route {
@@ -35,6 +37,16 @@ pub(crate) struct Route {
 enum Segment {
     Literal(String),
     Var(String),
+}
+
+/// A v1 collection (`GET /me/bill`, a list of scalar ids) and the operation answering one of
+/// its items (`GET /me/bill/{billId}`, an object model): what an expanded listing
+/// ([`crate::iceberg`]) needs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Collection<'a> {
+    pub item: &'a Route,
+    /// The item's path parameter (`billId`).
+    pub param: &'a str,
 }
 
 /// The outcome of matching a request.
@@ -84,6 +96,8 @@ pub(crate) struct Catalog {
     files: HashMap<(Branch, String), Vec<u8>>,
     /// The `_index.json` listing of each branch, when the directory has one.
     listings: HashMap<Branch, Listing>,
+    /// Collection route key → (index of its item route, the item's path parameter).
+    collections: HashMap<String, (usize, String)>,
 }
 
 impl Catalog {
@@ -164,12 +178,23 @@ impl Catalog {
                 .or_default()
                 .push(i);
         }
+        let collections = find_collections(&ir, &routes);
         Ok(Catalog {
             ir,
             routes,
             by_shape,
             files,
             listings,
+            collections,
+        })
+    }
+
+    /// The item operation of `route` when `route` is a v1 collection (see [`Collection`]).
+    pub fn collection(&self, route: &Route) -> Option<Collection<'_>> {
+        let (item, param) = self.collections.get(&route.key)?;
+        Some(Collection {
+            item: &self.routes[*item],
+            param,
         })
     }
 
@@ -263,7 +288,47 @@ impl Catalog {
     }
 }
 
+/// Every v1 collection: a `GET P` answering a list of scalars, with a `GET P/{param}`
+/// answering an object model. Keyed by the collection's route key.
+fn find_collections(ir: &Ir, routes: &[Route]) -> HashMap<String, (usize, String)> {
+    let walker = Walker { ir };
+    let is_get_v1 = |r: &Route| r.branch == Branch::V1 && r.method == "GET";
+    let lists: HashMap<&str, &Route> = routes
+        .iter()
+        .filter(|r| is_get_v1(r))
+        .filter(|r| match unalias(&r.response) {
+            TypeRef::Array(inner) => walker.is_scalar(inner),
+            _ => false,
+        })
+        .map(|r| (r.template.as_str(), r))
+        .collect();
+    let mut collections = HashMap::new();
+    for (index, item) in routes.iter().enumerate() {
+        let Some(param) = item.item_param().filter(|_| is_get_v1(item)) else {
+            continue;
+        };
+        let Some((parent, _)) = item.template.rsplit_once('/') else {
+            continue;
+        };
+        if let Some(list) = lists.get(parent) {
+            if walker.properties(&item.response).is_some() {
+                collections.insert(list.key.clone(), (index, param.to_owned()));
+            }
+        }
+    }
+    collections
+}
+
 impl Route {
+    /// The last path parameter when the template ends with one (`billId` of
+    /// `/me/bill/{billId}`).
+    pub fn item_param(&self) -> Option<&str> {
+        match self.segments.last()? {
+            Segment::Var(name) => Some(name),
+            Segment::Literal(_) => None,
+        }
+    }
+
     fn new(
         branch: Branch,
         method: &str,
@@ -370,6 +435,24 @@ mod tests {
             panic!()
         };
         assert_eq!(route.key, "GET /v2/iam/policy");
+    }
+
+    #[test]
+    fn collections_pair_a_list_of_ids_with_its_item() {
+        let c = catalog();
+        let find = |path: &str| match c.find(Branch::V1, "GET", path) {
+            Match::Found { route, .. } => route,
+            other => panic!("{path}: {other:?}"),
+        };
+        let bills = c.collection(find("/me/bill")).unwrap();
+        assert_eq!(bills.item.template, "/me/bill/{billId}");
+        assert_eq!(bills.param, "billId");
+        let pops = c.collection(find("/ovhCloudConnect/x/config/pop")).unwrap();
+        assert_eq!(pops.param, "popId");
+        // An object, not a list; a list without an item operation.
+        assert!(c.collection(find("/me/bill/FR1")).is_none());
+        assert!(c.collection(find("/newAccount/countries")).is_none());
+        assert_eq!(find("/me/bill/FR1").item_param(), Some("billId"));
     }
 
     #[test]

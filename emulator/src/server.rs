@@ -2,14 +2,17 @@
 //!
 //! Every request goes through [`handle`]. API calls then go through, in order: operation
 //! matching, verification (see [`crate::auth`]), the per-application rate limit, fault
-//! injection, body parsing, and only then the operation itself: the built-in `/auth`
-//! operations, the stateful flows, or a schema-valid example of the response type. Schema
+//! injection, body parsing (and the pagination headers of an expanded listing, see
+//! [`crate::iceberg`]), and only then the operation itself: the built-in `/auth` operations,
+//! the stateful flows, or a schema-valid example of the response type (for an expanded
+//! listing: the collection, then each of its items). Successful answers may then be given a
+//! deviation ([`crate::deviations`]) or, failing that, broken ([`crate::faults`]). Schema
 //! documents (root listings and schema files) are served as they are, through fault injection
 //! too ([`serve_document`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -17,17 +20,21 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Request};
 use ovhcloud_codegen::examples::{Examples, Flavor};
+use ovhcloud_codegen::model::TypeRef;
 use ovhcloud_codegen::reader::Branch;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
 use crate::auth::{self, AccessRule, Identity, Registry, SignedRequest};
-use crate::config::Faults;
+use crate::config::{Deviation, Faults};
+use crate::deviations;
 use crate::faults::{self, Decision};
 use crate::flows::{ApiError, Flow, FlowRequest, FlowResponse};
+use crate::iceberg::{self, Listing};
 use crate::rate_limit::RateLimiter;
 use crate::responses::{self, error_response, json_response, set_header, HttpResponse};
-use crate::schemas::{Catalog, Match, Route};
+use crate::schemas::{Catalog, Collection, Match, Route};
+use crate::shape::Walker;
 use crate::stats::{bump, Stats};
 
 /// Request bodies larger than this are refused.
@@ -52,7 +59,8 @@ pub(crate) struct Shared {
     pub limiter: Mutex<RateLimiter>,
     pub stats: Mutex<Stats>,
     pub rng: Mutex<fastrand::Rng>,
-    /// Requests seen; numbers query ids and rotates [`BreakMode::Mixed`].
+    /// Requests seen; numbers query ids and rotates [`BreakMode::Mixed`](crate::BreakMode::Mixed)
+    /// and the kinds of [`Faults::deviations`].
     pub counter: AtomicU64,
     /// `EU.ext-1.<hex>`: the query id before its counter.
     pub query_prefix: String,
@@ -60,6 +68,8 @@ pub(crate) struct Shared {
     pub base_url: String,
     pub window: i64,
     pub token_lifetime: Duration,
+    /// Whether collections answer `X-Pagination-Mode` with objects ([`crate::iceberg`]).
+    pub iceberg: AtomicBool,
     /// Example answers by route key, built on first use.
     examples: Mutex<HashMap<String, Value>>,
 }
@@ -76,6 +86,7 @@ impl Shared {
         token_lifetime: Duration,
         seed: u64,
         base_url: String,
+        iceberg: bool,
     ) -> Shared {
         Shared {
             catalog,
@@ -93,6 +104,7 @@ impl Shared {
             base_url,
             window,
             token_lifetime,
+            iceberg: AtomicBool::new(iceberg),
             examples: Mutex::new(HashMap::new()),
         }
     }
@@ -154,6 +166,27 @@ impl Shared {
         }
         let value = Examples::new(&self.catalog.ir, Flavor::Typical).of(&route.response);
         lock(&self.examples).insert(route.key.clone(), value.clone());
+        value
+    }
+
+    /// The example answer of an operation. For a `GET` of one item (`…/{billId}`), the
+    /// member named like that parameter holds the id asked for (when the model has such a
+    /// member and the id is a value of its type), so that each item answers for its id.
+    fn example_for(&self, route: &Route, params: &HashMap<String, String>) -> Value {
+        let mut value = self.example(route);
+        let Some(param) = route.item_param().filter(|_| route.method == "GET") else {
+            return value;
+        };
+        let walker = Walker {
+            ir: &self.catalog.ir,
+        };
+        let id = walker
+            .member_type(&route.response, param)
+            .zip(params.get(param))
+            .and_then(|(ty, raw)| walker.value_from_text(&ty, raw));
+        if let (Some(id), Some(members)) = (id, value.as_object_mut()) {
+            members.insert(param.to_owned(), id);
+        }
         value
     }
 }
@@ -429,7 +462,7 @@ async fn api_call(
         }
     }
 
-    // 4. The body.
+    // 4. The body, and the pagination headers of an expanded listing.
     let body = if incoming.body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
@@ -438,40 +471,35 @@ async fn api_call(
             Err(e) => return error_response(&responses::invalid_json(&e.to_string())),
         }
     };
+    let expanded = match expanded_listing(shared, incoming, route) {
+        Ok(expanded) => expanded,
+        Err(error) => return error_response(&error),
+    };
 
     // 5. Apply.
     shared.count(|s| bump(&mut s.applied, &route.key));
-    let (mut value, extra_headers) =
-        match apply(shared, incoming, route, &params, &identity, body.as_ref()) {
-            Ok(answer) => answer,
-            Err(error) => return error_response(&error),
-        };
-    // 6. Broken answers, after the fact.
+    let call = Call {
+        incoming,
+        route,
+        params: &params,
+        identity: &identity,
+    };
+    let answer = match &expanded {
+        Some((collection, listing)) => expand(shared, &call, body.as_ref(), *collection, listing),
+        None => apply(shared, &call, body.as_ref()).map(|(v, h)| (v, h, route.response.clone())),
+    };
+    let (mut value, extra_headers, answer_type) = match answer {
+        Ok(answer) => answer,
+        Err(error) => return error_response(&error),
+    };
+    // 6. Deviations or broken answers, after the fact.
     let mut fault_headers = Vec::new();
-    if faultable && faults.break_schema_rate > 0.0 {
-        let draw = lock(&shared.rng).f64();
-        if draw < faults.break_schema_rate {
-            let mut broken = value.clone();
-            let done = faults::break_answer(
-                &shared.catalog.ir,
-                &route.response,
-                &mut broken,
-                faults.break_mode,
-                incoming.counter,
-            );
-            if let Some((kind, path)) = done.filter(|_| shared.take_fault(&faults)) {
-                value = broken;
-                shared.count(|s| {
-                    bump(&mut s.faults, "breakSchema");
-                    bump(&mut s.faults_by_operation, &route.key);
-                });
-                let mode = serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                fault_headers.push(("x-emulator-fault".to_owned(), format!("breakSchema/{mode}")));
-                fault_headers.push(("x-emulator-broken-path".to_owned(), path));
-            }
+    if faultable {
+        let plain_ids = expanded.is_none();
+        let deviated = deviate(shared, &faults, &call, plain_ids, &answer_type, &mut value);
+        match deviated {
+            Some(header) => fault_headers.push(header),
+            None => fault_headers = break_schema(shared, &faults, &call, &answer_type, &mut value),
         }
     }
     let mut response = json_response(200, &value);
@@ -481,18 +509,181 @@ async fn api_call(
     response
 }
 
-type Answer = Result<(Value, Vec<(String, String)>), ApiError>;
+/// A verified call, as the operation and the fault injection see it.
+struct Call<'a> {
+    incoming: &'a Incoming,
+    route: &'a Route,
+    params: &'a HashMap<String, String>,
+    identity: &'a Identity,
+}
 
-/// Carries out a verified call: the built-in `/auth` operations, else the first flow that
-/// handles it, else an example of the response type.
-fn apply(
-    shared: &Shared,
+/// The collection and the pagination headers when this call asks for an expanded listing
+/// that the emulator gives ([`crate::iceberg`]); an error for bad pagination headers.
+fn expanded_listing<'s>(
+    shared: &'s Shared,
     incoming: &Incoming,
     route: &Route,
-    params: &HashMap<String, String>,
-    identity: &Identity,
+) -> Result<Option<(Collection<'s>, Listing)>, ApiError> {
+    if !shared.iceberg.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    let Some(collection) = shared.catalog.collection(route) else {
+        return Ok(None);
+    };
+    let Some(listing) = Listing::from_headers(|name| incoming.header(name))? else {
+        return Ok(None);
+    };
+    let walker = Walker {
+        ir: &shared.catalog.ir,
+    };
+    listing.check_fields(&walker, &collection.item.response)?;
+    Ok(Some((collection, listing)))
+}
+
+/// An expanded listing: the ids as the collection answers them, each item's object, then the
+/// page asked for. The answer's type is a list of items.
+fn expand(
+    shared: &Shared,
+    call: &Call<'_>,
     body: Option<&Value>,
-) -> Answer {
+    collection: Collection<'_>,
+    listing: &Listing,
+) -> TypedAnswer {
+    let (ids, _) = apply(shared, call, body)?;
+    let objects = item_objects(shared, call, collection, &ids);
+    let (page, headers) = listing.page(objects);
+    let item_list = TypeRef::Array(Box::new(collection.item.response.clone()));
+    Ok((page, headers, item_list))
+}
+
+/// The object of each id of `ids` (a JSON list), as `GET P/{id}` answers it; ids whose object
+/// cannot be read (an error answer) are left out.
+fn item_objects(
+    shared: &Shared,
+    call: &Call<'_>,
+    collection: Collection<'_>,
+    ids: &Value,
+) -> Vec<Value> {
+    let headers = request_headers(call.incoming);
+    let ids = ids.as_array().map(Vec::as_slice).unwrap_or_default();
+    ids.iter()
+        .filter_map(|id| {
+            let mut params = call.params.clone();
+            params.insert(collection.param.to_owned(), iceberg::value_text(id));
+            let item = Operation {
+                route: collection.item,
+                params: &params,
+                query: &[],
+                headers: &headers,
+                identity: call.identity,
+                body: None,
+            };
+            operate(shared, &item).ok().map(|(object, _)| object)
+        })
+        .collect()
+}
+
+/// Draws [`Faults::deviation_rate`] and gives `value` one deviation: the kinds configured,
+/// starting from the one the request counter picks, the first that applies. Returns the
+/// `X-Emulator-Deviation` header. `plain_ids`: the answer is what the operation declares (not
+/// an expanded listing), so `objects-for-ids` may apply.
+fn deviate(
+    shared: &Shared,
+    faults: &Faults,
+    call: &Call<'_>,
+    plain_ids: bool,
+    ty: &TypeRef,
+    value: &mut Value,
+) -> Option<(String, String)> {
+    if faults.deviation_rate <= 0.0 || lock(&shared.rng).f64() >= faults.deviation_rate {
+        return None;
+    }
+    let kinds: &[Deviation] = if faults.deviations.is_empty() {
+        &Deviation::ALL
+    } else {
+        &faults.deviations
+    };
+    let start = (call.incoming.counter % kinds.len() as u64) as usize;
+    for kind in kinds.iter().cycle().skip(start).take(kinds.len()) {
+        let mut changed = value.clone();
+        let path = match kind {
+            Deviation::ObjectsForIds if plain_ids => objects_for_ids(shared, call, &mut changed),
+            Deviation::ObjectsForIds => None,
+            member_kind => deviations::deviate(&shared.catalog.ir, ty, &mut changed, *member_kind),
+        };
+        let Some(path) = path else {
+            continue;
+        };
+        if !shared.take_fault(faults) {
+            return None;
+        }
+        *value = changed;
+        shared.count(|s| {
+            bump(&mut s.faults, &format!("deviation/{kind}"));
+            bump(&mut s.faults_by_operation, &call.route.key);
+        });
+        return Some(("x-emulator-deviation".to_owned(), format!("{kind} {path}")));
+    }
+    None
+}
+
+/// [`Deviation::ObjectsForIds`]: a non-empty list of ids of a collection becomes the items'
+/// objects; the path is `[0]`, the first value that is no longer an id.
+fn objects_for_ids(shared: &Shared, call: &Call<'_>, value: &mut Value) -> Option<String> {
+    let collection = shared.catalog.collection(call.route)?;
+    let objects = item_objects(shared, call, collection, value);
+    if objects.is_empty() {
+        return None;
+    }
+    *value = Value::Array(objects);
+    Some("[0]".to_owned())
+}
+
+/// Draws [`Faults::break_schema_rate`] and breaks `value` as [`Faults::break_mode`] says;
+/// returns the `X-Emulator-Fault` and `X-Emulator-Broken-Path` headers.
+fn break_schema(
+    shared: &Shared,
+    faults: &Faults,
+    call: &Call<'_>,
+    ty: &TypeRef,
+    value: &mut Value,
+) -> Vec<(String, String)> {
+    if faults.break_schema_rate <= 0.0 || lock(&shared.rng).f64() >= faults.break_schema_rate {
+        return Vec::new();
+    }
+    let mut broken = value.clone();
+    let ir = &shared.catalog.ir;
+    let counter = call.incoming.counter;
+    let done = faults::break_answer(ir, ty, &mut broken, faults.break_mode, counter);
+    let Some((kind, path)) = done.filter(|_| shared.take_fault(faults)) else {
+        return Vec::new();
+    };
+    *value = broken;
+    shared.count(|s| {
+        bump(&mut s.faults, "breakSchema");
+        bump(&mut s.faults_by_operation, &call.route.key);
+    });
+    let mode = serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    vec![
+        ("x-emulator-fault".to_owned(), format!("breakSchema/{mode}")),
+        ("x-emulator-broken-path".to_owned(), path),
+    ]
+}
+
+/// Response headers, by name.
+type Headers = Vec<(String, String)>;
+/// An operation's answer: its JSON and response headers.
+type Answer = Result<(Value, Headers), ApiError>;
+/// An answer with the type it has (the operation's, or a list of items for an expanded
+/// listing).
+type TypedAnswer = Result<(Value, Headers, TypeRef), ApiError>;
+
+/// Carries out a verified call: the built-in `/auth` operations, else [`operate`].
+fn apply(shared: &Shared, call: &Call<'_>, body: Option<&Value>) -> Answer {
+    let (incoming, route, identity) = (call.incoming, call.route, call.identity);
     if route.branch == Branch::V1 {
         match (route.method.as_str(), route.template.as_str()) {
             ("GET", "/auth/time") => return Ok((json!(shared.server_time()), Vec::new())),
@@ -518,6 +709,22 @@ fn apply(
         .as_deref()
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
+    let headers = request_headers(incoming);
+    operate(
+        shared,
+        &Operation {
+            route,
+            params: call.params,
+            query: &query,
+            headers: &headers,
+            identity,
+            body,
+        },
+    )
+}
+
+/// The request headers as flows see them: names lower-cased, repeated ones joined with `, `.
+fn request_headers(incoming: &Incoming) -> HashMap<String, String> {
     let mut headers: HashMap<String, String> = HashMap::new();
     for (name, value) in &incoming.headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
@@ -529,6 +736,23 @@ fn apply(
             })
             .or_insert(value);
     }
+    headers
+}
+
+/// One operation answered by the flows or an example: a call, or one item of an expanded
+/// listing.
+struct Operation<'a> {
+    route: &'a Route,
+    params: &'a HashMap<String, String>,
+    query: &'a [(String, String)],
+    headers: &'a HashMap<String, String>,
+    identity: &'a Identity,
+    body: Option<&'a Value>,
+}
+
+/// The first flow that handles the operation, else an example of its response type.
+fn operate(shared: &Shared, op: &Operation<'_>) -> Answer {
+    let route = op.route;
     let request = FlowRequest {
         method: &route.method,
         branch: match route.branch {
@@ -536,11 +760,11 @@ fn apply(
             Branch::V2 => "v2",
         },
         template: &route.template,
-        params,
-        query: &query,
-        headers: &headers,
-        body,
-        application_key: identity.application_key(),
+        params: op.params,
+        query: op.query,
+        headers: op.headers,
+        body: op.body,
+        application_key: op.identity.application_key(),
         now: Instant::now(),
     };
     for flow in &shared.flows {
@@ -556,7 +780,7 @@ fn apply(
             FlowResponse::Error(error) => return Err(error),
         }
     }
-    Ok((shared.example(route), Vec::new()))
+    Ok((shared.example_for(route, op.params), Vec::new()))
 }
 
 /// `POST /auth/credential`: a pending consumer key for a known application.

@@ -20,8 +20,9 @@ pub struct Stats {
     /// the operation's handler (a flow, the built-in auth operations, or the example answer).
     pub applied: BTreeMap<String, u64>,
     /// Injected faults by kind: `"500"`, `"502"`, `"503"`, `"504"`, `"429"`, `"drop"`,
-    /// `"truncate"` (schema documents and listings only), `"breakSchema"` (latency is not
-    /// counted).
+    /// `"truncate"` (schema documents and listings only), `"breakSchema"`,
+    /// `"deviation/<kind>"` (`"deviation/missing"`, see [`Deviation`](crate::Deviation));
+    /// latency is not counted.
     pub faults: BTreeMap<String, u64>,
     /// Injected faults by operation.
     pub faults_by_operation: BTreeMap<String, u64>,

@@ -115,6 +115,59 @@ async fn binary_fault_flags() {
     assert_eq!(faults["errorStatuses"], serde_json::json!([503]));
 }
 
+#[tokio::test]
+async fn binary_deviation_and_iceberg_flags() {
+    let schemas = common::schemas();
+    let (_child, url) = spawn(&[
+        "--schemas",
+        schemas.to_str().unwrap(),
+        "--application",
+        "AK:AS",
+        "--consumer-key",
+        "CK",
+        "--deviations",
+        "unknown-enum",
+        "--no-iceberg",
+    ]);
+    let s = Signer::new(&url, "AK", "AS", "CK");
+    let bill = s.call("GET", "/1.0/me/bill/FR41230001", None).await;
+    assert_eq!(
+        bill.header("x-emulator-deviation"),
+        Some("unknown-enum .category")
+    );
+    assert_eq!(bill.json()["category"], "value-from-the-future");
+    let faults = get(&format!("{url}/_emulator/faults")).await.json();
+    assert_eq!(
+        faults["deviationRate"], 1.0,
+        "--deviations alone means every answer"
+    );
+    assert_eq!(faults["deviations"], serde_json::json!(["unknown-enum"]));
+    let pages = [("X-Pagination-Mode", "CachedObjectList-Pages")];
+    let listing = s.call_with("GET", "/1.0/me/bill", &pages).await;
+    assert!(listing.json()[0].is_string(), "--no-iceberg: ids");
+    let iceberg = get(&format!("{url}/_emulator/iceberg")).await.json();
+    assert_eq!(iceberg, serde_json::json!({"enabled": false}));
+}
+
+#[test]
+fn help_documents_deviations_and_iceberg() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ovhcloud-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "--deviations",
+        "--deviation-rate",
+        "objects-for-ids",
+        "X-Emulator-Deviation",
+        "--no-iceberg",
+        "X-Pagination-Mode",
+    ] {
+        assert!(help.contains(needle), "{needle} in {help}");
+    }
+}
+
 #[test]
 fn binary_refuses_bad_input() {
     let run = |args: &[&str]| {
@@ -145,6 +198,17 @@ fn binary_refuses_bad_input() {
     assert!(!out.status.success());
     let out = run(&["--application", "nocolon"]);
     assert!(!out.status.success());
+    let out = run(&[
+        "--schemas",
+        schemas.to_str().unwrap(),
+        "--deviations",
+        "sideways",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("number-as-string"),
+        "the error lists the kinds: {out:?}"
+    );
 }
 
 #[cfg(unix)]

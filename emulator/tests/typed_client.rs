@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::Signer;
 use ovhcloud::retry::{Jitter, RetryPolicy};
-use ovhcloud::{Client, CredentialRequest, Error, RateLimiter};
+use ovhcloud::{Client, CredentialRequest, DeviationKind, Error, RateLimiter};
 use ovhcloud_emulator::{BreakMode, Emulator, EmulatorConfig, Faults};
 
 /// The typed client is generated from the real snapshot: the emulator serves the same schemas.
@@ -428,7 +428,7 @@ async fn dropped_connections_are_transport_errors_and_retried() {
 }
 
 #[tokio::test]
-async fn null_required_is_a_decode_error_at_the_reported_path() {
+async fn a_null_required_member_is_corrected_by_default_and_refused_when_strict() {
     let emu = start().await;
     let (ak, secret) = emu.create_application();
     let ck = emu.create_consumer_key(&ak, &FULL);
@@ -438,14 +438,6 @@ async fn null_required_is_a_decode_error_at_the_reported_path() {
         break_mode: BreakMode::NullRequired,
         ..Faults::default()
     });
-    let err = client.vrack().get_service_infos("pn-1").await.unwrap_err();
-    let Error::Decode {
-        path, operation, ..
-    } = &err
-    else {
-        panic!("{err}")
-    };
-    assert_eq!(operation, "GET /vrack/{serviceName}/serviceInfos");
     // The emulator says where it broke the answer.
     let raw = Signer::new(&emu.base_url(), &ak, &secret, &ck)
         .call("GET", "/1.0/vrack/pn-1/serviceInfos", None)
@@ -454,30 +446,64 @@ async fn null_required_is_a_decode_error_at_the_reported_path() {
         raw.header("x-emulator-fault"),
         Some("breakSchema/nullRequired")
     );
-    let broken = raw.header("x-emulator-broken-path").unwrap();
-    assert_eq!(path, broken, "{err}");
-    assert_eq!(path, ".contactAdmin");
+    let broken = raw.header("x-emulator-broken-path").unwrap().to_owned();
+    assert_eq!(broken, ".contactAdmin");
     assert!(raw.json()["contactAdmin"].is_null());
-    // Lists of ids: an element (the client reports such paths as the root).
+    // Tolerant (the default): the call succeeds and reports exactly that member.
+    let (infos, deviations) = client
+        .vrack()
+        .get_service_infos("pn-1")
+        .into_call()
+        .with_deviations()
+        .await
+        .unwrap();
+    assert_eq!(infos.contact_admin, "");
+    let found: Vec<_> = deviations
+        .iter()
+        .map(|d| (d.path.as_str(), d.kind))
+        .collect();
+    assert_eq!(found, [(broken.as_str(), DeviationKind::Null)]);
+    // Strict: the same deviation is the error.
+    let err = client
+        .vrack()
+        .get_service_infos("pn-1")
+        .into_call()
+        .strict()
+        .await
+        .unwrap_err();
+    let Error::Deviations {
+        operation,
+        deviations: refused,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(operation, "GET /vrack/{serviceName}/serviceInfos");
+    assert_eq!(refused, &deviations);
+    // Lists of ids: the null element is corrected on its own, at its index.
     let raw = Signer::new(&emu.base_url(), &ak, &secret, &ck)
         .call("GET", "/1.0/ip/1.2.3.0%2F24/reverse", None)
         .await;
     assert_eq!(raw.header("x-emulator-broken-path"), Some("[0]"));
     assert!(raw.json()[0].is_null());
-    let err = client
+    let (_, deviations) = client
         .ip()
         .get_reverse("1.2.3.0/24".parse().unwrap())
+        .into_call()
+        .with_deviations()
         .await
-        .unwrap_err();
-    assert!(matches!(&err, Error::Decode { .. }), "{err}");
-    // A scalar answer: the whole body.
+        .unwrap();
+    assert_eq!(deviations[0].path, "[0]");
+    assert_eq!(deviations[0].kind, DeviationKind::Null);
+    // A whole answer is never invented: a null scalar answer is a decode error.
     let err = client
         .vrack()
         .post_confirm_termination("pn-1", "token")
         .await
         .unwrap_err();
     assert!(matches!(&err, Error::Decode { .. }), "{err}");
-    assert_eq!(emu.stats().faults.get("breakSchema"), Some(&5));
+    assert_eq!(emu.stats().faults.get("breakSchema"), Some(&6));
 }
 
 #[tokio::test]

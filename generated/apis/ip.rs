@@ -22,7 +22,7 @@ impl<'a> Ip<'a> {
     /// IAM actions:
     /// - `ip:apiovh:get`
     pub fn get(&self) -> Get<'a> {
-        Get(self.call(crate::Method::Get, "/ip"))
+        Get(self.call(crate::Method::Get, "/ip").ids_from("ip"))
     }
     /// Ask for a change of the contacts of an IP service
     ///
@@ -75,7 +75,12 @@ impl<'a> Ip<'a> {
     /// IAM actions:
     /// - `ip:apiovh:reverse/get`
     pub fn get_reverse(&self, ip: crate::types::IpBlock) -> GetReverse<'a> {
-        GetReverse(self.call(crate::Method::Get, "/ip/{ip}/reverse").path(&ip))
+        GetReverse(
+            self
+                .call(crate::Method::Get, "/ip/{ip}/reverse")
+                .path(&ip)
+                .ids_from("ipReverse"),
+        )
     }
     /// Set the reverse of an address
     ///
@@ -187,6 +192,14 @@ impl<'a> Get<'a> {
     pub fn version(self, value: &crate::models::ip::IpVersionEnum) -> Self {
         Self(self.0.query("version", value))
     }
+    /// The items themselves (`GET /ip/{ip}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::IpWithIam`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<'a, crate::models::ip::IpWithIam, fields::IpWithIam> {
+        crate::Expanded::new(self.0, "/ip/{ip}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::IpBlock>> {
@@ -278,6 +291,14 @@ impl<'a> std::future::IntoFuture for PutByIp<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetReverse<'a>(crate::Call<'a, Vec<std::net::IpAddr>>);
 impl<'a> GetReverse<'a> {
+    /// The items themselves (`GET /ip/{ip}/reverse/{ipReverse}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::ReverseIp`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<'a, crate::models::ip::ReverseIp, fields::ReverseIp> {
+        crate::Expanded::new(self.0, "/ip/{ip}/reverse/{ipReverse}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<std::net::IpAddr>> {
@@ -345,5 +366,49 @@ impl<'a> std::future::IntoFuture for GetReverseByIpReverse<'a> {
     type IntoFuture = crate::CallFuture<'a, crate::models::ip::ReverseIp>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
+    }
+}
+/// Fields of the item models of this API's expanded listings (`.expanded()`), to filter
+/// and sort on.
+pub mod fields {
+    /// Fields of [`IpWithIam`](crate::models::ip::IpWithIam) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum IpWithIam {
+        /// `description`
+        Description,
+        /// `ip`
+        Ip,
+        /// `type`
+        Type,
+        /// `version`
+        Version,
+    }
+    impl crate::expanded::Field for IpWithIam {
+        fn name(self) -> &'static str {
+            match self {
+                Self::Description => "description",
+                Self::Ip => "ip",
+                Self::Type => "type",
+                Self::Version => "version",
+            }
+        }
+    }
+    /// Fields of [`ReverseIp`](crate::models::ip::ReverseIp) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ReverseIp {
+        /// `ipReverse`
+        IpReverse,
+        /// `reverse`
+        Reverse,
+    }
+    impl crate::expanded::Field for ReverseIp {
+        fn name(self) -> &'static str {
+            match self {
+                Self::IpReverse => "ipReverse",
+                Self::Reverse => "reverse",
+            }
+        }
     }
 }

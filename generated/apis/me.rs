@@ -51,7 +51,7 @@ impl<'a> Me<'a> {
     /// IAM actions:
     /// - `account:apiovh:me/bill/get`
     pub fn get_bill(&self) -> GetBill<'a> {
-        GetBill(self.call(crate::Method::Get, "/me/bill"))
+        GetBill(self.call(crate::Method::Get, "/me/bill").ids_from("billId"))
     }
     /// Get a bill
     ///
@@ -73,7 +73,10 @@ impl<'a> Me<'a> {
     /// - `account:apiovh:me/bill/details/get`
     pub fn get_bill_details(&self, bill_id: &str) -> GetBillDetails<'a> {
         GetBillDetails(
-            self.call(crate::Method::Get, "/me/bill/{billId}/details").path(bill_id),
+            self
+                .call(crate::Method::Get, "/me/bill/{billId}/details")
+                .path(bill_id)
+                .ids_from("billDetailId"),
         )
     }
     /// Get a line of a bill
@@ -174,6 +177,14 @@ impl<'a> GetBill<'a> {
     pub fn order_id(self, value: i64) -> Self {
         Self(self.0.query("orderId", &value))
     }
+    /// The items themselves (`GET /me/bill/{billId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::Bill`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<'a, crate::models::billing::Bill, fields::Bill> {
+        crate::Expanded::new(self.0, "/me/bill/{billId}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
@@ -208,6 +219,14 @@ impl<'a> std::future::IntoFuture for GetBillByBillId<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetBillDetails<'a>(crate::Call<'a, Vec<String>>);
 impl<'a> GetBillDetails<'a> {
+    /// The items themselves (`GET /me/bill/{billId}/details/{billDetailId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::BillDetail`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<'a, crate::models::billing::BillDetail, fields::BillDetail> {
+        crate::Expanded::new(self.0, "/me/bill/{billId}/details/{billDetailId}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
@@ -238,5 +257,70 @@ impl<'a> std::future::IntoFuture for GetBillDetailsByBillDetailId<'a> {
     type IntoFuture = crate::CallFuture<'a, crate::models::billing::BillDetail>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
+    }
+}
+/// Fields of the item models of this API's expanded listings (`.expanded()`), to filter
+/// and sort on.
+pub mod fields {
+    /// Fields of [`Bill`](crate::models::billing::Bill) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Bill {
+        /// `billId`
+        BillId,
+        /// `category`
+        Category,
+        /// `date`
+        Date,
+        /// `orderId`
+        OrderId,
+        /// `password`
+        Password,
+        /// `pdfUrl`
+        PdfUrl,
+        /// `url`
+        Url,
+    }
+    impl crate::expanded::Field for Bill {
+        fn name(self) -> &'static str {
+            match self {
+                Self::BillId => "billId",
+                Self::Category => "category",
+                Self::Date => "date",
+                Self::OrderId => "orderId",
+                Self::Password => "password",
+                Self::PdfUrl => "pdfUrl",
+                Self::Url => "url",
+            }
+        }
+    }
+    /// Fields of [`BillDetail`](crate::models::billing::BillDetail) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum BillDetail {
+        /// `billDetailId`
+        BillDetailId,
+        /// `description`
+        Description,
+        /// `domain`
+        Domain,
+        /// `periodEnd`
+        PeriodEnd,
+        /// `periodStart`
+        PeriodStart,
+        /// `quantity`
+        Quantity,
+    }
+    impl crate::expanded::Field for BillDetail {
+        fn name(self) -> &'static str {
+            match self {
+                Self::BillDetailId => "billDetailId",
+                Self::Description => "description",
+                Self::Domain => "domain",
+                Self::PeriodEnd => "periodEnd",
+                Self::PeriodStart => "periodStart",
+                Self::Quantity => "quantity",
+            }
+        }
     }
 }

@@ -105,7 +105,8 @@ impl<'a> OvhCloudConnect<'a> {
         GetConfigPop(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/config/pop")
-                .path(&service_name),
+                .path(&service_name)
+                .ids_from("id"),
         )
     }
     /// Create a PoP configuration
@@ -218,7 +219,8 @@ impl<'a> OvhCloudConnect<'a> {
                     "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter",
                 )
                 .path(&service_name)
-                .path(&pop_id),
+                .path(&pop_id)
+                .ids_from("datacenterId"),
         )
     }
     /// Create a datacenter configuration
@@ -329,7 +331,8 @@ impl<'a> OvhCloudConnect<'a> {
                 )
                 .path(&service_name)
                 .path(&pop_id)
-                .path(&datacenter_id),
+                .path(&datacenter_id)
+                .ids_from("id"),
         )
     }
     /// Create an extra configuration (BGP neighbor or static route)
@@ -437,7 +440,8 @@ impl<'a> OvhCloudConnect<'a> {
         GetDatacenter(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/datacenter")
-                .path(&service_name),
+                .path(&service_name)
+                .ids_from("id"),
         )
     }
     /// Get a datacenter
@@ -494,7 +498,8 @@ impl<'a> OvhCloudConnect<'a> {
         GetInterface(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/interface")
-                .path(&service_name),
+                .path(&service_name)
+                .ids_from("id"),
         )
     }
     /// Get an interface
@@ -566,7 +571,8 @@ impl<'a> OvhCloudConnect<'a> {
         GetTask(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/task")
-                .path(&service_name),
+                .path(&service_name)
+                .ids_from("id"),
         )
     }
     /// Get a task
@@ -629,6 +635,18 @@ impl<'a> Get<'a> {
         >,
     ) -> Self {
         Self(self.0.query("iamTags", value))
+    }
+    /// The items themselves (`GET /ovhCloudConnect/{serviceName}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::ServiceWithIam`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<
+        'a,
+        crate::models::ovhcloudconnect::ServiceWithIam,
+        fields::ServiceWithIam,
+    > {
+        crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}")
     }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
@@ -710,6 +728,18 @@ impl<'a> std::future::IntoFuture for PostChangeContact<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetConfigPop<'a>(crate::Call<'a, Vec<i64>>);
 impl<'a> GetConfigPop<'a> {
+    /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::PopConfig`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<
+        'a,
+        crate::models::ovhcloudconnect::PopConfig,
+        fields::PopConfig,
+    > {
+        crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/config/pop/{popId}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
@@ -789,6 +819,21 @@ impl<'a> std::future::IntoFuture for GetConfigPopByPopId<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetConfigPopDatacenter<'a>(crate::Call<'a, Vec<i64>>);
 impl<'a> GetConfigPopDatacenter<'a> {
+    /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::DatacenterConfig`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<
+        'a,
+        crate::models::ovhcloudconnect::DatacenterConfig,
+        fields::DatacenterConfig,
+    > {
+        crate::Expanded::new(
+            self.0,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
+        )
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
@@ -873,6 +918,21 @@ impl<'a> std::future::IntoFuture for GetConfigPopDatacenterByDatacenterId<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetConfigPopDatacenterExtra<'a>(crate::Call<'a, Vec<i64>>);
 impl<'a> GetConfigPopDatacenterExtra<'a> {
+    /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::DatacenterExtraConfig`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<
+        'a,
+        crate::models::ovhcloudconnect::DatacenterExtraConfig,
+        fields::DatacenterExtraConfig,
+    > {
+        crate::Expanded::new(
+            self.0,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
+        )
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
@@ -957,6 +1017,18 @@ impl<'a> std::future::IntoFuture for GetConfigPopDatacenterExtraByExtraId<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetDatacenter<'a>(crate::Call<'a, Vec<i64>>);
 impl<'a> GetDatacenter<'a> {
+    /// The items themselves (`GET /ovhCloudConnect/{serviceName}/datacenter/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::Datacenter`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<
+        'a,
+        crate::models::ovhcloudconnect::Datacenter,
+        fields::Datacenter,
+    > {
+        crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/datacenter/{id}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
@@ -1033,6 +1105,18 @@ impl<'a> std::future::IntoFuture for GetIncident<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetInterface<'a>(crate::Call<'a, Vec<i64>>);
 impl<'a> GetInterface<'a> {
+    /// The items themselves (`GET /ovhCloudConnect/{serviceName}/interface/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::Interface`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<
+        'a,
+        crate::models::ovhcloudconnect::Interface,
+        fields::Interface,
+    > {
+        crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/interface/{id}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
@@ -1104,6 +1188,14 @@ impl<'a> GetTask<'a> {
     ) -> Self {
         Self(self.0.query("status", value))
     }
+    /// The items themselves (`GET /ovhCloudConnect/{serviceName}/task/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::Task`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<'a, crate::models::ovhcloudconnect::Task, fields::Task> {
+        crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/task/{id}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
@@ -1154,5 +1246,194 @@ impl<'a> std::future::IntoFuture for PostTerminate<'a> {
     type IntoFuture = crate::CallFuture<'a, String>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
+    }
+}
+/// Fields of the item models of this API's expanded listings (`.expanded()`), to filter
+/// and sort on.
+pub mod fields {
+    /// Fields of [`ServiceWithIam`](crate::models::ovhcloudconnect::ServiceWithIam) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ServiceWithIam {
+        /// `description`
+        Description,
+        /// `pop`
+        Pop,
+        /// `status`
+        Status,
+        /// `uuid`
+        Uuid,
+        /// `vrack`
+        Vrack,
+    }
+    impl crate::expanded::Field for ServiceWithIam {
+        fn name(self) -> &'static str {
+            match self {
+                Self::Description => "description",
+                Self::Pop => "pop",
+                Self::Status => "status",
+                Self::Uuid => "uuid",
+                Self::Vrack => "vrack",
+            }
+        }
+    }
+    /// Fields of [`PopConfig`](crate::models::ovhcloudconnect::PopConfig) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum PopConfig {
+        /// `customerBgpArea`
+        CustomerBgpArea,
+        /// `id`
+        Id,
+        /// `interfaceId`
+        InterfaceId,
+        /// `ovhBgpArea`
+        OvhBgpArea,
+        /// `status`
+        Status,
+        /// `subnet`
+        Subnet,
+        /// `type`
+        Type,
+    }
+    impl crate::expanded::Field for PopConfig {
+        fn name(self) -> &'static str {
+            match self {
+                Self::CustomerBgpArea => "customerBgpArea",
+                Self::Id => "id",
+                Self::InterfaceId => "interfaceId",
+                Self::OvhBgpArea => "ovhBgpArea",
+                Self::Status => "status",
+                Self::Subnet => "subnet",
+                Self::Type => "type",
+            }
+        }
+    }
+    /// Fields of [`DatacenterConfig`](crate::models::ovhcloudconnect::DatacenterConfig) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum DatacenterConfig {
+        /// `datacenterId`
+        DatacenterId,
+        /// `id`
+        Id,
+        /// `ovhBgpArea`
+        OvhBgpArea,
+        /// `status`
+        Status,
+        /// `subnet`
+        Subnet,
+    }
+    impl crate::expanded::Field for DatacenterConfig {
+        fn name(self) -> &'static str {
+            match self {
+                Self::DatacenterId => "datacenterId",
+                Self::Id => "id",
+                Self::OvhBgpArea => "ovhBgpArea",
+                Self::Status => "status",
+                Self::Subnet => "subnet",
+            }
+        }
+    }
+    /// Fields of [`DatacenterExtraConfig`](crate::models::ovhcloudconnect::DatacenterExtraConfig) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum DatacenterExtraConfig {
+        /// `bgpNeighborArea`
+        BgpNeighborArea,
+        /// `bgpNeighborIp`
+        BgpNeighborIp,
+        /// `id`
+        Id,
+        /// `nextHop`
+        NextHop,
+        /// `status`
+        Status,
+        /// `subnet`
+        Subnet,
+        /// `type`
+        Type,
+    }
+    impl crate::expanded::Field for DatacenterExtraConfig {
+        fn name(self) -> &'static str {
+            match self {
+                Self::BgpNeighborArea => "bgpNeighborArea",
+                Self::BgpNeighborIp => "bgpNeighborIp",
+                Self::Id => "id",
+                Self::NextHop => "nextHop",
+                Self::Status => "status",
+                Self::Subnet => "subnet",
+                Self::Type => "type",
+            }
+        }
+    }
+    /// Fields of [`Datacenter`](crate::models::ovhcloudconnect::Datacenter) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Datacenter {
+        /// `available`
+        Available,
+        /// `id`
+        Id,
+        /// `name`
+        Name,
+        /// `region`
+        Region,
+        /// `regionType`
+        RegionType,
+    }
+    impl crate::expanded::Field for Datacenter {
+        fn name(self) -> &'static str {
+            match self {
+                Self::Available => "available",
+                Self::Id => "id",
+                Self::Name => "name",
+                Self::Region => "region",
+                Self::RegionType => "regionType",
+            }
+        }
+    }
+    /// Fields of [`Interface`](crate::models::ovhcloudconnect::Interface) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Interface {
+        /// `id`
+        Id,
+        /// `incomingLightValue`
+        IncomingLightValue,
+        /// `status`
+        Status,
+    }
+    impl crate::expanded::Field for Interface {
+        fn name(self) -> &'static str {
+            match self {
+                Self::Id => "id",
+                Self::IncomingLightValue => "incomingLightValue",
+                Self::Status => "status",
+            }
+        }
+    }
+    /// Fields of [`Task`](crate::models::ovhcloudconnect::Task) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Task {
+        /// `function`
+        Function,
+        /// `id`
+        Id,
+        /// `resourceId`
+        ResourceId,
+        /// `status`
+        Status,
+    }
+    impl crate::expanded::Field for Task {
+        fn name(self) -> &'static str {
+            match self {
+                Self::Function => "function",
+                Self::Id => "id",
+                Self::ResourceId => "resourceId",
+                Self::Status => "status",
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ impl<'a> Vrack<'a> {
     /// IAM actions:
     /// - `vrack:apiovh:get`
     pub fn get(&self) -> Get<'a> {
-        Get(self.call(crate::Method::Get, "/vrack"))
+        Get(self.call(crate::Method::Get, "/vrack").ids_from("serviceName"))
     }
     /// Get a vRack
     ///
@@ -130,7 +130,8 @@ impl<'a> Vrack<'a> {
         GetOvhCloudConnect(
             self
                 .call(crate::Method::Get, "/vrack/{serviceName}/ovhCloudConnect")
-                .path(service_name),
+                .path(service_name)
+                .ids_from("ovhCloudConnect"),
         )
     }
     /// Add an OVHcloud Connect service to the vRack
@@ -260,6 +261,14 @@ impl<'a> Get<'a> {
     ) -> Self {
         Self(self.0.query("iamTags", value))
     }
+    /// The items themselves (`GET /vrack/{serviceName}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::VrackWithIam`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<'a, crate::models::vrack::VrackWithIam, fields::VrackWithIam> {
+        crate::Expanded::new(self.0, "/vrack/{serviceName}")
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
@@ -376,6 +385,21 @@ impl<'a> std::future::IntoFuture for PostIpv6RoutedSubrange<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetOvhCloudConnect<'a>(crate::Call<'a, Vec<crate::types::Uuid>>);
 impl<'a> GetOvhCloudConnect<'a> {
+    /// The items themselves (`GET /vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
+    ///
+    /// Filter and sort on [`fields::OvhCloudConnect`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    pub fn expanded(
+        self,
+    ) -> crate::Expanded<
+        'a,
+        crate::models::vrack::OvhCloudConnect,
+        fields::OvhCloudConnect,
+    > {
+        crate::Expanded::new(
+            self.0,
+            "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
+        )
+    }
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::Uuid>> {
@@ -485,5 +509,46 @@ impl<'a> std::future::IntoFuture for GetTaskByTaskId<'a> {
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
+    }
+}
+/// Fields of the item models of this API's expanded listings (`.expanded()`), to filter
+/// and sort on.
+pub mod fields {
+    /// Fields of [`VrackWithIam`](crate::models::vrack::VrackWithIam) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum VrackWithIam {
+        /// `description`
+        Description,
+        /// `name`
+        Name,
+        /// `serviceName`
+        ServiceName,
+    }
+    impl crate::expanded::Field for VrackWithIam {
+        fn name(self) -> &'static str {
+            match self {
+                Self::Description => "description",
+                Self::Name => "name",
+                Self::ServiceName => "serviceName",
+            }
+        }
+    }
+    /// Fields of [`OvhCloudConnect`](crate::models::vrack::OvhCloudConnect) that expanded listings filter and sort on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum OvhCloudConnect {
+        /// `ovhCloudConnect`
+        OvhCloudConnect,
+        /// `vrack`
+        Vrack,
+    }
+    impl crate::expanded::Field for OvhCloudConnect {
+        fn name(self) -> &'static str {
+            match self {
+                Self::OvhCloudConnect => "ovhCloudConnect",
+                Self::Vrack => "vrack",
+            }
+        }
     }
 }

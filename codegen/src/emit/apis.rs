@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 use super::docs;
 use super::plan::Plan;
 use super::types::{argument_type, rust_type};
-use crate::model::{Api, Operation, Param, ParamLocation};
-use crate::naming::{camel, method_name, method_name_with_params, snake, unique};
+use crate::model::{Api, Ir, Model, ModelKind, Operation, Param, ParamLocation, TypeRef};
+use crate::naming::{camel, enum_variants, method_name, method_name_with_params, snake, unique};
 use crate::reader::{Branch, HttpMethod, Stability};
 
 /// The module and accessor name of an API: `ovh_cloud_connect`, `v2_iam`.
@@ -88,7 +88,12 @@ fn is_method_ident(name: &str) -> bool {
         && name == snake(name)
 }
 
-pub fn api(api: &Api, plan: &Plan, lock: Option<&BTreeMap<String, String>>) -> TokenStream {
+pub fn api(
+    api: &Api,
+    ir: &Ir,
+    plan: &Plan,
+    lock: Option<&BTreeMap<String, String>>,
+) -> TokenStream {
     if api.operations.is_empty() {
         // A models-only schema (`/products`): its models are under `crate::models`.
         return TokenStream::new();
@@ -119,13 +124,20 @@ pub fn api(api: &Api, plan: &Plan, lock: Option<&BTreeMap<String, String>>) -> T
     }
     let about = docs::attrs(&[about]);
     let accessor_doc = docs::attrs(&[vec![title]]);
+    let collections = collections(api, ir);
+    let field_enums = field_enum_names(&collections, plan);
     let mut methods = Vec::new();
     let mut builders = Vec::new();
     for (op, name) in api.operations.iter().zip(method_names(api, lock)) {
-        let (method, builder) = operation(api, op, &name, &ident, plan);
+        let listing = collections
+            .get(op.path.as_str())
+            .filter(|_| op.method == HttpMethod::Get)
+            .map(|c| (c, field_enums[&c.model.key].as_str()));
+        let (method, builder) = operation(api, op, &name, &ident, plan, listing);
         methods.push(method);
         builders.push(builder);
     }
+    let fields = fields_module(ir, &collections, &field_enums, plan);
     let schemas_version = match (api.branch, &api.api_version) {
         (Branch::V2, Some(v)) => {
             let v = Literal::string(v);
@@ -166,6 +178,168 @@ pub fn api(api: &Api, plan: &Plan, lock: Option<&BTreeMap<String, String>>) -> T
         }
 
         #(#builders)*
+
+        #fields
+    }
+}
+
+/// A v1 collection (`GET /me/bill`, ids) whose items (`GET /me/bill/{billId}`, an object) can
+/// be listed expanded.
+pub(crate) struct Collection<'a> {
+    item: &'a Operation,
+    model: &'a Model,
+    /// The member of an item that holds its id, when the item model has one named like the
+    /// path parameter, or else `id`, or else `name` (a service's name is its id).
+    pub id_key: Option<&'a str>,
+}
+
+/// The expandable collections of an API, by collection path.
+pub(crate) fn collections<'a>(api: &'a Api, ir: &'a Ir) -> BTreeMap<&'a str, Collection<'a>> {
+    if api.branch != Branch::V1 {
+        return BTreeMap::new();
+    }
+    let gets = || {
+        api.operations
+            .iter()
+            .filter(|op| op.method == HttpMethod::Get)
+    };
+    let mut found = BTreeMap::new();
+    for list in gets() {
+        let TypeRef::Array(id) = &list.response else {
+            continue;
+        };
+        if list.paginated || id.direct_model().is_some_and(|k| is_object(ir, k)) {
+            continue;
+        }
+        for item in gets() {
+            let Some(param) = item
+                .path
+                .strip_prefix(list.path.as_str())
+                .and_then(|rest| rest.strip_prefix("/{")?.strip_suffix('}'))
+                .filter(|p| !p.contains(['/', '{']))
+            else {
+                continue;
+            };
+            let TypeRef::Model { key, args } = &item.response else {
+                continue;
+            };
+            let Some(model) = ir.models.get(key).filter(|_| args.is_empty()) else {
+                continue;
+            };
+            let ModelKind::Object { properties, .. } = &model.kind else {
+                continue;
+            };
+            let id_key = [param, "id", "name"]
+                .into_iter()
+                .find(|k| properties.iter().any(|p| p.name == *k));
+            found.insert(
+                list.path.as_str(),
+                Collection {
+                    item,
+                    model,
+                    id_key,
+                },
+            );
+        }
+    }
+    found
+}
+
+fn is_object(ir: &Ir, key: &str) -> bool {
+    ir.models
+        .get(key)
+        .is_some_and(|m| matches!(m.kind, ModelKind::Object { .. }))
+}
+
+/// The name of each item model's field enum in the API's `fields` module: the model's type
+/// name, unique within the API.
+fn field_enum_names(
+    collections: &BTreeMap<&str, Collection<'_>>,
+    plan: &Plan,
+) -> BTreeMap<String, String> {
+    let mut taken = BTreeSet::new();
+    let mut names = BTreeMap::new();
+    for c in collections.values() {
+        if !names.contains_key(&c.model.key) {
+            let mut name = plan.models[&c.model.key].name.clone();
+            if taken.contains(&name) {
+                name = camel(&c.model.key.replace('.', "_"));
+            }
+            let name = unique(name, &mut taken);
+            names.insert(c.model.key.clone(), name);
+        }
+    }
+    names
+}
+
+/// Filterable fields of an item model: those holding one value (not lists, maps or objects).
+fn scalar_fields<'a>(ir: &Ir, model: &'a Model) -> Vec<&'a str> {
+    let ModelKind::Object { properties, .. } = &model.kind else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter(|p| {
+            !p.ty.is_array()
+                && !matches!(p.ty, TypeRef::Map(..))
+                && !p.ty.direct_model().is_some_and(|k| is_object(ir, k))
+        })
+        .map(|p| p.name.as_str())
+        .collect()
+}
+
+/// `pub mod fields`: one enum per item model of the API's expanded listings.
+fn fields_module(
+    ir: &Ir,
+    collections: &BTreeMap<&str, Collection<'_>>,
+    names: &BTreeMap<String, String>,
+    plan: &Plan,
+) -> TokenStream {
+    if collections.is_empty() {
+        return quote!();
+    }
+    let mut seen = BTreeSet::new();
+    let enums = collections
+        .values()
+        .filter(|c| seen.insert(&c.model.key))
+        .map(|c| {
+            let ident = format_ident!("{}", names[&c.model.key]);
+            let keys = scalar_fields(ir, c.model);
+            let variants = enum_variants(keys.iter().copied())
+                .into_iter()
+                .map(|v| format_ident!("{}", v));
+            let variants: Vec<_> = variants.collect();
+            let docs = keys.iter().map(|k| format!(" `{k}`"));
+            let keys = keys.iter().map(|k| Literal::string(k));
+            let path = &plan.models[&c.model.key];
+            let doc = format!(
+                " Fields of [`{}`]({}) that expanded listings filter and sort on.",
+                path.name,
+                path.tokens().to_string().replace(' ', "")
+            );
+            quote! {
+                #[doc = #doc]
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                #[non_exhaustive]
+                pub enum #ident {
+                    #(#[doc = #docs] #variants,)*
+                }
+
+                impl crate::expanded::Field for #ident {
+                    fn name(self) -> &'static str {
+                        match self {
+                            #(Self::#variants => #keys,)*
+                        }
+                    }
+                }
+            }
+        });
+    quote! {
+        /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter
+        /// and sort on.
+        pub mod fields {
+            #(#enums)*
+        }
     }
 }
 
@@ -195,6 +369,7 @@ fn operation(
     name: &str,
     api_ident: &proc_macro2::Ident,
     plan: &Plan,
+    listing: Option<(&Collection<'_>, &str)>,
 ) -> (TokenStream, TokenStream) {
     let method_ident = format_ident!("{}", name);
     let response = rust_type(&op.response, plan);
@@ -235,6 +410,9 @@ fn operation(
     }
     if op.paginated {
         pushes.push(quote!(.paginated()));
+    }
+    if let Some(key) = listing.and_then(|(c, _)| c.id_key) {
+        pushes.push(quote!(.ids_from(#key)));
     }
 
     let doc = operation_doc(api, op, &arg_docs);
@@ -318,6 +496,7 @@ fn operation(
         }
         _ => None,
     };
+    let expanded = listing.map(|(c, fields)| expanded_listing(c, fields, plan));
     let builder_item = quote! {
         #builder_doc
         #[must_use = "a request does nothing until it is awaited"]
@@ -327,6 +506,7 @@ fn operation(
             #(#setters)*
             #retry
             #streams
+            #expanded
 
             /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
             /// body, and the runtime's other options.
@@ -345,6 +525,28 @@ fn operation(
         }
     };
     (method, builder_item)
+}
+
+/// `.expanded()` on a collection's request: its items in pages instead of ids.
+fn expanded_listing(c: &Collection<'_>, fields: &str, plan: &Plan) -> TokenStream {
+    let item = rust_type(&c.item.response, plan);
+    let fields = format_ident!("{}", fields);
+    let template = Literal::string(&c.item.path);
+    let doc = docs::attrs(&[
+        vec![format!(
+            "The items themselves (`GET {}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).",
+            c.item.path
+        )],
+        vec![format!(
+            "Filter and sort on [`fields::{fields}`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead."
+        )],
+    ]);
+    quote! {
+        #doc
+        pub fn expanded(self) -> crate::Expanded<'a, #item, fields::#fields> {
+            crate::Expanded::new(self.0, #template)
+        }
+    }
 }
 
 /// An operation's parameters as its method takes them: the required ones as arguments, in path

@@ -19,7 +19,7 @@ pub use models::{reaches_directly, UNKNOWN_FIELDS};
 pub use plan::{ItemPath, Plan};
 pub use types::{argument_type, rust_type};
 
-use crate::model::{BodyShape, Ir};
+use crate::model::{Api, BodyShape, Ir};
 use crate::reader::Branch;
 
 /// One generated source file, its path relative to the output directory.
@@ -163,7 +163,12 @@ impl Context<'_> {
             ),
             Job::Api(api) => format_file(
                 PathBuf::from(format!("apis/{}.rs", api_module(api))),
-                apis::api(api, self.plan, self.ir.method_lock.get(&api.feature())),
+                apis::api(
+                    api,
+                    self.ir,
+                    self.plan,
+                    self.ir.method_lock.get(&api.feature()),
+                ),
             ),
             Job::ModelsRoot => {
                 let items = self.items(&[]);
@@ -280,6 +285,46 @@ pub fn round_trip_cases(ir: &Ir, selected: &[usize]) -> String {
         );
     }
     quote!(&[#(#cases),*]).to_string()
+}
+
+/// Source for the response-corpus tests of the `ovhcloud` crate: one entry per operation of
+/// the selected APIs, `(operation, decode a body tolerantly and return its deviations)`, the
+/// operation written as the client names it (`GET /me/bill/{billId}`, `GET /v2/iam/policy`).
+/// The test file that includes it defines `check::<T>(body, ids_from)`.
+pub fn response_cases(ir: &Ir, selected: &[usize]) -> String {
+    let plan = Plan::new(ir);
+    let mut cases = Vec::new();
+    for api in selected.iter().map(|&i| &ir.apis[i]) {
+        let id_keys = collection_id_keys(api, ir);
+        let prefix = match api.branch {
+            Branch::V1 => "",
+            Branch::V2 => "/v2",
+        };
+        for op in &api.operations {
+            let key = format!("{} {prefix}{}", op.method.as_str(), op.path);
+            // The test crate sees the generated types from outside: `ovhcloud::…`.
+            let ty: TokenStream = types::rust_type(&op.response, &plan)
+                .to_string()
+                .replace("crate ::", "ovhcloud ::")
+                .parse()
+                .expect("a type path stays a type path");
+            let ids_from = match id_keys.get(&op.path) {
+                Some(k) if op.method == crate::reader::HttpMethod::Get => quote!(Some(#k)),
+                _ => quote!(None),
+            };
+            cases.push(quote!((#key, |body| check::<#ty>(body, #ids_from))));
+        }
+    }
+    quote!(&[#(#cases),*]).to_string()
+}
+
+/// For each v1 collection of an API (`GET /me/bill`), the member holding its items' id
+/// (`billId`), for the backends that answer such a list with the objects themselves.
+pub fn collection_id_keys(api: &Api, ir: &Ir) -> BTreeMap<String, String> {
+    apis::collections(api, ir)
+        .into_iter()
+        .filter_map(|(path, c)| Some((path.to_owned(), c.id_key?.to_owned())))
+        .collect()
 }
 
 fn branch_name(branch: Branch) -> &'static str {

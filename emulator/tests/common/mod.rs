@@ -117,6 +117,22 @@ impl Signer {
     }
 
     pub async fn call_at(&self, method: &str, path: &str, body: Option<&str>, ts: i64) -> Answer {
+        self.send(method, path, body, ts, &[]).await
+    }
+
+    /// Signs and sends `METHOD base+path` with extra request headers.
+    pub async fn call_with(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send(method, path, None, now(), headers).await
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        ts: i64,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let url = format!("{}{path}", self.base);
         let body = body.unwrap_or("");
         let signature = sign(&self.secret, &self.ck, method, &url, body, ts);
@@ -127,6 +143,9 @@ impl Signer {
             .header("X-Ovh-Consumer", &self.ck)
             .header("X-Ovh-Timestamp", ts.to_string())
             .header("X-Ovh-Signature", signature);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if !body.is_empty() {
             request = request
                 .header("Content-Type", "application/json")
