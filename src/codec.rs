@@ -214,9 +214,12 @@ fn read<T: DeserializeOwned>(value: Value) -> Result<T, String> {
             })
         }
         scalar => {
-            let error = T::deserialize(&scalar).err().map(|e| e.to_string());
-            correct(scalar, &type_name::<T>(), |v| T::deserialize(v).ok())
-                .ok_or_else(|| error.unwrap_or_default())
+            let mark = mark();
+            T::deserialize(&scalar).or_else(|e| {
+                rollback(mark);
+                correct(scalar, &type_name::<T>(), |v| T::deserialize(v).ok())
+                    .ok_or_else(|| e.to_string())
+            })
         }
     }
 }
@@ -243,6 +246,10 @@ fn scalar_list<T: DeserializeOwned>(items: Vec<Value>) -> Result<T, String> {
     };
     let mut fixed = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
+        if fits(&item).is_some() {
+            fixed.push(item);
+            continue;
+        }
         let item = within(Segment::Index(i), || correct(item, &expected, fits))
             .ok_or_else(|| format!("[{i}]: no reading of this item fits {expected}"))?;
         fixed.push(item);
@@ -250,13 +257,9 @@ fn scalar_list<T: DeserializeOwned>(items: Vec<Value>) -> Result<T, String> {
     T::deserialize(Tracked(Value::Array(fixed))).map_err(|e| e.to_string())
 }
 
-/// `value` as `attempt` reads it: as it is, else in another form OVH uses, else the neutral
-/// value; the last two are recorded as deviations at the current path, with the value received.
+/// A `value` that `attempt` does not read as it is: read in another form OVH uses, else the
+/// neutral value, recorded as a deviation at the current path with the value received.
 fn correct<R>(value: Value, expected: &str, attempt: impl Fn(&Value) -> Option<R>) -> Option<R> {
-    let as_is = keep_if_some(|| attempt(&value));
-    if as_is.is_some() {
-        return as_is;
-    }
     for (candidate, kind) in reinterpretations(&value) {
         if let Some(v) = keep_if_some(|| attempt(&candidate)) {
             record(kind, expected, Some(value));

@@ -167,7 +167,9 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
     /// (`/me/bill/{billId}`), used where the endpoint answers ids.
     #[doc(hidden)]
     pub fn new<R>(call: Call<'a, R>, item_template: &'static str) -> Self {
-        let (client, request, error) = call.into_parts();
+        let (client, mut request, error) = call.into_parts();
+        // Items are objects here: no list of ids to take from them.
+        request.ids_from = None;
         Expanded {
             client,
             request,
@@ -221,7 +223,6 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
             };
             headers.push(("X-Pagination-Sort-Order", order.to_owned()));
         }
-        request.ids_from = None;
         request
     }
 
@@ -289,7 +290,6 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
         request.template = self.item_template;
         request.path = format!("{}/{segment}", self.request.path);
         request.query.clear();
-        request.ids_from = None;
         let response = self.client.send(&request, None).await?;
         Ok(self.client.decode::<Value>(&request, &response)?.0)
     }

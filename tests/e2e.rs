@@ -475,7 +475,7 @@ async fn with_thirty_percent_faults_idempotent_calls_succeed_and_no_post_is_appl
 }
 
 #[tokio::test]
-async fn a_response_that_breaks_the_schema_names_operation_and_path() {
+async fn a_response_that_breaks_the_schema_is_corrected_or_refused_when_strict() {
     let emu = emulator().await;
     let c = client(&emu, ALL);
     let id = c.me().get_bill().await.unwrap().remove(0);
@@ -484,18 +484,26 @@ async fn a_response_that_breaks_the_schema_names_operation_and_path() {
         break_mode: BreakMode::NullRequired,
         ..Faults::default()
     });
-    let err = c.me().get_bill_by_bill_id(&id).await.unwrap_err();
-    let Error::Decode {
+    c.me().get_bill_by_bill_id(&id).await.unwrap();
+    assert_eq!(c.deviations().total(), 1, "one member was nulled");
+    let err = c
+        .me()
+        .get_bill_by_bill_id(&id)
+        .into_call()
+        .strict()
+        .await
+        .unwrap_err();
+    let Error::Deviations {
         operation,
-        path,
+        deviations,
         query_id,
         body,
-        ..
     } = &err
     else {
         panic!("{err:?}")
     };
     assert_eq!(operation, "GET /me/bill/{billId}");
+    let path = &deviations[0].path;
     assert!(
         path.starts_with('.') && path.len() > 1,
         "a JSON path: {path}"

@@ -75,7 +75,7 @@ pub struct PathEntry {
     pub path: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub operations: Vec<OperationDef>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
 }
 
@@ -113,9 +113,9 @@ pub struct OperationDef {
     pub response_type: String,
     #[serde(default, deserialize_with = "flag")]
     pub no_authentication: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub long_description: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub errors: Vec<String>,
@@ -135,14 +135,14 @@ pub enum Stability {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiStatusDef {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
     pub value: Stability,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub deletion_date: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub deprecated_date: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub replacement: Option<String>,
 }
 
@@ -167,7 +167,7 @@ pub struct ParameterDef {
     pub full_type: Option<String>,
     #[serde(default, deserialize_with = "flag")]
     pub required: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
 }
 
@@ -185,6 +185,7 @@ impl ParameterDef {
 pub struct IamActionDef {
     pub name: String,
     pub required: bool,
+    #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
 }
 
@@ -196,7 +197,7 @@ enum IamActionRepr {
         name: String,
         #[serde(default, deserialize_with = "flag")]
         required: bool,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "documentation")]
         description: Option<String>,
     },
 }
@@ -229,7 +230,7 @@ pub struct ModelDef {
     pub id: Option<String>,
     #[serde(default)]
     pub namespace: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
     #[serde(default)]
     pub properties: Option<BTreeMap<String, PropertyDef>>,
@@ -252,7 +253,7 @@ pub struct PropertyDef {
     pub can_be_null: bool,
     #[serde(default, deserialize_with = "flag")]
     pub read_only: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "flag")]
     pub required: bool,
@@ -271,6 +272,15 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Text that only documents (descriptions, dates of the status, a replacement's name): a value
+/// that is not a string is ignored, never a reason to reject the file.
+fn documentation<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    })
 }
 
 /// A yes/no attribute: `true`/`false`, or as files before 2017 write it, `1`/`0` (also as text);
@@ -456,6 +466,23 @@ mod tests {
         let err = parse_schema(Path::new("x.json"), json).unwrap_err();
         assert_eq!(err.pointer, "/apis/0/operations/0/httpMethod");
         assert!(err.message.contains("TRACE"), "{}", err.message);
+    }
+
+    #[test]
+    fn flags_written_as_numbers_and_documentation_of_any_type_are_accepted() {
+        // As files of 2014-2016 write them; a description that is not text is ignored.
+        let json = br#"{"resourcePath":"/p","models":{"a.B":{"id":"B","namespace":"a",
+            "description":42,"properties":{"x":{"type":"long","canBeNull":1,"readOnly":0,
+            "description":["not","text"]}}}}}"#;
+        let doc = parse_schema(Path::new("p.json"), json).unwrap();
+        let model = &doc.models["a.B"];
+        assert_eq!(model.description, None);
+        let prop = &model.properties.as_ref().unwrap()["x"];
+        assert!(prop.can_be_null && !prop.read_only);
+        let json = br#"{"resourcePath":"/p","models":{"a.B":{"id":"B","namespace":"a",
+            "properties":{"x":{"type":"long","canBeNull":2}}}}}"#;
+        let err = parse_schema(Path::new("p.json"), json).unwrap_err();
+        assert_eq!(err.pointer, "/models/a.B/properties/x/canBeNull");
     }
 
     #[test]

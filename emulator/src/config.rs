@@ -49,6 +49,9 @@ pub struct EmulatorConfig {
     /// that do not support it do. Default `true`; also
     /// [`Emulator::set_iceberg`](crate::Emulator::set_iceberg) and `PUT /_emulator/iceberg`.
     pub iceberg: bool,
+    /// How many bills `/me/bill` holds. Default 30 (what the tests' expectations are written
+    /// for); benchmarks ask for more.
+    pub bill_count: usize,
 }
 
 impl EmulatorConfig {
@@ -65,6 +68,7 @@ impl EmulatorConfig {
             oauth2_token_lifetime: Duration::from_secs(3600),
             seed: 0,
             iceberg: true,
+            bill_count: 30,
         }
     }
 
@@ -112,6 +116,11 @@ impl EmulatorConfig {
     /// `false`: collections ignore `X-Pagination-Mode` and answer ids.
     pub fn iceberg(mut self, enabled: bool) -> Self {
         self.iceberg = enabled;
+        self
+    }
+
+    pub fn bill_count(mut self, count: usize) -> Self {
+        self.bill_count = count;
         self
     }
 }

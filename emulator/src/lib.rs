@@ -213,9 +213,12 @@ impl Emulator {
             });
         }
         let base_url = format!("http://{addr}");
-        let flows = flows::all(flows::TaskClock {
-            step: config.task_step,
-        });
+        let flows = flows::all(
+            flows::TaskClock {
+                step: config.task_step,
+            },
+            config.bill_count,
+        );
         let shared = Arc::new(Shared::new(
             catalog,
             flows,

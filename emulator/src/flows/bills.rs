@@ -1,7 +1,8 @@
 //! `/me/bill`: ids, bills and their details, with `date.from` / `date.to` filters.
 //!
-//! Thirty bills of one account, spread from January 2023 to December 2024 (fixed dates, so
-//! filters give the same answers on every run), each with one to four lines. The bills never
+//! Thirty bills of one account (or as many as configured), spread from January 2023 on, about
+//! three weeks apart (fixed dates, so filters give the same answers on every run), each with one
+//! to four lines. The bills never
 //! change, so they need no lock.
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -123,9 +124,9 @@ fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(date)
 }
 
-fn seed() -> Vec<Bill> {
+fn seed(count: usize) -> Vec<Bill> {
     let first = NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default();
-    (0..30i64)
+    (0..count as i64)
         .map(|i| {
             let day = first + Duration::days(i * 24 + (i * 7) % 5);
             let local = day
@@ -291,8 +292,13 @@ pub struct Bills {
 }
 
 impl Bills {
+    /// The thirty bills the tests know.
     pub fn new() -> Self {
-        let mut bills = seed();
+        Self::with_count(30)
+    }
+
+    pub fn with_count(count: usize) -> Self {
+        let mut bills = seed(count);
         bills.sort_by_key(|b| b.date);
         Bills { bills }
     }

@@ -137,10 +137,10 @@ impl TaskClock {
 }
 
 /// Every flow, in the order they are asked.
-pub fn all(clock: TaskClock) -> Vec<Box<dyn Flow>> {
+pub fn all(clock: TaskClock, bill_count: usize) -> Vec<Box<dyn Flow>> {
     vec![
         Box::new(occ::Occ::new(clock)),
-        Box::new(bills::Bills::new()),
+        Box::new(bills::Bills::with_count(bill_count)),
         Box::new(iam::Iam::new()),
     ]
 }
