@@ -126,6 +126,14 @@ impl<'a, R> Call<'a, R> {
         (self.client, self.request, self.error)
     }
 
+    /// The call, or the first value that failed to encode while it was built.
+    fn ready(self) -> Result<(&'a Client, Request)> {
+        match self.error {
+            Some(message) => Err(encode_error(&self.request, message)),
+            None => Ok((self.client, self.request)),
+        }
+    }
+
     fn encode<T: Serialize + ?Sized>(&mut self, what: &str, value: &T) -> Option<Value> {
         match serde_json::to_value(value) {
             Ok(v) => Some(v),
@@ -257,13 +265,15 @@ impl<'a, R> Call<'a, R> {
 
     /// Runs the call and returns the raw response body, without decoding it.
     pub async fn text(self) -> Result<String> {
-        if let Some(message) = self.error {
-            return Err(Error::Encode {
-                operation: self.request.operation(),
-                message,
-            });
-        }
-        Ok(self.client.send(&self.request, None).await?.body)
+        let (client, request) = self.ready()?;
+        Ok(client.send(&request, None).await?.body)
+    }
+}
+
+pub(crate) fn encode_error(request: &Request, message: String) -> Error {
+    Error::Encode {
+        operation: request.operation(),
+        message,
     }
 }
 
@@ -287,10 +297,7 @@ impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
             ..
         } = self;
         let first = match error {
-            Some(message) => Err(Error::Encode {
-                operation: request.operation(),
-                message,
-            }),
+            Some(message) => Err(encode_error(&request, message)),
             None => Ok(State::Start),
         };
         let request = Arc::new(request);
@@ -332,13 +339,8 @@ impl<'a, R: DeserializeOwned + Send + 'a> Call<'a, R> {
     /// schema (empty when it matched). In strict mode a deviation is an error instead.
     pub fn with_deviations(self) -> CallFuture<'a, (R, Vec<Deviation>)> {
         Box::pin(async move {
-            if let Some(message) = self.error {
-                return Err(Error::Encode {
-                    operation: self.request.operation(),
-                    message,
-                });
-            }
-            self.client.execute_checked(&self.request).await
+            let (client, request) = self.ready()?;
+            client.execute_checked(&request).await
         })
     }
 }
@@ -349,13 +351,8 @@ impl<'a, R: DeserializeOwned + Send + 'a> IntoFuture for Call<'a, R> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            if let Some(message) = self.error {
-                return Err(Error::Encode {
-                    operation: self.request.operation(),
-                    message,
-                });
-            }
-            self.client.execute(&self.request).await
+            let (client, request) = self.ready()?;
+            client.execute(&request).await
         })
     }
 }

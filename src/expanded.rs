@@ -24,9 +24,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::call::{Call, Request, UNRESERVED};
+use crate::call::{encode_error, Call, Request, UNRESERVED};
 use crate::client::Response;
-use crate::{Client, Error, ItemStream, Method, Result};
+use crate::{Client, ItemStream, Method, Result};
 
 /// A field of an item model that an expanded listing filters or sorts on.
 pub trait Field: Copy {
@@ -229,10 +229,7 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
     /// Page `number` (from 1). Where the endpoint answers ids, every item is fetched to make it.
     pub async fn page(&self, number: u64) -> Result<Page<T>> {
         if let Some(message) = &self.error {
-            return Err(Error::Encode {
-                operation: self.request.operation(),
-                message: message.clone(),
-            });
+            return Err(encode_error(&self.request, message.clone()));
         }
         let request = self.page_request(number.max(1));
         let response = self.client.send(&request, None).await?;

@@ -31,7 +31,52 @@ async fn readme_example() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// "When a response differs from its schema" and "Expanded v1 listings".
+async fn readme_tolerance_and_listings(
+    client: ovhcloud::Client,
+    id: String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use futures_util::TryStreamExt;
+    use ovhcloud::apis::me::fields;
+    use ovhcloud::{Filter, Order};
+
+    let me = client.me();
+    let (bill, deviations) = me
+        .get_bill_by_bill_id(&id)
+        .into_call()
+        .with_deviations()
+        .await?;
+    println!("{} ({} deviations)", bill.bill_id, deviations.len());
+    println!("{} corrected so far", client.deviations().total());
+    let strict = ovhcloud::Client::builder()
+        .endpoint("ovh-eu")
+        .strict_responses()
+        .build()?;
+    let _ = strict;
+    let _bill = me.get_bill_by_bill_id(&id).into_call().strict().await?;
+    let _bill = me.get_bill_by_bill_id(&id).into_call().tolerant().await?;
+
+    let mut bills = client
+        .me()
+        .get_bill()
+        .expanded()
+        .filter(
+            fields::Bill::Category,
+            Filter::is_in(["autorenew", "purchase"]),
+        )
+        .sort(fields::Bill::Date, Order::Desc)
+        .page_size(100)
+        .stream();
+    while let Some(bill) = bills.try_next().await? {
+        println!("{} {}", bill.bill_id, bill.date);
+    }
+    let page = client.me().get_bill().expanded().page(1).await?;
+    println!("{} of {:?}", page.items.len(), page.total);
+    Ok(())
+}
+
 #[test]
 fn readme_example_compiles() {
     let _ = readme_example;
+    let _ = readme_tolerance_and_listings;
 }
