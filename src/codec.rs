@@ -322,20 +322,26 @@ fn reinterpretations(value: &Value) -> Vec<(Value, DeviationKind)> {
 fn other_time_forms(s: &str) -> Vec<String> {
     let bytes = s.as_bytes();
     let is_date = |b: &[u8]| {
-        b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && b[..4].iter().all(u8::is_ascii_digit)
+        b.len() >= 10
+            && b[..10].iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            })
     };
     if !is_date(bytes) {
         return Vec::new();
     }
-    if s.len() == 10 {
-        return vec![format!("{s}T00:00:00Z")];
-    }
-    let mut forms = vec![s[..10].to_owned()];
-    let time = s[11..].to_owned();
+    // The first ten bytes are ASCII (checked above); what follows may not be.
+    let (date, rest) = s.split_at(10);
+    let Some(time) = rest.get(1..).filter(|_| rest.is_char_boundary(1)) else {
+        return vec![format!("{date}T00:00:00Z")];
+    };
     let has_offset = time.ends_with('Z') || time.contains(['+', '-']);
-    let joined = format!("{}T{time}", &s[..10]);
-    forms.push(if has_offset { joined } else { joined + "Z" });
-    forms
+    let joined = format!("{date}T{time}");
+    vec![
+        date.to_owned(),
+        if has_offset { joined } else { joined + "Z" },
+    ]
 }
 
 /// The neutral value of `T` (what a missing non-null field gets), recorded as a deviation.
@@ -890,6 +896,10 @@ mod tests {
         assert_eq!(found, [(String::new(), K::Reformatted)]);
         let (d, _) = tolerant::<crate::types::Date>(r#""2024-01-05T10:00:00+01:00""#);
         assert_eq!(d.to_string(), "2024-01-05");
+        let (d, _) = tolerant::<crate::types::DateTime>(r#""2024-01-05""#);
+        assert_eq!(d.to_rfc3339(), "2024-01-05T00:00:00+00:00");
+        // Not a date after all, whatever follows the first ten bytes.
+        assert!(decode_body::<crate::types::Date>(r#""2024-01-05é…""#, None).is_err());
         let (ip, _) = tolerant::<std::net::Ipv4Addr>(r#""192.0.2.1/32""#);
         assert_eq!(ip.to_string(), "192.0.2.1");
         let (ips, found) = tolerant::<Vec<std::net::Ipv4Addr>>(r#"["192.0.2.1", "nope"]"#);
