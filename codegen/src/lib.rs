@@ -7,18 +7,17 @@
 
 pub mod diff;
 pub mod emit;
-pub mod examples;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod manifest;
-pub mod model;
 pub mod naming;
-pub mod reader;
-pub mod typeexpr;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+// Reading and modelling live in `ovhcloud-schema`; re-exported so paths stay `ovhcloud_codegen::model`.
+pub use ovhcloud_schema::{examples, model, reader, typeexpr};
 
 pub use emit::GeneratedFile;
 pub use model::Ir;

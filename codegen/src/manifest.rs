@@ -240,13 +240,7 @@ pub fn relative_file(api: &Api) -> String {
     )
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use ovhcloud_schema::sha256_hex;
 
 /// The file holding the manifest, beside `v1/` and `v2/`.
 pub const FILE_NAME: &str = "manifest.json";
@@ -284,11 +278,4 @@ pub fn load(dir: &Path) -> Result<Option<Manifest>, SchemaError> {
     Ok(Some(lock))
 }
 
-/// The feature name an API has, from its branch and `resourcePath`.
-pub fn feature_name(branch: Branch, resource_path: &str) -> String {
-    let base = resource_path.trim_start_matches('/').replace('/', "_");
-    match branch {
-        Branch::V1 => base,
-        Branch::V2 => format!("v2_{base}"),
-    }
-}
+pub use ovhcloud_schema::feature_name;

@@ -21,8 +21,8 @@
 //! server carries it out with the expanded listings' machinery ([`crate::iceberg`]).
 
 use chrono::{DateTime, NaiveDate};
-use ovhcloud_codegen::model::{EnumValues, Ir, TypeRef};
-use ovhcloud_codegen::typeexpr::Primitive;
+use ovhcloud_schema::model::{EnumValues, Ir, TypeRef};
+use ovhcloud_schema::typeexpr::Primitive;
 use serde_json::Value;
 
 use crate::config::Deviation;
@@ -170,7 +170,7 @@ fn unknown_enum(values: &EnumValues, member: &Value) -> Option<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ovhcloud_codegen::examples::{Examples, Flavor};
+    use ovhcloud_schema::examples::{Examples, Flavor};
     use serde_json::json;
 
     fn ir() -> &'static Ir {

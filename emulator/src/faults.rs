@@ -6,7 +6,7 @@ use std::io;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Response, StatusCode};
-use ovhcloud_codegen::model::{Ir, TypeRef};
+use ovhcloud_schema::model::{Ir, TypeRef};
 use serde_json::Value;
 
 use crate::config::{BreakMode, Faults};
@@ -250,10 +250,10 @@ impl Walker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ovhcloud_codegen::examples::{Examples, Flavor};
-    use ovhcloud_codegen::model::build;
-    use ovhcloud_codegen::reader::load_dir;
-    use ovhcloud_codegen::typeexpr::Primitive;
+    use ovhcloud_schema::examples::{Examples, Flavor};
+    use ovhcloud_schema::model::build;
+    use ovhcloud_schema::reader::load_dir;
+    use ovhcloud_schema::typeexpr::Primitive;
     use std::path::Path;
 
     fn ir() -> Ir {

@@ -27,7 +27,7 @@
 
 use std::cmp::Ordering;
 
-use ovhcloud_codegen::model::TypeRef;
+use ovhcloud_schema::model::TypeRef;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 

@@ -103,7 +103,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use ovhcloud_codegen::reader::SchemaError;
+use ovhcloud_schema::reader::SchemaError;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 

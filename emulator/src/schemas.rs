@@ -9,9 +9,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use ovhcloud_codegen::model::{self, Ir, TypeRef};
-use ovhcloud_codegen::reader::{self, Branch, SchemaError};
-use ovhcloud_codegen::typeexpr::Primitive;
+use ovhcloud_schema::model::{self, Ir, TypeRef};
+use ovhcloud_schema::reader::{self, Branch, SchemaError};
+use ovhcloud_schema::typeexpr::Primitive;
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Request};
-use ovhcloud_codegen::examples::{Examples, Flavor};
-use ovhcloud_codegen::model::TypeRef;
-use ovhcloud_codegen::reader::Branch;
+use ovhcloud_schema::examples::{Examples, Flavor};
+use ovhcloud_schema::model::TypeRef;
+use ovhcloud_schema::reader::Branch;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 

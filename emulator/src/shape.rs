@@ -5,8 +5,8 @@
 //! Shared by the fault injection ([`crate::faults`], [`crate::deviations`]) and the expanded
 //! listings ([`crate::iceberg`]).
 
-use ovhcloud_codegen::model::{EnumValues, Ir, ModelKind, Role, TypeRef};
-use ovhcloud_codegen::typeexpr::Primitive;
+use ovhcloud_schema::model::{EnumValues, Ir, ModelKind, Role, TypeRef};
+use ovhcloud_schema::typeexpr::Primitive;
 use serde_json::Value;
 
 /// One step of a location in a JSON document.

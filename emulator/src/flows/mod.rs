@@ -416,9 +416,9 @@ pub(crate) mod testing {
     use std::sync::OnceLock;
     use std::time::Instant;
 
-    use ovhcloud_codegen::model::{EnumValues, Ir, ModelKind, TypeRef};
-    use ovhcloud_codegen::reader::Branch;
-    use ovhcloud_codegen::typeexpr::Primitive;
+    use ovhcloud_schema::model::{EnumValues, Ir, ModelKind, TypeRef};
+    use ovhcloud_schema::reader::Branch;
+    use ovhcloud_schema::typeexpr::Primitive;
     use serde_json::Value;
 
     use super::{ApiError, Flow, FlowRequest, FlowResponse, Ipv4Cidr};
@@ -572,9 +572,9 @@ pub(crate) mod testing {
         IR.get_or_init(|| {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../codegen/tests/fixtures/schemas");
-            let (loaded, errors) = ovhcloud_codegen::reader::load_dir(&dir);
+            let (loaded, errors) = ovhcloud_schema::reader::load_dir(&dir);
             assert!(errors.is_empty(), "schemas unreadable: {errors:?}");
-            ovhcloud_codegen::model::build(loaded)
+            ovhcloud_schema::model::build(loaded)
         })
     }
 

@@ -333,7 +333,8 @@ pub fn parse_schema(file: &Path, bytes: &[u8]) -> Result<SchemaDoc, SchemaError>
     }
 }
 
-pub(crate) fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+/// A `serde_path_to_error` path as a JSON pointer: `/apis/0/operations/1/httpMethod`.
+pub fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for seg in path.iter() {
@@ -409,7 +410,7 @@ pub fn load_dir(dir: &Path) -> (Vec<LoadedSchema>, Vec<SchemaError>) {
             };
             match parse_schema(&file, &bytes) {
                 Ok(doc) => {
-                    let sha256 = crate::manifest::sha256_hex(&bytes);
+                    let sha256 = crate::sha256_hex(&bytes);
                     schemas.push(LoadedSchema {
                         branch,
                         file,

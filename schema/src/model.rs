@@ -204,7 +204,7 @@ pub struct Api {
 impl Api {
     /// The cargo feature: `dedicated_server` for v1, `v2_iam` for v2.
     pub fn feature(&self) -> String {
-        crate::manifest::feature_name(self.branch, &self.name)
+        crate::feature_name(self.branch, &self.name)
     }
 }
 
