@@ -558,23 +558,24 @@ impl Client {
             let response = self.send(request, None).await?;
             return self.decode(request, &response);
         }
-        let mut items = Vec::new();
+        let mut pages = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
             let response = self.send(request, cursor.as_deref()).await?;
-            let (page, _) = self.decode::<Vec<Value>>(request, &response)?;
-            items.extend(page);
-            match next_cursor(&response) {
-                Some(next) => cursor = Some(next),
-                None => break,
+            // Each page must be a list; its items are decoded with the others below.
+            self.decode::<Vec<serde::de::IgnoredAny>>(request, &response)?;
+            cursor = next_cursor(&response);
+            pages.push(response.body);
+            if cursor.is_none() {
+                break;
             }
         }
-        // Decoded once over every page, so that paths index the whole list.
+        // Decoded once as one list, so that paths index the whole list.
         let all = Response {
             headers: HeaderMap::new(),
-            body: String::new(),
+            body: joined_lists(&pages),
         };
-        self.check(request, &all, Value::Array(items))
+        self.decode(request, &all)
     }
 
     /// One page of a v2 list, and the cursor of the next page if there is one.
@@ -595,31 +596,31 @@ impl Client {
         request: &Request,
         response: &Response,
     ) -> Result<(R, Vec<Deviation>)> {
-        let text = if response.body.trim().is_empty() {
-            "null"
-        } else {
-            &response.body
-        };
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            decode_error(
-                &request.operation(),
-                &response.headers,
-                &response.body,
-                &e.to_string(),
-            )
-        })?;
-        self.check(request, response, value)
+        let decoded = crate::codec::decode_body::<R>(&response.body, request.ids_from);
+        self.report(request, response, decoded)
     }
 
+    /// Like [`decode`](Self::decode), for a body already parsed (v2 pages joined into one list).
     pub(crate) fn check<R: DeserializeOwned>(
         &self,
         request: &Request,
         response: &Response,
         value: Value,
     ) -> Result<(R, Vec<Deviation>)> {
+        let decoded = crate::codec::decode_value::<R>(value, request.ids_from);
+        self.report(request, response, decoded)
+    }
+
+    /// Logs and counts the deviations of a decoded answer, and refuses them in strict mode.
+    fn report<R>(
+        &self,
+        request: &Request,
+        response: &Response,
+        decoded: std::result::Result<(R, Vec<Deviation>), String>,
+    ) -> Result<(R, Vec<Deviation>)> {
         let operation = request.operation();
-        let (decoded, deviations) = crate::codec::decode_value::<R>(value, request.ids_from)
-            .map_err(|e| decode_error(&operation, &response.headers, &response.body, &e))?;
+        let (decoded, deviations) =
+            decoded.map_err(|e| decode_error(&operation, &response.headers, &response.body, &e))?;
         for deviation in &deviations {
             self.inner.deviations.record(deviation.kind);
             tracing::warn!(
@@ -642,6 +643,15 @@ impl Client {
         }
         Ok((decoded, deviations))
     }
+}
+
+/// The JSON lists `pages` (each checked to be one) as one list.
+fn joined_lists(pages: &[String]) -> String {
+    let items = pages.iter().filter_map(|page| {
+        let inner = page.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+        (!inner.is_empty()).then_some(inner)
+    });
+    format!("[{}]", items.collect::<Vec<_>>().join(","))
 }
 
 fn next_cursor(response: &Response) -> Option<String> {

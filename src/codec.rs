@@ -10,13 +10,15 @@
 //! [`Deviation`](crate::Deviation) (see [`crate::deviation`]). Plain serde use of a model
 //! (`serde_json::from_str`) stays strict and fails on the first difference.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
-use serde::de::{DeserializeOwned, Error as _};
+use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::deviation::{Deviation, DeviationKind};
 
@@ -65,11 +67,6 @@ impl<S: Serializer> ObjectWriter<S> {
     }
 }
 
-/// Reads the members of one JSON object.
-pub struct ObjectReader {
-    members: Map<String, Value>,
-}
-
 /// A decoding failure with the path, relative to the value being decoded, where it happened.
 #[derive(Debug)]
 pub struct PathError {
@@ -107,60 +104,6 @@ impl std::fmt::Display for PathError {
     }
 }
 
-impl ObjectReader {
-    fn take(&mut self, key: &str) -> Option<Value> {
-        self.members.remove(key)
-    }
-
-    /// A member that must be present and (unless `T` is an `Option`) not null.
-    pub fn required<T: DeserializeOwned>(&mut self, key: &'static str) -> Result<T, PathError> {
-        let value = self.take(key);
-        member(key, || match value {
-            Some(value) => read(value),
-            None => absent(),
-        })
-    }
-
-    /// A member that may be missing or null.
-    pub fn optional<T: DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Option<T>, PathError> {
-        match self.take(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => member(key, || read(value)).map(Some),
-        }
-    }
-
-    /// Like [`required`](Self::required) for a list, reporting the index of a failing item.
-    pub fn required_list<T: DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Vec<T>, PathError> {
-        let value = self.take(key);
-        member(key, || match value {
-            Some(value) => list(value),
-            None => absent(),
-        })
-    }
-
-    /// Like [`optional`](Self::optional) for a list, reporting the index of a failing item.
-    pub fn optional_list<T: DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Option<Vec<T>>, PathError> {
-        match self.take(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => member(key, || list(value)).map(Some),
-        }
-    }
-
-    /// Whatever members were not read.
-    pub fn into_unknown(&mut self) -> UnknownFields {
-        std::mem::take(&mut self.members).into_iter().collect()
-    }
-}
-
 /// Reads one member of an object, with its key on the path.
 fn member<T>(key: &'static str, read: impl FnOnce() -> Result<T, String>) -> Result<T, PathError> {
     within(Segment::Key(key), read).map_err(|e| PathError::new(format!(".{key}"), e))
@@ -172,10 +115,7 @@ fn list<T: DeserializeOwned>(value: Value) -> Result<Vec<T>, String> {
         if !tolerant() {
             return Err(error);
         }
-        return correct(value, &type_name::<Vec<T>>(), |v| {
-            Vec::<T>::deserialize(v).ok()
-        })
-        .ok_or(error);
+        return correct(value, &type_name::<Vec<T>>(), attempt::<Vec<T>>).ok_or(error);
     };
     items
         .into_iter()
@@ -200,7 +140,7 @@ fn absent<T: DeserializeOwned>() -> Result<T, String> {
 /// Reads a present value; when tolerant, corrects what does not match.
 fn read<T: DeserializeOwned>(value: Value) -> Result<T, String> {
     if !tolerant() {
-        return T::deserialize(value).map_err(|e| e.to_string());
+        return T::deserialize(Tracked(value)).map_err(|e| e.to_string());
     }
     match value {
         Value::Array(items) if items.iter().all(is_scalar) => scalar_list(items),
@@ -215,10 +155,9 @@ fn read<T: DeserializeOwned>(value: Value) -> Result<T, String> {
         }
         scalar => {
             let mark = mark();
-            T::deserialize(&scalar).or_else(|e| {
+            T::deserialize(Tracked(scalar.clone())).or_else(|e| {
                 rollback(mark);
-                correct(scalar, &type_name::<T>(), |v| T::deserialize(v).ok())
-                    .ok_or_else(|| e.to_string())
+                correct(scalar, &type_name::<T>(), attempt::<T>).ok_or_else(|| e.to_string())
             })
         }
     }
@@ -346,9 +285,14 @@ fn other_time_forms(s: &str) -> Vec<String> {
 
 /// The neutral value of `T` (what a missing non-null field gets), recorded as a deviation.
 fn neutral<T: DeserializeOwned>(kind: DeviationKind, received: Option<Value>) -> Option<T> {
-    neutral_by(kind, &type_name::<T>(), received, |v| {
-        T::deserialize(v).ok()
-    })
+    neutral_by(kind, &type_name::<T>(), received, attempt::<T>)
+}
+
+/// `value` read as `T`, if it reads. Every reading of the correcting pass goes through
+/// [`Tracked`]: each generated model's decoder is then compiled for two deserializers only
+/// (the text's and this one), not for every way of holding a JSON value.
+fn attempt<T: DeserializeOwned>(value: &Value) -> Option<T> {
+    T::deserialize(Tracked(value.clone())).ok()
 }
 
 /// The first of [`NEUTRAL_VALUES`] that `attempt` reads, recorded as one deviation (what reading
@@ -412,9 +356,13 @@ enum Segment {
     Index(usize),
 }
 
-/// The tolerant decoding under way on this thread: where it is, and what it corrected.
+/// The decoding under way on this thread through [`decode_body`] or [`decode_value`].
 #[derive(Default)]
 struct Scope {
+    /// The correcting pass; otherwise the fast pass, which only notices what it would record.
+    correcting: bool,
+    /// Fast pass: something was read that the correcting pass records (an unlisted enum value).
+    noticed: bool,
     path: Vec<Segment>,
     found: Vec<Deviation>,
     neutral_depth: usize,
@@ -429,7 +377,16 @@ fn with_scope<R>(f: impl FnOnce(&mut Scope) -> R) -> Option<R> {
 }
 
 fn tolerant() -> bool {
-    SCOPE.with(|scope| scope.borrow().is_some())
+    SCOPE.with(|scope| scope.borrow().as_ref().is_some_and(|s| s.correcting))
+}
+
+/// Runs `f` in `scope` (and then the previous one again), returning what `f` returns and the
+/// scope as `f` left it.
+fn in_scope<T>(scope: Scope, f: impl FnOnce() -> T) -> (T, Scope) {
+    let previous = SCOPE.with(|s| s.replace(Some(scope)));
+    let out = f();
+    let scope = SCOPE.with(|s| s.replace(previous)).unwrap_or_default();
+    (out, scope)
 }
 
 fn within<T>(segment: Segment, f: impl FnOnce() -> T) -> T {
@@ -453,6 +410,10 @@ fn type_name<T>() -> String {
 
 fn record(kind: DeviationKind, expected: &str, received: Option<Value>) {
     with_scope(|s| {
+        if !s.correcting {
+            s.noticed = true;
+            return;
+        }
         let path = s
             .path
             .iter()
@@ -622,23 +583,33 @@ pub fn decode_value<T: DeserializeOwned>(
         }
         None => value,
     };
-    let previous = SCOPE.with(|scope| scope.replace(Some(Scope::default())));
-    let decoded = read::<T>(value);
-    let scope = SCOPE
-        .with(|scope| scope.replace(previous))
-        .unwrap_or_default();
+    let correcting = Scope {
+        correcting: true,
+        ..Scope::default()
+    };
+    let (decoded, scope) = in_scope(correcting, || read::<T>(value));
     found.extend(scope.found);
     decoded.map(|v| (v, found))
 }
 
 /// Decodes a response body (empty means `null`) tolerantly; see [`decode_value`].
+///
+/// A body that matches its schema is decoded straight from the text, at the speed of derived
+/// impls. Only a body where something differs is decoded again, as a JSON value, by the
+/// correcting pass that finds, corrects and records every difference.
 pub fn decode_body<T: DeserializeOwned>(
     body: &str,
     ids_from: Option<&str>,
 ) -> Result<(T, Vec<Deviation>), String> {
     let text = if body.trim().is_empty() { "null" } else { body };
-    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    decode_value(value, ids_from)
+    let (fast, scope) = in_scope(Scope::default(), || serde_json::from_str::<T>(text));
+    match fast {
+        Ok(value) if !scope.noticed => Ok((value, Vec::new())),
+        _ => {
+            let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            decode_value(value, ids_from)
+        }
+    }
 }
 
 /// The ids of a list of objects, when every object has one in `key`.
@@ -667,24 +638,296 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Decodes a JSON object with `build`, turning a failure into the deserializer's error.
-pub fn read_object<'de, D, T>(
-    deserializer: D,
-    type_name: &'static str,
-    build: impl FnOnce(&mut ObjectReader) -> Result<T, PathError>,
-) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let value = Value::deserialize(deserializer)?;
-    let Value::Object(members) = value else {
-        return Err(D::Error::custom(format!(
-            "invalid type: {}, expected a {type_name} object",
-            kind(&value)
-        )));
+/// A generated model read member by member, straight from the deserializer: the members the
+/// schema declares go into typed slots, and only the others become JSON values.
+pub trait Object: Sized {
+    /// The model's name, for error messages.
+    const NAME: &'static str;
+
+    fn read<'de, A: MapAccess<'de>>(object: ObjectReader<'de, A>) -> Result<Self, A::Error>;
+}
+
+/// Deserializes a generated model (see [`Object`]).
+pub fn read_object<'de, D: Deserializer<'de>, T: Object>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a {} object", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::read(ObjectReader {
+            map,
+            unknown: UnknownFields::new(),
+            tolerant: tolerant(),
+            lifetime: PhantomData,
+        })
+    }
+}
+
+/// The members of one JSON object, as a generated model reads them.
+///
+/// Decoding strictly, each member is decoded in place and an error names its JSON path. Decoding
+/// tolerantly (the correcting pass of [`decode_value`]), each member is taken as a JSON value
+/// first, so that what does not read can be read again another way.
+pub struct ObjectReader<'de, A> {
+    map: A,
+    unknown: UnknownFields,
+    tolerant: bool,
+    lifetime: PhantomData<&'de ()>,
+}
+
+impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
+    pub fn next_key(&mut self) -> Result<Option<Key<'de>>, A::Error> {
+        self.map.next_key()
+    }
+
+    /// A member that must not be null (unless `T` is itself an `Option`).
+    pub fn read<T: DeserializeOwned>(
+        &mut self,
+        slot: &mut Option<T>,
+        key: &'static str,
+    ) -> Result<(), A::Error> {
+        *slot = Some(if self.tolerant {
+            let value: Value = self.map.next_value()?;
+            member(key, || read(value)).map_err(A::Error::custom)?
+        } else {
+            self.map.next_value().map_err(|e| at(key, e))?
+        });
+        Ok(())
+    }
+
+    /// A member that may be null.
+    pub fn read_optional<T: DeserializeOwned>(
+        &mut self,
+        slot: &mut Option<T>,
+        key: &'static str,
+    ) -> Result<(), A::Error> {
+        *slot = if self.tolerant {
+            match self.map.next_value()? {
+                Value::Null => None,
+                value => Some(member(key, || read(value)).map_err(A::Error::custom)?),
+            }
+        } else {
+            self.map.next_value().map_err(|e| at(key, e))?
+        };
+        Ok(())
+    }
+
+    /// Like [`read`](Self::read) for a list, naming the index of a failing item.
+    pub fn read_list<T: DeserializeOwned>(
+        &mut self,
+        slot: &mut Option<Vec<T>>,
+        key: &'static str,
+    ) -> Result<(), A::Error> {
+        *slot = Some(if self.tolerant {
+            let value: Value = self.map.next_value()?;
+            member(key, || list(value)).map_err(A::Error::custom)?
+        } else {
+            self.map
+                .next_value_seed(ListSeed(PhantomData))
+                .map_err(|e| at(key, e))?
+        });
+        Ok(())
+    }
+
+    /// Like [`read_optional`](Self::read_optional) for a list.
+    pub fn read_optional_list<T: DeserializeOwned>(
+        &mut self,
+        slot: &mut Option<Vec<T>>,
+        key: &'static str,
+    ) -> Result<(), A::Error> {
+        *slot = if self.tolerant {
+            match self.map.next_value()? {
+                Value::Null => None,
+                value => Some(member(key, || list(value)).map_err(A::Error::custom)?),
+            }
+        } else {
+            self.map
+                .next_value_seed(OptionalSeed(ListSeed(PhantomData)))
+                .map_err(|e| at(key, e))?
+        };
+        Ok(())
+    }
+
+    /// A member the schema does not declare, kept as received.
+    pub fn unknown(&mut self, key: Key<'de>) -> Result<(), A::Error> {
+        let value = self.map.next_value()?;
+        self.unknown.insert(key.0.into_owned(), value);
+        Ok(())
+    }
+
+    /// The value of a member that must be present; when it is missing, an error, or (decoding
+    /// tolerantly) its neutral value.
+    pub fn required<T: DeserializeOwned>(
+        &self,
+        slot: Option<T>,
+        key: &'static str,
+    ) -> Result<T, A::Error> {
+        match slot {
+            Some(value) => Ok(value),
+            None => member(key, absent).map_err(A::Error::custom),
+        }
+    }
+
+    /// Whatever members the schema does not declare.
+    pub fn into_unknown(self) -> UnknownFields {
+        self.unknown
+    }
+}
+
+/// An object's key, borrowed from the input when it has no escapes.
+pub struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor).map(Key)
+    }
+}
+
+/// Text borrowed from the input when possible; numbers are accepted as their decimal text
+/// (a few enums of the schemas list numbers as strings).
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+}
+
+/// A list whose failing item is named by its index.
+struct ListSeed<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ListSeed<T> {
+    type Value = Vec<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListSeed<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Vec<T>, S::Error> {
+        // Bounded: the hint is the input's, not ours to trust.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq
+            .next_element()
+            .map_err(|e| prefixed(format!("[{}]", items.len()), e))?
+        {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+/// `null` or what the inner seed reads.
+struct OptionalSeed<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for OptionalSeed<S> {
+    type Value = Option<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptionalSeed<S> {
+    type Value = Option<S::Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("null or a value")
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer).map(Some)
+    }
+}
+
+/// The error of member `key`, its path prefixed.
+fn at<E: serde::de::Error>(key: &'static str, error: E) -> E {
+    prefixed(format!(".{key}"), error)
+}
+
+/// `error` with `prefix` before its path. serde_json ends a message with the position it
+/// stopped at; inner positions are dropped and the outermost is added back by serde_json, at
+/// the same place since decoding stops at the first error.
+fn prefixed<E: serde::de::Error>(prefix: String, error: E) -> E {
+    let message = error.to_string();
+    E::custom(PathError::new(
+        prefix,
+        without_position(&message).to_owned(),
+    ))
+}
+
+/// `"message at line 1 column 20"` → `"message"`.
+fn without_position(message: &str) -> &str {
+    let Some((head, position)) = message.rsplit_once(" at line ") else {
+        return message;
     };
-    let mut reader = ObjectReader { members };
-    build(&mut reader).map_err(D::Error::custom)
+    let well_formed = position
+        .split_once(" column ")
+        .is_some_and(|(line, column)| {
+            [line, column]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+    if well_formed {
+        head
+    } else {
+        message
+    }
 }
 
 /// `Display`, `FromStr`, `From<String>` and serde impls for a generated string enum, from its
@@ -720,7 +963,7 @@ macro_rules! __string_enum {
                 deserializer: D,
             ) -> Result<Self, D::Error> {
                 let text = $crate::codec::enum_text(deserializer)?;
-                let value = Self::from(text.as_str());
+                let value = Self::from(&*text);
                 if let Self::Unknown(_) = &value {
                     $crate::codec::unknown_enum_value::<Self>(text.into());
                 }
@@ -763,30 +1006,39 @@ macro_rules! __integer_enum {
 pub use crate::__integer_enum as integer_enum;
 
 /// The text of an enum value: a JSON string, or a number written as text.
-pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::String(s) => Ok(s),
-        Value::Number(n) => Ok(n.to_string()),
-        other => Err(D::Error::custom(format!(
-            "invalid type: {}, expected an enum value (string)",
-            kind(&other)
-        ))),
-    }
+pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+    deserializer.deserialize_any(TextVisitor)
 }
 
 /// The value of an integer enum: a JSON integer, or an integer written as a string.
 pub fn enum_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| D::Error::custom(format!("enum value {n} is not an integer"))),
-        Value::String(s) => s
-            .parse()
-            .map_err(|_| D::Error::custom(format!("enum value {s:?} is not an integer"))),
-        other => Err(D::Error::custom(format!(
-            "invalid type: {}, expected an enum value (integer)",
-            kind(&other)
-        ))),
+    deserializer.deserialize_any(IntegerVisitor)
+}
+
+struct IntegerVisitor;
+
+impl Visitor<'_> for IntegerVisitor {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an enum value (integer)")
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::custom(format!("enum value {v} is not an integer")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+        Err(E::custom(format!("enum value {v} is not an integer")))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<i64, E> {
+        v.parse()
+            .map_err(|_| E::custom(format!("enum value {v:?} is not an integer")))
     }
 }
 
@@ -799,13 +1051,29 @@ mod tests {
         asn: i64,
     }
 
+    // As generated code writes them.
+    impl Object for Inner {
+        const NAME: &'static str = "Inner";
+
+        fn read<'de, A: MapAccess<'de>>(
+            mut object: ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut asn = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "asn" => object.read(&mut asn, "asn")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Inner {
+                asn: object.required(asn, "asn")?,
+            })
+        }
+    }
+
     impl<'de> Deserialize<'de> for Inner {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            read_object(d, "Inner", |o| {
-                Ok(Inner {
-                    asn: o.required("asn")?,
-                })
-            })
+            read_object(d)
         }
     }
 
@@ -813,40 +1081,91 @@ mod tests {
     struct Outer {
         items: Vec<Inner>,
         name: Option<String>,
+        tags: Option<Vec<String>>,
         unknown: UnknownFields,
     }
 
-    impl<'de> Deserialize<'de> for Outer {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            read_object(d, "Outer", |o| {
-                Ok(Outer {
-                    items: o.required_list("items")?,
-                    name: o.optional("name")?,
-                    unknown: o.into_unknown(),
-                })
+    impl Object for Outer {
+        const NAME: &'static str = "Outer";
+
+        fn read<'de, A: MapAccess<'de>>(
+            mut object: ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let (mut items, mut name, mut tags) = (None, None, None);
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "items" => object.read_list(&mut items, "items")?,
+                    "name" => object.read_optional(&mut name, "name")?,
+                    "tags" => object.read_optional_list(&mut tags, "tags")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Outer {
+                items: object.required(items, "items")?,
+                name,
+                tags,
+                unknown: object.into_unknown(),
             })
         }
     }
 
+    impl<'de> Deserialize<'de> for Outer {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            read_object(d)
+        }
+    }
+
+    /// The message of a strict decoding error, checked to end with one position only.
+    fn strict_error<T: DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        let message = serde_json::from_str::<T>(json).unwrap_err().to_string();
+        assert_eq!(message.matches(" at line ").count(), 1, "{message}");
+        without_position(&message).to_owned()
+    }
+
     #[test]
     fn nested_errors_name_the_json_path() {
-        let err =
-            serde_json::from_str::<Outer>(r#"{"items":[{"asn":1},{"asn":null}]}"#).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            strict_error::<Outer>(r#"{"items":[{"asn":1},{"asn":null}]}"#),
             ".items[1].asn: invalid type: null, expected i64"
         );
-        let err = serde_json::from_str::<Outer>(r#"{"items":[{}]}"#).unwrap_err();
-        assert_eq!(err.to_string(), ".items[0].asn: missing field");
-        let err = serde_json::from_str::<Outer>(r#"{"items":{}}"#).unwrap_err();
         assert_eq!(
-            err.to_string(),
-            ".items: invalid type: object, expected a list"
+            strict_error::<Outer>(r#"{"items":[{}]}"#),
+            ".items[0].asn: missing field"
         );
-        let err = serde_json::from_str::<Outer>("[]").unwrap_err();
         assert_eq!(
-            err.to_string(),
-            "invalid type: list, expected a Outer object"
+            strict_error::<Outer>(r#"{"items":{}}"#),
+            ".items: invalid type: map, expected a list"
+        );
+        assert_eq!(
+            strict_error::<Outer>(r#"{"items":[],"tags":["a",1]}"#),
+            ".tags[1]: invalid type: integer `1`, expected a string"
+        );
+        assert_eq!(
+            strict_error::<Outer>("[]"),
+            "invalid type: sequence, expected a Outer object"
+        );
+        // The same paths when decoding from a JSON value, which has no positions.
+        let value = serde_json::json!({"items": [{"asn": "x"}]});
+        assert_eq!(
+            Outer::deserialize(value).unwrap_err().to_string(),
+            r#".items[0].asn: invalid type: string "x", expected i64"#
+        );
+    }
+
+    #[test]
+    fn a_body_that_matches_is_decoded_once_and_one_that_differs_is_corrected() {
+        let (v, found) = tolerant::<Outer>(r#"{"items":[{"asn":1}],"tags":null,"x":[1]}"#);
+        assert_eq!((v.items.len(), v.tags, found.len()), (1, None, 0));
+        assert_eq!(v.unknown["x"], serde_json::json!([1]));
+        let (v, found) = tolerant::<Outer>(r#"{"items":[{"asn":1},{"asn":"2"}],"tags":["a",3]}"#);
+        assert_eq!(v.items[1].asn, 2);
+        assert_eq!(v.tags.unwrap(), ["a", "3"]);
+        assert_eq!(
+            found,
+            [
+                (".items[1].asn".to_owned(), K::Retyped),
+                (".tags[1]".to_owned(), K::Retyped)
+            ]
         );
     }
 

@@ -239,9 +239,8 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
                 .headers
                 .get("X-Pagination-Elements")
                 .and_then(|v| v.to_str().ok()?.parse().ok());
-            let (items, _) = self
-                .client
-                .check(&request, &response, Value::Array(answer))?;
+            // Read again from the text: straight into `T` when it matches its schema.
+            let (items, _) = self.client.decode(&request, &response)?;
             return Ok(Page {
                 items,
                 number,

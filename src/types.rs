@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// `uuid`.
@@ -14,18 +15,19 @@ pub type DateTime = chrono::DateTime<chrono::FixedOffset>;
 /// `date`: a calendar day (`YYYY-MM-DD`).
 pub type Date = chrono::NaiveDate;
 
-/// `password`: a secret string. Its `Debug` and `Display` never show the value.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Password(String);
+/// `password`: a secret string. Its `Debug` never shows the value, and its memory is zeroed
+/// when it is dropped (`secrecy`).
+#[derive(Clone, Default)]
+pub struct Password(SecretString);
 
 impl Password {
     pub fn new(secret: impl Into<String>) -> Self {
-        Password(secret.into())
+        Password(SecretString::from(secret.into()))
     }
 
     /// The secret itself; named so that every use stands out in review.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -35,27 +37,42 @@ impl fmt::Debug for Password {
     }
 }
 
+// Models holding a password compare and hash by value, as their other fields do.
+impl PartialEq for Password {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose_secret() == other.expose_secret()
+    }
+}
+
+impl Eq for Password {}
+
+impl std::hash::Hash for Password {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.expose_secret().hash(state)
+    }
+}
+
 impl From<String> for Password {
     fn from(s: String) -> Self {
-        Password(s)
+        Password::new(s)
     }
 }
 
 impl From<&str> for Password {
     fn from(s: &str) -> Self {
-        Password(s.to_owned())
+        Password::new(s)
     }
 }
 
 impl Serialize for Password {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.expose_secret())
     }
 }
 
 impl<'de> Deserialize<'de> for Password {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Password)
+        String::deserialize(deserializer).map(Password::new)
     }
 }
 

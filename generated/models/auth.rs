@@ -31,21 +31,32 @@ impl serde::Serialize for AccessRule {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for AccessRule {
+    const NAME: &'static str = "AccessRule";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut method = None;
+        let mut path = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "method" => object.read(&mut method, "method")?,
+                "path" => object.read(&mut path, "path")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            method: object.required(method, "method")?,
+            path: object.required(path, "path")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for AccessRule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "AccessRule",
-            |object| {
-                Ok(Self {
-                    method: object.required("method")?,
-                    path: object.required("path")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// An API credential
@@ -90,30 +101,55 @@ impl serde::Serialize for ApiCredential {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ApiCredential {
+    const NAME: &'static str = "ApiCredential";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allowed_i_ps = None;
+        let mut application_id = None;
+        let mut creation = None;
+        let mut credential_id = None;
+        let mut expiration = None;
+        let mut last_use = None;
+        let mut ovh_support = None;
+        let mut rules = None;
+        let mut status = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "allowedIPs" => {
+                    object.read_optional_list(&mut allowed_i_ps, "allowedIPs")?
+                }
+                "applicationId" => object.read(&mut application_id, "applicationId")?,
+                "creation" => object.read(&mut creation, "creation")?,
+                "credentialId" => object.read(&mut credential_id, "credentialId")?,
+                "expiration" => object.read_optional(&mut expiration, "expiration")?,
+                "lastUse" => object.read_optional(&mut last_use, "lastUse")?,
+                "ovhSupport" => object.read(&mut ovh_support, "ovhSupport")?,
+                "rules" => object.read_list(&mut rules, "rules")?,
+                "status" => object.read(&mut status, "status")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            allowed_i_ps,
+            application_id: object.required(application_id, "applicationId")?,
+            creation: object.required(creation, "creation")?,
+            credential_id: object.required(credential_id, "credentialId")?,
+            expiration,
+            last_use,
+            ovh_support: object.required(ovh_support, "ovhSupport")?,
+            rules: object.required(rules, "rules")?,
+            status: object.required(status, "status")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ApiCredential {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ApiCredential",
-            |object| {
-                Ok(Self {
-                    allowed_i_ps: object
-                        .optional_list::<crate::types::IpBlock>("allowedIPs")?,
-                    application_id: object.required("applicationId")?,
-                    creation: object.required("creation")?,
-                    credential_id: object.required("credentialId")?,
-                    expiration: object.optional("expiration")?,
-                    last_use: object.optional("lastUse")?,
-                    ovh_support: object.required("ovhSupport")?,
-                    rules: object
-                        .required_list::<crate::models::auth::AccessRule>("rules")?,
-                    status: object.required("status")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A pending credential request
@@ -137,22 +173,37 @@ impl serde::Serialize for Credential {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Credential {
+    const NAME: &'static str = "Credential";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut consumer_key = None;
+        let mut state = None;
+        let mut validation_url = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "consumerKey" => object.read(&mut consumer_key, "consumerKey")?,
+                "state" => object.read(&mut state, "state")?,
+                "validationUrl" => {
+                    object.read_optional(&mut validation_url, "validationUrl")?
+                }
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            consumer_key: object.required(consumer_key, "consumerKey")?,
+            state: object.required(state, "state")?,
+            validation_url,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Credential {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Credential",
-            |object| {
-                Ok(Self {
-                    consumer_key: object.required("consumerKey")?,
-                    state: object.required("state")?,
-                    validation_url: object.optional("validationUrl")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// States of a credential

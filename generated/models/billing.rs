@@ -45,29 +45,58 @@ impl serde::Serialize for Bill {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Bill {
+    const NAME: &'static str = "Bill";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bill_id = None;
+        let mut category = None;
+        let mut date = None;
+        let mut order_id = None;
+        let mut password = None;
+        let mut pdf_url = None;
+        let mut price_with_tax = None;
+        let mut price_without_tax = None;
+        let mut tax = None;
+        let mut url = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "billId" => object.read(&mut bill_id, "billId")?,
+                "category" => object.read(&mut category, "category")?,
+                "date" => object.read(&mut date, "date")?,
+                "orderId" => object.read(&mut order_id, "orderId")?,
+                "password" => object.read(&mut password, "password")?,
+                "pdfUrl" => object.read(&mut pdf_url, "pdfUrl")?,
+                "priceWithTax" => object.read(&mut price_with_tax, "priceWithTax")?,
+                "priceWithoutTax" => {
+                    object.read(&mut price_without_tax, "priceWithoutTax")?
+                }
+                "tax" => object.read(&mut tax, "tax")?,
+                "url" => object.read(&mut url, "url")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            bill_id: object.required(bill_id, "billId")?,
+            category: object.required(category, "category")?,
+            date: object.required(date, "date")?,
+            order_id: object.required(order_id, "orderId")?,
+            password: object.required(password, "password")?,
+            pdf_url: object.required(pdf_url, "pdfUrl")?,
+            price_with_tax: object.required(price_with_tax, "priceWithTax")?,
+            price_without_tax: object.required(price_without_tax, "priceWithoutTax")?,
+            tax: object.required(tax, "tax")?,
+            url: object.required(url, "url")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Bill {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Bill",
-            |object| {
-                Ok(Self {
-                    bill_id: object.required("billId")?,
-                    category: object.required("category")?,
-                    date: object.required("date")?,
-                    order_id: object.required("orderId")?,
-                    password: object.required("password")?,
-                    pdf_url: object.required("pdfUrl")?,
-                    price_with_tax: object.required("priceWithTax")?,
-                    price_without_tax: object.required("priceWithoutTax")?,
-                    tax: object.required("tax")?,
-                    url: object.required("url")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A line of a bill
@@ -109,27 +138,50 @@ impl serde::Serialize for BillDetail {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for BillDetail {
+    const NAME: &'static str = "BillDetail";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bill_detail_id = None;
+        let mut description = None;
+        let mut domain = None;
+        let mut period_end = None;
+        let mut period_start = None;
+        let mut quantity = None;
+        let mut total_price = None;
+        let mut unit_price = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "billDetailId" => object.read(&mut bill_detail_id, "billDetailId")?,
+                "description" => object.read(&mut description, "description")?,
+                "domain" => object.read(&mut domain, "domain")?,
+                "periodEnd" => object.read_optional(&mut period_end, "periodEnd")?,
+                "periodStart" => object.read_optional(&mut period_start, "periodStart")?,
+                "quantity" => object.read(&mut quantity, "quantity")?,
+                "totalPrice" => object.read(&mut total_price, "totalPrice")?,
+                "unitPrice" => object.read(&mut unit_price, "unitPrice")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            bill_detail_id: object.required(bill_detail_id, "billDetailId")?,
+            description: object.required(description, "description")?,
+            domain: object.required(domain, "domain")?,
+            period_end,
+            period_start,
+            quantity: object.required(quantity, "quantity")?,
+            total_price: object.required(total_price, "totalPrice")?,
+            unit_price: object.required(unit_price, "unitPrice")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for BillDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "BillDetail",
-            |object| {
-                Ok(Self {
-                    bill_detail_id: object.required("billDetailId")?,
-                    description: object.required("description")?,
-                    domain: object.required("domain")?,
-                    period_end: object.optional("periodEnd")?,
-                    period_start: object.optional("periodStart")?,
-                    quantity: object.required("quantity")?,
-                    total_price: object.required("totalPrice")?,
-                    unit_price: object.required("unitPrice")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Kinds of purchase

@@ -27,23 +27,38 @@ impl serde::Serialize for CurrentTask {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for CurrentTask {
+    const NAME: &'static str = "CurrentTask";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut link = None;
+        let mut status = None;
+        let mut type_ = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "id" => object.read(&mut id, "id")?,
+                "link" => object.read(&mut link, "link")?,
+                "status" => object.read_optional(&mut status, "status")?,
+                "type" => object.read(&mut type_, "type")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            link: object.required(link, "link")?,
+            status,
+            type_: object.required(type_, "type")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for CurrentTask {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "CurrentTask",
-            |object| {
-                Ok(Self {
-                    id: object.required("id")?,
-                    link: object.required("link")?,
-                    status: object.optional("status")?,
-                    type_: object.required("type")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Status of a task in progress
@@ -186,32 +201,53 @@ impl serde::Serialize for Task {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Task {
+    const NAME: &'static str = "Task";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_at = None;
+        let mut errors = None;
+        let mut finished_at = None;
+        let mut id = None;
+        let mut message = None;
+        let mut progress = None;
+        let mut status = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "createdAt" => object.read(&mut created_at, "createdAt")?,
+                "errors" => object.read_optional_list(&mut errors, "errors")?,
+                "finishedAt" => object.read_optional(&mut finished_at, "finishedAt")?,
+                "id" => object.read(&mut id, "id")?,
+                "message" => object.read(&mut message, "message")?,
+                "progress" => object.read_list(&mut progress, "progress")?,
+                "status" => object.read(&mut status, "status")?,
+                "type" => object.read(&mut type_, "type")?,
+                "updatedAt" => object.read(&mut updated_at, "updatedAt")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            created_at: object.required(created_at, "createdAt")?,
+            errors,
+            finished_at,
+            id: object.required(id, "id")?,
+            message: object.required(message, "message")?,
+            progress: object.required(progress, "progress")?,
+            status: object.required(status, "status")?,
+            type_: object.required(type_, "type")?,
+            updated_at: object.required(updated_at, "updatedAt")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Task {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Task",
-            |object| {
-                Ok(Self {
-                    created_at: object.required("createdAt")?,
-                    errors: object
-                        .optional_list::<crate::models::common::TaskError>("errors")?,
-                    finished_at: object.optional("finishedAt")?,
-                    id: object.required("id")?,
-                    message: object.required("message")?,
-                    progress: object
-                        .required_list::<
-                            crate::models::common::TaskProgress,
-                        >("progress")?,
-                    status: object.required("status")?,
-                    type_: object.required("type")?,
-                    updated_at: object.required("updatedAt")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// An error met by a task
@@ -241,20 +277,29 @@ impl serde::Serialize for TaskError {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for TaskError {
+    const NAME: &'static str = "TaskError";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut message = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "message" => object.read(&mut message, "message")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            message: object.required(message, "message")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for TaskError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "TaskError",
-            |object| {
-                Ok(Self {
-                    message: object.required("message")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A step of a task
@@ -288,21 +333,32 @@ impl serde::Serialize for TaskProgress {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for TaskProgress {
+    const NAME: &'static str = "TaskProgress";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut status = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "name" => object.read(&mut name, "name")?,
+                "status" => object.read(&mut status, "status")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            name: object.required(name, "name")?,
+            status: object.required(status, "status")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for TaskProgress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "TaskProgress",
-            |object| {
-                Ok(Self {
-                    name: object.required("name")?,
-                    status: object.required("status")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Status of a task
@@ -417,32 +473,55 @@ impl<T: serde::Serialize> serde::Serialize for TaskWithInputs<T> {
         object.end(&self.unknown_fields)
     }
 }
+impl<T: serde::de::DeserializeOwned> crate::codec::Object for TaskWithInputs<T> {
+    const NAME: &'static str = "TaskWithInputs";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_at = None;
+        let mut errors = None;
+        let mut finished_at = None;
+        let mut id = None;
+        let mut inputs = None;
+        let mut message = None;
+        let mut progress = None;
+        let mut status = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "createdAt" => object.read_optional(&mut created_at, "createdAt")?,
+                "errors" => object.read_optional_list(&mut errors, "errors")?,
+                "finishedAt" => object.read_optional(&mut finished_at, "finishedAt")?,
+                "id" => object.read_optional(&mut id, "id")?,
+                "inputs" => object.read(&mut inputs, "inputs")?,
+                "message" => object.read_optional(&mut message, "message")?,
+                "progress" => object.read_optional_list(&mut progress, "progress")?,
+                "status" => object.read_optional(&mut status, "status")?,
+                "type" => object.read_optional(&mut type_, "type")?,
+                "updatedAt" => object.read_optional(&mut updated_at, "updatedAt")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            created_at,
+            errors,
+            finished_at,
+            id,
+            inputs: object.required(inputs, "inputs")?,
+            message,
+            progress,
+            status,
+            type_,
+            updated_at,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for TaskWithInputs<T> {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "TaskWithInputs",
-            |object| {
-                Ok(Self {
-                    created_at: object.optional("createdAt")?,
-                    errors: object
-                        .optional_list::<crate::models::common::TaskError>("errors")?,
-                    finished_at: object.optional("finishedAt")?,
-                    id: object.optional("id")?,
-                    inputs: object.required("inputs")?,
-                    message: object.optional("message")?,
-                    progress: object
-                        .optional_list::<
-                            crate::models::common::TaskProgress,
-                        >("progress")?,
-                    status: object.optional("status")?,
-                    type_: object.optional("type")?,
-                    updated_at: object.optional("updatedAt")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }

@@ -21,21 +21,32 @@ impl<T: serde::Serialize> serde::Serialize for Range<T> {
         object.end(&self.unknown_fields)
     }
 }
+impl<T: serde::de::DeserializeOwned> crate::codec::Object for Range<T> {
+    const NAME: &'static str = "Range";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut from = None;
+        let mut to = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "from" => object.read(&mut from, "from")?,
+                "to" => object.read(&mut to, "to")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            from: object.required(from, "from")?,
+            to: object.required(to, "to")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Range<T> {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Range",
-            |object| {
-                Ok(Self {
-                    from: object.required("from")?,
-                    to: object.required("to")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A key that is a safe string, and its value
@@ -57,21 +68,32 @@ impl<T: serde::Serialize> serde::Serialize for SafeKeyValue<T> {
         object.end(&self.unknown_fields)
     }
 }
+impl<T: serde::de::DeserializeOwned> crate::codec::Object for SafeKeyValue<T> {
+    const NAME: &'static str = "SafeKeyValue";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut key = None;
+        let mut value = None;
+        while let Some(key2) = object.next_key()? {
+            match key2.as_str() {
+                "key" => object.read(&mut key, "key")?,
+                "value" => object.read(&mut value, "value")?,
+                _ => object.unknown(key2)?,
+            }
+        }
+        Ok(Self {
+            key: object.required(key, "key")?,
+            value: object.required(value, "value")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for SafeKeyValue<T> {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "SafeKeyValue",
-            |object| {
-                Ok(Self {
-                    key: object.required("key")?,
-                    value: object.required("value")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A value and the unit it is expressed in
@@ -95,20 +117,31 @@ impl<T: serde::Serialize> serde::Serialize for UnitAndValue<T> {
         object.end(&self.unknown_fields)
     }
 }
+impl<T: serde::de::DeserializeOwned> crate::codec::Object for UnitAndValue<T> {
+    const NAME: &'static str = "UnitAndValue";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut unit = None;
+        let mut value = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "unit" => object.read(&mut unit, "unit")?,
+                "value" => object.read(&mut value, "value")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            unit: object.required(unit, "unit")?,
+            value: object.required(value, "value")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for UnitAndValue<T> {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "UnitAndValue",
-            |object| {
-                Ok(Self {
-                    unit: object.required("unit")?,
-                    value: object.required("value")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }

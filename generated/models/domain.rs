@@ -45,32 +45,51 @@ pub mod configuration {
                 object.end(&self.unknown_fields)
             }
         }
+        impl crate::codec::Object for Rule {
+            const NAME: &'static str = "Rule";
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut object: crate::codec::ObjectReader<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut and = None;
+                let mut conditions = None;
+                let mut description = None;
+                let mut fields = None;
+                let mut label = None;
+                let mut or = None;
+                let mut type_ = None;
+                while let Some(key) = object.next_key()? {
+                    match key.as_str() {
+                        "and" => object.read_optional_list(&mut and, "and")?,
+                        "conditions" => {
+                            object.read_optional(&mut conditions, "conditions")?
+                        }
+                        "description" => {
+                            object.read_optional(&mut description, "description")?
+                        }
+                        "fields" => object.read_optional(&mut fields, "fields")?,
+                        "label" => object.read_optional(&mut label, "label")?,
+                        "or" => object.read_optional_list(&mut or, "or")?,
+                        "type" => object.read_optional(&mut type_, "type")?,
+                        _ => object.unknown(key)?,
+                    }
+                }
+                Ok(Self {
+                    and,
+                    conditions,
+                    description,
+                    fields,
+                    label,
+                    or,
+                    type_,
+                    unknown_fields: object.into_unknown(),
+                })
+            }
+        }
         impl<'de> serde::Deserialize<'de> for Rule {
             fn deserialize<D: serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                crate::codec::read_object(
-                    deserializer,
-                    "Rule",
-                    |object| {
-                        Ok(Self {
-                            and: object
-                                .optional_list::<
-                                    crate::models::domain::configuration::rules::Rule,
-                                >("and")?,
-                            conditions: object.optional("conditions")?,
-                            description: object.optional("description")?,
-                            fields: object.optional("fields")?,
-                            label: object.optional("label")?,
-                            or: object
-                                .optional_list::<
-                                    crate::models::domain::configuration::rules::Rule,
-                                >("or")?,
-                            type_: object.optional("type")?,
-                            unknown_fields: object.into_unknown(),
-                        })
-                    },
-                )
+                crate::codec::read_object(deserializer)
             }
         }
         /// Schema model `domain.configuration.rules.TypeEnum`.

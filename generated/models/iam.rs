@@ -30,24 +30,41 @@ impl serde::Serialize for ResourceMetadata {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ResourceMetadata {
+    const NAME: &'static str = "ResourceMetadata";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut display_name = None;
+        let mut id = None;
+        let mut state = None;
+        let mut tags = None;
+        let mut urn = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "displayName" => object.read_optional(&mut display_name, "displayName")?,
+                "id" => object.read(&mut id, "id")?,
+                "state" => object.read_optional(&mut state, "state")?,
+                "tags" => object.read_optional(&mut tags, "tags")?,
+                "urn" => object.read(&mut urn, "urn")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            display_name,
+            id: object.required(id, "id")?,
+            state,
+            tags,
+            urn: object.required(urn, "urn")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ResourceMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ResourceMetadata",
-            |object| {
-                Ok(Self {
-                    display_name: object.optional("displayName")?,
-                    id: object.required("id")?,
-                    state: object.optional("state")?,
-                    tags: object.optional("tags")?,
-                    urn: object.required("urn")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Models of the `iam.policy` namespace.
@@ -82,20 +99,29 @@ pub mod policy {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Action {
+        const NAME: &'static str = "Action";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut action = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "action" => object.read(&mut action, "action")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                action: object.required(action, "action")?,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Action {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Action",
-                |object| {
-                    Ok(Self {
-                        action: object.required("action")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// A condition restricting a policy; conditions nest
@@ -138,25 +164,37 @@ pub mod policy {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Condition {
+        const NAME: &'static str = "Condition";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut conditions = None;
+            let mut operator = None;
+            let mut values = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "conditions" => {
+                        object.read_optional_list(&mut conditions, "conditions")?
+                    }
+                    "operator" => object.read(&mut operator, "operator")?,
+                    "values" => object.read_optional(&mut values, "values")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                conditions,
+                operator: object.required(operator, "operator")?,
+                values,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Condition {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Condition",
-                |object| {
-                    Ok(Self {
-                        conditions: object
-                            .optional_list::<
-                                crate::models::iam::policy::Condition,
-                            >("conditions")?,
-                        operator: object.required("operator")?,
-                        values: object.optional("values")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// A policy to create
@@ -218,29 +256,49 @@ pub mod policy {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Creation {
+        const NAME: &'static str = "Creation";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut conditions = None;
+            let mut description = None;
+            let mut expired_at = None;
+            let mut identities = None;
+            let mut name = None;
+            let mut permissions = None;
+            let mut resources = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "conditions" => object.read_optional(&mut conditions, "conditions")?,
+                    "description" => {
+                        object.read_optional(&mut description, "description")?
+                    }
+                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt")?,
+                    "identities" => object.read_list(&mut identities, "identities")?,
+                    "name" => object.read(&mut name, "name")?,
+                    "permissions" => object.read(&mut permissions, "permissions")?,
+                    "resources" => object.read_list(&mut resources, "resources")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                conditions,
+                description,
+                expired_at,
+                identities: object.required(identities, "identities")?,
+                name: object.required(name, "name")?,
+                permissions: object.required(permissions, "permissions")?,
+                resources: object.required(resources, "resources")?,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Creation {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Creation",
-                |object| {
-                    Ok(Self {
-                        conditions: object.optional("conditions")?,
-                        description: object.optional("description")?,
-                        expired_at: object.optional("expiredAt")?,
-                        identities: object.required_list::<String>("identities")?,
-                        name: object.required("name")?,
-                        permissions: object.required("permissions")?,
-                        resources: object
-                            .required_list::<
-                                crate::models::iam::policy::Resource,
-                            >("resources")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// Actions of a policy
@@ -270,31 +328,35 @@ pub mod policy {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Permissions {
+        const NAME: &'static str = "Permissions";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut allow = None;
+            let mut deny = None;
+            let mut except = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "allow" => object.read_optional_list(&mut allow, "allow")?,
+                    "deny" => object.read_optional_list(&mut deny, "deny")?,
+                    "except" => object.read_optional_list(&mut except, "except")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                allow,
+                deny,
+                except,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Permissions {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Permissions",
-                |object| {
-                    Ok(Self {
-                        allow: object
-                            .optional_list::<
-                                crate::models::iam::policy::Action,
-                            >("allow")?,
-                        deny: object
-                            .optional_list::<
-                                crate::models::iam::policy::Action,
-                            >("deny")?,
-                        except: object
-                            .optional_list::<
-                                crate::models::iam::policy::Action,
-                            >("except")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// A resource in a policy
@@ -327,20 +389,29 @@ pub mod policy {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Resource {
+        const NAME: &'static str = "Resource";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut urn = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "urn" => object.read(&mut urn, "urn")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                urn: object.required(urn, "urn")?,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Resource {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Resource",
-                |object| {
-                    Ok(Self {
-                        urn: object.required("urn")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// A policy
@@ -397,34 +468,64 @@ pub mod policy {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Response {
+        const NAME: &'static str = "Response";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut conditions = None;
+            let mut created_at = None;
+            let mut description = None;
+            let mut expired_at = None;
+            let mut id = None;
+            let mut identities = None;
+            let mut name = None;
+            let mut owner = None;
+            let mut permissions = None;
+            let mut read_only = None;
+            let mut resources = None;
+            let mut updated_at = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "conditions" => object.read_optional(&mut conditions, "conditions")?,
+                    "createdAt" => object.read(&mut created_at, "createdAt")?,
+                    "description" => {
+                        object.read_optional(&mut description, "description")?
+                    }
+                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt")?,
+                    "id" => object.read(&mut id, "id")?,
+                    "identities" => object.read_list(&mut identities, "identities")?,
+                    "name" => object.read(&mut name, "name")?,
+                    "owner" => object.read(&mut owner, "owner")?,
+                    "permissions" => object.read(&mut permissions, "permissions")?,
+                    "readOnly" => object.read(&mut read_only, "readOnly")?,
+                    "resources" => object.read_list(&mut resources, "resources")?,
+                    "updatedAt" => object.read_optional(&mut updated_at, "updatedAt")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                conditions,
+                created_at: object.required(created_at, "createdAt")?,
+                description,
+                expired_at,
+                id: object.required(id, "id")?,
+                identities: object.required(identities, "identities")?,
+                name: object.required(name, "name")?,
+                owner: object.required(owner, "owner")?,
+                permissions: object.required(permissions, "permissions")?,
+                read_only: object.required(read_only, "readOnly")?,
+                resources: object.required(resources, "resources")?,
+                updated_at,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Response {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Response",
-                |object| {
-                    Ok(Self {
-                        conditions: object.optional("conditions")?,
-                        created_at: object.required("createdAt")?,
-                        description: object.optional("description")?,
-                        expired_at: object.optional("expiredAt")?,
-                        id: object.required("id")?,
-                        identities: object.required_list::<String>("identities")?,
-                        name: object.required("name")?,
-                        owner: object.required("owner")?,
-                        permissions: object.required("permissions")?,
-                        read_only: object.required("readOnly")?,
-                        resources: object
-                            .required_list::<
-                                crate::models::iam::policy::Resource,
-                            >("resources")?,
-                        updated_at: object.optional("updatedAt")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// New content of a policy
@@ -486,29 +587,49 @@ pub mod policy {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Update {
+        const NAME: &'static str = "Update";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut conditions = None;
+            let mut description = None;
+            let mut expired_at = None;
+            let mut identities = None;
+            let mut name = None;
+            let mut permissions = None;
+            let mut resources = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "conditions" => object.read_optional(&mut conditions, "conditions")?,
+                    "description" => {
+                        object.read_optional(&mut description, "description")?
+                    }
+                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt")?,
+                    "identities" => object.read_list(&mut identities, "identities")?,
+                    "name" => object.read(&mut name, "name")?,
+                    "permissions" => object.read(&mut permissions, "permissions")?,
+                    "resources" => object.read_list(&mut resources, "resources")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                conditions,
+                description,
+                expired_at,
+                identities: object.required(identities, "identities")?,
+                name: object.required(name, "name")?,
+                permissions: object.required(permissions, "permissions")?,
+                resources: object.required(resources, "resources")?,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Update {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Update",
-                |object| {
-                    Ok(Self {
-                        conditions: object.optional("conditions")?,
-                        description: object.optional("description")?,
-                        expired_at: object.optional("expiredAt")?,
-                        identities: object.required_list::<String>("identities")?,
-                        name: object.required("name")?,
-                        permissions: object.required("permissions")?,
-                        resources: object
-                            .required_list::<
-                                crate::models::iam::policy::Resource,
-                            >("resources")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// Models of the `iam.policy.condition` namespace.
@@ -597,26 +718,47 @@ pub mod resource {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for Resource {
+        const NAME: &'static str = "Resource";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut display_name = None;
+            let mut id = None;
+            let mut name = None;
+            let mut owner = None;
+            let mut tags = None;
+            let mut type_ = None;
+            let mut urn = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "displayName" => object.read(&mut display_name, "displayName")?,
+                    "id" => object.read(&mut id, "id")?,
+                    "name" => object.read(&mut name, "name")?,
+                    "owner" => object.read(&mut owner, "owner")?,
+                    "tags" => object.read_optional(&mut tags, "tags")?,
+                    "type" => object.read(&mut type_, "type")?,
+                    "urn" => object.read(&mut urn, "urn")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                display_name: object.required(display_name, "displayName")?,
+                id: object.required(id, "id")?,
+                name: object.required(name, "name")?,
+                owner: object.required(owner, "owner")?,
+                tags,
+                type_: object.required(type_, "type")?,
+                urn: object.required(urn, "urn")?,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for Resource {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "Resource",
-                |object| {
-                    Ok(Self {
-                        display_name: object.required("displayName")?,
-                        id: object.required("id")?,
-                        name: object.required("name")?,
-                        owner: object.required("owner")?,
-                        tags: object.optional("tags")?,
-                        type_: object.required("type")?,
-                        urn: object.required("urn")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// A resource that rights can be delegated on
@@ -640,20 +782,29 @@ pub mod resource {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for ResourceUpdate {
+        const NAME: &'static str = "ResourceUpdate";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut tags = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "tags" => object.read_optional(&mut tags, "tags")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                tags,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for ResourceUpdate {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "ResourceUpdate",
-                |object| {
-                    Ok(Self {
-                        tags: object.optional("tags")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// Filter on a resource tag
@@ -680,21 +831,32 @@ pub mod resource {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for TagFilter {
+        const NAME: &'static str = "TagFilter";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut operator = None;
+            let mut value = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "operator" => object.read_optional(&mut operator, "operator")?,
+                    "value" => object.read_optional(&mut value, "value")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                operator,
+                value,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for TagFilter {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "TagFilter",
-                |object| {
-                    Ok(Self {
-                        operator: object.optional("operator")?,
-                        value: object.optional("value")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
     /// Models of the `iam.resource.tag_filter` namespace.

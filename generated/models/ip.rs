@@ -28,24 +28,41 @@ impl serde::Serialize for Ip {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Ip {
+    const NAME: &'static str = "Ip";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut ip = None;
+        let mut routed_to = None;
+        let mut type_ = None;
+        let mut version = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "description" => object.read_optional(&mut description, "description")?,
+                "ip" => object.read_optional(&mut ip, "ip")?,
+                "routedTo" => object.read_optional(&mut routed_to, "routedTo")?,
+                "type" => object.read_optional(&mut type_, "type")?,
+                "version" => object.read_optional(&mut version, "version")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            description,
+            ip,
+            routed_to,
+            type_,
+            version,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Ip {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Ip",
-            |object| {
-                Ok(Self {
-                    description: object.optional("description")?,
-                    ip: object.optional("ip")?,
-                    routed_to: object.optional("routedTo")?,
-                    type_: object.optional("type")?,
-                    version: object.optional("version")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Kinds of IP block
@@ -165,25 +182,44 @@ impl serde::Serialize for IpWithIam {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for IpWithIam {
+    const NAME: &'static str = "IpWithIam";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut iam = None;
+        let mut ip = None;
+        let mut routed_to = None;
+        let mut type_ = None;
+        let mut version = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "description" => object.read_optional(&mut description, "description")?,
+                "iam" => object.read_optional(&mut iam, "iam")?,
+                "ip" => object.read(&mut ip, "ip")?,
+                "routedTo" => object.read_optional(&mut routed_to, "routedTo")?,
+                "type" => object.read(&mut type_, "type")?,
+                "version" => object.read(&mut version, "version")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            description,
+            iam,
+            ip: object.required(ip, "ip")?,
+            routed_to,
+            type_: object.required(type_, "type")?,
+            version: object.required(version, "version")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for IpWithIam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "IpWithIam",
-            |object| {
-                Ok(Self {
-                    description: object.optional("description")?,
-                    iam: object.optional("iam")?,
-                    ip: object.required("ip")?,
-                    routed_to: object.optional("routedTo")?,
-                    type_: object.required("type")?,
-                    version: object.required("version")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Reverse DNS of an address
@@ -205,21 +241,32 @@ impl serde::Serialize for ReverseIp {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ReverseIp {
+    const NAME: &'static str = "ReverseIp";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut ip_reverse = None;
+        let mut reverse = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "ipReverse" => object.read(&mut ip_reverse, "ipReverse")?,
+                "reverse" => object.read(&mut reverse, "reverse")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            ip_reverse: object.required(ip_reverse, "ipReverse")?,
+            reverse: object.required(reverse, "reverse")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReverseIp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ReverseIp",
-            |object| {
-                Ok(Self {
-                    ip_reverse: object.required("ipReverse")?,
-                    reverse: object.required("reverse")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Routing target of a block
@@ -240,19 +287,28 @@ impl serde::Serialize for RoutedTo {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for RoutedTo {
+    const NAME: &'static str = "RoutedTo";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut service_name = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "serviceName" => object.read_optional(&mut service_name, "serviceName")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            service_name,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for RoutedTo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "RoutedTo",
-            |object| {
-                Ok(Self {
-                    service_name: object.optional("serviceName")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }

@@ -74,28 +74,44 @@ impl serde::Serialize for Service {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Service {
+    const NAME: &'static str = "Service";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut checksum = None;
+        let mut current_state = None;
+        let mut current_tasks = None;
+        let mut id = None;
+        let mut resource_status = None;
+        let mut target_spec = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "checksum" => object.read(&mut checksum, "checksum")?,
+                "currentState" => object.read(&mut current_state, "currentState")?,
+                "currentTasks" => object.read_list(&mut current_tasks, "currentTasks")?,
+                "id" => object.read(&mut id, "id")?,
+                "resourceStatus" => object.read(&mut resource_status, "resourceStatus")?,
+                "targetSpec" => object.read(&mut target_spec, "targetSpec")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            checksum: object.required(checksum, "checksum")?,
+            current_state: object.required(current_state, "currentState")?,
+            current_tasks: object.required(current_tasks, "currentTasks")?,
+            id: object.required(id, "id")?,
+            resource_status: object.required(resource_status, "resourceStatus")?,
+            target_spec: object.required(target_spec, "targetSpec")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Service {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Service",
-            |object| {
-                Ok(Self {
-                    checksum: object.required("checksum")?,
-                    current_state: object.required("currentState")?,
-                    current_tasks: object
-                        .required_list::<
-                            crate::models::common::CurrentTask,
-                        >("currentTasks")?,
-                    id: object.required("id")?,
-                    resource_status: object.required("resourceStatus")?,
-                    target_spec: object.required("targetSpec")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Deployed state of a service
@@ -119,21 +135,32 @@ impl serde::Serialize for ServiceCurrentState {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ServiceCurrentState {
+    const NAME: &'static str = "ServiceCurrentState";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_at = None;
+        let mut plan = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "createdAt" => object.read(&mut created_at, "createdAt")?,
+                "plan" => object.read(&mut plan, "plan")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            created_at: object.required(created_at, "createdAt")?,
+            plan: object.required(plan, "plan")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ServiceCurrentState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ServiceCurrentState",
-            |object| {
-                Ok(Self {
-                    created_at: object.required("createdAt")?,
-                    plan: object.required("plan")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Change request of a service
@@ -170,21 +197,32 @@ impl serde::Serialize for ServiceEditionBody {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ServiceEditionBody {
+    const NAME: &'static str = "ServiceEditionBody";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut checksum = None;
+        let mut target_spec = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "checksum" => object.read(&mut checksum, "checksum")?,
+                "targetSpec" => object.read(&mut target_spec, "targetSpec")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            checksum: object.required(checksum, "checksum")?,
+            target_spec: object.required(target_spec, "targetSpec")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ServiceEditionBody {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ServiceEditionBody",
-            |object| {
-                Ok(Self {
-                    checksum: object.required("checksum")?,
-                    target_spec: object.required("targetSpec")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Requested specification of a service
@@ -205,20 +243,31 @@ impl serde::Serialize for ServiceTargetSpec {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ServiceTargetSpec {
+    const NAME: &'static str = "ServiceTargetSpec";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut flush_cdn_date = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "flushCDNDate" => {
+                    object.read_optional(&mut flush_cdn_date, "flushCDNDate")?
+                }
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            flush_cdn_date,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ServiceTargetSpec {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ServiceTargetSpec",
-            |object| {
-                Ok(Self {
-                    flush_cdn_date: object.optional("flushCDNDate")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A Managed CMS service
@@ -257,29 +306,47 @@ impl serde::Serialize for ServiceWithIam {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ServiceWithIam {
+    const NAME: &'static str = "ServiceWithIam";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut checksum = None;
+        let mut current_state = None;
+        let mut current_tasks = None;
+        let mut iam = None;
+        let mut id = None;
+        let mut resource_status = None;
+        let mut target_spec = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "checksum" => object.read(&mut checksum, "checksum")?,
+                "currentState" => object.read(&mut current_state, "currentState")?,
+                "currentTasks" => object.read_list(&mut current_tasks, "currentTasks")?,
+                "iam" => object.read_optional(&mut iam, "iam")?,
+                "id" => object.read(&mut id, "id")?,
+                "resourceStatus" => object.read(&mut resource_status, "resourceStatus")?,
+                "targetSpec" => object.read(&mut target_spec, "targetSpec")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            checksum: object.required(checksum, "checksum")?,
+            current_state: object.required(current_state, "currentState")?,
+            current_tasks: object.required(current_tasks, "currentTasks")?,
+            iam,
+            id: object.required(id, "id")?,
+            resource_status: object.required(resource_status, "resourceStatus")?,
+            target_spec: object.required(target_spec, "targetSpec")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ServiceWithIam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ServiceWithIam",
-            |object| {
-                Ok(Self {
-                    checksum: object.required("checksum")?,
-                    current_state: object.required("currentState")?,
-                    current_tasks: object
-                        .required_list::<
-                            crate::models::common::CurrentTask,
-                        >("currentTasks")?,
-                    iam: object.optional("iam")?,
-                    id: object.required("id")?,
-                    resource_status: object.required("resourceStatus")?,
-                    target_spec: object.required("targetSpec")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Inputs a task may wait for

@@ -165,21 +165,32 @@ impl serde::Serialize for NewAccountAndToken {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for NewAccountAndToken {
+    const NAME: &'static str = "NewAccountAndToken";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut consumer_key = None;
+        let mut ovh_identifier = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "consumerKey" => object.read_optional(&mut consumer_key, "consumerKey")?,
+                "ovhIdentifier" => object.read(&mut ovh_identifier, "ovhIdentifier")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            consumer_key,
+            ovh_identifier: object.required(ovh_identifier, "ovhIdentifier")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for NewAccountAndToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "NewAccountAndToken",
-            |object| {
-                Ok(Self {
-                    consumer_key: object.optional("consumerKey")?,
-                    ovh_identifier: object.required("ovhIdentifier")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Details of your OVHcloud account
@@ -248,36 +259,87 @@ impl serde::Serialize for Nichandle {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Nichandle {
+    const NAME: &'static str = "Nichandle";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut birth_day = None;
+        let mut city = None;
+        let mut complementary_address = None;
+        let mut country = None;
+        let mut creation_date = None;
+        let mut customer_code = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut firstname = None;
+        let mut kyc_validated = None;
+        let mut legacy_id = None;
+        let mut legalform = None;
+        let mut name = None;
+        let mut nichandle = None;
+        let mut ovh_subsidiary = None;
+        let mut phone = None;
+        let mut vat_rate = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "birthDay" => object.read_optional(&mut birth_day, "birthDay")?,
+                "city" => object.read_optional(&mut city, "city")?,
+                "complementaryAddress" => {
+                    object
+                        .read_optional(
+                            &mut complementary_address,
+                            "complementaryAddress",
+                        )?
+                }
+                "country" => object.read(&mut country, "country")?,
+                "creationDate" => object.read(&mut creation_date, "creationDate")?,
+                "customerCode" => {
+                    object.read_optional(&mut customer_code, "customerCode")?
+                }
+                "email" => object.read(&mut email, "email")?,
+                "fax" => object.read_optional(&mut fax, "fax")?,
+                "firstname" => object.read_optional(&mut firstname, "firstname")?,
+                "kycValidated" => {
+                    object.read_optional(&mut kyc_validated, "kycValidated")?
+                }
+                "legacyId" => object.read(&mut legacy_id, "legacyId")?,
+                "legalform" => object.read(&mut legalform, "legalform")?,
+                "name" => object.read_optional(&mut name, "name")?,
+                "nichandle" => object.read(&mut nichandle, "nichandle")?,
+                "ovhSubsidiary" => object.read(&mut ovh_subsidiary, "ovhSubsidiary")?,
+                "phone" => object.read_optional(&mut phone, "phone")?,
+                "vatRate" => object.read_optional(&mut vat_rate, "vatRate")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            birth_day,
+            city,
+            complementary_address,
+            country: object.required(country, "country")?,
+            creation_date: object.required(creation_date, "creationDate")?,
+            customer_code,
+            email: object.required(email, "email")?,
+            fax,
+            firstname,
+            kyc_validated,
+            legacy_id: object.required(legacy_id, "legacyId")?,
+            legalform: object.required(legalform, "legalform")?,
+            name,
+            nichandle: object.required(nichandle, "nichandle")?,
+            ovh_subsidiary: object.required(ovh_subsidiary, "ovhSubsidiary")?,
+            phone,
+            vat_rate,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Nichandle {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Nichandle",
-            |object| {
-                Ok(Self {
-                    birth_day: object.optional("birthDay")?,
-                    city: object.optional("city")?,
-                    complementary_address: object.optional("complementaryAddress")?,
-                    country: object.required("country")?,
-                    creation_date: object.required("creationDate")?,
-                    customer_code: object.optional("customerCode")?,
-                    email: object.required("email")?,
-                    fax: object.optional("fax")?,
-                    firstname: object.optional("firstname")?,
-                    kyc_validated: object.optional("kycValidated")?,
-                    legacy_id: object.required("legacyId")?,
-                    legalform: object.required("legalform")?,
-                    name: object.optional("name")?,
-                    nichandle: object.required("nichandle")?,
-                    ovh_subsidiary: object.required("ovhSubsidiary")?,
-                    phone: object.optional("phone")?,
-                    vat_rate: object.optional("vatRate")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Details of your OVHcloud account
@@ -322,28 +384,59 @@ impl serde::Serialize for NichandleUpdate {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for NichandleUpdate {
+    const NAME: &'static str = "NichandleUpdate";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut birth_day = None;
+        let mut city = None;
+        let mut complementary_address = None;
+        let mut country = None;
+        let mut fax = None;
+        let mut firstname = None;
+        let mut legalform = None;
+        let mut name = None;
+        let mut phone = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "birthDay" => object.read_optional(&mut birth_day, "birthDay")?,
+                "city" => object.read_optional(&mut city, "city")?,
+                "complementaryAddress" => {
+                    object
+                        .read_optional(
+                            &mut complementary_address,
+                            "complementaryAddress",
+                        )?
+                }
+                "country" => object.read_optional(&mut country, "country")?,
+                "fax" => object.read_optional(&mut fax, "fax")?,
+                "firstname" => object.read_optional(&mut firstname, "firstname")?,
+                "legalform" => object.read_optional(&mut legalform, "legalform")?,
+                "name" => object.read_optional(&mut name, "name")?,
+                "phone" => object.read_optional(&mut phone, "phone")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            birth_day,
+            city,
+            complementary_address,
+            country,
+            fax,
+            firstname,
+            legalform,
+            name,
+            phone,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for NichandleUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "NichandleUpdate",
-            |object| {
-                Ok(Self {
-                    birth_day: object.optional("birthDay")?,
-                    city: object.optional("city")?,
-                    complementary_address: object.optional("complementaryAddress")?,
-                    country: object.optional("country")?,
-                    fax: object.optional("fax")?,
-                    firstname: object.optional("firstname")?,
-                    legalform: object.optional("legalform")?,
-                    name: object.optional("name")?,
-                    phone: object.optional("phone")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// OVHcloud brands

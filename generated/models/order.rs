@@ -27,23 +27,38 @@ impl serde::Serialize for Contract {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Contract {
+    const NAME: &'static str = "Contract";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut name = None;
+        let mut url = None;
+        let mut version = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "content" => object.read(&mut content, "content")?,
+                "name" => object.read(&mut name, "name")?,
+                "url" => object.read(&mut url, "url")?,
+                "version" => object.read_optional(&mut version, "version")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            content: object.required(content, "content")?,
+            name: object.required(name, "name")?,
+            url: object.required(url, "url")?,
+            version,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Contract {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Contract",
-            |object| {
-                Ok(Self {
-                    content: object.required("content")?,
-                    name: object.required("name")?,
-                    url: object.required("url")?,
-                    version: object.optional("version")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Currency codes
@@ -146,23 +161,40 @@ impl serde::Serialize for Price {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Price {
+    const NAME: &'static str = "Price";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut currency_code = None;
+        let mut price_in_ucents = None;
+        let mut text = None;
+        let mut value = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "currencyCode" => object.read(&mut currency_code, "currencyCode")?,
+                "priceInUcents" => {
+                    object.read_optional(&mut price_in_ucents, "priceInUcents")?
+                }
+                "text" => object.read(&mut text, "text")?,
+                "value" => object.read(&mut value, "value")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            currency_code: object.required(currency_code, "currencyCode")?,
+            price_in_ucents,
+            text: object.required(text, "text")?,
+            value: object.required(value, "value")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Price {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Price",
-            |object| {
-                Ok(Self {
-                    currency_code: object.required("currencyCode")?,
-                    price_in_ucents: object.optional("priceInUcents")?,
-                    text: object.required("text")?,
-                    value: object.required("value")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Models of the `order.catalog` namespace.
@@ -207,30 +239,43 @@ pub mod catalog {
                 object.end(&self.unknown_fields)
             }
         }
+        impl crate::codec::Object for Catalog {
+            const NAME: &'static str = "Catalog";
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut object: crate::codec::ObjectReader<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut catalog_id = None;
+                let mut locale = None;
+                let mut locales = None;
+                let mut plan_families = None;
+                let mut plans = None;
+                while let Some(key) = object.next_key()? {
+                    match key.as_str() {
+                        "catalogId" => object.read(&mut catalog_id, "catalogId")?,
+                        "locale" => object.read(&mut locale, "locale")?,
+                        "locales" => object.read_optional(&mut locales, "locales")?,
+                        "planFamilies" => {
+                            object.read_list(&mut plan_families, "planFamilies")?
+                        }
+                        "plans" => object.read_list(&mut plans, "plans")?,
+                        _ => object.unknown(key)?,
+                    }
+                }
+                Ok(Self {
+                    catalog_id: object.required(catalog_id, "catalogId")?,
+                    locale: object.required(locale, "locale")?,
+                    locales,
+                    plan_families: object.required(plan_families, "planFamilies")?,
+                    plans: object.required(plans, "plans")?,
+                    unknown_fields: object.into_unknown(),
+                })
+            }
+        }
         impl<'de> serde::Deserialize<'de> for Catalog {
             fn deserialize<D: serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                crate::codec::read_object(
-                    deserializer,
-                    "Catalog",
-                    |object| {
-                        Ok(Self {
-                            catalog_id: object.required("catalogId")?,
-                            locale: object.required("locale")?,
-                            locales: object.optional("locales")?,
-                            plan_families: object
-                                .required_list::<
-                                    crate::models::order::catalog::public::PlanFamily,
-                                >("planFamilies")?,
-                            plans: object
-                                .required_list::<
-                                    crate::models::order::catalog::public::Plan,
-                                >("plans")?,
-                            unknown_fields: object.into_unknown(),
-                        })
-                    },
-                )
+                crate::codec::read_object(deserializer)
             }
         }
         /// Settings of a subsidiary
@@ -260,22 +305,37 @@ pub mod catalog {
                 object.end(&self.unknown_fields)
             }
         }
+        impl crate::codec::Object for Locale {
+            const NAME: &'static str = "Locale";
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut object: crate::codec::ObjectReader<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut currency_code = None;
+                let mut subsidiary = None;
+                let mut tax_rate = None;
+                while let Some(key) = object.next_key()? {
+                    match key.as_str() {
+                        "currencyCode" => {
+                            object.read(&mut currency_code, "currencyCode")?
+                        }
+                        "subsidiary" => object.read(&mut subsidiary, "subsidiary")?,
+                        "taxRate" => object.read(&mut tax_rate, "taxRate")?,
+                        _ => object.unknown(key)?,
+                    }
+                }
+                Ok(Self {
+                    currency_code: object.required(currency_code, "currencyCode")?,
+                    subsidiary: object.required(subsidiary, "subsidiary")?,
+                    tax_rate: object.required(tax_rate, "taxRate")?,
+                    unknown_fields: object.into_unknown(),
+                })
+            }
+        }
         impl<'de> serde::Deserialize<'de> for Locale {
             fn deserialize<D: serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                crate::codec::read_object(
-                    deserializer,
-                    "Locale",
-                    |object| {
-                        Ok(Self {
-                            currency_code: object.required("currencyCode")?,
-                            subsidiary: object.required("subsidiary")?,
-                            tax_rate: object.required("taxRate")?,
-                            unknown_fields: object.into_unknown(),
-                        })
-                    },
-                )
+                crate::codec::read_object(deserializer)
             }
         }
         /// A commercial offer of a catalog
@@ -317,29 +377,47 @@ pub mod catalog {
                 object.end(&self.unknown_fields)
             }
         }
+        impl crate::codec::Object for Plan {
+            const NAME: &'static str = "Plan";
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut object: crate::codec::ObjectReader<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut blobs = None;
+                let mut family = None;
+                let mut invoice_name = None;
+                let mut labels = None;
+                let mut plan_code = None;
+                let mut pricings = None;
+                let mut product = None;
+                while let Some(key) = object.next_key()? {
+                    match key.as_str() {
+                        "blobs" => object.read_optional(&mut blobs, "blobs")?,
+                        "family" => object.read_optional(&mut family, "family")?,
+                        "invoiceName" => object.read(&mut invoice_name, "invoiceName")?,
+                        "labels" => object.read_optional(&mut labels, "labels")?,
+                        "planCode" => object.read(&mut plan_code, "planCode")?,
+                        "pricings" => object.read_list(&mut pricings, "pricings")?,
+                        "product" => object.read(&mut product, "product")?,
+                        _ => object.unknown(key)?,
+                    }
+                }
+                Ok(Self {
+                    blobs,
+                    family,
+                    invoice_name: object.required(invoice_name, "invoiceName")?,
+                    labels,
+                    plan_code: object.required(plan_code, "planCode")?,
+                    pricings: object.required(pricings, "pricings")?,
+                    product: object.required(product, "product")?,
+                    unknown_fields: object.into_unknown(),
+                })
+            }
+        }
         impl<'de> serde::Deserialize<'de> for Plan {
             fn deserialize<D: serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                crate::codec::read_object(
-                    deserializer,
-                    "Plan",
-                    |object| {
-                        Ok(Self {
-                            blobs: object.optional("blobs")?,
-                            family: object.optional("family")?,
-                            invoice_name: object.required("invoiceName")?,
-                            labels: object.optional("labels")?,
-                            plan_code: object.required("planCode")?,
-                            pricings: object
-                                .required_list::<
-                                    crate::models::order::catalog::public::Pricing,
-                                >("pricings")?,
-                            product: object.required("product")?,
-                            unknown_fields: object.into_unknown(),
-                        })
-                    },
-                )
+                crate::codec::read_object(deserializer)
             }
         }
         /// Schema model `order.catalog.public.PlanFamily`.
@@ -361,20 +439,29 @@ pub mod catalog {
                 object.end(&self.unknown_fields)
             }
         }
+        impl crate::codec::Object for PlanFamily {
+            const NAME: &'static str = "PlanFamily";
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut object: crate::codec::ObjectReader<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut name = None;
+                while let Some(key) = object.next_key()? {
+                    match key.as_str() {
+                        "name" => object.read(&mut name, "name")?,
+                        _ => object.unknown(key)?,
+                    }
+                }
+                Ok(Self {
+                    name: object.required(name, "name")?,
+                    unknown_fields: object.into_unknown(),
+                })
+            }
+        }
         impl<'de> serde::Deserialize<'de> for PlanFamily {
             fn deserialize<D: serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                crate::codec::read_object(
-                    deserializer,
-                    "PlanFamily",
-                    |object| {
-                        Ok(Self {
-                            name: object.required("name")?,
-                            unknown_fields: object.into_unknown(),
-                        })
-                    },
-                )
+                crate::codec::read_object(deserializer)
             }
         }
         /// A pricing of an offer
@@ -413,25 +500,44 @@ pub mod catalog {
                 object.end(&self.unknown_fields)
             }
         }
+        impl crate::codec::Object for Pricing {
+            const NAME: &'static str = "Pricing";
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut object: crate::codec::ObjectReader<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut commitment = None;
+                let mut description = None;
+                let mut interval = None;
+                let mut mode = None;
+                let mut price = None;
+                let mut quantity = None;
+                while let Some(key) = object.next_key()? {
+                    match key.as_str() {
+                        "commitment" => object.read(&mut commitment, "commitment")?,
+                        "description" => object.read(&mut description, "description")?,
+                        "interval" => object.read(&mut interval, "interval")?,
+                        "mode" => object.read(&mut mode, "mode")?,
+                        "price" => object.read(&mut price, "price")?,
+                        "quantity" => object.read(&mut quantity, "quantity")?,
+                        _ => object.unknown(key)?,
+                    }
+                }
+                Ok(Self {
+                    commitment: object.required(commitment, "commitment")?,
+                    description: object.required(description, "description")?,
+                    interval: object.required(interval, "interval")?,
+                    mode: object.required(mode, "mode")?,
+                    price: object.required(price, "price")?,
+                    quantity: object.required(quantity, "quantity")?,
+                    unknown_fields: object.into_unknown(),
+                })
+            }
+        }
         impl<'de> serde::Deserialize<'de> for Pricing {
             fn deserialize<D: serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                crate::codec::read_object(
-                    deserializer,
-                    "Pricing",
-                    |object| {
-                        Ok(Self {
-                            commitment: object.required("commitment")?,
-                            description: object.required("description")?,
-                            interval: object.required("interval")?,
-                            mode: object.required("mode")?,
-                            price: object.required("price")?,
-                            quantity: object.required("quantity")?,
-                            unknown_fields: object.into_unknown(),
-                        })
-                    },
-                )
+                crate::codec::read_object(deserializer)
             }
         }
     }

@@ -30,24 +30,41 @@ impl serde::Serialize for Datacenter {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Datacenter {
+    const NAME: &'static str = "Datacenter";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut available = None;
+        let mut id = None;
+        let mut name = None;
+        let mut region = None;
+        let mut region_type = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "available" => object.read(&mut available, "available")?,
+                "id" => object.read(&mut id, "id")?,
+                "name" => object.read(&mut name, "name")?,
+                "region" => object.read(&mut region, "region")?,
+                "regionType" => object.read(&mut region_type, "regionType")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            available: object.required(available, "available")?,
+            id: object.required(id, "id")?,
+            name: object.required(name, "name")?,
+            region: object.required(region, "region")?,
+            region_type: object.required(region_type, "regionType")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Datacenter {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Datacenter",
-            |object| {
-                Ok(Self {
-                    available: object.required("available")?,
-                    id: object.required("id")?,
-                    name: object.required("name")?,
-                    region: object.required("region")?,
-                    region_type: object.required("regionType")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Datacenter configuration of a PoP configuration
@@ -80,24 +97,41 @@ impl serde::Serialize for DatacenterConfig {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for DatacenterConfig {
+    const NAME: &'static str = "DatacenterConfig";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut datacenter_id = None;
+        let mut id = None;
+        let mut ovh_bgp_area = None;
+        let mut status = None;
+        let mut subnet = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "datacenterId" => object.read(&mut datacenter_id, "datacenterId")?,
+                "id" => object.read(&mut id, "id")?,
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
+                "status" => object.read(&mut status, "status")?,
+                "subnet" => object.read_optional(&mut subnet, "subnet")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            datacenter_id: object.required(datacenter_id, "datacenterId")?,
+            id: object.required(id, "id")?,
+            ovh_bgp_area,
+            status: object.required(status, "status")?,
+            subnet,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for DatacenterConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "DatacenterConfig",
-            |object| {
-                Ok(Self {
-                    datacenter_id: object.required("datacenterId")?,
-                    id: object.required("id")?,
-                    ovh_bgp_area: object.optional("ovhBgpArea")?,
-                    status: object.required("status")?,
-                    subnet: object.optional("subnet")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Datacenter configuration of a PoP configuration
@@ -135,22 +169,35 @@ impl serde::Serialize for DatacenterConfigCreate {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for DatacenterConfigCreate {
+    const NAME: &'static str = "DatacenterConfigCreate";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut datacenter_id = None;
+        let mut ovh_bgp_area = None;
+        let mut subnet = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "datacenterId" => object.read(&mut datacenter_id, "datacenterId")?,
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
+                "subnet" => object.read_optional(&mut subnet, "subnet")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            datacenter_id: object.required(datacenter_id, "datacenterId")?,
+            ovh_bgp_area,
+            subnet,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for DatacenterConfigCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "DatacenterConfigCreate",
-            |object| {
-                Ok(Self {
-                    datacenter_id: object.required("datacenterId")?,
-                    ovh_bgp_area: object.optional("ovhBgpArea")?,
-                    subnet: object.optional("subnet")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Extra configuration of a datacenter configuration
@@ -189,26 +236,51 @@ impl serde::Serialize for DatacenterExtraConfig {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for DatacenterExtraConfig {
+    const NAME: &'static str = "DatacenterExtraConfig";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bgp_neighbor_area = None;
+        let mut bgp_neighbor_ip = None;
+        let mut id = None;
+        let mut next_hop = None;
+        let mut status = None;
+        let mut subnet = None;
+        let mut type_ = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "bgpNeighborArea" => {
+                    object.read_optional(&mut bgp_neighbor_area, "bgpNeighborArea")?
+                }
+                "bgpNeighborIp" => {
+                    object.read_optional(&mut bgp_neighbor_ip, "bgpNeighborIp")?
+                }
+                "id" => object.read(&mut id, "id")?,
+                "nextHop" => object.read_optional(&mut next_hop, "nextHop")?,
+                "status" => object.read(&mut status, "status")?,
+                "subnet" => object.read_optional(&mut subnet, "subnet")?,
+                "type" => object.read(&mut type_, "type")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            bgp_neighbor_area,
+            bgp_neighbor_ip,
+            id: object.required(id, "id")?,
+            next_hop,
+            status: object.required(status, "status")?,
+            subnet,
+            type_: object.required(type_, "type")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for DatacenterExtraConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "DatacenterExtraConfig",
-            |object| {
-                Ok(Self {
-                    bgp_neighbor_area: object.optional("bgpNeighborArea")?,
-                    bgp_neighbor_ip: object.optional("bgpNeighborIp")?,
-                    id: object.required("id")?,
-                    next_hop: object.optional("nextHop")?,
-                    status: object.required("status")?,
-                    subnet: object.optional("subnet")?,
-                    type_: object.required("type")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Extra configuration of a datacenter configuration
@@ -256,24 +328,45 @@ impl serde::Serialize for DatacenterExtraConfigCreate {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for DatacenterExtraConfigCreate {
+    const NAME: &'static str = "DatacenterExtraConfigCreate";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bgp_neighbor_area = None;
+        let mut bgp_neighbor_ip = None;
+        let mut next_hop = None;
+        let mut subnet = None;
+        let mut type_ = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "bgpNeighborArea" => {
+                    object.read_optional(&mut bgp_neighbor_area, "bgpNeighborArea")?
+                }
+                "bgpNeighborIp" => {
+                    object.read_optional(&mut bgp_neighbor_ip, "bgpNeighborIp")?
+                }
+                "nextHop" => object.read_optional(&mut next_hop, "nextHop")?,
+                "subnet" => object.read_optional(&mut subnet, "subnet")?,
+                "type" => object.read(&mut type_, "type")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            bgp_neighbor_area,
+            bgp_neighbor_ip,
+            next_hop,
+            subnet,
+            type_: object.required(type_, "type")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for DatacenterExtraConfigCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "DatacenterExtraConfigCreate",
-            |object| {
-                Ok(Self {
-                    bgp_neighbor_area: object.optional("bgpNeighborArea")?,
-                    bgp_neighbor_ip: object.optional("bgpNeighborIp")?,
-                    next_hop: object.optional("nextHop")?,
-                    subnet: object.optional("subnet")?,
-                    type_: object.required("type")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A physical port of the service
@@ -300,22 +393,38 @@ impl serde::Serialize for Interface {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Interface {
+    const NAME: &'static str = "Interface";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut incoming_light_value = None;
+        let mut status = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "id" => object.read(&mut id, "id")?,
+                "incomingLightValue" => {
+                    object
+                        .read_optional(&mut incoming_light_value, "incomingLightValue")?
+                }
+                "status" => object.read(&mut status, "status")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            incoming_light_value,
+            status: object.required(status, "status")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Interface {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Interface",
-            |object| {
-                Ok(Self {
-                    id: object.required("id")?,
-                    incoming_light_value: object.optional("incomingLightValue")?,
-                    status: object.required("status")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// A statistics point
@@ -339,21 +448,32 @@ impl serde::Serialize for Metrics {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Metrics {
+    const NAME: &'static str = "Metrics";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut timestamp = None;
+        let mut value = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "timestamp" => object.read(&mut timestamp, "timestamp")?,
+                "value" => object.read(&mut value, "value")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            timestamp: object.required(timestamp, "timestamp")?,
+            value: object.required(value, "value")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Metrics {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Metrics",
-            |object| {
-                Ok(Self {
-                    timestamp: object.required("timestamp")?,
-                    value: object.required("value")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// PoP configuration of an interface
@@ -392,26 +512,49 @@ impl serde::Serialize for PopConfig {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for PopConfig {
+    const NAME: &'static str = "PopConfig";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_bgp_area = None;
+        let mut id = None;
+        let mut interface_id = None;
+        let mut ovh_bgp_area = None;
+        let mut status = None;
+        let mut subnet = None;
+        let mut type_ = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "customerBgpArea" => {
+                    object.read_optional(&mut customer_bgp_area, "customerBgpArea")?
+                }
+                "id" => object.read(&mut id, "id")?,
+                "interfaceId" => object.read(&mut interface_id, "interfaceId")?,
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
+                "status" => object.read(&mut status, "status")?,
+                "subnet" => object.read_optional(&mut subnet, "subnet")?,
+                "type" => object.read(&mut type_, "type")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            customer_bgp_area,
+            id: object.required(id, "id")?,
+            interface_id: object.required(interface_id, "interfaceId")?,
+            ovh_bgp_area,
+            status: object.required(status, "status")?,
+            subnet,
+            type_: object.required(type_, "type")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for PopConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "PopConfig",
-            |object| {
-                Ok(Self {
-                    customer_bgp_area: object.optional("customerBgpArea")?,
-                    id: object.required("id")?,
-                    interface_id: object.required("interfaceId")?,
-                    ovh_bgp_area: object.optional("ovhBgpArea")?,
-                    status: object.required("status")?,
-                    subnet: object.optional("subnet")?,
-                    type_: object.required("type")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// PoP configuration of an interface
@@ -460,24 +603,43 @@ impl serde::Serialize for PopConfigCreate {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for PopConfigCreate {
+    const NAME: &'static str = "PopConfigCreate";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_bgp_area = None;
+        let mut interface_id = None;
+        let mut ovh_bgp_area = None;
+        let mut subnet = None;
+        let mut type_ = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "customerBgpArea" => {
+                    object.read_optional(&mut customer_bgp_area, "customerBgpArea")?
+                }
+                "interfaceId" => object.read(&mut interface_id, "interfaceId")?,
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
+                "subnet" => object.read_optional(&mut subnet, "subnet")?,
+                "type" => object.read(&mut type_, "type")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            customer_bgp_area,
+            interface_id: object.required(interface_id, "interfaceId")?,
+            ovh_bgp_area,
+            subnet,
+            type_: object.required(type_, "type")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for PopConfigCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "PopConfigCreate",
-            |object| {
-                Ok(Self {
-                    customer_bgp_area: object.optional("customerBgpArea")?,
-                    interface_id: object.required("interfaceId")?,
-                    ovh_bgp_area: object.optional("ovhBgpArea")?,
-                    subnet: object.optional("subnet")?,
-                    type_: object.required("type")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// An OVHcloud Connect service
@@ -516,26 +678,49 @@ impl serde::Serialize for ServiceWithIam {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ServiceWithIam {
+    const NAME: &'static str = "ServiceWithIam";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut iam = None;
+        let mut interface_list = None;
+        let mut pop = None;
+        let mut status = None;
+        let mut uuid = None;
+        let mut vrack = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "description" => object.read(&mut description, "description")?,
+                "iam" => object.read_optional(&mut iam, "iam")?,
+                "interfaceList" => {
+                    object.read_list(&mut interface_list, "interfaceList")?
+                }
+                "pop" => object.read(&mut pop, "pop")?,
+                "status" => object.read(&mut status, "status")?,
+                "uuid" => object.read(&mut uuid, "uuid")?,
+                "vrack" => object.read_optional(&mut vrack, "vrack")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            description: object.required(description, "description")?,
+            iam,
+            interface_list: object.required(interface_list, "interfaceList")?,
+            pop: object.required(pop, "pop")?,
+            status: object.required(status, "status")?,
+            uuid: object.required(uuid, "uuid")?,
+            vrack,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ServiceWithIam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ServiceWithIam",
-            |object| {
-                Ok(Self {
-                    description: object.required("description")?,
-                    iam: object.optional("iam")?,
-                    interface_list: object.required_list::<i64>("interfaceList")?,
-                    pop: object.required("pop")?,
-                    status: object.required("status")?,
-                    uuid: object.required("uuid")?,
-                    vrack: object.optional("vrack")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// An asynchronous operation on the service
@@ -565,23 +750,38 @@ impl serde::Serialize for Task {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Task {
+    const NAME: &'static str = "Task";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut function = None;
+        let mut id = None;
+        let mut resource_id = None;
+        let mut status = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "function" => object.read(&mut function, "function")?,
+                "id" => object.read(&mut id, "id")?,
+                "resourceId" => object.read(&mut resource_id, "resourceId")?,
+                "status" => object.read(&mut status, "status")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            function: object.required(function, "function")?,
+            id: object.required(id, "id")?,
+            resource_id: object.required(resource_id, "resourceId")?,
+            status: object.required(status, "status")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Task {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Task",
-            |object| {
-                Ok(Self {
-                    function: object.required("function")?,
-                    id: object.required("id")?,
-                    resource_id: object.required("resourceId")?,
-                    status: object.required("status")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Editable properties of a service
@@ -602,20 +802,29 @@ impl serde::Serialize for Update {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Update {
+    const NAME: &'static str = "Update";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "description" => object.read_optional(&mut description, "description")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            description,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Update {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Update",
-            |object| {
-                Ok(Self {
-                    description: object.optional("description")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Models of the `ovhcloudconnect.datacenter` namespace.

@@ -188,53 +188,114 @@ pub mod catalog {
             object.end(&self.unknown_fields)
         }
     }
+    impl crate::codec::Object for ProductBlob {
+        const NAME: &'static str = "ProductBlob";
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            mut object: crate::codec::ObjectReader<'de, A>,
+        ) -> Result<Self, A::Error> {
+            let mut _2016v1 = None;
+            let mut _2016v2 = None;
+            let mut self_ = None;
+            let mut x_auth_token = None;
+            let mut account_id = None;
+            let mut async_ = None;
+            let mut bits = None;
+            let mut country = None;
+            let mut crate_ = None;
+            let mut default = None;
+            let mut duration = None;
+            let mut enum_ = None;
+            let mut from = None;
+            let mut function = None;
+            let mut in_ = None;
+            let mut mac_address = None;
+            let mut match_ = None;
+            let mut model = None;
+            let mut new = None;
+            let mut range = None;
+            let mut redirect_code = None;
+            let mut renew_period = None;
+            let mut rules = None;
+            let mut self_2 = None;
+            let mut start_time = None;
+            let mut super_ = None;
+            let mut tags = None;
+            let mut type_ = None;
+            while let Some(key) = object.next_key()? {
+                match key.as_str() {
+                    "2016v1" => object.read(&mut _2016v1, "2016v1")?,
+                    "2016v2" => object.read(&mut _2016v2, "2016v2")?,
+                    "Self" => object.read_optional(&mut self_, "Self")?,
+                    "X-Auth-Token" => {
+                        object.read_optional(&mut x_auth_token, "X-Auth-Token")?
+                    }
+                    "accountId" => object.read(&mut account_id, "accountId")?,
+                    "async" => object.read(&mut async_, "async")?,
+                    "bits" => object.read_optional(&mut bits, "bits")?,
+                    "country" => object.read_optional(&mut country, "country")?,
+                    "crate" => object.read_optional(&mut crate_, "crate")?,
+                    "default" => object.read_optional(&mut default, "default")?,
+                    "duration" => object.read_optional(&mut duration, "duration")?,
+                    "enum" => object.read_list(&mut enum_, "enum")?,
+                    "from" => object.read_optional(&mut from, "from")?,
+                    "function" => object.read_optional(&mut function, "function")?,
+                    "in" => object.read_optional_list(&mut in_, "in")?,
+                    "macAddress" => object.read_optional(&mut mac_address, "macAddress")?,
+                    "match" => object.read_optional(&mut match_, "match")?,
+                    "model" => object.read_optional(&mut model, "model")?,
+                    "new" => object.read(&mut new, "new")?,
+                    "range" => object.read_optional(&mut range, "range")?,
+                    "redirectCode" => {
+                        object.read_optional(&mut redirect_code, "redirectCode")?
+                    }
+                    "renewPeriod" => object.read(&mut renew_period, "renewPeriod")?,
+                    "rules" => object.read_optional(&mut rules, "rules")?,
+                    "self" => object.read_optional(&mut self_2, "self")?,
+                    "startTime" => object.read_optional(&mut start_time, "startTime")?,
+                    "super" => object.read_optional(&mut super_, "super")?,
+                    "tags" => object.read_list(&mut tags, "tags")?,
+                    "type" => object.read(&mut type_, "type")?,
+                    _ => object.unknown(key)?,
+                }
+            }
+            Ok(Self {
+                _2016v1: object.required(_2016v1, "2016v1")?,
+                _2016v2: object.required(_2016v2, "2016v2")?,
+                self_,
+                x_auth_token,
+                account_id: object.required(account_id, "accountId")?,
+                async_: object.required(async_, "async")?,
+                bits,
+                country,
+                crate_,
+                default,
+                duration,
+                enum_: object.required(enum_, "enum")?,
+                from,
+                function,
+                in_,
+                mac_address,
+                match_,
+                model,
+                new: object.required(new, "new")?,
+                range,
+                redirect_code,
+                renew_period: object.required(renew_period, "renewPeriod")?,
+                rules,
+                self_2,
+                start_time,
+                super_,
+                tags: object.required(tags, "tags")?,
+                type_: object.required(type_, "type")?,
+                unknown_fields: object.into_unknown(),
+            })
+        }
+    }
     impl<'de> serde::Deserialize<'de> for ProductBlob {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            crate::codec::read_object(
-                deserializer,
-                "ProductBlob",
-                |object| {
-                    Ok(Self {
-                        _2016v1: object.required("2016v1")?,
-                        _2016v2: object.required("2016v2")?,
-                        self_: object.optional("Self")?,
-                        x_auth_token: object.optional("X-Auth-Token")?,
-                        account_id: object.required("accountId")?,
-                        async_: object.required("async")?,
-                        bits: object.optional("bits")?,
-                        country: object.optional("country")?,
-                        crate_: object.optional("crate")?,
-                        default: object.optional("default")?,
-                        duration: object.optional("duration")?,
-                        enum_: object
-                            .required_list::<
-                                crate::models::products::catalog::BlobTagEnum,
-                            >("enum")?,
-                        from: object.optional("from")?,
-                        function: object.optional("function")?,
-                        in_: object.optional_list::<String>("in")?,
-                        mac_address: object.optional("macAddress")?,
-                        match_: object.optional("match")?,
-                        model: object.optional("model")?,
-                        new: object.required("new")?,
-                        range: object.optional("range")?,
-                        redirect_code: object.optional("redirectCode")?,
-                        renew_period: object.required("renewPeriod")?,
-                        rules: object.optional("rules")?,
-                        self_2: object.optional("self")?,
-                        start_time: object.optional("startTime")?,
-                        super_: object.optional("super")?,
-                        tags: object
-                            .required_list::<
-                                crate::models::complex_type::SafeKeyValue<String>,
-                            >("tags")?,
-                        type_: object.required("type")?,
-                        unknown_fields: object.into_unknown(),
-                    })
-                },
-            )
+            crate::codec::read_object(deserializer)
         }
     }
 }

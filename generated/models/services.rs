@@ -24,22 +24,39 @@ impl serde::Serialize for ChangeContact {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for ChangeContact {
+    const NAME: &'static str = "ChangeContact";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut contact_admin = None;
+        let mut contact_billing = None;
+        let mut contact_tech = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "contactAdmin" => {
+                    object.read_optional(&mut contact_admin, "contactAdmin")?
+                }
+                "contactBilling" => {
+                    object.read_optional(&mut contact_billing, "contactBilling")?
+                }
+                "contactTech" => object.read_optional(&mut contact_tech, "contactTech")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            contact_admin,
+            contact_billing,
+            contact_tech,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for ChangeContact {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "ChangeContact",
-            |object| {
-                Ok(Self {
-                    contact_admin: object.optional("contactAdmin")?,
-                    contact_billing: object.optional("contactBilling")?,
-                    contact_tech: object.optional("contactTech")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// Billing information of a service without expiration
@@ -71,25 +88,46 @@ impl serde::Serialize for NonExpiringService {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for NonExpiringService {
+    const NAME: &'static str = "NonExpiringService";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut contact_admin = None;
+        let mut contact_billing = None;
+        let mut contact_tech = None;
+        let mut creation = None;
+        let mut domain = None;
+        let mut service_id = None;
+        let mut status = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "contactAdmin" => object.read(&mut contact_admin, "contactAdmin")?,
+                "contactBilling" => object.read(&mut contact_billing, "contactBilling")?,
+                "contactTech" => object.read(&mut contact_tech, "contactTech")?,
+                "creation" => object.read(&mut creation, "creation")?,
+                "domain" => object.read(&mut domain, "domain")?,
+                "serviceId" => object.read(&mut service_id, "serviceId")?,
+                "status" => object.read(&mut status, "status")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            contact_admin: object.required(contact_admin, "contactAdmin")?,
+            contact_billing: object.required(contact_billing, "contactBilling")?,
+            contact_tech: object.required(contact_tech, "contactTech")?,
+            creation: object.required(creation, "creation")?,
+            domain: object.required(domain, "domain")?,
+            service_id: object.required(service_id, "serviceId")?,
+            status: object.required(status, "status")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for NonExpiringService {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "NonExpiringService",
-            |object| {
-                Ok(Self {
-                    contact_admin: object.required("contactAdmin")?,
-                    contact_billing: object.required("contactBilling")?,
-                    contact_tech: object.required("contactTech")?,
-                    creation: object.required("creation")?,
-                    domain: object.required("domain")?,
-                    service_id: object.required("serviceId")?,
-                    status: object.required("status")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }

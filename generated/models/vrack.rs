@@ -21,21 +21,32 @@ impl serde::Serialize for Ipv6 {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Ipv6 {
+    const NAME: &'static str = "Ipv6";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut ipv6 = None;
+        let mut region = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "ipv6" => object.read(&mut ipv6, "ipv6")?,
+                "region" => object.read_optional(&mut region, "region")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            ipv6: object.required(ipv6, "ipv6")?,
+            region,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Ipv6 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Ipv6",
-            |object| {
-                Ok(Self {
-                    ipv6: object.required("ipv6")?,
-                    region: object.optional("region")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// An OVHcloud Connect service in a vRack
@@ -59,21 +70,34 @@ impl serde::Serialize for OvhCloudConnect {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for OvhCloudConnect {
+    const NAME: &'static str = "OvhCloudConnect";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut ovh_cloud_connect = None;
+        let mut vrack = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "ovhCloudConnect" => {
+                    object.read(&mut ovh_cloud_connect, "ovhCloudConnect")?
+                }
+                "vrack" => object.read(&mut vrack, "vrack")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            ovh_cloud_connect: object.required(ovh_cloud_connect, "ovhCloudConnect")?,
+            vrack: object.required(vrack, "vrack")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for OvhCloudConnect {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "OvhCloudConnect",
-            |object| {
-                Ok(Self {
-                    ovh_cloud_connect: object.required("ovhCloudConnect")?,
-                    vrack: object.required("vrack")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// An asynchronous operation on a vRack
@@ -106,26 +130,49 @@ impl serde::Serialize for Task {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for Task {
+    const NAME: &'static str = "Task";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut function = None;
+        let mut id = None;
+        let mut last_update = None;
+        let mut service_name = None;
+        let mut status = None;
+        let mut target_domain = None;
+        let mut todo_date = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "function" => object.read(&mut function, "function")?,
+                "id" => object.read(&mut id, "id")?,
+                "lastUpdate" => object.read_optional(&mut last_update, "lastUpdate")?,
+                "serviceName" => object.read_optional(&mut service_name, "serviceName")?,
+                "status" => object.read(&mut status, "status")?,
+                "targetDomain" => {
+                    object.read_optional(&mut target_domain, "targetDomain")?
+                }
+                "todoDate" => object.read_optional(&mut todo_date, "todoDate")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            function: object.required(function, "function")?,
+            id: object.required(id, "id")?,
+            last_update,
+            service_name,
+            status: object.required(status, "status")?,
+            target_domain,
+            todo_date,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for Task {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "Task",
-            |object| {
-                Ok(Self {
-                    function: object.required("function")?,
-                    id: object.required("id")?,
-                    last_update: object.optional("lastUpdate")?,
-                    service_name: object.optional("serviceName")?,
-                    status: object.required("status")?,
-                    target_domain: object.optional("targetDomain")?,
-                    todo_date: object.optional("todoDate")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }
 /// States of a vRack task
@@ -200,22 +247,37 @@ impl serde::Serialize for VrackWithIam {
         object.end(&self.unknown_fields)
     }
 }
+impl crate::codec::Object for VrackWithIam {
+    const NAME: &'static str = "VrackWithIam";
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut object: crate::codec::ObjectReader<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut iam = None;
+        let mut name = None;
+        let mut service_name = None;
+        while let Some(key) = object.next_key()? {
+            match key.as_str() {
+                "description" => object.read(&mut description, "description")?,
+                "iam" => object.read_optional(&mut iam, "iam")?,
+                "name" => object.read(&mut name, "name")?,
+                "serviceName" => object.read(&mut service_name, "serviceName")?,
+                _ => object.unknown(key)?,
+            }
+        }
+        Ok(Self {
+            description: object.required(description, "description")?,
+            iam,
+            name: object.required(name, "name")?,
+            service_name: object.required(service_name, "serviceName")?,
+            unknown_fields: object.into_unknown(),
+        })
+    }
+}
 impl<'de> serde::Deserialize<'de> for VrackWithIam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::codec::read_object(
-            deserializer,
-            "VrackWithIam",
-            |object| {
-                Ok(Self {
-                    description: object.required("description")?,
-                    iam: object.optional("iam")?,
-                    name: object.required("name")?,
-                    service_name: object.required("serviceName")?,
-                    unknown_fields: object.into_unknown(),
-                })
-            },
-        )
+        crate::codec::read_object(deserializer)
     }
 }

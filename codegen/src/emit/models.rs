@@ -17,7 +17,7 @@ use super::docs;
 use super::plan::{ItemPath, Plan};
 use super::types::rust_type;
 use crate::model::{BodyShape, EnumValues, Ir, Model, ModelKind, Property, Role, TypeRef};
-use crate::naming::{enum_variants, field_names, integer_variant, UNKNOWN_VARIANT};
+use crate::naming::{enum_variants, field_names, integer_variant, unique, UNKNOWN_VARIANT};
 
 pub use crate::naming::UNKNOWN_FIELDS;
 
@@ -163,31 +163,34 @@ fn object(
     } = kind;
     let ident = format_ident!("{}", path.name);
     let params: Vec<_> = generics.iter().map(|g| format_ident!("{}", g)).collect();
-    let (decl_generics, ser_generics, de_generics) = if params.is_empty() {
-        (quote!(), quote!(), quote!(<'de>))
+    let (decl_generics, ser_generics, object_generics, de_generics) = if params.is_empty() {
+        (quote!(), quote!(), quote!(), quote!(<'de>))
     } else {
         (
             quote!(<#(#params),*>),
             quote!(<#(#params: serde::Serialize),*>),
+            quote!(<#(#params: serde::de::DeserializeOwned),*>),
             quote!(<'de, #(#params: serde::de::DeserializeOwned),*>),
         )
     };
     let names = field_names(fields.iter().map(|f| f.prop.name.as_str()));
+    // The decoder's own locals, named apart from the fields (which are its other locals).
+    let mut taken = names.iter().cloned().collect();
+    let reader = format_ident!("{}", unique("object".to_owned(), &mut taken));
+    let member = format_ident!("{}", unique("key".to_owned(), &mut taken));
     let mut decls = Vec::new();
     let mut writes = Vec::new();
     let mut reads = Vec::new();
+    let mut keys = Vec::new();
+    let mut slots = Vec::new();
+    let mut values = Vec::new();
     let mut required_args = Vec::new();
     let mut defaults = Vec::new();
     for (field, name) in fields.iter().zip(names) {
         let name = format_ident!("{}", name);
         let key = Literal::string(&field.prop.name);
-        let (list_item, mut ty) = match &field.prop.ty {
-            TypeRef::Array(inner) => (
-                Some(rust_type(inner, plan)),
-                rust_type(&field.prop.ty, plan),
-            ),
-            other => (None, rust_type(other, plan)),
-        };
+        let is_list = matches!(field.prop.ty, TypeRef::Array(_)) && !field.boxed;
+        let mut ty = rust_type(&field.prop.ty, plan);
         if field.boxed {
             ty = quote!(Box<#ty>);
         }
@@ -207,16 +210,19 @@ fn object(
             (false, false) => quote!(object.optional(#key, &self.#name)?;),
             _ => quote!(object.field(#key, &self.#name)?;),
         });
-        reads.push(match (&list_item, field.required) {
-            (Some(item), true) if !field.boxed => {
-                quote!(#name: object.required_list::<#item>(#key)?,)
-            }
-            (Some(item), false) if !field.boxed => {
-                quote!(#name: object.optional_list::<#item>(#key)?,)
-            }
-            (_, true) => quote!(#name: object.required(#key)?,),
-            (_, false) => quote!(#name: object.optional(#key)?,),
+        reads.push(match (is_list, field.required) {
+            (true, true) => quote!(read_list),
+            (true, false) => quote!(read_optional_list),
+            (false, true) => quote!(read),
+            (false, false) => quote!(read_optional),
         });
+        values.push(if field.required {
+            quote!(#name: #reader.required(#name, #key)?,)
+        } else {
+            quote!(#name,)
+        });
+        keys.push(key);
+        slots.push(name.clone());
         if field.required {
             required_args.push((name, ty));
         } else {
@@ -265,14 +271,29 @@ fn object(
             }
         }
 
+        impl #object_generics crate::codec::Object for #ident #decl_generics {
+            const NAME: &'static str = #name_str;
+
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut #reader: crate::codec::ObjectReader<'de, A>,
+            ) -> Result<Self, A::Error> {
+                #(let mut #slots = None;)*
+                while let Some(#member) = #reader.next_key()? {
+                    match #member.as_str() {
+                        #(#keys => #reader.#reads(&mut #slots, #keys)?,)*
+                        _ => #reader.unknown(#member)?,
+                    }
+                }
+                Ok(Self {
+                    #(#values)*
+                    #unknown: #reader.into_unknown(),
+                })
+            }
+        }
+
         impl #de_generics serde::Deserialize<'de> for #ident #decl_generics {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::codec::read_object(deserializer, #name_str, |object| {
-                    Ok(Self {
-                        #(#reads)*
-                        #unknown: object.into_unknown(),
-                    })
-                })
+                crate::codec::read_object(deserializer)
             }
         }
     }
