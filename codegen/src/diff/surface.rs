@@ -1,17 +1,18 @@
 //! The public surface of one snapshot: what the generated crate exposes, as comparable strings,
-//! computed with the emitter's own naming and type functions.
+//! read from the generator's plan and printed with the emitter's type functions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use serde::Serialize;
 
-use crate::emit::{self, ItemPath, Plan};
+use crate::emit;
 use crate::model::{
     collect_models, model_closure, BodyShape, EnumValues, Ir, Model, ModelKind, Operation, Param,
     ParamLocation, Property, TypeRef,
 };
-use crate::naming::{enum_variants, field_names, integer_variant, snake, unique};
+use crate::naming::{enum_variants, field_names, integer_variant};
+use crate::plan::{ApiPlan, ItemPath, OperationPlan, ParamPlan, Plan, Type};
 use crate::reader::{Branch, Stability};
 
 /// What the generated crate exposes for one snapshot, as comparable strings, keyed by what stays
@@ -157,17 +158,16 @@ impl Position {
 }
 
 impl Surface {
-    /// The surface the generator would emit for every API of `ir`.
-    pub fn of(ir: &Ir) -> Surface {
-        let plan = Plan::new(ir);
-        let types = Types { plan: &plan };
+    /// The surface the generator would emit for every API of `ir`, planned by `plan`.
+    pub fn of(ir: &Ir, plan: &Plan) -> Surface {
+        let types = Types { plan };
         let (model_users, alias_users) = users(ir);
         let positions = positions(ir);
         let mut apis = BTreeMap::new();
-        for api in &ir.apis {
+        for (api, api_plan) in ir.apis.iter().zip(&plan.apis) {
             // Two files claiming one feature cannot both be emitted; the first one is compared.
-            apis.entry(api.feature())
-                .or_insert_with(|| api_surface(ir, api, &types));
+            apis.entry(api_plan.feature.clone())
+                .or_insert_with(|| api_surface(api, api_plan, &types));
         }
         let models = ir
             .models
@@ -183,11 +183,11 @@ impl Surface {
             .aliases
             .iter()
             .filter_map(|(name, target)| {
-                let path = plan.aliases.get(name)?;
+                let id = plan.types.alias(name)?;
                 Some((
                     name.clone(),
                     AliasSurface {
-                        path: item_path(path),
+                        path: item_path(plan.types.path(id)),
                         target: types.rust(target),
                         used_by: alias_users.get(name).cloned().unwrap_or_default(),
                     },
@@ -220,36 +220,27 @@ struct Types<'a> {
 impl Types<'_> {
     /// The field or return type: `Option<i64>`, `ovhcloudconnect::PopConfig`.
     fn rust(&self, ty: &TypeRef) -> String {
-        self.show(ty, emit::rust_type)
+        self.planned(&self.plan.types.resolve(ty))
     }
 
-    /// How a method takes it: `&str`, `i64`, `&[String]`, `&ovhcloudconnect::PopConfig`.
-    fn argument(&self, ty: &TypeRef) -> String {
-        self.show(ty, |ty, plan| emit::argument_type(ty, plan).0)
-    }
-
-    /// `ty` as the emitter's `render` writes it, or `<unresolved name>`.
-    fn show(&self, ty: &TypeRef, render: impl FnOnce(&TypeRef, &Plan) -> TokenStream) -> String {
-        match self.unresolved(ty) {
+    /// A planned type as the emitter prints it, or `<unresolved name>`.
+    fn planned(&self, ty: &Type) -> String {
+        match ty.unresolved() {
             Some(missing) => format!("<unresolved {missing}>"),
-            None => readable(&render(ty, self.plan)),
+            None => readable(&emit::rust_type(ty, &self.plan.types)),
         }
     }
 
-    /// A name the plan does not know: the emitter would panic on it, the diff must not (the
-    /// model stage prunes such references, so this is only a guard).
-    fn unresolved(&self, ty: &TypeRef) -> Option<String> {
-        let mut missing = None;
-        ty.visit(&mut |t| match t {
-            TypeRef::Model { key, .. } if !self.plan.models.contains_key(key) => {
-                missing.get_or_insert_with(|| key.clone());
-            }
-            TypeRef::Alias { name, .. } if !self.plan.aliases.contains_key(name) => {
-                missing.get_or_insert_with(|| name.clone());
-            }
-            _ => {}
-        });
-        missing
+    /// How a method takes it: `&str`, `i64`, `&[String]`, `&ovhcloudconnect::PopConfig`.
+    fn argument(&self, param: &ParamPlan) -> String {
+        match param.ty.unresolved() {
+            Some(missing) => format!("<unresolved {missing}>"),
+            None => readable(&emit::argument_type(
+                &param.ty,
+                param.passing,
+                &self.plan.types,
+            )),
+        }
     }
 }
 
@@ -326,18 +317,18 @@ fn positions(ir: &Ir) -> BTreeMap<String, Position> {
     positions
 }
 
-fn api_surface(ir: &Ir, api: &crate::model::Api, types: &Types<'_>) -> ApiSurface {
-    let names = emit::method_names(api, ir.method_lock.get(&api.feature()));
+fn api_surface(api: &crate::model::Api, plan: &ApiPlan, types: &Types<'_>) -> ApiSurface {
     let operations = api
         .operations
         .iter()
-        .zip(names)
-        .map(|(op, name)| (emit::operation_key(op), operation_surface(op, name, types)))
+        .zip(&plan.operations)
+        .zip(&plan.operation_keys)
+        .map(|((op, planned), key)| (key.clone(), operation_surface(op, planned, types)))
         .collect();
     ApiSurface {
         title: format!("{} {}", api.branch.dir_name(), api.name),
         file: crate::manifest::relative_file(api),
-        accessor: (!api.operations.is_empty()).then(|| emit::api_module(api)),
+        accessor: (!api.operations.is_empty()).then(|| plan.module.clone()),
         schemas_version: match api.branch {
             Branch::V2 => api.api_version.clone(),
             Branch::V1 => None,
@@ -360,54 +351,42 @@ fn wire_name(p: &Param) -> String {
 pub(super) const BODY_WIRE: &str = "body";
 pub(super) const BODY_FIELD_WIRE: &str = "body field ";
 
-/// One method as `emit/apis.rs` emits it: required parameters are arguments (path, query,
-/// header, body fields; path parameters in path order, others by name), then the body;
-/// optional parameters are setters named after the parameter.
-fn operation_surface(op: &Operation, method: String, types: &Types<'_>) -> OperationSurface {
-    // The setters are keyed by wire name, so their order does not matter here.
-    let (required, _) = crate::emit::parameters(op);
-    let mut taken = BTreeSet::from(["self".to_owned()]);
-    let mut arguments: Vec<Argument> = required
+/// One method as the plan shapes it: required parameters are arguments, then the body;
+/// optional parameters are setters.
+fn operation_surface(op: &Operation, plan: &OperationPlan, types: &Types<'_>) -> OperationSurface {
+    let mut arguments: Vec<Argument> = plan
+        .arguments
         .iter()
         .map(|p| Argument {
-            wire: wire_name(p),
-            name: unique(snake(&p.name), &mut taken),
-            ty: types.argument(&p.ty),
+            wire: wire_name(&op.params[p.param]),
+            name: p.name.clone(),
+            ty: types.argument(p),
         })
         .collect();
-    if let Some(body) = &op.body {
-        let ty = match (body.shape, body.ty.direct_model()) {
-            (Some(shape), Some(key)) => {
-                match types.plan.body_shapes.get(&(key.to_owned(), shape)) {
-                    Some(path) => item_path(path),
-                    None => format!("<unresolved {key} {shape:?}>"),
-                }
-            }
-            _ => types.rust(&body.ty),
-        };
+    if let Some(body) = &plan.body {
         arguments.push(Argument {
             wire: BODY_WIRE.to_owned(),
-            name: unique("body".to_owned(), &mut taken),
-            ty: format!("&{ty}"),
+            name: body.name.clone(),
+            ty: format!("&{}", types.planned(&body.ty)),
         });
     }
-    let setters = op
-        .params
+    // The setters are keyed by wire name, so their order does not matter here.
+    let setters = plan
+        .setters
         .iter()
-        .filter(|p| !p.required)
         .map(|p| {
             let setter = Setter {
-                name: snake(&p.name),
-                ty: types.argument(&p.ty),
+                name: p.name.clone(),
+                ty: types.argument(p),
             };
-            (wire_name(p), setter)
+            (wire_name(&op.params[p.param]), setter)
         })
         .collect();
     OperationSurface {
-        method,
+        method: plan.method.clone(),
         arguments,
         setters,
-        response: types.rust(&op.response),
+        response: types.planned(&plan.response),
         paginated: op.paginated,
         authenticated: op.authenticated,
         status: StatusSurface {
@@ -463,7 +442,12 @@ fn model_surface(
     position: Position,
     used_by: BTreeSet<String>,
 ) -> ModelSurface {
-    let Some(plan_path) = types.plan.models.get(&model.key) else {
+    let Some(plan_path) = types
+        .plan
+        .types
+        .model(&model.key)
+        .map(|id| types.plan.types.path(id))
+    else {
         // Unreachable for a model of `ir`: the plan names every one.
         return ModelSurface {
             path: format!("<unresolved {}>", model.key),
@@ -493,8 +477,9 @@ fn model_surface(
             let variants = [BodyShape::Create, BodyShape::Update]
                 .into_iter()
                 .filter_map(|shape| {
-                    let variant_path = types.plan.body_shapes.get(&(model.key.clone(), shape))?;
-                    let variant_path = with_generics(item_path(variant_path), generics);
+                    let variant_id = types.plan.types.body_shape(&model.key, shape)?;
+                    let variant_path = item_path(types.plan.types.path(variant_id));
+                    let variant_path = with_generics(variant_path, generics);
                     let surface =
                         struct_surface(ir, model, properties, types, variant_path, Some(shape));
                     Some((format!("{shape:?}"), surface))
@@ -546,7 +531,7 @@ fn struct_surface(
         let mut ty = types.rust(&p.ty);
         if p.ty
             .direct_model()
-            .is_some_and(|m| emit::reaches_directly(ir, m, &model.key))
+            .is_some_and(|m| crate::plan::reaches_directly(ir, m, &model.key))
         {
             ty = format!("Box<{ty}>");
         }

@@ -8,22 +8,40 @@
 //! than derived: serde_derive's expansion is several times larger, and compile time of the
 //! whole API surface is decided by the volume of emitted code.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::plan::{ItemPath, Plan};
 use super::types::rust_type;
 use crate::model::{BodyShape, EnumValues, Ir, Model, ModelKind, Property, Role, TypeRef};
-use crate::naming::{enum_variants, field_names, integer_variant, UNKNOWN_VARIANT};
+use crate::naming::{enum_variants, field_names, integer_variant, UNKNOWN_FIELDS, UNKNOWN_VARIANT};
+use crate::plan::{reaches_directly, ItemPath, TypeId, TypeItem, TypeTable};
 
-pub use crate::naming::UNKNOWN_FIELDS;
+/// The item the plan's type `id` stands for.
+pub fn item(ir: &Ir, types: &TypeTable, id: TypeId) -> TokenStream {
+    let entry = types.entry(id);
+    match &entry.item {
+        TypeItem::Model(key) => ir
+            .models
+            .get(key)
+            .map(|m| model(ir, types, m, &entry.path))
+            .unwrap_or_default(),
+        TypeItem::BodyShape(key, shape) => ir
+            .models
+            .get(key)
+            .map(|m| body_shape(ir, types, m, *shape, &entry.path))
+            .unwrap_or_default(),
+        TypeItem::Alias(name) => ir
+            .aliases
+            .get(name)
+            .map(|target| alias(name, target, &entry.path, types))
+            .unwrap_or_default(),
+    }
+}
 
-pub fn alias(name: &str, target: &TypeRef, path: &ItemPath, plan: &Plan) -> TokenStream {
+fn alias(name: &str, target: &TypeRef, path: &ItemPath, types: &TypeTable) -> TokenStream {
     let ident = format_ident!("{}", path.name);
-    let target_tokens = rust_type(target, plan);
+    let target_tokens = rust_type(&types.resolve(target), types);
     let doc = docs::attrs(&[vec![format!("Alias {} of the schemas.", docs::code(name))]]);
     quote! {
         #doc
@@ -31,8 +49,7 @@ pub fn alias(name: &str, target: &TypeRef, path: &ItemPath, plan: &Plan) -> Toke
     }
 }
 
-pub fn model(ir: &Ir, plan: &Plan, model: &Model) -> TokenStream {
-    let path = &plan.models[&model.key];
+fn model(ir: &Ir, types: &TypeTable, model: &Model, path: &ItemPath) -> TokenStream {
     match &model.kind {
         ModelKind::Enum(values) => enumeration(model, path, values),
         ModelKind::Object {
@@ -48,13 +65,19 @@ pub fn model(ir: &Ir, plan: &Plan, model: &Model) -> TokenStream {
                 output: ir.role(&model.key) == Role::Output,
                 constructible: ir.constructible(&model.key, None),
             };
-            object(plan, path, generics, fields, kind, doc)
+            object(types, path, generics, fields, kind, doc)
         }
     }
 }
 
 /// The request-body variant of an output model: writable fields only.
-pub fn body_shape(ir: &Ir, plan: &Plan, model: &Model, shape: BodyShape) -> TokenStream {
+fn body_shape(
+    ir: &Ir,
+    types: &TypeTable,
+    model: &Model,
+    shape: BodyShape,
+    path: &ItemPath,
+) -> TokenStream {
     let ModelKind::Object {
         generics,
         properties,
@@ -72,14 +95,7 @@ pub fn body_shape(ir: &Ir, plan: &Plan, model: &Model, shape: BodyShape) -> Toke
         output: false,
         constructible: ir.constructible(&model.key, Some(shape)),
     };
-    object(
-        plan,
-        &plan.body_shapes[&(model.key.clone(), shape)],
-        generics,
-        fields,
-        kind,
-        doc,
-    )
+    object(types, path, generics, fields, kind, doc)
 }
 
 fn model_doc(model: &Model, shape: Option<BodyShape>) -> TokenStream {
@@ -127,30 +143,8 @@ impl<'a> Field<'a> {
     }
 }
 
-/// Whether `from` contains `to` by value (not through a list or map): such a field needs a Box.
-pub fn reaches_directly(ir: &Ir, from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(key) = stack.pop() {
-        if key == to {
-            return true;
-        }
-        if !seen.insert(key) {
-            continue;
-        }
-        if let Some(Model {
-            kind: ModelKind::Object { properties, .. },
-            ..
-        }) = ir.models.get(key)
-        {
-            stack.extend(properties.iter().filter_map(|p| p.ty.direct_model()));
-        }
-    }
-    false
-}
-
 fn object(
-    plan: &Plan,
+    types: &TypeTable,
     path: &ItemPath,
     generics: &[String],
     fields: Vec<Field<'_>>,
@@ -183,10 +177,10 @@ fn object(
         let key = Literal::string(&field.prop.name);
         let (list_item, mut ty) = match &field.prop.ty {
             TypeRef::Array(inner) => (
-                Some(rust_type(inner, plan)),
-                rust_type(&field.prop.ty, plan),
+                Some(rust_type(&types.resolve(inner), types)),
+                rust_type(&types.resolve(&field.prop.ty), types),
             ),
-            other => (None, rust_type(other, plan)),
+            other => (None, rust_type(&types.resolve(other), types)),
         };
         if field.boxed {
             ty = quote!(Box<#ty>);
