@@ -11,8 +11,9 @@ use crate::model::{
     collect_models, model_closure, BodyShape, EnumValues, Ir, Model, ModelKind, Operation, Param,
     ParamLocation, Property, TypeRef,
 };
-use crate::naming::{enum_variants, field_names, integer_variant};
-use crate::plan::{ApiPlan, ItemPath, OperationPlan, ParamPlan, Plan, Type};
+use crate::plan::{
+    ApiPlan, EnumPlan, ItemPath, OperationPlan, ParamPlan, Plan, StructPlan, Type, TypeShape,
+};
 use crate::reader::{Branch, Stability};
 
 /// What the generated crate exposes for one snapshot, as comparable strings, keyed by what stays
@@ -175,7 +176,7 @@ impl Surface {
             .map(|model| {
                 let used_by = model_users.get(&model.key).cloned().unwrap_or_default();
                 let position = positions.get(&model.key).copied().unwrap_or_default();
-                let surface = model_surface(ir, model, &types, position, used_by);
+                let surface = model_surface(model, &types, position, used_by);
                 (model.key.clone(), surface)
             })
             .collect();
@@ -436,52 +437,38 @@ fn operation_doc(op: &Operation) -> String {
 }
 
 fn model_surface(
-    ir: &Ir,
     model: &Model,
     types: &Types<'_>,
     position: Position,
     used_by: BTreeSet<String>,
 ) -> ModelSurface {
-    let Some(plan_path) = types
-        .plan
-        .types
-        .model(&model.key)
-        .map(|id| types.plan.types.path(id))
-    else {
-        // Unreachable for a model of `ir`: the plan names every one.
-        return ModelSurface {
-            path: format!("<unresolved {}>", model.key),
-            shape: ModelShape::Enum(EnumSurface {
-                values: BTreeMap::new(),
-                integers: false,
-            }),
-            position,
-            variants: BTreeMap::new(),
-            used_by,
-            doc: String::new(),
-        };
-    };
-    let mut path = item_path(plan_path);
-    let (shape, variants, doc) = match &model.kind {
-        ModelKind::Enum(values) => (
-            ModelShape::Enum(enum_surface(values)),
+    let table = &types.plan.types;
+    let entry = table.model(&model.key).map(|id| table.entry(id));
+    let (shape, variants, doc, path) = match (&model.kind, entry.map(|e| (e, &e.shape))) {
+        (ModelKind::Enum(values), Some((entry, TypeShape::Enum(plan)))) => (
+            ModelShape::Enum(enum_surface(values, plan)),
             BTreeMap::new(),
             format!("{:?}", model.description),
+            item_path(&entry.path),
         ),
-        ModelKind::Object {
-            generics,
-            properties,
-        } => {
-            path = with_generics(path, generics);
-            let fields = struct_surface(ir, model, properties, types, path.clone(), None);
+        (
+            ModelKind::Object {
+                generics,
+                properties,
+            },
+            Some((entry, TypeShape::Struct(plan))),
+        ) => {
+            let path = with_generics(item_path(&entry.path), generics);
+            let fields = struct_surface(properties, plan, types, path.clone());
             let variants = [BodyShape::Create, BodyShape::Update]
                 .into_iter()
                 .filter_map(|shape| {
-                    let variant_id = types.plan.types.body_shape(&model.key, shape)?;
-                    let variant_path = item_path(types.plan.types.path(variant_id));
-                    let variant_path = with_generics(variant_path, generics);
-                    let surface =
-                        struct_surface(ir, model, properties, types, variant_path, Some(shape));
+                    let variant = table.entry(table.body_shape(&model.key, shape)?);
+                    let TypeShape::Struct(plan) = &variant.shape else {
+                        return None;
+                    };
+                    let variant_path = with_generics(item_path(&variant.path), generics);
+                    let surface = struct_surface(properties, plan, types, variant_path);
                     Some((format!("{shape:?}"), surface))
                 })
                 .collect();
@@ -493,8 +480,19 @@ fn model_surface(
                 ModelShape::Struct(fields),
                 variants,
                 format!("{:?}", (&model.description, docs)),
+                path,
             )
         }
+        // Unreachable for a model of `ir`: the plan names and shapes every one.
+        _ => (
+            ModelShape::Enum(EnumSurface {
+                values: BTreeMap::new(),
+                integers: false,
+            }),
+            BTreeMap::new(),
+            String::new(),
+            format!("<unresolved {}>", model.key),
+        ),
     };
     ModelSurface {
         path,
@@ -506,46 +504,33 @@ fn model_surface(
     }
 }
 
-/// The fields of a model's struct (`shape: None`) or of one of its request-body variants, as
-/// `emit/models.rs` declares them, with the same rules: optionality from [`Ir::mandatory`],
-/// `new(..)` from [`Ir::constructible`], names from [`field_names`]; a variant keeps the
-/// writable fields, and a field holding its own type is boxed.
+/// The fields of a model's struct or of one of its request-body variants, as the plan declares
+/// them: a field holding its own type is boxed, an optional one is an `Option`, and the
+/// mandatory ones of a struct callers build are the arguments of `new(..)`.
 fn struct_surface(
-    ir: &Ir,
-    model: &Model,
     properties: &[Property],
+    plan: &StructPlan,
     types: &Types<'_>,
     path: String,
-    shape: Option<BodyShape>,
 ) -> StructSurface {
-    let constructible = ir.constructible(&model.key, shape);
-    let declared: Vec<&Property> = properties
-        .iter()
-        .filter(|p| shape.is_none() || !p.read_only)
-        .collect();
-    let names = field_names(declared.iter().map(|p| p.name.as_str()));
     let mut fields = BTreeMap::new();
     let mut constructor = Vec::new();
-    for (p, name) in declared.into_iter().zip(names) {
-        let required = ir.mandatory(&model.key, p, shape);
-        let mut ty = types.rust(&p.ty);
-        if p.ty
-            .direct_model()
-            .is_some_and(|m| crate::plan::reaches_directly(ir, m, &model.key))
-        {
+    for field in &plan.fields {
+        let mut ty = types.planned(&field.ty);
+        if field.boxed {
             ty = format!("Box<{ty}>");
         }
-        if !required {
+        if !field.required {
             ty = format!("Option<{ty}>");
         }
-        let in_constructor = required && constructible;
+        let in_constructor = field.required && plan.constructible;
         if in_constructor {
-            constructor.push(name.clone());
+            constructor.push(field.name.clone());
         }
         fields.insert(
-            name,
+            field.name.clone(),
             FieldSurface {
-                json: p.name.clone(),
+                json: properties[field.property].name.clone(),
                 ty,
                 in_constructor,
             },
@@ -554,25 +539,19 @@ fn struct_surface(
     StructSurface {
         path,
         fields,
-        constructor: constructible.then_some(constructor),
+        constructor: plan.constructible.then_some(constructor),
     }
 }
 
-fn enum_surface(values: &EnumValues) -> EnumSurface {
+fn enum_surface(values: &EnumValues, plan: &EnumPlan) -> EnumSurface {
+    let variants = plan.variants.iter().cloned();
     match values {
         EnumValues::Strings(values) => EnumSurface {
-            values: values
-                .iter()
-                .cloned()
-                .zip(enum_variants(values.iter().map(String::as_str)))
-                .collect(),
+            values: values.iter().cloned().zip(variants).collect(),
             integers: false,
         },
         EnumValues::Integers(values) => EnumSurface {
-            values: values
-                .iter()
-                .map(|v| (v.to_string(), integer_variant(*v)))
-                .collect(),
+            values: values.iter().map(|v| v.to_string()).zip(variants).collect(),
             integers: true,
         },
     }

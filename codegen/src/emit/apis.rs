@@ -123,9 +123,10 @@ fn fields_module(enums: &[FieldEnum], types: &TypeTable) -> TokenStream {
             path.name,
             path_tokens(path).to_string().replace(' ', "")
         );
+        let derives = super::models::derive_attr(&e.derives);
         quote! {
             #[doc = #doc]
-            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            #derives
             #[non_exhaustive]
             pub enum #ident {
                 #(#[doc = #docs] #variants,)*

@@ -48,7 +48,7 @@ enum Job {
 /// as `plan` (a plan of `ir`) decided them. Files are produced on all cores; the result does
 /// not depend on how the work was split.
 pub fn emit(ir: &Ir, plan: &Plan, selected: &[usize]) -> Result<Vec<GeneratedFile>, String> {
-    if let Some(name) = plan.unresolved(selected) {
+    if let Some(name) = plan.unresolved(ir, selected) {
         return Err(format!(
             "the plan refers to `{name}`, which it does not know"
         ));

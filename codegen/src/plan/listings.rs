@@ -7,6 +7,7 @@ use crate::model::{Api, Ir, Model, ModelKind, Operation, TypeRef};
 use crate::naming::{camel, enum_variants, unique};
 use crate::reader::{Branch, HttpMethod};
 
+use super::derives::{self, Derive};
 use super::types::{Type, TypeId, TypeTable};
 
 /// `.expanded()` on a collection's request.
@@ -30,6 +31,7 @@ pub struct FieldEnum {
     /// JSON keys, in declaration order, with their variant names.
     pub keys: Vec<String>,
     pub variants: Vec<String>,
+    pub derives: Vec<Derive>,
 }
 
 /// A v1 collection whose items can be listed expanded.
@@ -161,6 +163,7 @@ fn field_enum(
         model: id,
         variants: enum_variants(keys.iter().map(String::as_str)),
         keys,
+        derives: derives::of_field_enum(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Stage 3: every decision about the Rust that will be printed, taken once over the whole model
-//! before anything is printed: type names and paths ([`TypeTable`], types known by [`TypeId`]),
+//! before anything is printed: type names and paths, fields, variants and derives
+//! ([`TypeTable`], types known by [`TypeId`]),
 //! method names (keeping the [`Lock`] of an earlier generation), module and feature names,
 //! argument order and passing, request builders, request and response types, listings.
 //! The emitter prints a `(model, plan)` pair and decides nothing; the manifest writes back the
@@ -9,6 +10,7 @@
 //! `crate::emit` or `crate::manifest` (`tests/layering.rs` checks it).
 
 mod apis;
+mod derives;
 mod listings;
 mod lock;
 mod methods;
@@ -19,13 +21,14 @@ mod types;
 use std::collections::BTreeSet;
 
 pub use apis::{api_module, ApiPlan};
+pub use derives::Derive;
 pub use listings::{collection_id_keys, FieldEnum, Listing};
 pub use lock::Lock;
 pub use methods::{method_names, operation_key};
 pub use operations::{
     is_string, parameters, passing, BodyPlan, OperationPlan, ParamPlan, Passing, Verb,
 };
-pub use structs::reaches_directly;
+pub use structs::{EnumPlan, FieldPlan, StructPlan, TypeShape};
 pub use types::{ItemPath, Type, TypeEntry, TypeId, TypeItem, TypeTable};
 
 use crate::model::Ir;
@@ -67,12 +70,14 @@ impl Plan {
         models.chain(shapes).chain(aliases).collect()
     }
 
-    /// The first model key or alias name the APIs at `selected` print that the plan could not
-    /// resolve (the model stage prunes them; see [`Type::Unresolved`]).
-    pub fn unresolved(&self, selected: &[usize]) -> Option<&str> {
-        selected
-            .iter()
-            .flat_map(|&i| self.apis[i].types())
-            .find_map(Type::unresolved)
+    /// The first model key or alias name the APIs at `selected` and their types print that the
+    /// plan could not resolve (the model stage prunes them; see [`Type::Unresolved`]).
+    pub fn unresolved(&self, ir: &Ir, selected: &[usize]) -> Option<&str> {
+        let methods = selected.iter().flat_map(|&i| self.apis[i].types());
+        let held = self
+            .types_of(ir, selected)
+            .into_iter()
+            .flat_map(|id| self.types.entry(id).shape.types());
+        methods.chain(held).find_map(Type::unresolved)
     }
 }

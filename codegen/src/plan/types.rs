@@ -1,5 +1,5 @@
-//! Where every generated type lives and what it is called: a table of types, each known by its
-//! [`TypeId`]. Computed once over the whole model (not only the enabled APIs), so a name never
+//! Where every generated type lives, what it is called, what it holds and derives: a table of
+//! types, each known by its [`TypeId`]. Computed once over the whole model (not only the enabled APIs), so a name never
 //! depends on the cargo features in use. Everything after this stage refers to a type by its id:
 //! a reference the table does not know is found once, here ([`Type::Unresolved`]), never by a
 //! failed lookup while printing.
@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::{template_base, BodyShape, Ir, TypeRef};
 use crate::naming::{camel, snake, unique};
 use crate::typeexpr::Primitive;
+
+use super::derives::{self, Derive};
+use super::structs::{shape_of, TypeShape};
 
 /// A type of the plan's table; only the table hands them out, so indexing with one never fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,6 +49,9 @@ impl TypeItem {
 pub struct TypeEntry {
     pub path: ItemPath,
     pub item: TypeItem,
+    pub shape: TypeShape,
+    /// In `#[derive(…)]` order.
+    pub derives: Vec<Derive>,
 }
 
 /// A schema type with every model and alias replaced by its [`TypeId`].
@@ -229,7 +235,21 @@ impl TypeTable {
                 table.push(path, item);
             }
         }
+        table.plan_shapes(ir);
         table
+    }
+
+    /// Fills in what each type holds, once every type has its id.
+    fn plan_shapes(&mut self, ir: &Ir) {
+        let shapes: Vec<TypeShape> = self
+            .entries
+            .iter()
+            .map(|e| shape_of(ir, &e.item, &|ty| self.resolve(ty)))
+            .collect();
+        for (entry, shape) in self.entries.iter_mut().zip(shapes) {
+            entry.derives = derives::of(&shape);
+            entry.shape = shape;
+        }
     }
 
     fn push(&mut self, path: ItemPath, item: TypeItem) {
@@ -239,7 +259,12 @@ impl TypeTable {
             TypeItem::Alias(name) => self.aliases.insert(name.clone(), id),
             TypeItem::BodyShape(key, shape) => self.body_shapes.insert((key.clone(), *shape), id),
         };
-        self.entries.push(TypeEntry { path, item });
+        self.entries.push(TypeEntry {
+            path,
+            item,
+            shape: TypeShape::Missing,
+            derives: Vec::new(),
+        });
     }
 
     pub fn entry(&self, id: TypeId) -> &TypeEntry {
@@ -248,10 +273,6 @@ impl TypeTable {
 
     pub fn path(&self, id: TypeId) -> &ItemPath {
         &self.entry(id).path
-    }
-
-    pub fn entries(&self) -> impl Iterator<Item = (TypeId, &TypeEntry)> {
-        self.entries.iter().enumerate().map(|(i, e)| (TypeId(i), e))
     }
 
     pub fn model(&self, key: &str) -> Option<TypeId> {
