@@ -305,3 +305,34 @@ fn format_file(path: PathBuf, tokens: TokenStream) -> Result<GeneratedFile, Stri
     let contents = format!("{HEADER}{}", prettyplease::unparse(&file));
     Ok(GeneratedFile { path, contents })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::model::{build, TypeRef};
+    use crate::plan::Lock;
+    use crate::reader::{parse_schema, LoadedSchema};
+
+    #[test]
+    fn a_plan_with_an_unknown_reference_is_refused() {
+        let doc = r#"{"resourcePath":"/a","apis":[{"path":"/a","operations":[{"apiStatus":{"value":"PRODUCTION"},
+            "httpMethod":"GET","parameters":[],"responseType":"string"}]}],"models":{}}"#;
+        let doc = parse_schema(Path::new("a.json"), doc.as_bytes()).unwrap();
+        let mut ir = build(vec![LoadedSchema {
+            branch: Branch::V1,
+            file: PathBuf::from("a.json"),
+            sha256: String::new(),
+            size: 0,
+            doc,
+        }]);
+        ir.apis[0].operations[0].response = TypeRef::Model {
+            key: "a.Gone".to_owned(),
+            args: vec![],
+        };
+        let plan = Plan::new(&ir, &Lock::default());
+        let error = emit(&ir, &plan, &[0]).unwrap_err();
+        assert!(error.contains("a.Gone"), "{error}");
+    }
+}
