@@ -323,8 +323,7 @@ fn api_surface(api: &crate::model::Api, plan: &ApiPlan, types: &Types<'_>) -> Ap
         .operations
         .iter()
         .zip(&plan.operations)
-        .zip(&plan.operation_keys)
-        .map(|((op, planned), key)| (key.clone(), operation_surface(op, planned, types)))
+        .map(|(op, planned)| (planned.key.clone(), operation_surface(op, planned, types)))
         .collect();
     ApiSurface {
         title: format!("{} {}", api.branch.dir_name(), api.name),

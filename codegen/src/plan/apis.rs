@@ -8,7 +8,7 @@ use crate::naming::{camel, snake};
 use crate::reader::{Branch, HttpMethod};
 
 use super::listings::{listings, FieldEnum};
-use super::methods::{method_names, operation_key};
+use super::methods::method_names;
 use super::operations::OperationPlan;
 use super::types::{Type, TypeTable};
 
@@ -29,8 +29,6 @@ pub struct ApiPlan {
     pub accessor_type: String,
     /// `ovhCloudConnect`: the cargo feature enabling it.
     pub feature: String,
-    /// `METHOD /path` of each operation, in operation order.
-    pub operation_keys: Vec<String>,
     /// One per operation, in operation order.
     pub operations: Vec<OperationPlan>,
     /// The `fields` module: one enum per item model of the expanded listings.
@@ -63,7 +61,6 @@ impl ApiPlan {
             accessor_type: camel(&module),
             module,
             feature: api.feature(),
-            operation_keys: api.operations.iter().map(operation_key).collect(),
             operations,
             field_enums,
         }
@@ -71,10 +68,9 @@ impl ApiPlan {
 
     /// `METHOD /path` → method name, as the lock records them.
     pub fn method_lock(&self) -> BTreeMap<String, String> {
-        self.operation_keys
+        self.operations
             .iter()
-            .cloned()
-            .zip(self.operations.iter().map(|op| op.method.clone()))
+            .map(|op| (op.key.clone(), op.method.clone()))
             .collect()
     }
 

@@ -1,8 +1,8 @@
 //! Stage 3: every decision about the Rust that will be printed, taken once over the whole model
 //! before anything is printed: type names and paths, fields, variants and derives
-//! ([`TypeTable`], types known by [`TypeId`]),
-//! method names (keeping the [`Lock`] of an earlier generation), module and feature names,
-//! argument order and passing, request builders, request and response types, listings.
+//! ([`TypeTable`], types known by [`TypeId`]), method names (keeping the [`Lock`] of an earlier
+//! generation), module and feature names, argument order and passing, request builders,
+//! request and response types, listings.
 //! The emitter prints a `(model, plan)` pair and decides nothing; the manifest writes back the
 //! names decided here.
 //!

@@ -12,6 +12,7 @@ use crate::reader::HttpMethod;
 use crate::typeexpr::Primitive;
 
 use super::listings::Listing;
+use super::methods::operation_key;
 use super::types::{Type, TypeTable};
 
 /// The HTTP method the runtime's `crate::Method` sends.
@@ -112,6 +113,8 @@ pub struct BodyPlan {
 
 #[derive(Clone, Debug)]
 pub struct OperationPlan {
+    /// `GET /me/bill/{billId}`: what the lock keys the method name by.
+    pub key: String,
     /// `get_bill_by_bill_id`.
     pub method: String,
     /// `GetBillByBillId`: the request type the method returns, `.await`ed by callers.
@@ -163,6 +166,7 @@ impl OperationPlan {
             _ => None,
         };
         OperationPlan {
+            key: operation_key(op),
             request: method.to_upper_camel_case(),
             method,
             verb: Verb::of(op.method),
