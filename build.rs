@@ -74,11 +74,19 @@ fn main() -> ExitCode {
     let cases = [
         (
             "round_trip_cases.rs",
-            ovhcloud_codegen::emit::round_trip_cases(&generation.ir, &generation.selected),
+            ovhcloud_codegen::emit::round_trip_cases(
+                &generation.ir,
+                &generation.plan,
+                &generation.selected,
+            ),
         ),
         (
             "response_cases.rs",
-            ovhcloud_codegen::emit::response_cases(&generation.ir, &generation.selected),
+            ovhcloud_codegen::emit::response_cases(
+                &generation.ir,
+                &generation.plan,
+                &generation.selected,
+            ),
         ),
     ];
     for (name, source) in cases {

@@ -251,7 +251,7 @@ fn response_of<'a>(ir: &'a Ir, recorded: &Recorded) -> (&'a TypeRef, Option<Stri
         )
     });
     let id_key = match op.method.as_str() {
-        "GET" => ovhcloud_codegen::emit::collection_id_keys(api, ir).remove(&op.path),
+        "GET" => ovhcloud_codegen::plan::collection_id_keys(api, ir).remove(&op.path),
         _ => None,
     };
     (&op.response, id_key)

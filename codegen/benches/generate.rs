@@ -1,4 +1,5 @@
-//! Generation benchmark over a whole schema mirror: read → model → emit (every API) → write.
+//! Generation benchmark over a whole schema mirror: read → model → plan → emit (every API) →
+//! write.
 //!
 //! ```text
 //! cargo bench -p ovhcloud-codegen --bench generate
@@ -24,14 +25,15 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use support::{median, min, print_table};
 
-use ovhcloud_codegen::{emit, model, reader, write_files, Generation};
+use ovhcloud_codegen::{emit, model, plan, reader, write_files, Generation};
 
 const TARGET_TOTAL: Duration = Duration::from_secs(1);
 const TARGET_PEAK_MB: f64 = 400.0;
 
-const STAGES: [&str; 4] = [
+const STAGES: [&str; 5] = [
     "read (reader::load_dir)",
     "model (model::build)",
+    "plan (plan::Plan::new)",
     "emit (emit::emit, all APIs)",
     "write (write_files, empty dir)",
 ];
@@ -115,8 +117,12 @@ fn main() -> ExitCode {
         let t_model = t.elapsed();
 
         let t = Instant::now();
+        let plan = plan::Plan::new(&ir, &plan::Lock::default());
+        let t_plan = t.elapsed();
+
+        let t = Instant::now();
         let selected: Vec<usize> = (0..ir.apis.len()).collect();
-        let files = match emit::emit(&ir, &selected) {
+        let files = match emit::emit(&ir, &plan, &selected) {
             Ok(files) => files,
             Err(e) => {
                 eprintln!("error: emit failed: {e}");
@@ -142,16 +148,20 @@ fn main() -> ExitCode {
         rewrites.push(t.elapsed());
         let _ = std::fs::remove_dir_all(&out);
 
-        for (stage, d) in [t_read, t_model, t_emit, t_write].into_iter().enumerate() {
+        for (stage, d) in [t_read, t_model, t_plan, t_emit, t_write]
+            .into_iter()
+            .enumerate()
+        {
             samples[stage].push(d);
         }
         totals.push(total);
         eprintln!(
-            "  iteration {}/{iterations}: {:.0} ms (read {:.0}, model {:.0}, emit {:.0}, write {:.0})",
+            "  iteration {}/{iterations}: {:.0} ms (read {:.0}, model {:.0}, plan {:.0}, emit {:.0}, write {:.0})",
             i + 1,
             ms(total),
             ms(t_read),
             ms(t_model),
+            ms(t_plan),
             ms(t_emit),
             ms(t_write)
         );
@@ -160,6 +170,7 @@ fn main() -> ExitCode {
         drop(last.take());
         last = Some(Generation {
             ir,
+            plan,
             selected,
             files,
             lock: None,

@@ -1005,7 +1005,7 @@ fn write_lock(
     sources: &BTreeMap<String, Source>,
 ) -> Result<Vec<SchemaError>, FetchError> {
     let (schemas, mut warnings) = reader::load_dir(&staging.path);
-    let mut ir = model::build(schemas);
+    let ir = model::build(schemas);
     let previous = match manifest::load(&target.path) {
         Ok(previous) => previous,
         Err(e) => {
@@ -1019,9 +1019,6 @@ fn write_lock(
             None
         }
     };
-    if let Some(previous) = &previous {
-        previous.apply(&mut ir);
-    }
     warnings.extend(ir.errors.iter().chain(&ir.warnings).cloned());
     let lock = Manifest::from_ir(&ir, sources, previous.as_ref());
     staging.write(manifest::FILE_NAME, lock.to_json().as_bytes())?;

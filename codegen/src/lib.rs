@@ -1,9 +1,11 @@
 //! `ovhcloud-codegen` turns OVHcloud's native API schemas into a typed Rust client.
 //!
-//! The data flows one way through four stages, one module each:
+//! The data flows one way through five stages, one module each:
 //! [`reader`] (schema documents as served) → [`model`] (resolved, merged intermediate model) →
-//! [`emit`] (Rust tokens, formatted) → files on disk ([`write_files`]). `build.rs` of the
-//! `ovhcloud` crate and the CLI both call [`generate`].
+//! [`plan`] (every Rust name, type and shape, keeping the lock's names) → [`emit`] (Rust
+//! tokens printed from model and plan, formatted) → files on disk ([`write_files`]). The
+//! [`manifest`] reads the lock the plan takes and writes back the names the plan gave.
+//! `build.rs` of the `ovhcloud` crate and the CLI both call [`generate`].
 
 pub mod diff;
 pub mod emit;
@@ -11,6 +13,7 @@ pub mod emit;
 pub mod fetch;
 pub mod manifest;
 pub mod naming;
+pub mod plan;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,6 +24,7 @@ pub use ovhcloud_schema::{examples, model, reader, typeexpr};
 
 pub use emit::GeneratedFile;
 pub use model::Ir;
+pub use plan::Plan;
 pub use reader::SchemaError;
 
 /// Which APIs to emit.
@@ -36,6 +40,8 @@ pub enum Selection {
 #[derive(Debug)]
 pub struct Generation {
     pub ir: Ir,
+    /// What every API and type of `ir` is called and how it is shaped, keeping `lock`'s names.
+    pub plan: Plan,
     /// Indices into `ir.apis` of the emitted APIs.
     pub selected: Vec<usize>,
     pub files: Vec<GeneratedFile>,
@@ -164,7 +170,7 @@ fn generate_selected(
 ) -> Result<Generation, Error> {
     let start = Instant::now();
     let (schemas, mut read_errors) = reader::load_dir(schema_dir);
-    let mut ir = model::build(schemas);
+    let ir = model::build(schemas);
     let lock = match manifest::load(schema_dir) {
         Ok(lock) => lock,
         Err(e) => {
@@ -173,14 +179,19 @@ fn generate_selected(
         }
     };
     if let Some(lock) = &lock {
-        lock.apply(&mut ir);
         let mismatches = lock.verify(schema_dir, &ir, &read_errors);
         read_errors.extend(mismatches);
     }
     let selected = select(&ir)?;
-    let files = emit::emit(&ir, &selected).map_err(Error::Emit)?;
+    let names = lock
+        .as_ref()
+        .map(manifest::Manifest::names)
+        .unwrap_or_default();
+    let plan = Plan::new(&ir, &names);
+    let files = emit::emit(&ir, &plan, &selected).map_err(Error::Emit)?;
     Ok(Generation {
         ir,
+        plan,
         selected,
         files,
         lock,

@@ -150,8 +150,9 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             for error in generation.errors() {
                 eprintln!("note: {error}");
             }
-            let manifest = Manifest::from_ir(
+            let manifest = Manifest::from_plan(
                 &generation.ir,
+                &generation.plan,
                 &Default::default(),
                 generation.lock.as_ref(),
             );

@@ -1,6 +1,8 @@
 //! The lock file (`manifest.json` beside `v1/` and `v2/`): exactly which schema files a snapshot
 //! holds (path, SHA-256, size), where and when each was fetched, the `apiVersion` and, for v2,
 //! the schema versions, and the method name of every operation, which regeneration keeps.
+//! The names are the plan's: a lock is read into the [`Lock`] a [`Plan`] keeps, and written
+//! from the names a plan gave.
 //!
 //! A schema's version is the SHA-256 of the file as served, since OVH's documents all say
 //! `apiVersion: "1.0"`; for v2 the `apiVersion` is also what `X-Schemas-Version` pins.
@@ -11,6 +13,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Api, Ir};
+use crate::plan::{Lock, Plan};
 use crate::reader::Branch;
 use crate::SchemaError;
 
@@ -71,17 +74,31 @@ pub struct Source {
 }
 
 impl Manifest {
-    /// The lock of `ir`'s schemas. `sources` gives provenance by file (`v1/me.json`); files
-    /// without one keep the source `previous` recorded for the same bytes, if any.
+    /// The lock of `ir`'s schemas, keeping the names and sources `previous` recorded.
+    /// `sources` gives provenance by file (`v1/me.json`); files without one keep the source
+    /// `previous` recorded for the same bytes, if any.
     pub fn from_ir(
         ir: &Ir,
+        sources: &BTreeMap<String, Source>,
+        previous: Option<&Manifest>,
+    ) -> Manifest {
+        let names = previous.map(Manifest::names).unwrap_or_default();
+        Manifest::from_plan(ir, &Plan::new(ir, &names), sources, previous)
+    }
+
+    /// The lock of `ir`'s schemas with the names `plan` (a plan of `ir`) gave; sources as for
+    /// [`Manifest::from_ir`].
+    pub fn from_plan(
+        ir: &Ir,
+        plan: &Plan,
         sources: &BTreeMap<String, Source>,
         previous: Option<&Manifest>,
     ) -> Manifest {
         let apis = ir
             .apis
             .iter()
-            .map(|api| {
+            .zip(&plan.apis)
+            .map(|(api, api_plan)| {
                 let file = relative_file(api);
                 let source = sources.get(&file).cloned().or_else(|| {
                     previous?
@@ -94,7 +111,7 @@ impl Manifest {
                 ManifestEntry {
                     branch: api.branch.dir_name().to_owned(),
                     api: api.name.clone(),
-                    feature: api.feature(),
+                    feature: api_plan.feature.clone(),
                     sha256: api.sha256.clone(),
                     size: api.size,
                     api_version: api.api_version.clone(),
@@ -106,15 +123,7 @@ impl Manifest {
                     },
                     operations: api.operations.len(),
                     models: api.models.len(),
-                    methods: api
-                        .operations
-                        .iter()
-                        .map(crate::emit::operation_key)
-                        .zip(crate::emit::method_names(
-                            api,
-                            ir.method_lock.get(&api.feature()),
-                        ))
-                        .collect(),
+                    methods: api_plan.method_lock(),
                     file,
                 }
             })
@@ -122,14 +131,20 @@ impl Manifest {
         Manifest {
             format: FORMAT,
             apis,
-            types: crate::emit::Plan::new(ir).type_names(),
+            types: plan.types.lock_names(),
         }
     }
 
-    /// Makes a generation from `ir` keep the method and type names this lock records.
-    pub fn apply(&self, ir: &mut Ir) {
-        ir.method_lock = self.method_lock();
-        ir.type_lock = self.types.clone();
+    /// The method and type names this lock records, for a plan to keep.
+    pub fn names(&self) -> Lock {
+        Lock {
+            methods: self
+                .apis
+                .iter()
+                .map(|a| (a.feature.clone(), a.methods.clone()))
+                .collect(),
+            types: self.types.clone(),
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -151,14 +166,6 @@ impl Manifest {
             out.push_str(&format!("{} = []\n", entry.feature));
         }
         out
-    }
-
-    /// Method names by feature, to keep them on regeneration.
-    pub fn method_lock(&self) -> BTreeMap<String, BTreeMap<String, String>> {
-        self.apis
-            .iter()
-            .map(|a| (a.feature.clone(), a.methods.clone()))
-            .collect()
     }
 
     /// The day of the newest fetch (`2026-08-04`), the snapshot's name in versions and

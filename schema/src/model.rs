@@ -1,7 +1,7 @@
 //! Stage 2: the resolved intermediate model. Every type expression becomes a [`TypeRef`] whose
 //! model references are checked, models shared by several files are merged into one definition
 //! (conflicts are reported, see [`merge_definitions`]), and every operation knows its
-//! parameters, body and response. Emission reads only this.
+//! parameters, body and response. It knows nothing of Rust: the generator's plan names things.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -232,12 +232,6 @@ pub struct Ir {
     /// Irregularities the generator worked around by degrading the smallest part affected (an
     /// unknown type becomes a string parameter or a JSON value); everything else is generated.
     pub warnings: Vec<SchemaError>,
-    /// Method names fixed by a previous generation (the lock), by feature then by
-    /// `METHOD /path`.
-    pub method_lock: BTreeMap<String, BTreeMap<String, String>>,
-    /// Type names fixed by a previous generation (the lock): model key, alias name, or
-    /// `key#Create` / `key#Update` for request-body variants → the Rust type name.
-    pub type_lock: BTreeMap<String, String>,
 }
 
 impl Ir {

@@ -4,10 +4,9 @@
 //! its **public surface** is extracted ([`Surface`]): per API (cargo feature) the operations with
 //! their method name, positional arguments, setters, body, response and status; per model the
 //! Rust path, struct fields, enum variants and request-body variants. Every Rust name and type
-//! comes from the emitter's own functions ([`emit::Plan`](crate::emit::Plan),
-//! [`emit::method_names`](crate::emit::method_names), [`emit::rust_type`](crate::emit::rust_type),
-//! [`emit::argument_type`](crate::emit::argument_type)), so the diff shows what a user of the
-//! crate sees.
+//! comes from the generator's own [`Plan`](crate::plan::Plan), printed by the emitter's
+//! [`rust_type`](crate::emit::rust_type) and [`argument_type`](crate::emit::argument_type), so
+//! the diff shows what a user of the crate sees.
 //!
 //! The two surfaces are then compared ([`compare`]) into a list of [`Change`]s, each breaking or
 //! not for users of the generated crate, and rendered ([`render`]) as text, a Markdown
@@ -129,7 +128,7 @@ impl Snapshot {
         let mut generation = read(dir)?;
         if generation.lock.is_none() {
             if let Ok(Some(lock)) = crate::manifest::load(previous) {
-                lock.apply(&mut generation.ir);
+                generation.plan = crate::Plan::new(&generation.ir, &lock.names());
             }
         }
         Ok(Snapshot::from_generation(dir, &generation))
@@ -158,7 +157,7 @@ impl Snapshot {
         Snapshot {
             dir: dir.to_owned(),
             label,
-            surface: Surface::of(&generation.ir),
+            surface: Surface::of(&generation.ir, &generation.plan),
             warnings: generation
                 .errors()
                 .chain(generation.warnings())

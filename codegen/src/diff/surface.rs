@@ -1,17 +1,19 @@
 //! The public surface of one snapshot: what the generated crate exposes, as comparable strings,
-//! computed with the emitter's own naming and type functions.
+//! read from the generator's plan and printed with the emitter's type functions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use serde::Serialize;
 
-use crate::emit::{self, ItemPath, Plan};
+use crate::emit;
 use crate::model::{
     collect_models, model_closure, BodyShape, EnumValues, Ir, Model, ModelKind, Operation, Param,
     ParamLocation, Property, TypeRef,
 };
-use crate::naming::{enum_variants, field_names, integer_variant, snake, unique};
+use crate::plan::{
+    ApiPlan, EnumPlan, ItemPath, OperationPlan, ParamPlan, Plan, StructPlan, Type, TypeShape,
+};
 use crate::reader::{Branch, Stability};
 
 /// What the generated crate exposes for one snapshot, as comparable strings, keyed by what stays
@@ -157,17 +159,16 @@ impl Position {
 }
 
 impl Surface {
-    /// The surface the generator would emit for every API of `ir`.
-    pub fn of(ir: &Ir) -> Surface {
-        let plan = Plan::new(ir);
-        let types = Types { plan: &plan };
+    /// The surface the generator would emit for every API of `ir`, planned by `plan`.
+    pub fn of(ir: &Ir, plan: &Plan) -> Surface {
+        let types = Types { plan };
         let (model_users, alias_users) = users(ir);
         let positions = positions(ir);
         let mut apis = BTreeMap::new();
-        for api in &ir.apis {
+        for (api, api_plan) in ir.apis.iter().zip(&plan.apis) {
             // Two files claiming one feature cannot both be emitted; the first one is compared.
-            apis.entry(api.feature())
-                .or_insert_with(|| api_surface(ir, api, &types));
+            apis.entry(api_plan.feature.clone())
+                .or_insert_with(|| api_surface(api, api_plan, &types));
         }
         let models = ir
             .models
@@ -175,7 +176,7 @@ impl Surface {
             .map(|model| {
                 let used_by = model_users.get(&model.key).cloned().unwrap_or_default();
                 let position = positions.get(&model.key).copied().unwrap_or_default();
-                let surface = model_surface(ir, model, &types, position, used_by);
+                let surface = model_surface(model, &types, position, used_by);
                 (model.key.clone(), surface)
             })
             .collect();
@@ -183,11 +184,11 @@ impl Surface {
             .aliases
             .iter()
             .filter_map(|(name, target)| {
-                let path = plan.aliases.get(name)?;
+                let id = plan.types.alias(name)?;
                 Some((
                     name.clone(),
                     AliasSurface {
-                        path: item_path(path),
+                        path: item_path(plan.types.path(id)),
                         target: types.rust(target),
                         used_by: alias_users.get(name).cloned().unwrap_or_default(),
                     },
@@ -220,36 +221,27 @@ struct Types<'a> {
 impl Types<'_> {
     /// The field or return type: `Option<i64>`, `ovhcloudconnect::PopConfig`.
     fn rust(&self, ty: &TypeRef) -> String {
-        self.show(ty, emit::rust_type)
+        self.planned(&self.plan.types.resolve(ty))
     }
 
-    /// How a method takes it: `&str`, `i64`, `&[String]`, `&ovhcloudconnect::PopConfig`.
-    fn argument(&self, ty: &TypeRef) -> String {
-        self.show(ty, |ty, plan| emit::argument_type(ty, plan).0)
-    }
-
-    /// `ty` as the emitter's `render` writes it, or `<unresolved name>`.
-    fn show(&self, ty: &TypeRef, render: impl FnOnce(&TypeRef, &Plan) -> TokenStream) -> String {
-        match self.unresolved(ty) {
+    /// A planned type as the emitter prints it, or `<unresolved name>`.
+    fn planned(&self, ty: &Type) -> String {
+        match ty.unresolved() {
             Some(missing) => format!("<unresolved {missing}>"),
-            None => readable(&render(ty, self.plan)),
+            None => readable(&emit::rust_type(ty, &self.plan.types)),
         }
     }
 
-    /// A name the plan does not know: the emitter would panic on it, the diff must not (the
-    /// model stage prunes such references, so this is only a guard).
-    fn unresolved(&self, ty: &TypeRef) -> Option<String> {
-        let mut missing = None;
-        ty.visit(&mut |t| match t {
-            TypeRef::Model { key, .. } if !self.plan.models.contains_key(key) => {
-                missing.get_or_insert_with(|| key.clone());
-            }
-            TypeRef::Alias { name, .. } if !self.plan.aliases.contains_key(name) => {
-                missing.get_or_insert_with(|| name.clone());
-            }
-            _ => {}
-        });
-        missing
+    /// How a method takes it: `&str`, `i64`, `&[String]`, `&ovhcloudconnect::PopConfig`.
+    fn argument(&self, param: &ParamPlan) -> String {
+        match param.ty.unresolved() {
+            Some(missing) => format!("<unresolved {missing}>"),
+            None => readable(&emit::argument_type(
+                &param.ty,
+                param.passing,
+                &self.plan.types,
+            )),
+        }
     }
 }
 
@@ -326,18 +318,17 @@ fn positions(ir: &Ir) -> BTreeMap<String, Position> {
     positions
 }
 
-fn api_surface(ir: &Ir, api: &crate::model::Api, types: &Types<'_>) -> ApiSurface {
-    let names = emit::method_names(api, ir.method_lock.get(&api.feature()));
+fn api_surface(api: &crate::model::Api, plan: &ApiPlan, types: &Types<'_>) -> ApiSurface {
     let operations = api
         .operations
         .iter()
-        .zip(names)
-        .map(|(op, name)| (emit::operation_key(op), operation_surface(op, name, types)))
+        .zip(&plan.operations)
+        .map(|(op, planned)| (planned.key.clone(), operation_surface(op, planned, types)))
         .collect();
     ApiSurface {
         title: format!("{} {}", api.branch.dir_name(), api.name),
         file: crate::manifest::relative_file(api),
-        accessor: (!api.operations.is_empty()).then(|| emit::api_module(api)),
+        accessor: (!api.operations.is_empty()).then(|| plan.module.clone()),
         schemas_version: match api.branch {
             Branch::V2 => api.api_version.clone(),
             Branch::V1 => None,
@@ -360,54 +351,42 @@ fn wire_name(p: &Param) -> String {
 pub(super) const BODY_WIRE: &str = "body";
 pub(super) const BODY_FIELD_WIRE: &str = "body field ";
 
-/// One method as `emit/apis.rs` emits it: required parameters are arguments (path, query,
-/// header, body fields; path parameters in path order, others by name), then the body;
-/// optional parameters are setters named after the parameter.
-fn operation_surface(op: &Operation, method: String, types: &Types<'_>) -> OperationSurface {
-    // The setters are keyed by wire name, so their order does not matter here.
-    let (required, _) = crate::emit::parameters(op);
-    let mut taken = BTreeSet::from(["self".to_owned()]);
-    let mut arguments: Vec<Argument> = required
+/// One method as the plan shapes it: required parameters are arguments, then the body;
+/// optional parameters are setters.
+fn operation_surface(op: &Operation, plan: &OperationPlan, types: &Types<'_>) -> OperationSurface {
+    let mut arguments: Vec<Argument> = plan
+        .arguments
         .iter()
         .map(|p| Argument {
-            wire: wire_name(p),
-            name: unique(snake(&p.name), &mut taken),
-            ty: types.argument(&p.ty),
+            wire: wire_name(&op.params[p.param]),
+            name: p.name.clone(),
+            ty: types.argument(p),
         })
         .collect();
-    if let Some(body) = &op.body {
-        let ty = match (body.shape, body.ty.direct_model()) {
-            (Some(shape), Some(key)) => {
-                match types.plan.body_shapes.get(&(key.to_owned(), shape)) {
-                    Some(path) => item_path(path),
-                    None => format!("<unresolved {key} {shape:?}>"),
-                }
-            }
-            _ => types.rust(&body.ty),
-        };
+    if let Some(body) = &plan.body {
         arguments.push(Argument {
             wire: BODY_WIRE.to_owned(),
-            name: unique("body".to_owned(), &mut taken),
-            ty: format!("&{ty}"),
+            name: body.name.clone(),
+            ty: format!("&{}", types.planned(&body.ty)),
         });
     }
-    let setters = op
-        .params
+    // The setters are keyed by wire name, so their order does not matter here.
+    let setters = plan
+        .setters
         .iter()
-        .filter(|p| !p.required)
         .map(|p| {
             let setter = Setter {
-                name: snake(&p.name),
-                ty: types.argument(&p.ty),
+                name: p.name.clone(),
+                ty: types.argument(p),
             };
-            (wire_name(p), setter)
+            (wire_name(&op.params[p.param]), setter)
         })
         .collect();
     OperationSurface {
-        method,
+        method: plan.method.clone(),
         arguments,
         setters,
-        response: types.rust(&op.response),
+        response: types.planned(&plan.response),
         paginated: op.paginated,
         authenticated: op.authenticated,
         status: StatusSurface {
@@ -457,46 +436,38 @@ fn operation_doc(op: &Operation) -> String {
 }
 
 fn model_surface(
-    ir: &Ir,
     model: &Model,
     types: &Types<'_>,
     position: Position,
     used_by: BTreeSet<String>,
 ) -> ModelSurface {
-    let Some(plan_path) = types.plan.models.get(&model.key) else {
-        // Unreachable for a model of `ir`: the plan names every one.
-        return ModelSurface {
-            path: format!("<unresolved {}>", model.key),
-            shape: ModelShape::Enum(EnumSurface {
-                values: BTreeMap::new(),
-                integers: false,
-            }),
-            position,
-            variants: BTreeMap::new(),
-            used_by,
-            doc: String::new(),
-        };
-    };
-    let mut path = item_path(plan_path);
-    let (shape, variants, doc) = match &model.kind {
-        ModelKind::Enum(values) => (
-            ModelShape::Enum(enum_surface(values)),
+    let table = &types.plan.types;
+    let entry = table.model(&model.key).map(|id| table.entry(id));
+    let (shape, variants, doc, path) = match (&model.kind, entry.map(|e| (e, &e.shape))) {
+        (ModelKind::Enum(values), Some((entry, TypeShape::Enum(plan)))) => (
+            ModelShape::Enum(enum_surface(values, plan)),
             BTreeMap::new(),
             format!("{:?}", model.description),
+            item_path(&entry.path),
         ),
-        ModelKind::Object {
-            generics,
-            properties,
-        } => {
-            path = with_generics(path, generics);
-            let fields = struct_surface(ir, model, properties, types, path.clone(), None);
+        (
+            ModelKind::Object {
+                generics,
+                properties,
+            },
+            Some((entry, TypeShape::Struct(plan))),
+        ) => {
+            let path = with_generics(item_path(&entry.path), generics);
+            let fields = struct_surface(properties, plan, types, path.clone());
             let variants = [BodyShape::Create, BodyShape::Update]
                 .into_iter()
                 .filter_map(|shape| {
-                    let variant_path = types.plan.body_shapes.get(&(model.key.clone(), shape))?;
-                    let variant_path = with_generics(item_path(variant_path), generics);
-                    let surface =
-                        struct_surface(ir, model, properties, types, variant_path, Some(shape));
+                    let variant = table.entry(table.body_shape(&model.key, shape)?);
+                    let TypeShape::Struct(plan) = &variant.shape else {
+                        return None;
+                    };
+                    let variant_path = with_generics(item_path(&variant.path), generics);
+                    let surface = struct_surface(properties, plan, types, variant_path);
                     Some((format!("{shape:?}"), surface))
                 })
                 .collect();
@@ -508,8 +479,19 @@ fn model_surface(
                 ModelShape::Struct(fields),
                 variants,
                 format!("{:?}", (&model.description, docs)),
+                path,
             )
         }
+        // Unreachable for a model of `ir`: the plan names and shapes every one.
+        _ => (
+            ModelShape::Enum(EnumSurface {
+                values: BTreeMap::new(),
+                integers: false,
+            }),
+            BTreeMap::new(),
+            String::new(),
+            format!("<unresolved {}>", model.key),
+        ),
     };
     ModelSurface {
         path,
@@ -521,46 +503,33 @@ fn model_surface(
     }
 }
 
-/// The fields of a model's struct (`shape: None`) or of one of its request-body variants, as
-/// `emit/models.rs` declares them, with the same rules: optionality from [`Ir::mandatory`],
-/// `new(..)` from [`Ir::constructible`], names from [`field_names`]; a variant keeps the
-/// writable fields, and a field holding its own type is boxed.
+/// The fields of a model's struct or of one of its request-body variants, as the plan declares
+/// them: a field holding its own type is boxed, an optional one is an `Option`, and the
+/// mandatory ones of a struct callers build are the arguments of `new(..)`.
 fn struct_surface(
-    ir: &Ir,
-    model: &Model,
     properties: &[Property],
+    plan: &StructPlan,
     types: &Types<'_>,
     path: String,
-    shape: Option<BodyShape>,
 ) -> StructSurface {
-    let constructible = ir.constructible(&model.key, shape);
-    let declared: Vec<&Property> = properties
-        .iter()
-        .filter(|p| shape.is_none() || !p.read_only)
-        .collect();
-    let names = field_names(declared.iter().map(|p| p.name.as_str()));
     let mut fields = BTreeMap::new();
     let mut constructor = Vec::new();
-    for (p, name) in declared.into_iter().zip(names) {
-        let required = ir.mandatory(&model.key, p, shape);
-        let mut ty = types.rust(&p.ty);
-        if p.ty
-            .direct_model()
-            .is_some_and(|m| emit::reaches_directly(ir, m, &model.key))
-        {
+    for field in &plan.fields {
+        let mut ty = types.planned(&field.ty);
+        if field.boxed {
             ty = format!("Box<{ty}>");
         }
-        if !required {
+        if !field.required {
             ty = format!("Option<{ty}>");
         }
-        let in_constructor = required && constructible;
+        let in_constructor = field.required && plan.constructible;
         if in_constructor {
-            constructor.push(name.clone());
+            constructor.push(field.name.clone());
         }
         fields.insert(
-            name,
+            field.name.clone(),
             FieldSurface {
-                json: p.name.clone(),
+                json: properties[field.property].name.clone(),
                 ty,
                 in_constructor,
             },
@@ -569,25 +538,19 @@ fn struct_surface(
     StructSurface {
         path,
         fields,
-        constructor: constructible.then_some(constructor),
+        constructor: plan.constructible.then_some(constructor),
     }
 }
 
-fn enum_surface(values: &EnumValues) -> EnumSurface {
+fn enum_surface(values: &EnumValues, plan: &EnumPlan) -> EnumSurface {
+    let variants = plan.variants.iter().cloned();
     match values {
         EnumValues::Strings(values) => EnumSurface {
-            values: values
-                .iter()
-                .cloned()
-                .zip(enum_variants(values.iter().map(String::as_str)))
-                .collect(),
+            values: values.iter().cloned().zip(variants).collect(),
             integers: false,
         },
         EnumValues::Integers(values) => EnumSurface {
-            values: values
-                .iter()
-                .map(|v| (v.to_string(), integer_variant(*v)))
-                .collect(),
+            values: values.iter().map(|v| v.to_string()).zip(variants).collect(),
             integers: true,
         },
     }

@@ -1,26 +1,14 @@
-//! One accessor struct per API and one method per operation, calling the runtime's `Call`.
+//! One accessor struct per API and one method per operation, calling the runtime's `Call`:
+//! printed from the API's [`ApiPlan`], which decided every name, argument and type.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use heck::ToUpperCamelCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::plan::Plan;
-use super::types::{argument_type, rust_type};
-use crate::model::{Api, Ir, Model, ModelKind, Operation, Param, ParamLocation, TypeRef};
-use crate::naming::{camel, enum_variants, method_name, method_name_with_params, snake, unique};
-use crate::reader::{Branch, HttpMethod, Stability};
-
-/// The module and accessor name of an API: `ovh_cloud_connect`, `v2_iam`.
-pub fn api_module(api: &Api) -> String {
-    let base = snake(&api.name.trim_start_matches('/').replace('/', "_"));
-    match api.branch {
-        Branch::V1 => base,
-        Branch::V2 => format!("v2_{}", base.trim_start_matches('_')),
-    }
-}
+use super::types::{argument_type, path_tokens, rust_type};
+use crate::model::{Api, Operation, Param, ParamLocation};
+use crate::plan::{ApiPlan, FieldEnum, Listing, OperationPlan, ParamPlan, TypeTable, Verb};
+use crate::reader::{Branch, Stability};
 
 /// The path as OVH's documentation shows it: `/me/bill` for v1, `/v2/iam/policy` for v2.
 fn display_path(api: &Api, path: &str) -> String {
@@ -30,87 +18,19 @@ fn display_path(api: &Api, path: &str) -> String {
     }
 }
 
-/// The key of an operation in a method-name lock: `GET /me/bill/{billId}`.
-pub fn operation_key(op: &Operation) -> String {
-    format!("{} {}", op.method.as_str(), op.path)
-}
-
-/// Method names for every operation of an API, in operation order.
-///
-/// Names recorded in `lock` (the manifest of a previous generation) are kept, so a new endpoint
-/// never renames an existing method. Other operations are named by [`method_name`]; a name
-/// that several operations (or a locked name) would share falls back to
-/// [`method_name_with_params`], then to a numeric suffix.
-pub fn method_names(api: &Api, lock: Option<&BTreeMap<String, String>>) -> Vec<String> {
-    let locked: Vec<Option<&String>> = api
-        .operations
-        .iter()
-        .map(|op| {
-            lock.and_then(|l| l.get(&operation_key(op)))
-                .filter(|n| is_method_ident(n))
-        })
-        .collect();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
-    for name in locked.iter().flatten() {
-        taken.insert((*name).clone());
-    }
-    let plain: Vec<String> = api
-        .operations
-        .iter()
-        .map(|op| method_name(op.method, &api.name, &op.path))
-        .collect();
-    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    for (name, locked) in plain.iter().zip(&locked) {
-        if locked.is_none() {
-            *count.entry(name).or_default() += 1;
-        }
-    }
-    api.operations
-        .iter()
-        .zip(plain.iter().zip(&locked))
-        .map(|(op, (name, locked))| match locked {
-            Some(locked) => (*locked).clone(),
-            None if count[name.as_str()] > 1 || taken.contains(name) => unique(
-                method_name_with_params(op.method, &api.name, &op.path),
-                &mut taken,
-            ),
-            None => unique(name.clone(), &mut taken),
-        })
-        .collect()
-}
-
-/// A lock entry is only trusted if it is a plain method identifier.
-fn is_method_ident(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && name == snake(name)
-}
-
-pub fn api(
-    api: &Api,
-    ir: &Ir,
-    plan: &Plan,
-    lock: Option<&BTreeMap<String, String>>,
-) -> TokenStream {
+/// The module of one API: its accessor, one method and one request type per operation, and
+/// the field enums of its expanded listings.
+pub fn api(api: &Api, plan: &ApiPlan, types: &TypeTable) -> TokenStream {
     if api.operations.is_empty() {
         // A models-only schema (`/products`): its models are under `crate::models`.
         return TokenStream::new();
     }
-    let module = api_module(api);
-    let accessor = format_ident!("{}", module);
-    let ident = format_ident!("{}", camel(&module));
-    let branch = match api.branch {
-        Branch::V1 => quote!(crate::Branch::V1),
-        Branch::V2 => quote!(crate::Branch::V2),
-    };
+    let accessor = format_ident!("{}", plan.module);
+    let ident = format_ident!("{}", plan.accessor_type);
+    let branch = branch_tokens(api.branch);
     let title = format!(
         "Operations of the {} `{}` API.",
-        match api.branch {
-            Branch::V1 => "v1",
-            Branch::V2 => "v2",
-        },
+        super::branch_name(api.branch),
         api.name
     );
     let mut about = vec![title.clone()];
@@ -124,20 +44,16 @@ pub fn api(
     }
     let about = docs::attrs(&[about]);
     let accessor_doc = docs::attrs(&[vec![title]]);
-    let collections = collections(api, ir);
-    let field_enums = field_enum_names(&collections, plan);
-    let mut methods = Vec::new();
-    let mut builders = Vec::new();
-    for (op, name) in api.operations.iter().zip(method_names(api, lock)) {
-        let listing = collections
-            .get(op.path.as_str())
-            .filter(|_| op.method == HttpMethod::Get)
-            .map(|c| (c, field_enums[&c.model.key].as_str()));
-        let (method, builder) = operation(api, op, &name, &ident, plan, listing);
-        methods.push(method);
-        builders.push(builder);
-    }
-    let fields = fields_module(ir, &collections, &field_enums, plan);
+    let (methods, builders): (Vec<_>, Vec<_>) = api
+        .operations
+        .iter()
+        .zip(&plan.operations)
+        .map(|(op, planned)| {
+            let method = method(api, op, planned, types);
+            (method, request(op, planned, &ident, types))
+        })
+        .unzip();
+    let fields = fields_module(&plan.field_enums, types);
     let schemas_version = match (api.branch, &api.api_version) {
         (Branch::V2, Some(v)) => {
             let v = Literal::string(v);
@@ -183,157 +99,48 @@ pub fn api(
     }
 }
 
-/// A v1 collection (`GET /me/bill`, ids) whose items (`GET /me/bill/{billId}`, an object) can
-/// be listed expanded.
-pub(crate) struct Collection<'a> {
-    item: &'a Operation,
-    model: &'a Model,
-    /// The member of an item that holds its id, when the item model has one named like the
-    /// path parameter, or else `id`, or else `name` (a service's name is its id).
-    pub id_key: Option<&'a str>,
-}
-
-/// The expandable collections of an API, by collection path.
-pub(crate) fn collections<'a>(api: &'a Api, ir: &'a Ir) -> BTreeMap<&'a str, Collection<'a>> {
-    if api.branch != Branch::V1 {
-        return BTreeMap::new();
+/// `crate::Branch::V1` or `crate::Branch::V2`.
+pub fn branch_tokens(branch: Branch) -> TokenStream {
+    match branch {
+        Branch::V1 => quote!(crate::Branch::V1),
+        Branch::V2 => quote!(crate::Branch::V2),
     }
-    let gets = || {
-        api.operations
-            .iter()
-            .filter(|op| op.method == HttpMethod::Get)
-    };
-    let mut found = BTreeMap::new();
-    for list in gets() {
-        let TypeRef::Array(id) = &list.response else {
-            continue;
-        };
-        if list.paginated || id.direct_model().is_some_and(|k| is_object(ir, k)) {
-            continue;
-        }
-        for item in gets() {
-            let Some(param) = item
-                .path
-                .strip_prefix(list.path.as_str())
-                .and_then(|rest| rest.strip_prefix("/{")?.strip_suffix('}'))
-                .filter(|p| !p.contains(['/', '{']))
-            else {
-                continue;
-            };
-            let TypeRef::Model { key, args } = &item.response else {
-                continue;
-            };
-            let Some(model) = ir.models.get(key).filter(|_| args.is_empty()) else {
-                continue;
-            };
-            let ModelKind::Object { properties, .. } = &model.kind else {
-                continue;
-            };
-            let id_key = [param, "id", "name"]
-                .into_iter()
-                .find(|k| properties.iter().any(|p| p.name == *k));
-            found.insert(
-                list.path.as_str(),
-                Collection {
-                    item,
-                    model,
-                    id_key,
-                },
-            );
-        }
-    }
-    found
-}
-
-fn is_object(ir: &Ir, key: &str) -> bool {
-    ir.models
-        .get(key)
-        .is_some_and(|m| matches!(m.kind, ModelKind::Object { .. }))
-}
-
-/// The name of each item model's field enum in the API's `fields` module: the model's type
-/// name, unique within the API.
-fn field_enum_names(
-    collections: &BTreeMap<&str, Collection<'_>>,
-    plan: &Plan,
-) -> BTreeMap<String, String> {
-    let mut taken = BTreeSet::new();
-    let mut names = BTreeMap::new();
-    for c in collections.values() {
-        if !names.contains_key(&c.model.key) {
-            let mut name = plan.models[&c.model.key].name.clone();
-            if taken.contains(&name) {
-                name = camel(&c.model.key.replace('.', "_"));
-            }
-            let name = unique(name, &mut taken);
-            names.insert(c.model.key.clone(), name);
-        }
-    }
-    names
-}
-
-/// Filterable fields of an item model: those holding one value (not lists, maps or objects).
-fn scalar_fields<'a>(ir: &Ir, model: &'a Model) -> Vec<&'a str> {
-    let ModelKind::Object { properties, .. } = &model.kind else {
-        return Vec::new();
-    };
-    properties
-        .iter()
-        .filter(|p| {
-            !p.ty.is_array()
-                && !matches!(p.ty, TypeRef::Map(..))
-                && !p.ty.direct_model().is_some_and(|k| is_object(ir, k))
-        })
-        .map(|p| p.name.as_str())
-        .collect()
 }
 
 /// `pub mod fields`: one enum per item model of the API's expanded listings.
-fn fields_module(
-    ir: &Ir,
-    collections: &BTreeMap<&str, Collection<'_>>,
-    names: &BTreeMap<String, String>,
-    plan: &Plan,
-) -> TokenStream {
-    if collections.is_empty() {
+fn fields_module(enums: &[FieldEnum], types: &TypeTable) -> TokenStream {
+    if enums.is_empty() {
         return quote!();
     }
-    let mut seen = BTreeSet::new();
-    let enums = collections
-        .values()
-        .filter(|c| seen.insert(&c.model.key))
-        .map(|c| {
-            let ident = format_ident!("{}", names[&c.model.key]);
-            let keys = scalar_fields(ir, c.model);
-            let variants = enum_variants(keys.iter().copied())
-                .into_iter()
-                .map(|v| format_ident!("{}", v));
-            let variants: Vec<_> = variants.collect();
-            let docs = keys.iter().map(|k| format!(" `{k}`"));
-            let keys = keys.iter().map(|k| Literal::string(k));
-            let path = &plan.models[&c.model.key];
-            let doc = format!(
-                " Fields of [`{}`]({}) that expanded listings filter and sort on.",
-                path.name,
-                path.tokens().to_string().replace(' ', "")
-            );
-            quote! {
-                #[doc = #doc]
-                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum #ident {
-                    #(#[doc = #docs] #variants,)*
-                }
+    let enums = enums.iter().map(|e| {
+        let ident = format_ident!("{}", e.name);
+        let variants: Vec<_> = e.variants.iter().map(|v| format_ident!("{}", v)).collect();
+        let docs = e.keys.iter().map(|k| format!(" `{k}`"));
+        let keys = e.keys.iter().map(|k| Literal::string(k));
+        let path = types.path(e.model);
+        let doc = format!(
+            " Fields of [`{}`]({}) that expanded listings filter and sort on.",
+            path.name,
+            path_tokens(path).to_string().replace(' ', "")
+        );
+        let derives = super::models::derive_attr(&e.derives);
+        quote! {
+            #[doc = #doc]
+            #derives
+            #[non_exhaustive]
+            pub enum #ident {
+                #(#[doc = #docs] #variants,)*
+            }
 
-                impl crate::expanded::Field for #ident {
-                    fn name(self) -> &'static str {
-                        match self {
-                            #(Self::#variants => #keys,)*
-                        }
+            impl crate::expanded::Field for #ident {
+                fn name(self) -> &'static str {
+                    match self {
+                        #(Self::#variants => #keys,)*
                     }
                 }
             }
-        });
+        }
+    });
     quote! {
         /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter
         /// and sort on.
@@ -343,12 +150,12 @@ fn fields_module(
     }
 }
 
-fn method_token(method: HttpMethod) -> TokenStream {
-    match method {
-        HttpMethod::Get => quote!(crate::Method::Get),
-        HttpMethod::Post => quote!(crate::Method::Post),
-        HttpMethod::Put => quote!(crate::Method::Put),
-        HttpMethod::Delete | HttpMethod::Patch => quote!(crate::Method::Delete),
+fn verb_tokens(verb: Verb) -> TokenStream {
+    match verb {
+        Verb::Get => quote!(crate::Method::Get),
+        Verb::Post => quote!(crate::Method::Post),
+        Verb::Put => quote!(crate::Method::Put),
+        Verb::Delete => quote!(crate::Method::Delete),
     }
 }
 
@@ -363,45 +170,34 @@ fn push_param(param: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-fn operation(
-    api: &Api,
-    op: &Operation,
-    name: &str,
-    api_ident: &proc_macro2::Ident,
-    plan: &Plan,
-    listing: Option<(&Collection<'_>, &str)>,
-) -> (TokenStream, TokenStream) {
-    let method_ident = format_ident!("{}", name);
-    let response = rust_type(&op.response, plan);
+/// The push of an argument or setter `value` named `name`: by reference when passed by value.
+fn push_planned(op: &Operation, planned: &ParamPlan, value: &proc_macro2::Ident) -> TokenStream {
+    let value = match planned.passing {
+        crate::plan::Passing::ByValue => quote!(&#value),
+        _ => quote!(#value),
+    };
+    push_param(&op.params[planned.param], value)
+}
+
+/// `pub fn get_bill(&self, bill_id: &str) -> GetBill<'a>`: builds the call from the arguments.
+fn method(api: &Api, op: &Operation, plan: &OperationPlan, types: &TypeTable) -> TokenStream {
+    let method_ident = format_ident!("{}", plan.method);
+    let builder = format_ident!("{}", plan.request);
     let template = Literal::string(&op.path);
-    let verb = method_token(op.method);
-
-    let (required, optional) = parameters(op);
-
-    let mut taken = BTreeSet::from(["self".to_owned()]);
+    let verb = verb_tokens(plan.verb);
     let mut args = Vec::new();
     let mut pushes = Vec::new();
     let mut arg_docs = Vec::new();
-    for p in &required {
-        let arg = format_ident!("{}", unique(snake(&p.name), &mut taken));
-        let (ty, by_value) = argument_type(&p.ty, plan);
+    for planned in &plan.arguments {
+        let arg = format_ident!("{}", planned.name);
+        let ty = argument_type(&planned.ty, planned.passing, types);
         args.push(quote!(#arg: #ty));
-        pushes.push(push_param(
-            p,
-            if by_value {
-                quote!(&#arg)
-            } else {
-                quote!(#arg)
-            },
-        ));
-        arg_docs.extend(param_doc(&arg.to_string(), p));
+        pushes.push(push_planned(op, planned, &arg));
+        arg_docs.extend(param_doc(planned, &op.params[planned.param]));
     }
-    if let Some(body) = &op.body {
-        let arg = format_ident!("{}", unique("body".to_owned(), &mut taken));
-        let ty = match (body.shape, body.ty.direct_model()) {
-            (Some(shape), Some(key)) => plan.body_shapes[&(key.to_owned(), shape)].tokens(),
-            _ => rust_type(&body.ty, plan),
-        };
+    if let Some(body) = &plan.body {
+        let arg = format_ident!("{}", body.name);
+        let ty = rust_type(&body.ty, types);
         args.push(quote!(#arg: &#ty));
         pushes.push(quote!(.body(#arg)));
     }
@@ -411,57 +207,44 @@ fn operation(
     if op.paginated {
         pushes.push(quote!(.paginated()));
     }
-    if let Some(key) = listing.and_then(|(c, _)| c.id_key) {
+    if let Some(key) = plan.listing.as_ref().and_then(|l| l.id_key.as_deref()) {
         pushes.push(quote!(.ids_from(#key)));
     }
-
     let doc = operation_doc(api, op, &arg_docs);
     let deprecated = deprecation(op);
     let call = quote!(self.call(#verb, #template) #(#pushes)*);
-    // Every operation returns its own request type, even without optional parameters today:
-    // a parameter OVH adds later becomes a setter on it, not a breaking change of the method.
-    let builder = format_ident!("{}", name.to_upper_camel_case());
-    let builder_doc = docs::attrs(&[vec![if optional.is_empty() {
-        format!("Request for [`{api_ident}::{name}`]: `.await` it.")
-    } else {
-        format!("Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it.")
-    }]]);
-    let setters = optional.iter().map(|p| {
-        let setter = format_ident!("{}", snake(&p.name));
-        let (ty, by_value) = argument_type(&p.ty, plan);
-        let value = if by_value {
-            quote!(&value)
-        } else {
-            quote!(value)
-        };
-        let push = push_param(p, value);
-        let mut lines = p
-            .description
-            .as_deref()
-            .map(docs::lines)
-            .unwrap_or_default();
-        lines.push(String::new());
-        lines.push(format!(
-            "Optional {} parameter {}.",
-            location_name(&p.location),
-            docs::code(&p.name)
-        ));
-        let doc = docs::attrs(&[lines]);
-        quote! {
-            #doc
-            pub fn #setter(self, value: #ty) -> Self {
-                Self(self.0 #push)
-            }
-        }
-    });
-    let method = quote! {
+    quote! {
         #doc
         #deprecated
         pub fn #method_ident(&self, #(#args),*) -> #builder<'a> {
             #builder(#call)
         }
-    };
-    let retry = (op.method == HttpMethod::Post).then(|| {
+    }
+}
+
+/// The request type an operation's method returns: setters for the optional parameters, then
+/// `.await` (or `stream()`, `pages()`, `expanded()`). Every operation has one, even without
+/// optional parameters today: a parameter OVH adds later becomes a setter on it, not a breaking
+/// change of the method.
+fn request(
+    op: &Operation,
+    plan: &OperationPlan,
+    api_ident: &proc_macro2::Ident,
+    types: &TypeTable,
+) -> TokenStream {
+    let name = &plan.method;
+    let response = rust_type(&plan.response, types);
+    let builder = format_ident!("{}", plan.request);
+    let builder_doc = docs::attrs(&[vec![if plan.setters.is_empty() {
+        format!("Request for [`{api_ident}::{name}`]: `.await` it.")
+    } else {
+        format!("Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it.")
+    }]]);
+    let setters = plan
+        .setters
+        .iter()
+        .map(|planned| setter(op, planned, types));
+    let retry = plan.retry_opt_in.then(|| {
         quote! {
             /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
             /// for calls you know are safe to repeat.
@@ -471,33 +254,26 @@ fn operation(
         }
     });
     // A paged list is collected page by page, each decoded straight into its items.
-    let collect = if matches!(
-        (&op.response, op.paginated),
-        (crate::model::TypeRef::Array(_), true)
-    ) {
-        quote!(self.0.all_pages())
-    } else {
-        quote!(self.0.into_future())
+    let collect = match plan.page_item {
+        Some(_) => quote!(self.0.all_pages()),
+        None => quote!(self.0.into_future()),
     };
-    let streams = match (&op.response, op.paginated) {
-        (crate::model::TypeRef::Array(item), true) => {
-            let item = rust_type(item, plan);
-            Some(quote! {
-                /// The items of every page, as they arrive.
-                pub fn stream(self) -> crate::ItemStream<'a, #item> {
-                    self.0.stream()
-                }
+    let streams = plan.page_item.as_ref().map(|item| {
+        let item = rust_type(item, types);
+        quote! {
+            /// The items of every page, as they arrive.
+            pub fn stream(self) -> crate::ItemStream<'a, #item> {
+                self.0.stream()
+            }
 
-                /// Page after page, following `X-Pagination-Cursor-Next`.
-                pub fn pages(self) -> crate::PageStream<'a, #item> {
-                    self.0.pages()
-                }
-            })
+            /// Page after page, following `X-Pagination-Cursor-Next`.
+            pub fn pages(self) -> crate::PageStream<'a, #item> {
+                self.0.pages()
+            }
         }
-        _ => None,
-    };
-    let expanded = listing.map(|(c, fields)| expanded_listing(c, fields, plan));
-    let builder_item = quote! {
+    });
+    let expanded = plan.listing.as_ref().map(|l| expanded_listing(l, types));
+    quote! {
         #builder_doc
         #[must_use = "a request does nothing until it is awaited"]
         pub struct #builder<'a>(crate::Call<'a, #response>);
@@ -523,22 +299,48 @@ fn operation(
                 #collect
             }
         }
-    };
-    (method, builder_item)
+    }
+}
+
+/// One optional parameter's setter on a request.
+fn setter(op: &Operation, planned: &ParamPlan, types: &TypeTable) -> TokenStream {
+    let p = &op.params[planned.param];
+    let setter = format_ident!("{}", planned.name);
+    let ty = argument_type(&planned.ty, planned.passing, types);
+    let push = push_planned(op, planned, &format_ident!("value"));
+    let mut lines = p
+        .description
+        .as_deref()
+        .map(docs::lines)
+        .unwrap_or_default();
+    lines.push(String::new());
+    lines.push(format!(
+        "Optional {} parameter {}.",
+        location_name(&p.location),
+        docs::code(&p.name)
+    ));
+    let doc = docs::attrs(&[lines]);
+    quote! {
+        #doc
+        pub fn #setter(self, value: #ty) -> Self {
+            Self(self.0 #push)
+        }
+    }
 }
 
 /// `.expanded()` on a collection's request: its items in pages instead of ids.
-fn expanded_listing(c: &Collection<'_>, fields: &str, plan: &Plan) -> TokenStream {
-    let item = rust_type(&c.item.response, plan);
-    let fields = format_ident!("{}", fields);
-    let template = Literal::string(&c.item.path);
+fn expanded_listing(listing: &Listing, types: &TypeTable) -> TokenStream {
+    let item = rust_type(&listing.item, types);
+    let fields = format_ident!("{}", listing.fields);
+    let template = Literal::string(&listing.item_path);
     let doc = docs::attrs(&[
         vec![format!(
             "The items themselves (`GET {}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).",
-            c.item.path
+            listing.item_path
         )],
         vec![format!(
-            "Filter and sort on [`fields::{fields}`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead."
+            "Filter and sort on [`fields::{}`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.",
+            listing.fields
         )],
     ]);
     quote! {
@@ -547,30 +349,6 @@ fn expanded_listing(c: &Collection<'_>, fields: &str, plan: &Plan) -> TokenStrea
             crate::Expanded::new(self.0, #template)
         }
     }
-}
-
-/// An operation's parameters as its method takes them: the required ones as arguments, in path
-/// order then by kind (path, query, header, body field); the optional ones as setters, by kind
-/// then name.
-pub fn parameters(op: &Operation) -> (Vec<&Param>, Vec<&Param>) {
-    let order = |p: &Param| match p.location {
-        ParamLocation::Path => 0,
-        ParamLocation::Query => 1,
-        ParamLocation::Header => 2,
-        ParamLocation::BodyField => 3,
-    };
-    let path_order: Vec<String> = crate::model::path_variables(&op.path);
-    let mut required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    required.sort_by_key(|p| {
-        (
-            order(p),
-            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
-            p.name.clone(),
-        )
-    });
-    let mut optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
-    optional.sort_by_key(|p| (order(p), p.name.clone()));
-    (required, optional)
 }
 
 fn location_name(location: &ParamLocation) -> &'static str {
@@ -583,14 +361,14 @@ fn location_name(location: &ParamLocation) -> &'static str {
 }
 
 /// One line of the "Arguments" list, for arguments the schema describes.
-fn param_doc(arg: &str, p: &Param) -> Option<String> {
+fn param_doc(arg: &ParamPlan, p: &Param) -> Option<String> {
     let description = p.description.as_deref().map(|d| docs::lines(d).join(" "))?;
-    let wire = if snake(&p.name) == arg && p.location == ParamLocation::Path {
+    let wire = if !arg.renamed && p.location == ParamLocation::Path {
         String::new()
     } else {
         format!(" ({} {})", location_name(&p.location), docs::code(&p.name))
     };
-    Some(format!("- `{arg}`{wire}: {description}"))
+    Some(format!("- `{}`{wire}: {description}", arg.name))
 }
 
 fn stability_text(s: Stability) -> &'static str {

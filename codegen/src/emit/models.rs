@@ -8,78 +8,72 @@
 //! than derived: serde_derive's expansion is several times larger, and compile time of the
 //! whole API surface is decided by the volume of emitted code.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::plan::{ItemPath, Plan};
 use super::types::rust_type;
-use crate::model::{BodyShape, EnumValues, Ir, Model, ModelKind, Property, Role, TypeRef};
-use crate::naming::{enum_variants, field_names, integer_variant, unique, UNKNOWN_VARIANT};
+use crate::model::{BodyShape, EnumValues, Ir, Model, ModelKind, Property};
+use crate::naming::{UNKNOWN_FIELDS, UNKNOWN_VARIANT};
+use crate::plan::{
+    Derive, EnumPlan, ItemPath, StructPlan, Type, TypeEntry, TypeId, TypeItem, TypeShape, TypeTable,
+};
 
-pub use crate::naming::UNKNOWN_FIELDS;
+/// The item the plan's type `id` stands for, as the plan shaped it.
+pub fn item(ir: &Ir, types: &TypeTable, id: TypeId) -> TokenStream {
+    let entry = types.entry(id);
+    let (key, shape) = match (&entry.item, &entry.shape) {
+        (TypeItem::Alias(name), TypeShape::Alias(target)) => {
+            return alias(name, target, &entry.path, types)
+        }
+        (TypeItem::Model(key), _) => (key, None),
+        (TypeItem::BodyShape(key, shape), _) => (key, Some(*shape)),
+        (TypeItem::Alias(_), _) => return TokenStream::new(),
+    };
+    let Some(model) = ir.models.get(key) else {
+        return TokenStream::new();
+    };
+    let doc = model_doc(model, shape);
+    match (&entry.shape, &model.kind) {
+        (
+            TypeShape::Struct(plan),
+            ModelKind::Object {
+                generics,
+                properties,
+            },
+        ) => {
+            let fields = plan
+                .fields
+                .iter()
+                .map(|f| Field {
+                    prop: &properties[f.property],
+                    name: &f.name,
+                    required: f.required,
+                    boxed: f.boxed,
+                    ty: &f.ty,
+                })
+                .collect();
+            object(types, entry, plan, generics, fields, doc)
+        }
+        (TypeShape::Enum(plan), ModelKind::Enum(values)) => enumeration(entry, plan, values, doc),
+        _ => TokenStream::new(),
+    }
+}
 
-pub fn alias(name: &str, target: &TypeRef, path: &ItemPath, plan: &Plan) -> TokenStream {
+/// `#[derive(…)]` of the plan's derives.
+pub fn derive_attr(derives: &[Derive]) -> TokenStream {
+    let derives = derives.iter().map(|d| format_ident!("{}", d.name()));
+    quote!(#[derive(#(#derives),*)])
+}
+
+fn alias(name: &str, target: &Type, path: &ItemPath, types: &TypeTable) -> TokenStream {
     let ident = format_ident!("{}", path.name);
-    let target_tokens = rust_type(target, plan);
+    let target_tokens = rust_type(target, types);
     let doc = docs::attrs(&[vec![format!("Alias {} of the schemas.", docs::code(name))]]);
     quote! {
         #doc
         pub type #ident = #target_tokens;
     }
-}
-
-pub fn model(ir: &Ir, plan: &Plan, model: &Model) -> TokenStream {
-    let path = &plan.models[&model.key];
-    match &model.kind {
-        ModelKind::Enum(values) => enumeration(model, path, values),
-        ModelKind::Object {
-            generics,
-            properties,
-        } => {
-            let fields = properties
-                .iter()
-                .map(|p| Field::new(ir, &model.key, p, ir.mandatory(&model.key, p, None)))
-                .collect();
-            let doc = model_doc(model, None);
-            let kind = StructKind {
-                output: ir.role(&model.key) == Role::Output,
-                constructible: ir.constructible(&model.key, None),
-            };
-            object(plan, path, generics, fields, kind, doc)
-        }
-    }
-}
-
-/// The request-body variant of an output model: writable fields only.
-pub fn body_shape(ir: &Ir, plan: &Plan, model: &Model, shape: BodyShape) -> TokenStream {
-    let ModelKind::Object {
-        generics,
-        properties,
-    } = &model.kind
-    else {
-        return TokenStream::new();
-    };
-    let fields = properties
-        .iter()
-        .filter(|p| !p.read_only)
-        .map(|p| Field::new(ir, &model.key, p, ir.mandatory(&model.key, p, Some(shape))))
-        .collect();
-    let doc = model_doc(model, Some(shape));
-    let kind = StructKind {
-        output: false,
-        constructible: ir.constructible(&model.key, Some(shape)),
-    };
-    object(
-        plan,
-        &plan.body_shapes[&(model.key.clone(), shape)],
-        generics,
-        fields,
-        kind,
-        doc,
-    )
 }
 
 fn model_doc(model: &Model, shape: Option<BodyShape>) -> TokenStream {
@@ -99,68 +93,24 @@ fn model_doc(model: &Model, shape: Option<BodyShape>) -> TokenStream {
     docs::attrs(&paragraphs)
 }
 
-/// How a struct is used: read from responses (then an unset field is written as `null`), and
-/// built by callers (then it gets `new` or `Default`).
-#[derive(Clone, Copy)]
-struct StructKind {
-    output: bool,
-    constructible: bool,
-}
-
+/// One field as the plan decided it, with the property it holds.
 struct Field<'a> {
     prop: &'a Property,
+    name: &'a str,
     required: bool,
     boxed: bool,
-}
-
-impl<'a> Field<'a> {
-    fn new(ir: &Ir, owner: &str, prop: &'a Property, required: bool) -> Field<'a> {
-        let boxed = prop
-            .ty
-            .direct_model()
-            .is_some_and(|m| reaches_directly(ir, m, owner));
-        Field {
-            prop,
-            required,
-            boxed,
-        }
-    }
-}
-
-/// Whether `from` contains `to` by value (not through a list or map): such a field needs a Box.
-pub fn reaches_directly(ir: &Ir, from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(key) = stack.pop() {
-        if key == to {
-            return true;
-        }
-        if !seen.insert(key) {
-            continue;
-        }
-        if let Some(Model {
-            kind: ModelKind::Object { properties, .. },
-            ..
-        }) = ir.models.get(key)
-        {
-            stack.extend(properties.iter().filter_map(|p| p.ty.direct_model()));
-        }
-    }
-    false
+    ty: &'a Type,
 }
 
 fn object(
-    plan: &Plan,
-    path: &ItemPath,
+    types: &TypeTable,
+    entry: &TypeEntry,
+    plan: &StructPlan,
     generics: &[String],
     fields: Vec<Field<'_>>,
-    kind: StructKind,
     doc: TokenStream,
 ) -> TokenStream {
-    let StructKind {
-        output,
-        constructible,
-    } = kind;
+    let (path, output) = (&entry.path, plan.output);
     let ident = format_ident!("{}", path.name);
     let params: Vec<_> = generics.iter().map(|g| format_ident!("{}", g)).collect();
     let (decl_generics, ser_generics, object_generics, de_generics) = if params.is_empty() {
@@ -173,11 +123,8 @@ fn object(
             quote!(<'de, #(#params: serde::de::DeserializeOwned),*>),
         )
     };
-    let names = field_names(fields.iter().map(|f| f.prop.name.as_str()));
-    // The decoder's own locals, named apart from the fields (which are its other locals).
-    let mut taken = names.iter().cloned().collect();
-    let reader = format_ident!("{}", unique("object".to_owned(), &mut taken));
-    let member = format_ident!("{}", unique("key".to_owned(), &mut taken));
+    let (reader, member) = plan.decoder_locals();
+    let (reader, member) = (format_ident!("{}", reader), format_ident!("{}", member));
     let mut decls = Vec::new();
     let mut writes = Vec::new();
     let mut reads = Vec::new();
@@ -186,11 +133,11 @@ fn object(
     let mut values = Vec::new();
     let mut required_args = Vec::new();
     let mut defaults = Vec::new();
-    for (field, name) in fields.iter().zip(names) {
-        let name = format_ident!("{}", name);
+    for field in &fields {
+        let name = format_ident!("{}", field.name);
         let key = Literal::string(&field.prop.name);
-        let is_list = matches!(field.prop.ty, TypeRef::Array(_)) && !field.boxed;
-        let mut ty = rust_type(&field.prop.ty, plan);
+        let is_list = matches!(field.ty, Type::List(_)) && !field.boxed;
+        let mut ty = rust_type(field.ty, types);
         if field.boxed {
             ty = quote!(Box<#ty>);
         }
@@ -230,30 +177,26 @@ fn object(
         }
     }
     let unknown = format_ident!("{}", UNKNOWN_FIELDS);
-    // What callers build gets a constructor, or Default when nothing is mandatory.
-    let (derive_default, constructor) = if !constructible {
-        (quote!(), quote!())
-    } else if required_args.is_empty() {
-        (quote!(Default,), quote!())
-    } else {
+    // What callers build gets a constructor when a field is mandatory (else it derives Default).
+    let constructor = if plan.has_constructor() {
         let names: Vec<_> = required_args.iter().map(|(n, _)| n).collect();
         let types = required_args.iter().map(|(_, t)| t);
-        (
-            quote!(),
-            quote! {
-                impl #decl_generics #ident #decl_generics {
-                    /// Builds the value from its mandatory fields; the others start unset.
-                    pub fn new(#(#names: #types),*) -> Self {
-                        Self { #(#names,)* #(#defaults: None,)* #unknown: Default::default() }
-                    }
+        quote! {
+            impl #decl_generics #ident #decl_generics {
+                /// Builds the value from its mandatory fields; the others start unset.
+                pub fn new(#(#names: #types),*) -> Self {
+                    Self { #(#names,)* #(#defaults: None,)* #unknown: Default::default() }
                 }
-            },
-        )
+            }
+        }
+    } else {
+        quote!()
     };
+    let derives = derive_attr(&entry.derives);
     let name_str = Literal::string(&path.name);
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, #derive_default)]
+        #derives
         #[non_exhaustive]
         pub struct #ident #decl_generics {
             #(#decls)*
@@ -299,21 +242,27 @@ fn object(
     }
 }
 
-fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStream {
-    let ident = format_ident!("{}", path.name);
+fn enumeration(
+    entry: &TypeEntry,
+    plan: &EnumPlan,
+    values: &EnumValues,
+    doc: TokenStream,
+) -> TokenStream {
+    let ident = format_ident!("{}", entry.path.name);
     let unknown = format_ident!("{}", UNKNOWN_VARIANT);
-    let doc = model_doc(model, None);
+    let derives = derive_attr(&entry.derives);
+    let variants: Vec<_> = plan
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v))
+        .collect();
     match values {
         EnumValues::Strings(values) => {
-            let variants: Vec<_> = enum_variants(values.iter().map(String::as_str))
-                .into_iter()
-                .map(|v| format_ident!("{}", v))
-                .collect();
             let literals: Vec<_> = values.iter().map(|v| Literal::string(v)).collect();
             let variant_docs = values.iter().map(|v| format!(" {}", docs::code(v)));
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #derives
                 #[non_exhaustive]
                 pub enum #ident {
                     #(#[doc = #variant_docs] #variants,)*
@@ -344,15 +293,11 @@ fn enumeration(model: &Model, path: &ItemPath, values: &EnumValues) -> TokenStre
             }
         }
         EnumValues::Integers(values) => {
-            let variants: Vec<_> = values
-                .iter()
-                .map(|v| format_ident!("{}", integer_variant(*v)))
-                .collect();
             let literals: Vec<_> = values.iter().map(|v| Literal::i64_unsuffixed(*v)).collect();
             let variant_docs = values.iter().map(|v| format!(" `{v}`"));
             quote! {
                 #doc
-                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #derives
                 #[non_exhaustive]
                 pub enum #ident {
                     #(#[doc = #variant_docs] #variants,)*

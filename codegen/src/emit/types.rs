@@ -3,20 +3,15 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::plan::Plan;
-use crate::model::TypeRef;
+use crate::plan::{is_string, ItemPath, Passing, Type, TypeTable};
 use crate::typeexpr::Primitive;
 
 pub fn primitive(p: Primitive) -> TokenStream {
+    // The plan passes these as `&str`; which they are is decided there, once.
+    if is_string(p) {
+        return quote!(String);
+    }
     match p {
-        Primitive::String
-        | Primitive::Text
-        | Primitive::PhoneNumber
-        | Primitive::InternationalPhoneNumber
-        | Primitive::MacAddress
-        | Primitive::Duration
-        | Primitive::Time
-        | Primitive::IpInterface => quote!(String),
         Primitive::Password => quote!(crate::types::Password),
         Primitive::Long => quote!(i64),
         Primitive::Double => quote!(f64),
@@ -31,83 +26,76 @@ pub fn primitive(p: Primitive) -> TokenStream {
         Primitive::Ipv4Block => quote!(crate::types::Ipv4Block),
         Primitive::Ipv6Block => quote!(crate::types::Ipv6Block),
         Primitive::Any => quote!(serde_json::Value),
+        _ => quote!(String),
     }
 }
 
-/// The Rust type of a schema type.
-pub fn rust_type(ty: &TypeRef, plan: &Plan) -> TokenStream {
+/// The Rust type of a planned type.
+pub fn rust_type(ty: &Type, types: &TypeTable) -> TokenStream {
     match ty {
-        TypeRef::Unit => quote!(()),
-        TypeRef::Primitive(p) => primitive(*p),
-        TypeRef::Param(name) => {
+        Type::Unit => quote!(()),
+        Type::Primitive(p) => primitive(*p),
+        Type::Param(name) => {
             let ident = format_ident!("{}", name);
             quote!(#ident)
         }
-        TypeRef::Array(inner) => {
-            let inner = rust_type(inner, plan);
+        Type::List(inner) => {
+            let inner = rust_type(inner, types);
             quote!(Vec<#inner>)
         }
-        TypeRef::Map(k, v) => {
-            let (k, v) = (rust_type(k, plan), rust_type(v, plan));
+        Type::Map(k, v) => {
+            let (k, v) = (rust_type(k, types), rust_type(v, types));
             quote!(std::collections::BTreeMap<#k, #v>)
         }
-        TypeRef::Alias { name, .. } => plan.aliases[name].tokens(),
-        TypeRef::Model { key, args } => {
-            let path = plan.models[key].tokens();
+        Type::Alias { id, .. } => path_tokens(types.path(*id)),
+        Type::Named { id, args } => {
+            let path = path_tokens(types.path(*id));
             if args.is_empty() {
                 path
             } else {
-                let args = args.iter().map(|a| rust_type(a, plan));
+                let args = args.iter().map(|a| rust_type(a, types));
                 quote!(#path<#(#args),*>)
             }
         }
+        // Never printed: `emit` refuses a plan holding one.
+        Type::Unresolved(_) => quote!(serde_json::Value),
     }
 }
 
-/// How a value of this type is best passed to a method: `&str` for strings, by value for small
-/// `Copy` types, `&[T]` for lists and by reference for the rest.
-pub fn argument_type(ty: &TypeRef, plan: &Plan) -> (TokenStream, bool) {
-    match ty {
-        TypeRef::Alias { target, .. } => argument_type(target, plan),
-        TypeRef::Primitive(p) if is_string(*p) => (quote!(&str), false),
-        TypeRef::Primitive(p) if is_copy(*p) => (primitive(*p), true),
-        TypeRef::Array(inner) => {
-            let inner = rust_type(inner, plan);
-            (quote!(&[#inner]), false)
+/// `crate::models::a::b::Name`.
+pub fn path_tokens(path: &ItemPath) -> TokenStream {
+    path_tokens_in(path, quote!(crate))
+}
+
+/// `{krate}::models::a::b::Name`, to name the type from outside the crate.
+pub fn path_tokens_in(path: &ItemPath, krate: TokenStream) -> TokenStream {
+    let modules = path.modules.iter().map(|m| format_ident!("{}", m));
+    let name = format_ident!("{}", path.name);
+    quote!(#krate::models:: #(#modules::)* #name)
+}
+
+/// How a value of this type is passed to a method, as [`Passing`] says.
+pub fn argument_type(ty: &Type, passing: Passing, types: &TypeTable) -> TokenStream {
+    let ty = ty.without_aliases();
+    match (passing, ty) {
+        (Passing::Str, _) => quote!(&str),
+        (Passing::ByValue, _) => rust_type(ty, types),
+        (Passing::Slice, Type::List(item)) => {
+            let item = rust_type(item, types);
+            quote!(&[#item])
         }
         _ => {
-            let t = rust_type(ty, plan);
-            (quote!(&#t), false)
+            let t = rust_type(ty, types);
+            quote!(&#t)
         }
     }
-}
-
-fn is_string(p: Primitive) -> bool {
-    primitive(p).to_string() == "String"
-}
-
-fn is_copy(p: Primitive) -> bool {
-    matches!(
-        p,
-        Primitive::Long
-            | Primitive::Double
-            | Primitive::Boolean
-            | Primitive::Uuid
-            | Primitive::Date
-            | Primitive::DateTime
-            | Primitive::Ip
-            | Primitive::Ipv4
-            | Primitive::Ipv6
-            | Primitive::IpBlock
-            | Primitive::Ipv4Block
-            | Primitive::Ipv6Block
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{build, TypeRef};
+    use crate::plan::{passing, Lock, Plan};
     use crate::reader::{parse_schema, Branch, LoadedSchema};
     use crate::typeexpr::parse;
     use std::path::{Path, PathBuf};
@@ -129,13 +117,13 @@ mod tests {
             size: 0,
             doc,
         }]);
-        let plan = Plan::new(&ir);
+        let plan = Plan::new(&ir, &Lock::default());
         (ir, plan)
     }
 
     fn rust(expr: &str, plan: &Plan) -> String {
         let parsed = parse(expr).unwrap();
-        rust_type(&to_ref(&parsed), plan)
+        rust_type(&plan.types.resolve(&to_ref(&parsed)), &plan.types)
             .to_string()
             .replace(' ', "")
     }
@@ -221,8 +209,10 @@ mod tests {
     fn arguments_borrow_what_is_not_copy() {
         let (_, plan) = plan();
         let arg = |e: &str| {
-            let (t, by_value) = argument_type(&to_ref(&parse(e).unwrap()), &plan);
-            (t.to_string().replace(' ', ""), by_value)
+            let ty = plan.types.resolve(&to_ref(&parse(e).unwrap()));
+            let passing = passing(&ty);
+            let t = argument_type(&ty, passing, &plan.types);
+            (t.to_string().replace(' ', ""), passing == Passing::ByValue)
         };
         assert_eq!(arg("string"), ("&str".to_owned(), false));
         assert_eq!(

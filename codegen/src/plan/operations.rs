@@ -1,0 +1,227 @@
+//! What each operation becomes, decided before anything is printed (progenitor's
+//! `OperationMethod`): the method and its request type, the arguments in order and how each is
+//! passed, the setters, the body, the response, paging and the expanded listing.
+
+use std::collections::BTreeSet;
+
+use heck::ToUpperCamelCase;
+
+use crate::model::{Operation, Param, ParamLocation, TypeRef};
+use crate::naming::{snake, unique};
+use crate::reader::HttpMethod;
+use crate::typeexpr::Primitive;
+
+use super::listings::Listing;
+use super::methods::operation_key;
+use super::types::{Type, TypeTable};
+
+/// The HTTP method the runtime's `crate::Method` sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Verb {
+    /// The runtime has no `PATCH`, and no OVH schema uses one; a `PATCH` operation has always
+    /// been sent as `DELETE`, which the plan keeps until the runtime learns `PATCH`.
+    fn of(method: HttpMethod) -> Verb {
+        match method {
+            HttpMethod::Get => Verb::Get,
+            HttpMethod::Post => Verb::Post,
+            HttpMethod::Put => Verb::Put,
+            HttpMethod::Delete | HttpMethod::Patch => Verb::Delete,
+        }
+    }
+}
+
+/// How a method takes a value: `&str` for strings, by value for small `Copy` types, `&[T]` for
+/// lists and by reference for the rest. Decided on the type an alias stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Passing {
+    Str,
+    ByValue,
+    Slice,
+    ByRef,
+}
+
+/// How a value of `ty` is passed (see [`Passing`]).
+pub fn passing(ty: &Type) -> Passing {
+    match ty.without_aliases() {
+        Type::Primitive(p) if is_string(*p) => Passing::Str,
+        Type::Primitive(p) if is_copy(*p) => Passing::ByValue,
+        Type::List(_) => Passing::Slice,
+        _ => Passing::ByRef,
+    }
+}
+
+/// The primitives held as a `String`.
+pub fn is_string(p: Primitive) -> bool {
+    matches!(
+        p,
+        Primitive::String
+            | Primitive::Text
+            | Primitive::PhoneNumber
+            | Primitive::InternationalPhoneNumber
+            | Primitive::MacAddress
+            | Primitive::Duration
+            | Primitive::Time
+            | Primitive::IpInterface
+    )
+}
+
+fn is_copy(p: Primitive) -> bool {
+    matches!(
+        p,
+        Primitive::Long
+            | Primitive::Double
+            | Primitive::Boolean
+            | Primitive::Uuid
+            | Primitive::Date
+            | Primitive::DateTime
+            | Primitive::Ip
+            | Primitive::Ipv4
+            | Primitive::Ipv6
+            | Primitive::IpBlock
+            | Primitive::Ipv4Block
+            | Primitive::Ipv6Block
+    )
+}
+
+/// One parameter as the method takes it: a positional argument or a setter of the request.
+#[derive(Clone, Debug)]
+pub struct ParamPlan {
+    /// Index into the operation's `params`.
+    pub param: usize,
+    /// The argument or setter name.
+    pub name: String,
+    pub ty: Type,
+    pub passing: Passing,
+    /// The name is not the wire name in snake case (it was made unique).
+    pub renamed: bool,
+}
+
+/// The whole request body, the last argument.
+#[derive(Clone, Debug)]
+pub struct BodyPlan {
+    pub name: String,
+    /// The body's type, or its request-body variant's.
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug)]
+pub struct OperationPlan {
+    /// `GET /me/bill/{billId}`: what the lock keys the method name by.
+    pub key: String,
+    /// `get_bill_by_bill_id`.
+    pub method: String,
+    /// `GetBillByBillId`: the request type the method returns, `.await`ed by callers.
+    pub request: String,
+    pub verb: Verb,
+    /// Required parameters: path (in path order), query, header, body fields.
+    pub arguments: Vec<ParamPlan>,
+    pub body: Option<BodyPlan>,
+    /// Optional parameters, by kind then name.
+    pub setters: Vec<ParamPlan>,
+    pub response: Type,
+    /// The item type, for a paged list collected page by page.
+    pub page_item: Option<Type>,
+    /// A `POST`, which may be retried only when the caller allows it.
+    pub retry_opt_in: bool,
+    /// For a v1 collection: listing its items expanded.
+    pub listing: Option<Listing>,
+}
+
+impl OperationPlan {
+    pub fn new(
+        op: &Operation,
+        method: String,
+        types: &TypeTable,
+        listing: Option<Listing>,
+    ) -> OperationPlan {
+        let (required, optional) = parameters(op);
+        let mut taken = BTreeSet::from(["self".to_owned()]);
+        let arguments = required
+            .into_iter()
+            .map(|i| param_plan(op, i, unique(snake(&op.params[i].name), &mut taken), types))
+            .collect();
+        let body = op.body.as_ref().map(|body| BodyPlan {
+            name: unique("body".to_owned(), &mut taken),
+            ty: match (body.shape, body.ty.direct_model()) {
+                (Some(shape), Some(key)) => match types.body_shape(key, shape) {
+                    Some(id) => Type::Named { id, args: vec![] },
+                    None => Type::Unresolved(format!("{key}#{shape:?}")),
+                },
+                _ => types.resolve(&body.ty),
+            },
+        });
+        let setters = optional
+            .into_iter()
+            .map(|i| param_plan(op, i, snake(&op.params[i].name), types))
+            .collect();
+        let page_item = match (&op.response, op.paginated) {
+            (TypeRef::Array(item), true) => Some(types.resolve(item)),
+            _ => None,
+        };
+        OperationPlan {
+            key: operation_key(op),
+            request: method.to_upper_camel_case(),
+            method,
+            verb: Verb::of(op.method),
+            arguments,
+            body,
+            setters,
+            response: types.resolve(&op.response),
+            page_item,
+            retry_opt_in: op.method == HttpMethod::Post,
+            listing,
+        }
+    }
+
+    /// Every type this operation prints, to find one the table does not know.
+    pub fn types(&self) -> impl Iterator<Item = &Type> {
+        let params = self.arguments.iter().chain(&self.setters).map(|p| &p.ty);
+        params
+            .chain(self.body.iter().map(|b| &b.ty))
+            .chain(std::iter::once(&self.response))
+            .chain(self.listing.iter().map(|l| &l.item))
+    }
+}
+
+fn param_plan(op: &Operation, param: usize, name: String, types: &TypeTable) -> ParamPlan {
+    let ty = types.resolve(&op.params[param].ty);
+    ParamPlan {
+        param,
+        renamed: name != snake(&op.params[param].name),
+        name,
+        passing: passing(&ty),
+        ty,
+    }
+}
+
+/// An operation's parameters (indices into its `params`) as its method takes them: the
+/// required ones as arguments, in path order then by kind (path, query, header, body field);
+/// the optional ones as setters, by kind then name.
+pub fn parameters(op: &Operation) -> (Vec<usize>, Vec<usize>) {
+    let order = |p: &Param| match p.location {
+        ParamLocation::Path => 0,
+        ParamLocation::Query => 1,
+        ParamLocation::Header => 2,
+        ParamLocation::BodyField => 3,
+    };
+    let path_order: Vec<String> = crate::model::path_variables(&op.path);
+    let (mut required, mut optional): (Vec<usize>, Vec<usize>) =
+        (0..op.params.len()).partition(|&i| op.params[i].required);
+    required.sort_by_key(|&i| {
+        let p = &op.params[i];
+        (
+            order(p),
+            path_order.iter().position(|v| v == &p.name).unwrap_or(0),
+            p.name.clone(),
+        )
+    });
+    optional.sort_by_key(|&i| (order(&op.params[i]), op.params[i].name.clone()));
+    (required, optional)
+}
