@@ -15,7 +15,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    DeserializeOwned, DeserializeSeed, Error as _, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -140,22 +142,21 @@ fn absent<T: DeserializeOwned>() -> Result<T, String> {
 /// Reads a present value; when tolerant, corrects what does not match.
 fn read<T: DeserializeOwned>(value: Value) -> Result<T, String> {
     if !tolerant() {
-        return T::deserialize(Tracked(value)).map_err(|e| e.to_string());
+        return tracked(&value).map_err(|e| e.to_string());
     }
     match value {
         Value::Array(items) if items.iter().all(is_scalar) => scalar_list(items),
         Value::Array(_) | Value::Object(_) => {
-            // Moved, not borrowed, so that nested members move too instead of being copied; an
-            // object, or a list of them, that is not what `T` reads has no other reading.
+            // An object, or a list of them, that is not what `T` reads has no other reading.
             let mark = mark();
-            T::deserialize(Tracked(value)).or_else(|e| {
+            tracked::<T>(&value).or_else(|e| {
                 rollback(mark);
                 neutral::<T>(DeviationKind::Invalid, None).ok_or_else(|| e.to_string())
             })
         }
         scalar => {
             let mark = mark();
-            T::deserialize(Tracked(scalar.clone())).or_else(|e| {
+            tracked::<T>(&scalar).or_else(|e| {
                 rollback(mark);
                 correct(scalar, &type_name::<T>(), attempt::<T>).ok_or_else(|| e.to_string())
             })
@@ -171,7 +172,7 @@ fn is_scalar(value: &Value) -> bool {
 /// own, so one bad item does not cost the list.
 fn scalar_list<T: DeserializeOwned>(items: Vec<Value>) -> Result<T, String> {
     let start = mark();
-    if let Ok(v) = T::deserialize(Tracked(Value::Array(items.clone()))) {
+    if let Ok(v) = tracked::<T>(&Value::Array(items.clone())) {
         return Ok(v);
     }
     rollback(start);
@@ -179,7 +180,7 @@ fn scalar_list<T: DeserializeOwned>(items: Vec<Value>) -> Result<T, String> {
     // Whether one item reads, tried as a list of one; what it records is recorded again below.
     let fits = |item: &Value| {
         let mark = mark();
-        let ok = T::deserialize(Tracked(Value::Array(vec![item.clone()]))).is_ok();
+        let ok = tracked::<T>(&Value::Array(vec![item.clone()])).is_ok();
         rollback(mark);
         ok.then(|| item.clone())
     };
@@ -193,7 +194,7 @@ fn scalar_list<T: DeserializeOwned>(items: Vec<Value>) -> Result<T, String> {
             .ok_or_else(|| format!("[{i}]: no reading of this item fits {expected}"))?;
         fixed.push(item);
     }
-    T::deserialize(Tracked(Value::Array(fixed))).map_err(|e| e.to_string())
+    tracked::<T>(&Value::Array(fixed)).map_err(|e| e.to_string())
 }
 
 /// A `value` that `attempt` does not read as it is: read in another form OVH uses, else the
@@ -288,11 +289,9 @@ fn neutral<T: DeserializeOwned>(kind: DeviationKind, received: Option<Value>) ->
     neutral_by(kind, &type_name::<T>(), received, attempt::<T>)
 }
 
-/// `value` read as `T`, if it reads. Every reading of the correcting pass goes through
-/// [`Tracked`]: each generated model's decoder is then compiled for two deserializers only
-/// (the text's and this one), not for every way of holding a JSON value.
+/// `value` read as `T`, if it reads.
 fn attempt<T: DeserializeOwned>(value: &Value) -> Option<T> {
-    T::deserialize(Tracked(value.clone())).ok()
+    tracked(value).ok()
 }
 
 /// The first of [`NEUTRAL_VALUES`] that `attempt` reads, recorded as one deviation (what reading
@@ -432,104 +431,204 @@ fn record(kind: DeviationKind, expected: &str, received: Option<Value>) {
     });
 }
 
-/// A JSON value whose lists and maps put each item's index or key on the path as serde's own
-/// `Vec` and map impls decode them (generated structs do it themselves, in [`ObjectReader`]).
-struct Tracked(Value);
+/// `value` read as `T` by the correcting pass: from its text, through [`Tracked`], so that a
+/// model's decoder is the one the fast pass uses (each generated model is compiled for one
+/// deserializer only, serde_json's over text).
+fn tracked<T: DeserializeOwned>(value: &Value) -> Result<T, serde_json::Error> {
+    let text = value.to_string();
+    let mut json = serde_json::Deserializer::from_str(&text);
+    // Positions in this excerpt of the body would mislead; paths say where.
+    T::deserialize(Tracked(&mut json))
+        .map_err(|e| serde_json::Error::custom(without_position(&e.to_string())))
+}
 
-impl<'de> Deserializer<'de> for Tracked {
-    type Error = serde_json::Error;
+/// serde_json's deserializer, putting on the path the index of each item and the key of each
+/// entry as serde's own `Vec` and map impls decode them. Structs are handed to serde_json
+/// untouched: generated models put their members on the path themselves ([`ObjectReader`]).
+///
+/// Only ever wraps serde_json's deserializer, whose `deserialize_seq`, `_map`, `_option` and
+/// `_newtype_struct` call only the visitor methods [`TrackedVisitor`] forwards.
+struct Tracked<D>(D);
 
-    fn deserialize_any<V: serde::de::Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Array(items) => visitor.visit_seq(TrackedSeq {
-                items: items.into_iter().enumerate(),
-            }),
-            Value::Object(members) => visitor.visit_map(TrackedMap {
-                members: members.into_iter(),
-                value: None,
-            }),
-            other => other.deserialize_any(visitor),
+macro_rules! forward {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+            self.0.$method(visitor)
         }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tracked<D> {
+    type Error = D::Error;
+
+    forward! {
+        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
+        deserialize_i64 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string
+        deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_identifier
+        deserialize_ignored_any
     }
 
-    fn deserialize_option<V: serde::de::Visitor<'de>>(
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_seq(TrackedVisitor(visitor))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(TrackedVisitor(visitor))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_option(TrackedVisitor(visitor))
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
+        name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            other => visitor.visit_some(Tracked(other)),
-        }
+    ) -> Result<V::Value, D::Error> {
+        self.0
+            .deserialize_newtype_struct(name, TrackedVisitor(visitor))
     }
 
-    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+    fn deserialize_tuple<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        len: usize,
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        visitor.visit_newtype_struct(self)
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple(len, TrackedVisitor(visitor))
     }
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0
+            .deserialize_tuple_struct(name, len, TrackedVisitor(visitor))
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_unit_struct(name, visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct(name, fields, visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
     }
 }
 
-struct TrackedSeq {
-    items: std::iter::Enumerate<std::vec::IntoIter<Value>>,
+struct TrackedVisitor<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for TrackedVisitor<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.0.visit_seq(TrackedSeq { seq, index: 0 })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(TrackedMap { map, key: None })
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_none()
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_some(Tracked(d))
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_newtype_struct(Tracked(d))
+    }
 }
 
-impl<'de> serde::de::SeqAccess<'de> for TrackedSeq {
-    type Error = serde_json::Error;
+/// Hands an item or entry to its seed through [`Tracked`].
+struct TrackedSeed<S>(S);
 
-    fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TrackedSeed<S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        self.0.deserialize(Tracked(d))
+    }
+}
+
+struct TrackedSeq<A> {
+    seq: A,
+    index: usize,
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackedSeq<A> {
+    type Error = A::Error;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(
         &mut self,
         seed: S,
-    ) -> Result<Option<S::Value>, Self::Error> {
-        let Some((i, item)) = self.items.next() else {
-            return Ok(None);
-        };
-        within(Segment::Index(i), || seed.deserialize(Tracked(item)))
-            .map(Some)
-            .map_err(|e| serde_json::Error::custom(PathError::new(format!("[{i}]"), e.to_string())))
+    ) -> Result<Option<S::Value>, A::Error> {
+        let i = self.index;
+        self.index += 1;
+        within(Segment::Index(i), || {
+            self.seq.next_element_seed(TrackedSeed(seed))
+        })
+        .map_err(|e| prefixed(format!("[{i}]"), e))
     }
 }
 
-struct TrackedMap {
-    members: serde_json::map::IntoIter,
-    value: Option<(String, Value)>,
+struct TrackedMap<A> {
+    map: A,
+    /// The key of the entry whose value comes next.
+    key: Option<String>,
 }
 
-impl<'de> serde::de::MapAccess<'de> for TrackedMap {
-    type Error = serde_json::Error;
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TrackedMap<A> {
+    type Error = A::Error;
 
-    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+    fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, Self::Error> {
-        let Some((key, value)) = self.members.next() else {
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(key) = self.map.next_key::<String>()? else {
             return Ok(None);
         };
-        let decoded = seed.deserialize(Value::String(key.clone()))?;
-        self.value = Some((key, value));
+        let decoded = seed.deserialize(key.as_str().into_deserializer())?;
+        self.key = Some(key);
         Ok(Some(decoded))
     }
 
-    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<S::Value, Self::Error> {
-        let (key, value) = self
-            .value
-            .take()
-            .ok_or_else(|| serde_json::Error::custom("a map value without its key"))?;
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        let key = self.key.take().unwrap_or_default();
         let prefix = format!(".{key}");
-        within(Segment::Entry(key), || seed.deserialize(Tracked(value)))
-            .map_err(|e| serde_json::Error::custom(PathError::new(prefix, e.to_string())))
+        within(Segment::Entry(key), || {
+            self.map.next_value_seed(TrackedSeed(seed))
+        })
+        .map_err(|e| prefixed(prefix, e))
     }
 }
 
@@ -649,7 +748,8 @@ pub trait Object: Sized {
 
 /// Deserializes a generated model (see [`Object`]).
 pub fn read_object<'de, D: Deserializer<'de>, T: Object>(deserializer: D) -> Result<T, D::Error> {
-    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+    // As a struct, not a map: [`Tracked`] hands structs to serde_json untouched.
+    deserializer.deserialize_struct(T::NAME, &[], ObjectVisitor(PhantomData))
 }
 
 struct ObjectVisitor<T>(PhantomData<T>);
