@@ -19,6 +19,12 @@
 //!   spellings of the same directory (`/x/schemas`, `/x/schemas/.`); the build script declares
 //!   `rerun-if-env-changed` on it, so generation re-runs, then the crate is checked.
 //!
+//! The configurations (`BENCH_CONFIGS` picks some, comma-separated): `ovhCloudConnect`,
+//! `dedicated_server`, `v2_iam` (one API each); `renditions` (every API that has a rendition:
+//! ours with those features, progenitor as one crate with a module per rendition); `all` (ours
+//! only: progenitor has no rendition for most APIs). The progenitor generator is built once,
+//! untimed (`cargo build --release`, its dependencies from crates.io).
+//!
 //! It prints medians, the ratio ours / progenitor and the targets. Whatever cannot be measured
 //! (no renditions, a generator that does not build offline, a rendition progenitor rejects) is
 //! printed as skipped with the reason, and the benchmark still succeeds. Everything is built
@@ -166,6 +172,9 @@ struct Times {
     build: Vec<Duration>,
     check_build_rs: Vec<Duration>,
     generated: Option<Size>,
+    /// progenitor: the renditions compiled, and what was left out of them and why.
+    renditions: Vec<&'static str>,
+    notes: Vec<String>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -215,16 +224,15 @@ fn run() -> Result<(), String> {
     let progenitor = progenitor::prepare(&env, &configs);
     let mut results = Vec::new();
     for config in &configs {
-        // A failure of ours is a bug to see, not a row to skip.
-        let ours = Ok(measure(
-            &env,
-            &ours_crate(&env, config.subject),
-            config.name,
-        )?);
         let theirs = match &progenitor {
             Ok(crates) => crates.measure(&env, config),
             Err(reason) => Err(reason.clone()),
         };
+        // Ours compiles the APIs progenitor's side did compile, when it left some out.
+        let compiled = theirs.as_ref().map(|t| &t.renditions[..]).unwrap_or(&[]);
+        let ours = ours_crate(&env, config.subject, compiled);
+        // A failure of ours is a bug to see, not a row to skip.
+        let ours = Ok(measure(&env, &ours, config.name)?);
         results.push((ours, theirs));
     }
     report(&env, &configs, &results, progenitor.as_ref().ok());
@@ -286,16 +294,16 @@ fn selected_configs() -> Result<Vec<&'static Config>, String> {
         .collect()
 }
 
-/// The `ovhcloud` crate with the configuration's features.
-fn ours_crate(env: &Env, subject: Subject) -> Crate {
+/// The `ovhcloud` crate with the configuration's features; for `renditions`, those of the
+/// renditions progenitor's side compiled (`compiled`), or of all of them if it measured none.
+fn ours_crate(env: &Env, subject: Subject, compiled: &[&str]) -> Crate {
     let features = match subject {
         Subject::One(file) => feature_of(file).to_owned(),
-        Subject::Renditions => {
-            let mut features: Vec<&str> = RENDITIONS.iter().map(|(_, f)| *f).collect();
-            features.sort_unstable();
-            features.dedup();
-            features.join(",")
+        Subject::Renditions if compiled.is_empty() => {
+            let all: Vec<&str> = RENDITIONS.iter().map(|(file, _)| *file).collect();
+            features_of(&all).join(",")
         }
+        Subject::Renditions => features_of(compiled).join(","),
         Subject::All => "all".to_owned(),
     };
     let schemas = env.schemas.canonicalize().unwrap_or(env.schemas.clone());
@@ -311,6 +319,14 @@ fn ours_crate(env: &Env, subject: Subject) -> Crate {
         target_dir: env.target_dir.join("ovhcloud"),
         schema_spellings: Some([schemas.clone(), schemas.join(".")]),
     }
+}
+
+/// Our features covering these renditions, once each.
+fn features_of(renditions: &[&str]) -> Vec<&'static str> {
+    let mut features: Vec<&str> = renditions.iter().map(|f| feature_of(f)).collect();
+    features.sort_unstable();
+    features.dedup();
+    features
 }
 
 fn feature_of(rendition: &str) -> &'static str {
@@ -518,20 +534,28 @@ mod progenitor {
 
     /// The generated crates, by configuration name, or why a configuration has none.
     pub struct Crates {
-        pub crates: BTreeMap<&'static str, Result<(Crate, Size), String>>,
+        crates: BTreeMap<&'static str, Result<Laid, String>>,
         /// `PATCH` lines of the generator: (rendition, what).
         pub patches: Vec<(String, String)>,
-        /// What the `renditions` crate holds, and leaves out.
-        pub renditions: Vec<String>,
+        /// Renditions generated for no crate, and why.
         pub left_out: Vec<String>,
+    }
+
+    /// A generated crate and the renditions in it.
+    struct Laid {
+        krate: Crate,
+        files: Vec<&'static str>,
     }
 
     impl Crates {
         pub fn measure(&self, env: &Env, config: &Config) -> Outcome {
             match self.crates.get(config.name) {
-                Some(Ok((krate, size))) => {
-                    let mut times = measure(env, krate, config.name)?;
-                    times.generated = Some(*size);
+                Some(Ok(laid)) => {
+                    let (files, notes) = keep_compiling_modules(env, laid)?;
+                    let mut times = measure(env, &laid.krate, config.name)?;
+                    times.generated = Some(size_of(&src_dir(&laid.krate)));
+                    times.renditions = files;
+                    times.notes = notes;
                     Ok(times)
                 }
                 Some(Err(reason)) => Err(reason.clone()),
@@ -575,11 +599,6 @@ mod progenitor {
         Ok(Crates {
             crates,
             patches: outcome.patches,
-            renditions: distinct
-                .iter()
-                .filter(|f| !outcome.failed.contains_key(**f))
-                .map(|f| f.to_string())
-                .collect(),
             left_out: duplicates
                 .into_iter()
                 .chain(outcome.failed.iter().map(|(f, why)| format!("{f}: {why}")))
@@ -679,7 +698,7 @@ mod progenitor {
     }
 
     /// `v1/baremetal.json` → `baremetal`.
-    fn module_name(file: &str) -> String {
+    pub fn module_name(file: &str) -> String {
         let stem = Path::new(file)
             .file_stem()
             .and_then(|s| s.to_str())
@@ -703,10 +722,10 @@ mod progenitor {
     fn lay_out_crate(
         root: &Path,
         config: &str,
-        files: &[&str],
+        files: &[&'static str],
         generated: &Path,
         failed: &BTreeMap<String, String>,
-    ) -> Result<(Crate, Size), String> {
+    ) -> Result<Laid, String> {
         let usable: Vec<&str> = files
             .iter()
             .copied()
@@ -722,33 +741,125 @@ mod progenitor {
         }
         let package = crate_name(config);
         let dir = root.join("crates").join(&package);
-        let src = dir.join("src");
+        let krate = Crate {
+            dir: root.to_owned(),
+            args: Vec::new(),
+            lib_rs: dir.join("src/lib.rs"),
+            target_dir: root.join("target"),
+            schema_spellings: None,
+            package,
+        };
+        let src = src_dir(&krate);
         std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
-        write(&dir.join("Cargo.toml"), &crate_manifest(&package))?;
+        write(&dir.join("Cargo.toml"), &crate_manifest(&krate.package))?;
         let code = |file: &str| {
             let path = generated.join(format!("{}.rs", module_name(file)));
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
         };
         if let [file] = usable[..] {
-            write(&src.join("lib.rs"), &code(file)?)?;
+            write(&krate.lib_rs, &code(file)?)?;
         } else {
-            let mut lib = String::new();
             for file in &usable {
-                let module = module_name(file);
-                lib.push_str(&format!("pub mod {module};\n"));
-                write(&src.join(format!("{module}.rs")), &code(file)?)?;
+                write(&src.join(format!("{}.rs", module_name(file))), &code(file)?)?;
             }
-            write(&src.join("lib.rs"), &lib)?;
+            write_lib_of_modules(&krate, &usable)?;
         }
-        let krate = Crate {
-            dir: root.to_owned(),
-            package,
-            args: Vec::new(),
-            lib_rs: src.join("lib.rs"),
-            target_dir: root.join("target"),
-            schema_spellings: None,
-        };
-        Ok((krate, size_of(&src)))
+        Ok(Laid {
+            krate,
+            files: usable,
+        })
+    }
+
+    fn src_dir(krate: &Crate) -> PathBuf {
+        krate.lib_rs.parent().expect("src/lib.rs").to_owned()
+    }
+
+    fn write_lib_of_modules(krate: &Crate, files: &[&str]) -> Result<(), String> {
+        let lib: String = files
+            .iter()
+            .map(|f| format!("pub mod {};\n", module_name(f)))
+            .collect();
+        write(&krate.lib_rs, &lib)
+    }
+
+    /// Checks the crate once, untimed (which builds the dependencies too). progenitor's code
+    /// for some renditions does not compile: such a module is left out of a crate of several
+    /// and the check is run again; a crate of one is skipped. Returns the renditions kept and a
+    /// note for each left out.
+    fn keep_compiling_modules(
+        env: &Env,
+        laid: &Laid,
+    ) -> Result<(Vec<&'static str>, Vec<String>), String> {
+        let krate = &laid.krate;
+        let mut files = laid.files.clone();
+        let mut notes = Vec::new();
+        loop {
+            eprintln!("[progenitor] does {} compile? (untimed)", krate.package);
+            let args = ["check", "-p", &krate.package, "--message-format=json"];
+            let output = env
+                .cargo(&krate.dir, &krate.target_dir, &args)
+                .output()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if output.status.success() {
+                return Ok((files, notes));
+            }
+            let errors = first_error_by_file(&output.stdout);
+            let error_in = |file: &&str| errors.get(&format!("{}.rs", module_name(file)));
+            let failing: Vec<&str> = files
+                .iter()
+                .copied()
+                .filter(|f| error_in(f).is_some())
+                .collect();
+            if failing.is_empty() || failing.len() == files.len() {
+                let first = errors.values().next().map_or("?", String::as_str);
+                return Err(format!(
+                    "skipped: progenitor's code does not compile ({} file(s) with errors; first: {first})",
+                    errors.len()
+                ));
+            }
+            for file in &failing {
+                let error = error_in(file).expect("failing files have an error");
+                notes.push(format!(
+                    "{file} left out: progenitor's code for it does not compile ({error})"
+                ));
+                let _ =
+                    std::fs::remove_file(src_dir(krate).join(format!("{}.rs", module_name(file))));
+            }
+            files.retain(|f| !failing.contains(f));
+            write_lib_of_modules(krate, &files)?;
+        }
+    }
+
+    /// The first error of each source file (by file name), from `--message-format=json`.
+    fn first_error_by_file(stdout: &[u8]) -> BTreeMap<String, String> {
+        let mut errors = BTreeMap::new();
+        for line in String::from_utf8_lossy(stdout).lines() {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let Some(message) = value.get("message") else {
+                continue;
+            };
+            if message["level"] != "error" {
+                continue;
+            }
+            let primary = message["spans"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|span| span["is_primary"] == true);
+            let Some(file) = primary.and_then(|span| span["file_name"].as_str()) else {
+                continue;
+            };
+            let name = Path::new(file)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(file);
+            errors
+                .entry(name.to_owned())
+                .or_insert_with(|| message["message"].as_str().unwrap_or("?").to_owned());
+        }
+        errors
     }
 
     fn workspace_manifest(members: &[String]) -> String {
@@ -918,16 +1029,29 @@ fn print_notes(
     println!("check, build.rs re-run = ours only: the same check after changing OVHCLOUD_SCHEMAS_DIR's spelling, so build.rs generates again.");
     println!("Each timed run compiled that crate alone (checked in `cargo -v` output); wall clock of the whole cargo invocation.");
     println!("ours = `ovhcloud --no-default-features --features <configuration>`; progenitor = its client generated from OVH's OpenAPI 3 rendition.");
+    for (config, (_, theirs)) in configs.iter().zip(results) {
+        if let (Subject::Renditions, Ok(times)) = (config.subject, theirs) {
+            let modules: Vec<String> = times
+                .renditions
+                .iter()
+                .map(|f| progenitor::module_name(f))
+                .collect();
+            println!(
+                "renditions = the {} APIs with an OpenAPI 3 rendition that progenitor compiles: ours with --features {}; progenitor as one crate with a module each: {}.",
+                times.renditions.len(),
+                features_of(&times.renditions).join(","),
+                modules.join(", ")
+            );
+        }
+        for note in theirs.iter().flat_map(|t| &t.notes) {
+            println!("  {}: {note}", config.name);
+        }
+    }
     if let Some(crates) = progenitor {
-        println!(
-            "renditions = the {} APIs with an OpenAPI 3 rendition: ours with their features, progenitor as one crate with one module each ({}).",
-            crates.renditions.len(),
-            crates.renditions.join(", ")
-        );
         for note in &crates.left_out {
             println!("  left out: {note}");
         }
-        println!("all = ours with all 84 APIs; progenitor n/a (renditions exist for only the APIs above: compare the `renditions` row).");
+        println!("all = ours with all 84 APIs; progenitor n/a (it has renditions for some APIs only: compare the `renditions` row).");
         print_patches(&crates.patches);
     }
     for (config, (ours, theirs)) in configs.iter().zip(results) {
