@@ -1,67 +1,204 @@
-//! Compile-time benchmark of the root `ovhcloud` crate against a schema directory.
+//! Compile-time benchmark: the `ovhcloud` crate next to progenitor's clients for the same APIs.
 //!
 //! ```text
 //! cargo bench -p ovhcloud-codegen --bench compile
-//! BENCH_SAMPLES=5 OVHCLOUD_SCHEMAS_DIR=/path/to/ovh-schemas cargo bench -p ovhcloud-codegen --bench compile
+//! BENCH_SAMPLES=5 BENCH_TARGET_DIR=/tmp/compile-bench cargo bench -p ovhcloud-codegen --bench compile
+//! BENCH_CONFIGS=ovhCloudConnect,v2_iam cargo bench -p ovhcloud-codegen --bench compile
 //! ```
 //!
-//! For each configuration — `--features all` and `--no-default-features --features
-//! ovhCloudConnect` — it runs `cargo check -p ovhcloud` once untimed (builds the dependencies),
-//! then `BENCH_SAMPLES` times (default 3) each of:
+//! Each configuration is one of our cargo features (or a set of them) and the progenitor client
+//! generated from OVH's OpenAPI 3 rendition of the same API (`OVH_OPENAPI3_DIR`, default
+//! `../shared/ovh-openapi3` from the workspace root, by `benches/progenitor/`, a generator crate
+//! outside the workspace). For both, in debug with `CARGO_INCREMENTAL=0` and the dependencies
+//! prebuilt (one untimed run first), `BENCH_SAMPLES` times (default 3) each:
 //!
-//! * **lib**: the mtime of `src/lib.rs` is bumped (its content is not touched), so only the
-//!   `ovhcloud` crate is re-checked: the build script does not re-run (it only reruns on its
-//!   `rerun-if-*` inputs). This is the crate's own check time, the generated code included.
-//! * **build.rs + lib**: `OVHCLOUD_SCHEMAS_DIR` alternates between two spellings of the same
-//!   directory (`/x/ovh-schemas` and `/x/ovh-schemas/.`); the build script declares
-//!   `rerun-if-env-changed=OVHCLOUD_SCHEMAS_DIR`, so it re-runs (generation in build.rs) without
-//!   being recompiled and without any file changing, and then the crate is re-checked.
+//! * **check** / **build**: bump the mtime of the crate's `src/lib.rs`, then `cargo check` /
+//!   `cargo build --lib`. `-v` output proves that only that crate was compiled and that our
+//!   build script did not re-run (it reruns only on its `rerun-if-*` inputs).
+//! * **check, build.rs re-run** (ours only): `OVHCLOUD_SCHEMAS_DIR` alternates between two
+//!   spellings of the same directory (`/x/schemas`, `/x/schemas/.`); the build script declares
+//!   `rerun-if-env-changed` on it, so generation re-runs, then the crate is checked.
 //!
-//! The warm-up is one full check plus one untimed re-check after bumping `src/lib.rs` (the first
-//! incremental re-check is much slower than the next ones). Each timed run is verified from
-//! `cargo check -v`'s output (the crate was checked; the build script ran or did not).
-//! Everything happens in a dedicated target directory,
-//! `<workspace>/target/compile-bench` (override: `BENCH_TARGET_DIR`), so it never waits for the
-//! lock held by the `cargo bench` that launched it. `OVHCLOUD_SCHEMAS_DIR` defaults to
-//! `schemas` (the snapshot) relative to the workspace root; without it the benchmark says so and
-//! exits successfully.
+//! The configurations (`BENCH_CONFIGS` picks some, comma-separated): `ovhCloudConnect`,
+//! `dedicated_server`, `v2_iam` (one API each); `renditions` (every API that has a rendition:
+//! ours with those features, progenitor as one crate with a module per rendition); `all` (ours
+//! only: progenitor has no rendition for most APIs). The progenitor generator is built once,
+//! untimed (`cargo build --release`, its dependencies from crates.io).
+//!
+//! It prints medians, the ratio ours / progenitor and the targets. Whatever cannot be measured
+//! (no renditions, a generator that does not build offline, a rendition progenitor rejects) is
+//! printed as skipped with the reason, and the benchmark still succeeds. Everything is built
+//! under `BENCH_TARGET_DIR` (default `<workspace>/target/compile-bench`): never in the
+//! repository, and never waiting for the lock of the `cargo bench` that launched it.
 
 mod support;
 
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime};
-use support::{median, min, print_table};
+use support::{median, print_table};
+
+/// A rendition file of `OVH_OPENAPI3_DIR` and the feature of ours that covers the same API.
+/// `cloud_v2` is a curated subset of v2 /publicCloud and `storagenetapp` is /storage/netapp, a
+/// part of /storage: our features are a little larger there.
+const RENDITIONS: &[(&str, &str)] = &[
+    ("v1/baremetal.json", "dedicated_server"),
+    ("v1/dedicatedceph.json", "dedicated_ceph"),
+    ("v1/dedicatednasha.json", "dedicated_nasha"),
+    ("v1/domain.json", "domain"),
+    ("v1/emailmxplan.json", "email_mxplan"),
+    ("v1/emailpro.json", "email_pro"),
+    ("v1/hostingprivatedatabase.json", "hosting_privateDatabase"),
+    ("v1/ip.json", "ip"),
+    ("v1/iploadbalancing.json", "ipLoadbalancing"),
+    ("v1/ldp.json", "dbaas_logs"),
+    ("v1/me.json", "me"),
+    ("v1/overthebox.json", "overTheBox"),
+    ("v1/ovhcloudconnect.json", "ovhCloudConnect"),
+    ("v1/packxdsl.json", "pack_xdsl"),
+    ("v1/sms.json", "sms"),
+    ("v1/sslgateway.json", "sslGateway"),
+    ("v1/storagenetapp.json", "storage"),
+    ("v1/telephony.json", "telephony"),
+    ("v1/vps.json", "vps"),
+    ("v1/vrack.json", "vrack"),
+    ("v1/webhosting.json", "hosting_web"),
+    ("v1/xdsl.json", "xdsl"),
+    ("v2/cloud_v2.json", "v2_publicCloud"),
+    ("v2/iam.json", "v2_iam"),
+    (
+        "v2/vmwareclouddirectorbackup.json",
+        "v2_vmwareCloudDirector",
+    ),
+    (
+        "v2/vmwareclouddirectororganization.json",
+        "v2_vmwareCloudDirector",
+    ),
+    ("v2/vrackservices.json", "v2_vrackServices"),
+];
+
+/// What a configuration compiles of ours and of progenitor's.
+#[derive(Clone, Copy)]
+enum Subject {
+    /// One API: our feature and its rendition.
+    One(&'static str),
+    /// The APIs that have a rendition: their features, and one progenitor crate with each
+    /// distinct rendition as a module.
+    Renditions,
+    /// Every API: `--features all`; progenitor has renditions for only some of them.
+    All,
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    None,
+    /// Our build at most this fraction of progenitor's.
+    BuildRatio(f64),
+    /// Our check and build at most these.
+    Absolute {
+        check: Duration,
+        build: Duration,
+    },
+}
 
 struct Config {
     name: &'static str,
-    args: &'static [&'static str],
-    target: Duration,
+    subject: Subject,
+    target: Target,
 }
 
 const CONFIGS: &[Config] = &[
     Config {
-        name: "all",
-        args: &["--features", "all"],
-        target: Duration::from_secs(90),
+        name: "ovhCloudConnect",
+        subject: Subject::One("v1/ovhcloudconnect.json"),
+        target: Target::BuildRatio(0.5),
     },
     Config {
-        name: "ovhCloudConnect",
-        args: &["--no-default-features", "--features", "ovhCloudConnect"],
-        target: Duration::from_secs(1),
+        name: "dedicated_server",
+        subject: Subject::One("v1/baremetal.json"),
+        target: Target::BuildRatio(0.5),
+    },
+    Config {
+        name: "v2_iam",
+        subject: Subject::One("v2/iam.json"),
+        target: Target::BuildRatio(0.5),
+    },
+    Config {
+        name: "renditions",
+        subject: Subject::Renditions,
+        target: Target::None,
+    },
+    Config {
+        name: "all",
+        subject: Subject::All,
+        target: Target::Absolute {
+            check: Duration::from_secs(40),
+            build: Duration::from_secs(90),
+        },
     },
 ];
 
-struct Measured {
-    warmup: Duration,
-    lib: Vec<Duration>,
-    with_build: Vec<Duration>,
-    lines: Option<(usize, usize, usize)>,
+#[derive(Clone, Copy, PartialEq)]
+enum Step {
+    Check,
+    Build,
+}
+
+impl Step {
+    fn args(self) -> &'static [&'static str] {
+        match self {
+            Step::Check => &["check"],
+            Step::Build => &["build", "--lib"],
+        }
+    }
+}
+
+/// One crate to compile, in its own cargo workspace and target directory.
+struct Crate {
+    dir: PathBuf,
+    package: String,
+    args: Vec<String>,
+    lib_rs: PathBuf,
+    target_dir: PathBuf,
+    /// Ours: the two spellings of `OVHCLOUD_SCHEMAS_DIR`, to make the build script re-run.
+    schema_spellings: Option<[PathBuf; 2]>,
+}
+
+#[derive(Default)]
+struct Times {
+    check: Vec<Duration>,
+    build: Vec<Duration>,
+    check_build_rs: Vec<Duration>,
+    generated: Option<Size>,
+    /// progenitor: the renditions compiled, and what was left out of them and why.
+    renditions: Vec<&'static str>,
+    notes: Vec<String>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Size {
+    files: usize,
+    lines: usize,
+    bytes: usize,
+}
+
+/// A measurement, or why there is none.
+type Outcome = Result<Times, String>;
+
+struct Env {
+    workspace: PathBuf,
+    cargo: OsString,
+    samples: usize,
+    target_dir: PathBuf,
+    schemas: PathBuf,
+    openapi: PathBuf,
 }
 
 fn main() -> ExitCode {
     match run() {
-        Ok(code) => code,
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: compile benchmark failed: {e}");
             ExitCode::FAILURE
@@ -69,246 +206,283 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<ExitCode, String> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen/ is inside the workspace")
-        .to_owned();
-    let schemas = match std::env::var_os("OVHCLOUD_SCHEMAS_DIR") {
-        Some(dir) => workspace.join(dir),
-        None => workspace.join("schemas"),
-    };
-    if !schemas.join("v1").is_dir() && !schemas.join("v2").is_dir() {
-        let line = "=".repeat(78);
-        println!("{line}");
+fn run() -> Result<(), String> {
+    let env = Env::from_environment()?;
+    let configs = selected_configs()?;
+    println!(
+        "compile benchmark: {} sample(s), debug, CARGO_INCREMENTAL=0, target dir {}",
+        env.samples,
+        env.target_dir.display()
+    );
+    if !env.schemas.join("v1").is_dir() {
         println!(
             "SKIPPED: compile benchmark NOT RUN — no schema mirror at {}",
-            schemas.display()
+            env.schemas.display()
         );
-        println!(
-            "(expected v1/*.json and v2/*.json there; set OVHCLOUD_SCHEMAS_DIR to point at one)"
-        );
-        println!("{line}");
-        eprintln!(
-            "warning: compile benchmark skipped: {} does not exist",
-            schemas.display()
-        );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
-    let schemas = schemas
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", schemas.display()))?;
-    let samples: usize = match std::env::var("BENCH_SAMPLES") {
-        Ok(v) => v.trim().parse().ok().filter(|&n| n > 0).ok_or(format!(
-            "BENCH_SAMPLES must be a positive integer, got {v:?}"
-        ))?,
-        Err(_) => 3,
-    };
-    let target_dir = match std::env::var_os("BENCH_TARGET_DIR") {
-        Some(dir) => workspace.join(dir),
-        None => workspace.join("target/compile-bench"),
-    };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let lib_rs = workspace.join("src/lib.rs");
-
-    println!("compile benchmark: cargo check -p ovhcloud, schemas {}, {samples} sample(s), target dir {}", schemas.display(), target_dir.display());
-
-    // The two spellings of the schema directory; the build script re-runs when the value changes.
-    let spellings = [schemas.clone(), schemas.join(".")];
+    let progenitor = progenitor::prepare(&env, &configs);
     let mut results = Vec::new();
-    for config in CONFIGS {
-        let mut spelling = 0;
-        let check = |spelling: usize, verbose: bool, json: bool| {
-            let mut cmd = Command::new(&cargo);
-            cmd.arg("check").arg("-p").arg("ovhcloud").args(config.args);
-            if verbose {
-                cmd.arg("-v");
-            }
-            if json {
-                cmd.arg("--message-format=json");
-            }
-            cmd.current_dir(&workspace)
-                .env_remove("CARGO_BUILD_TARGET_DIR")
-                .env("CARGO_TARGET_DIR", &target_dir)
-                .env("OVHCLOUD_SCHEMAS_DIR", &spellings[spelling])
-                .stdin(Stdio::null());
-            cmd
+    for config in &configs {
+        let theirs = match &progenitor {
+            Ok(crates) => crates.measure(&env, config),
+            Err(reason) => Err(reason.clone()),
         };
-
-        eprintln!(
-            "[{}] warm-up (untimed; builds dependencies on the first run)…",
-            config.name
-        );
-        let start = Instant::now();
-        let output = check(spelling, false, true)
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", cargo.to_string_lossy()))?;
-        let warmup = start.elapsed();
-        if !output.status.success() {
-            print_diagnostics(&output.stdout);
-            return Err(format!(
-                "warm-up `cargo check -p ovhcloud {}` failed",
-                config.args.join(" ")
-            ));
-        }
-        let out_dir = find_out_dir(&output.stdout);
-        // The first incremental re-check after a full check is much slower than the next ones
-        // (measured 33-52 s against 15-17 s for `all`); keep it out of the samples.
-        touch(&lib_rs)?;
-        timed(check(spelling, false, false), config)?;
-
-        let mut lib = Vec::new();
-        let mut with_build = Vec::new();
-        for sample in 1..=samples {
-            // (i) only the crate: bump src/lib.rs's mtime.
-            touch(&lib_rs)?;
-            let (elapsed, stderr) = timed(check(spelling, true, false), config)?;
-            if !checked_crate(&stderr) {
-                return Err(format!(
-                    "[{}] touching src/lib.rs did not re-check ovhcloud:\n{stderr}",
-                    config.name
-                ));
-            }
-            if ran_build_script(&stderr) {
-                eprintln!(
-                    "[{}] warning: the build script re-ran although only src/lib.rs was touched",
-                    config.name
-                );
-            }
-            lib.push(elapsed);
-
-            // (ii) build script + crate: change the spelling of OVHCLOUD_SCHEMAS_DIR.
-            spelling = 1 - spelling;
-            let (elapsed_b, stderr) = timed(check(spelling, true, false), config)?;
-            if !ran_build_script(&stderr) || !checked_crate(&stderr) {
-                return Err(format!("[{}] changing OVHCLOUD_SCHEMAS_DIR did not re-run the build script and re-check:\n{stderr}", config.name));
-            }
-            with_build.push(elapsed_b);
-            eprintln!(
-                "[{}] sample {sample}/{samples}: lib {:.2} s, build.rs + lib {:.2} s",
-                config.name,
-                secs(elapsed),
-                secs(elapsed_b)
-            );
-        }
-        let lines = out_dir
-            .as_deref()
-            .or(newest_out_dir(&target_dir).as_deref())
-            .map(|dir| {
-                let mut totals = (0, 0, 0);
-                count_rs(dir, &mut totals);
-                totals
-            });
-        results.push(Measured {
-            warmup,
-            lib,
-            with_build,
-            lines,
-        });
+        // Ours compiles the APIs progenitor's side did compile, when it left some out.
+        let compiled = theirs.as_ref().map(|t| &t.renditions[..]).unwrap_or(&[]);
+        let ours = ours_crate(&env, config.subject, compiled);
+        // A failure of ours is a bug to see, not a row to skip.
+        let ours = Ok(measure(&env, &ours, config.name)?);
+        results.push((ours, theirs));
     }
-
-    println!();
-    let mut rows = Vec::new();
-    for (config, m) in CONFIGS.iter().zip(&results) {
-        let verdict = |d: Duration| if d < config.target { "met" } else { "NOT MET" };
-        rows.push([
-            format!("`{}`", config.name),
-            m.lines.map_or("?".into(), |(files, lines, _)| {
-                format!("{lines} ({files} files)")
-            }),
-            m.lines.map_or("?".into(), |(_, _, bytes)| {
-                format!("{:.1} MB", bytes as f64 / 1e6)
-            }),
-            format!("{} (min {})", fmt_s(median(&m.lib)), fmt_s(min(&m.lib))),
-            format!(
-                "{} (min {})",
-                fmt_s(median(&m.with_build)),
-                fmt_s(min(&m.with_build))
-            ),
-            format!("< {}", fmt_s(config.target)),
-            format!(
-                "{} / {}",
-                verdict(median(&m.lib)),
-                verdict(median(&m.with_build))
-            ),
-            fmt_s(m.warmup),
-        ]);
-    }
-    if let [all, one] = &results[..] {
-        let ratio = |a: &[Duration], b: &[Duration]| {
-            format!("{:.1}×", secs(median(a)) / secs(median(b)).max(1e-9))
-        };
-        let line_ratio = match (all.lines, one.lines) {
-            (Some((_, a, _)), Some((_, b, _))) if b > 0 => format!("{:.1}×", a as f64 / b as f64),
-            _ => "?".into(),
-        };
-        rows.push([
-            format!("ratio {} / {}", CONFIGS[0].name, CONFIGS[1].name),
-            line_ratio,
-            String::new(),
-            ratio(&all.lib, &one.lib),
-            ratio(&all.with_build, &one.with_build),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
-    }
-    print_table(
-        &[
-            "configuration",
-            "generated lines",
-            "generated size",
-            &format!("lib.rs touched: median of {samples}"),
-            &format!("build.rs re-run: median of {samples}"),
-            "target",
-            "met (lib / build.rs)",
-            "warm-up",
-        ],
-        &[false, true, true, true, true, true, false, true],
-        &rows,
-    );
-    println!();
-    println!("lib.rs touched  = `cargo check -p ovhcloud` after bumping src/lib.rs's mtime: the crate's own check (generated + runtime code).");
-    println!("build.rs re-run = same, after changing OVHCLOUD_SCHEMAS_DIR's spelling: generation in build.rs (two passes) + the check.");
-    println!("Times are wall clock of the whole cargo invocation (cargo's own overhead included), dependencies prebuilt.");
-    Ok(ExitCode::SUCCESS)
+    report(&env, &configs, &results, progenitor.as_ref().ok());
+    Ok(())
 }
 
-fn timed(mut cmd: Command, config: &Config) -> Result<(Duration, String), String> {
+impl Env {
+    fn from_environment() -> Result<Env, String> {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("codegen/ is inside the workspace")
+            .to_owned();
+        let dir = |var: &str, default: &str| match std::env::var_os(var) {
+            Some(dir) => workspace.join(dir),
+            None => workspace.join(default),
+        };
+        let samples = match std::env::var("BENCH_SAMPLES") {
+            Ok(v) => v.trim().parse().ok().filter(|&n| n > 0).ok_or(format!(
+                "BENCH_SAMPLES must be a positive integer, got {v:?}"
+            ))?,
+            Err(_) => 3,
+        };
+        Ok(Env {
+            cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+            samples,
+            target_dir: dir("BENCH_TARGET_DIR", "target/compile-bench"),
+            schemas: dir("OVHCLOUD_SCHEMAS_DIR", "schemas"),
+            openapi: dir("OVH_OPENAPI3_DIR", "../shared/ovh-openapi3"),
+            workspace,
+        })
+    }
+
+    /// `cargo ARGS` in `dir`, without incremental compilation, with its own target directory.
+    fn cargo(&self, dir: &Path, target_dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.cargo);
+        cmd.args(args)
+            .current_dir(dir)
+            .env("CARGO_INCREMENTAL", "0")
+            .env_remove("CARGO_BUILD_TARGET_DIR")
+            .env("CARGO_TARGET_DIR", target_dir)
+            .stdin(Stdio::null());
+        cmd
+    }
+}
+
+/// `BENCH_CONFIGS=a,b` runs only those configurations (all by default).
+fn selected_configs() -> Result<Vec<&'static Config>, String> {
+    let Ok(names) = std::env::var("BENCH_CONFIGS") else {
+        return Ok(CONFIGS.iter().collect());
+    };
+    names
+        .split(',')
+        .map(|name| {
+            CONFIGS
+                .iter()
+                .find(|c| c.name == name.trim())
+                .ok_or(format!("BENCH_CONFIGS: unknown configuration {name:?}"))
+        })
+        .collect()
+}
+
+/// The `ovhcloud` crate with the configuration's features; for `renditions`, those of the
+/// renditions progenitor's side compiled (`compiled`), or of all of them if it measured none.
+fn ours_crate(env: &Env, subject: Subject, compiled: &[&str]) -> Crate {
+    let features = match subject {
+        Subject::One(file) => feature_of(file).to_owned(),
+        Subject::Renditions if compiled.is_empty() => {
+            let all: Vec<&str> = RENDITIONS.iter().map(|(file, _)| *file).collect();
+            features_of(&all).join(",")
+        }
+        Subject::Renditions => features_of(compiled).join(","),
+        Subject::All => "all".to_owned(),
+    };
+    let schemas = env.schemas.canonicalize().unwrap_or(env.schemas.clone());
+    Crate {
+        dir: env.workspace.clone(),
+        package: "ovhcloud".into(),
+        args: vec![
+            "--no-default-features".into(),
+            "--features".into(),
+            features,
+        ],
+        lib_rs: env.workspace.join("src/lib.rs"),
+        target_dir: env.target_dir.join("ovhcloud"),
+        schema_spellings: Some([schemas.clone(), schemas.join(".")]),
+    }
+}
+
+/// Our features covering these renditions, once each.
+fn features_of(renditions: &[&str]) -> Vec<&'static str> {
+    let mut features: Vec<&str> = renditions.iter().map(|f| feature_of(f)).collect();
+    features.sort_unstable();
+    features.dedup();
+    features
+}
+
+fn feature_of(rendition: &str) -> &'static str {
+    RENDITIONS
+        .iter()
+        .find(|(file, _)| *file == rendition)
+        .map(|(_, feature)| *feature)
+        .expect("every configured rendition is in RENDITIONS")
+}
+
+/// Check and build times of one crate (and, for ours, check times with the build script).
+fn measure(env: &Env, krate: &Crate, name: &str) -> Outcome {
+    let mut times = Times::default();
+    for step in [Step::Check, Step::Build] {
+        eprintln!(
+            "[{name}] {} {}: warm-up (untimed)…",
+            krate.package,
+            step.args()[0]
+        );
+        let warmup = run_cargo(env, krate, step, 0, &["--message-format=json"])?;
+        times.generated = times
+            .generated
+            .or_else(|| out_dir(&warmup.stdout).map(|dir| size_of(&dir)));
+        for sample in 1..=env.samples {
+            touch(&krate.lib_rs)?;
+            let elapsed = timed_sample(env, krate, step, 0, false)?;
+            eprintln!(
+                "[{name}] {} {} {sample}: {}",
+                krate.package,
+                step.args()[0],
+                fmt_s(elapsed)
+            );
+            match step {
+                Step::Check => times.check.push(elapsed),
+                Step::Build => times.build.push(elapsed),
+            }
+        }
+        if step == Step::Check && krate.schema_spellings.is_some() {
+            for sample in 1..=env.samples {
+                let elapsed = timed_sample(env, krate, step, sample % 2, true)?;
+                eprintln!(
+                    "[{name}] {} check, build.rs re-run {sample}: {}",
+                    krate.package,
+                    fmt_s(elapsed)
+                );
+                times.check_build_rs.push(elapsed);
+            }
+        }
+    }
+    Ok(times)
+}
+
+/// One timed `cargo check|build -v`, verified: only the crate was compiled, and the build
+/// script ran exactly when `build_script` says it should.
+fn timed_sample(
+    env: &Env,
+    krate: &Crate,
+    step: Step,
+    spelling: usize,
+    build_script: bool,
+) -> Result<Duration, String> {
     let start = Instant::now();
-    let output = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let output = run_cargo(env, krate, step, spelling, &["-v"])?;
     let elapsed = start.elapsed();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    if !output.status.success() {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let compiled = compiled_crates(&stderr);
+    if compiled != [krate.package.replace('-', "_")] {
         return Err(format!(
-            "`cargo check -p ovhcloud {}` failed:\n{stderr}",
-            config.args.join(" ")
+            "{}: expected only {} to be compiled, got {compiled:?}:\n{stderr}",
+            krate.package, krate.package
         ));
     }
-    Ok((elapsed, stderr))
+    if ran_build_script(&stderr, &krate.package) != build_script {
+        return Err(format!(
+            "{}: the build script {} run:\n{stderr}",
+            krate.package,
+            if build_script { "did not" } else { "did" }
+        ));
+    }
+    Ok(elapsed)
 }
 
-/// `cargo check -v` prints `Running `rustc --crate-name ovhcloud …` when it re-checks the crate.
-fn checked_crate(stderr: &str) -> bool {
+fn run_cargo(
+    env: &Env,
+    krate: &Crate,
+    step: Step,
+    spelling: usize,
+    extra: &[&str],
+) -> Result<std::process::Output, String> {
+    let mut args: Vec<&str> = step.args().to_vec();
+    args.extend(["-p", &krate.package]);
+    args.extend(krate.args.iter().map(String::as_str));
+    args.extend(extra);
+    let mut cmd = env.cargo(&krate.dir, &krate.target_dir, &args);
+    if let Some(spellings) = &krate.schema_spellings {
+        cmd.env("OVHCLOUD_SCHEMAS_DIR", &spellings[spelling]);
+    }
+    let output = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        print_diagnostics(&output.stdout);
+        return Err(format!(
+            "`cargo {}` in {} failed: {}",
+            args.join(" "),
+            krate.dir.display(),
+            last_lines(&String::from_utf8_lossy(&output.stderr), 12)
+        ));
+    }
+    Ok(output)
+}
+
+/// The crates `cargo -v` ran rustc on: `Running `… rustc --crate-name NAME …``.
+fn compiled_crates(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .any(|l| l.contains("Running `") && l.contains("--crate-name ovhcloud "))
+        .filter(|l| l.trim_start().starts_with("Running `"))
+        .filter_map(|l| l.split("--crate-name ").nth(1)?.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
 }
 
-/// … and `Running `…/build/ovhcloud-<hash>/build-script-build`` when the build script runs.
-fn ran_build_script(stderr: &str) -> bool {
+/// … and `Running `…/build/PACKAGE-<hash>/build-script-build`` when it runs a build script.
+fn ran_build_script(stderr: &str, package: &str) -> bool {
     stderr.lines().any(|l| {
         l.contains("Running `")
             && l.contains("build-script-build")
-            && l.split(['/', '\\']).any(is_ovhcloud_unit_dir)
+            && l.split(['/', '\\']).any(|dir| is_unit_dir(dir, package))
     })
 }
 
 /// `ovhcloud-<hash>`, not `ovhcloud-codegen-<hash>`.
-fn is_ovhcloud_unit_dir(name: &str) -> bool {
-    name.strip_prefix("ovhcloud-")
+fn is_unit_dir(name: &str, package: &str) -> bool {
+    name.strip_prefix(package)
+        .and_then(|rest| rest.strip_prefix('-'))
         .is_some_and(|hash| !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The `OUT_DIR` of the `ovhcloud` build script, from `--message-format=json` output.
+fn out_dir(stdout: &[u8]) -> Option<PathBuf> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .rev()
+        .find_map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).ok()?;
+            if value.get("reason")?.as_str()? != "build-script-executed" {
+                return None;
+            }
+            let out_dir = PathBuf::from(value.get("out_dir")?.as_str()?);
+            let unit = out_dir.parent()?.file_name()?.to_str()?;
+            is_unit_dir(unit, "ovhcloud").then_some(out_dir)
+        })
+}
+
+/// The end of a long error output, on one line: what a note can show of it.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join(" / ")
 }
 
 fn touch(path: &Path) -> Result<(), String> {
@@ -320,50 +494,27 @@ fn touch(path: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The `OUT_DIR` of the `ovhcloud` build script, from `--message-format=json` output.
-fn find_out_dir(stdout: &[u8]) -> Option<PathBuf> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .rev()
-        .find_map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).ok()?;
-            if value.get("reason")?.as_str()? != "build-script-executed" {
-                return None;
-            }
-            let out_dir = PathBuf::from(value.get("out_dir")?.as_str()?);
-            let unit = out_dir.parent()?.file_name()?.to_str()?;
-            is_ovhcloud_unit_dir(unit).then_some(out_dir)
-        })
-}
-
-/// Fallback: the most recently modified `debug/build/ovhcloud-*/out`.
-fn newest_out_dir(target_dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(target_dir.join("debug/build"))
-        .ok()?
-        .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(is_ovhcloud_unit_dir))
-        .map(|e| e.path().join("out"))
-        .filter(|p| p.is_dir())
-        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
-}
-
-/// Adds the files, lines and bytes of the `.rs` files under `dir`.
-fn count_rs(dir: &Path, totals: &mut (usize, usize, usize)) {
+/// The files, lines and bytes of the `.rs` files under `dir`.
+fn size_of(dir: &Path) -> Size {
+    let mut size = Size::default();
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return size;
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
+    for path in entries.flatten().map(|e| e.path()) {
         if path.is_dir() {
-            count_rs(&path, totals);
+            let inner = size_of(&path);
+            size.files += inner.files;
+            size.lines += inner.lines;
+            size.bytes += inner.bytes;
         } else if path.extension().is_some_and(|e| e == "rs") {
             if let Ok(text) = std::fs::read_to_string(&path) {
-                totals.0 += 1;
-                totals.1 += text.lines().count();
-                totals.2 += text.len();
+                size.files += 1;
+                size.lines += text.lines().count();
+                size.bytes += text.len();
             }
         }
     }
+    size
 }
 
 fn print_diagnostics(stdout: &[u8]) {
@@ -377,14 +528,579 @@ fn print_diagnostics(stdout: &[u8]) {
     }
 }
 
-fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
+/// progenitor's side: the generator, the generated crates, their measurement.
+mod progenitor {
+    use super::*;
+
+    /// The generated crates, by configuration name, or why a configuration has none.
+    pub struct Crates {
+        crates: BTreeMap<&'static str, Result<Laid, String>>,
+        /// `PATCH` lines of the generator: (rendition, what).
+        pub patches: Vec<(String, String)>,
+        /// Renditions generated for no crate, and why.
+        pub left_out: Vec<String>,
+    }
+
+    /// A generated crate and the renditions in it.
+    struct Laid {
+        krate: Crate,
+        files: Vec<&'static str>,
+    }
+
+    impl Crates {
+        pub fn measure(&self, env: &Env, config: &Config) -> Outcome {
+            match self.crates.get(config.name) {
+                Some(Ok(laid)) => {
+                    let (files, notes) = keep_compiling_modules(env, laid)?;
+                    let mut times = measure(env, &laid.krate, config.name)?;
+                    times.generated = Some(size_of(&src_dir(&laid.krate)));
+                    times.renditions = files;
+                    times.notes = notes;
+                    Ok(times)
+                }
+                Some(Err(reason)) => Err(reason.clone()),
+                None => Err(
+                    "n/a: progenitor has renditions for some APIs only (see `renditions`)".into(),
+                ),
+            }
+        }
+    }
+
+    /// Builds the generator, generates every rendition and lays out one crate per
+    /// configuration under `<target>/progenitor`; `Err` says why nothing can be compared.
+    pub fn prepare(env: &Env, configs: &[&Config]) -> Result<Crates, String> {
+        if !env.openapi.join("v1").is_dir() {
+            return Err(format!(
+                "skipped: no OpenAPI 3 renditions at {}",
+                env.openapi.display()
+            ));
+        }
+        let root = env.target_dir.join("progenitor");
+        let generated = root.join("generated");
+        std::fs::create_dir_all(&generated).map_err(|e| format!("{}: {e}", generated.display()))?;
+        let generator = build_generator(env)?;
+        let (distinct, duplicates) = distinct_renditions(&env.openapi);
+        let outcome = run_generator(&generator, &generated, &env.openapi, &distinct)?;
+        let mut crates = BTreeMap::new();
+        let mut members = Vec::new();
+        for config in configs {
+            let files: Vec<&str> = match config.subject {
+                Subject::One(file) => vec![file],
+                Subject::Renditions => distinct.clone(),
+                Subject::All => continue,
+            };
+            let laid = lay_out_crate(&root, config.name, &files, &generated, &outcome.failed);
+            if laid.is_ok() {
+                members.push(crate_name(config.name));
+            }
+            crates.insert(config.name, laid);
+        }
+        write(&root.join("Cargo.toml"), &workspace_manifest(&members))?;
+        Ok(Crates {
+            crates,
+            patches: outcome.patches,
+            left_out: duplicates
+                .into_iter()
+                .chain(outcome.failed.iter().map(|(f, why)| format!("{f}: {why}")))
+                .collect(),
+        })
+    }
+
+    /// `cargo build --release` of `benches/progenitor` (its dependencies come from crates.io).
+    fn build_generator(env: &Env) -> Result<PathBuf, String> {
+        let manifest = env.workspace.join("codegen/benches/progenitor/Cargo.toml");
+        let target_dir = env.target_dir.join("progenitor-gen");
+        eprintln!("[progenitor] building the generator (untimed)…");
+        let output = env
+            .cargo(
+                &env.workspace,
+                &target_dir,
+                &["build", "--release", "--manifest-path"],
+            )
+            .arg(&manifest)
+            .output()
+            .map_err(|e| format!("skipped: cannot run cargo: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "skipped: the progenitor generator did not build (offline?): {}",
+                last_lines(&String::from_utf8_lossy(&output.stderr), 3)
+            ));
+        }
+        Ok(target_dir.join("release/progenitor-bench-gen"))
+    }
+
+    /// The renditions present, without byte-for-byte copies of an earlier one (which would
+    /// count one API twice); and a note for each left out.
+    fn distinct_renditions(openapi: &Path) -> (Vec<&'static str>, Vec<String>) {
+        let mut distinct: Vec<(&str, Vec<u8>)> = Vec::new();
+        let mut left_out = Vec::new();
+        for (file, _) in RENDITIONS {
+            let Ok(bytes) = std::fs::read(openapi.join(file)) else {
+                left_out.push(format!("{file}: missing"));
+                continue;
+            };
+            match distinct.iter().find(|(_, b)| *b == bytes) {
+                Some((same, _)) => left_out.push(format!("{file}: a byte-for-byte copy of {same}")),
+                None => distinct.push((file, bytes)),
+            }
+        }
+        (distinct.into_iter().map(|(f, _)| f).collect(), left_out)
+    }
+
+    struct Generated {
+        patches: Vec<(String, String)>,
+        failed: BTreeMap<String, String>,
+    }
+
+    /// Runs the generator on every rendition: `generated/<module>.rs` for each.
+    fn run_generator(
+        generator: &Path,
+        out: &Path,
+        openapi: &Path,
+        files: &[&str],
+    ) -> Result<Generated, String> {
+        eprintln!("[progenitor] generating {} clients…", files.len());
+        let output = Command::new(generator)
+            .arg(out)
+            .args(files.iter().map(|f| {
+                let mut arg = OsString::from(format!("{}=", module_name(f)));
+                arg.push(openapi.join(f));
+                arg
+            }))
+            .output()
+            .map_err(|e| format!("skipped: cannot run the generator: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "skipped: the generator failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let file_of = |module: &str| {
+            files
+                .iter()
+                .find(|f| module_name(f) == module)
+                .map_or(module.to_owned(), |f| f.to_string())
+        };
+        let mut generated = Generated {
+            patches: Vec::new(),
+            failed: BTreeMap::new(),
+        };
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            match line.splitn(3, '\t').collect::<Vec<_>>()[..] {
+                ["PATCH", module, what] => generated.patches.push((file_of(module), what.into())),
+                ["FAIL", module, why] => {
+                    generated.failed.insert(file_of(module), why.into());
+                }
+                _ => {}
+            }
+        }
+        Ok(generated)
+    }
+
+    /// `v1/baremetal.json` → `baremetal`.
+    pub fn module_name(file: &str) -> String {
+        let stem = Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(file);
+        stem.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+
+    fn crate_name(config: &str) -> String {
+        format!("progenitor-{}", config.to_lowercase().replace('_', "-"))
+    }
+
+    /// `crates/<name>/`: one rendition is `src/lib.rs` itself; several are modules of it.
+    fn lay_out_crate(
+        root: &Path,
+        config: &str,
+        files: &[&'static str],
+        generated: &Path,
+        failed: &BTreeMap<String, String>,
+    ) -> Result<Laid, String> {
+        let usable: Vec<&str> = files
+            .iter()
+            .copied()
+            .filter(|f| !failed.contains_key(*f))
+            .collect();
+        if usable.is_empty() {
+            let why = files
+                .iter()
+                .filter_map(|f| failed.get(*f))
+                .cloned()
+                .collect::<Vec<_>>();
+            return Err(format!("skipped: progenitor failed: {}", why.join("; ")));
+        }
+        let package = crate_name(config);
+        let dir = root.join("crates").join(&package);
+        let krate = Crate {
+            dir: root.to_owned(),
+            args: Vec::new(),
+            lib_rs: dir.join("src/lib.rs"),
+            target_dir: root.join("target"),
+            schema_spellings: None,
+            package,
+        };
+        let src = src_dir(&krate);
+        std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+        write(&dir.join("Cargo.toml"), &crate_manifest(&krate.package))?;
+        let code = |file: &str| {
+            let path = generated.join(format!("{}.rs", module_name(file)));
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        if let [file] = usable[..] {
+            write(&krate.lib_rs, &code(file)?)?;
+        } else {
+            for file in &usable {
+                write(&src.join(format!("{}.rs", module_name(file))), &code(file)?)?;
+            }
+            write_lib_of_modules(&krate, &usable)?;
+        }
+        Ok(Laid {
+            krate,
+            files: usable,
+        })
+    }
+
+    fn src_dir(krate: &Crate) -> PathBuf {
+        krate.lib_rs.parent().expect("src/lib.rs").to_owned()
+    }
+
+    fn write_lib_of_modules(krate: &Crate, files: &[&str]) -> Result<(), String> {
+        let lib: String = files
+            .iter()
+            .map(|f| format!("pub mod {};\n", module_name(f)))
+            .collect();
+        write(&krate.lib_rs, &lib)
+    }
+
+    /// Checks the crate once, untimed (which builds the dependencies too). progenitor's code
+    /// for some renditions does not compile: such a module is left out of a crate of several
+    /// and the check is run again; a crate of one is skipped. Returns the renditions kept and a
+    /// note for each left out.
+    fn keep_compiling_modules(
+        env: &Env,
+        laid: &Laid,
+    ) -> Result<(Vec<&'static str>, Vec<String>), String> {
+        let krate = &laid.krate;
+        let mut files = laid.files.clone();
+        let mut notes = Vec::new();
+        loop {
+            eprintln!("[progenitor] does {} compile? (untimed)", krate.package);
+            let args = ["check", "-p", &krate.package, "--message-format=json"];
+            let output = env
+                .cargo(&krate.dir, &krate.target_dir, &args)
+                .output()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if output.status.success() {
+                return Ok((files, notes));
+            }
+            let errors = first_error_by_file(&output.stdout);
+            let error_in = |file: &&str| errors.get(&format!("{}.rs", module_name(file)));
+            let failing: Vec<&str> = files
+                .iter()
+                .copied()
+                .filter(|f| error_in(f).is_some())
+                .collect();
+            if failing.is_empty() || failing.len() == files.len() {
+                let first = errors.values().next().map_or("?", String::as_str);
+                return Err(format!(
+                    "skipped: progenitor's code does not compile ({} file(s) with errors; first: {first})",
+                    errors.len()
+                ));
+            }
+            for file in &failing {
+                let error = error_in(file).expect("failing files have an error");
+                notes.push(format!(
+                    "{file} left out: progenitor's code for it does not compile ({error})"
+                ));
+                let _ =
+                    std::fs::remove_file(src_dir(krate).join(format!("{}.rs", module_name(file))));
+            }
+            files.retain(|f| !failing.contains(f));
+            write_lib_of_modules(krate, &files)?;
+        }
+    }
+
+    /// The first error of each source file (by file name), from `--message-format=json`.
+    fn first_error_by_file(stdout: &[u8]) -> BTreeMap<String, String> {
+        let mut errors = BTreeMap::new();
+        for line in String::from_utf8_lossy(stdout).lines() {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let Some(message) = value.get("message") else {
+                continue;
+            };
+            if message["level"] != "error" {
+                continue;
+            }
+            let primary = message["spans"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|span| span["is_primary"] == true);
+            let Some(file) = primary.and_then(|span| span["file_name"].as_str()) else {
+                continue;
+            };
+            let name = Path::new(file)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(file);
+            errors
+                .entry(name.to_owned())
+                .or_insert_with(|| message["message"].as_str().unwrap_or("?").to_owned());
+        }
+        errors
+    }
+
+    fn workspace_manifest(members: &[String]) -> String {
+        let members: Vec<String> = members.iter().map(|m| format!("\"crates/{m}\"")).collect();
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            members.join(", ")
+        )
+    }
+
+    /// The dependencies `cargo progenitor` writes for a generated crate (all of them, whatever
+    /// the document uses, so that every crate shares one prebuilt set).
+    fn crate_manifest(package: &str) -> String {
+        format!(
+            r#"[package]
+name = "{package}"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+bytes = "1.9"
+chrono = {{ version = "0.4", default-features = false, features = ["serde"] }}
+futures-core = "0.3"
+progenitor-client = "0.15.1"
+regress = "0.10"
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "stream"] }}
+serde = {{ version = "1.0", features = ["derive"] }}
+serde_json = "1.0"
+serde_urlencoded = "0.7"
+uuid = {{ version = "1.0", features = ["serde", "v4"] }}
+"#
+        )
+    }
+
+    fn write(path: &Path, text: &str) -> Result<(), String> {
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+fn report(
+    env: &Env,
+    configs: &[&Config],
+    results: &[(Outcome, Outcome)],
+    progenitor: Option<&progenitor::Crates>,
+) {
+    let mut rows = Vec::new();
+    for (config, (ours, theirs)) in configs.iter().zip(results) {
+        for step in ["check", "check, build.rs re-run", "build"] {
+            rows.push(time_row(config, step, ours, theirs));
+        }
+    }
+    println!();
+    print_table(
+        &[
+            "configuration",
+            "step",
+            &format!("ours (median of {})", env.samples),
+            &format!("progenitor (median of {})", env.samples),
+            "ours / progenitor",
+            "target",
+            "met",
+        ],
+        &[false, false, true, true, true, false, false],
+        &rows,
+    );
+    println!();
+    let sizes: Vec<[String; 3]> = configs
+        .iter()
+        .zip(results)
+        .map(|(config, (ours, theirs))| {
+            [
+                config.name.to_owned(),
+                fmt_size(ours.as_ref().ok().and_then(|t| t.generated)),
+                fmt_size(theirs.as_ref().ok().and_then(|t| t.generated)),
+            ]
+        })
+        .collect();
+    print_table(
+        &["configuration", "ours: generated", "progenitor: generated"],
+        &[false, true, true],
+        &sizes,
+    );
+    print_notes(configs, results, progenitor);
+}
+
+/// One line of the main table: a step of a configuration, both sides, and its target.
+fn time_row(config: &Config, step: &str, ours: &Outcome, theirs: &Outcome) -> [String; 7] {
+    let pick = |outcome: &Outcome| -> Result<Option<Duration>, String> {
+        let times = outcome.as_ref().map_err(|why| why.clone())?;
+        let samples = match step {
+            "check" => &times.check,
+            "build" => &times.build,
+            _ => &times.check_build_rs,
+        };
+        Ok((!samples.is_empty()).then(|| median(samples)))
+    };
+    let (ours, theirs) = (pick(ours), pick(theirs));
+    let cell = |t: &Result<Option<Duration>, String>| match t {
+        Ok(Some(d)) => fmt_s(*d),
+        Ok(None) => "—".into(),
+        Err(why) => short_reason(why),
+    };
+    let ratio = match (&ours, &theirs) {
+        (Ok(Some(a)), Ok(Some(b))) => Some(a.as_secs_f64() / b.as_secs_f64().max(1e-9)),
+        _ => None,
+    };
+    let (target, met) = verdict(
+        config.target,
+        step,
+        ours.as_ref().ok().copied().flatten(),
+        ratio,
+    );
+    [
+        config.name.to_owned(),
+        step.to_owned(),
+        cell(&ours),
+        cell(&theirs),
+        ratio.map_or("—".into(), |r| format!("{r:.2}×")),
+        target,
+        met,
+    ]
+}
+
+/// The target of a step, and whether it is met (`?` when what it needs was not measured).
+fn verdict(
+    target: Target,
+    step: &str,
+    ours: Option<Duration>,
+    ratio: Option<f64>,
+) -> (String, String) {
+    let met = |ok: Option<bool>| match ok {
+        Some(true) => "met".to_owned(),
+        Some(false) => "NOT MET".to_owned(),
+        None => "?".to_owned(),
+    };
+    match (target, step) {
+        (Target::BuildRatio(max), "build") => {
+            (format!("≤ {max}× progenitor"), met(ratio.map(|r| r <= max)))
+        }
+        (Target::Absolute { check, .. }, "check") => {
+            (format!("≤ {}", fmt_s(check)), met(ours.map(|d| d <= check)))
+        }
+        (Target::Absolute { build, .. }, "build") => {
+            (format!("≤ {}", fmt_s(build)), met(ours.map(|d| d <= build)))
+        }
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// The first words of a reason for the table; the notes below it give the whole of it.
+fn short_reason(why: &str) -> String {
+    if why.starts_with("n/a") {
+        "n/a".into()
+    } else {
+        "skipped".into()
+    }
+}
+
+fn print_notes(
+    configs: &[&Config],
+    results: &[(Outcome, Outcome)],
+    progenitor: Option<&progenitor::Crates>,
+) {
+    println!();
+    println!("check = `cargo check -p <crate>` after bumping its src/lib.rs's mtime; build = `cargo build -p <crate> --lib`, the same way.");
+    println!("check, build.rs re-run = ours only: the same check after changing OVHCLOUD_SCHEMAS_DIR's spelling, so build.rs generates again.");
+    println!("Each timed run compiled that crate alone (checked in `cargo -v` output); wall clock of the whole cargo invocation.");
+    println!("ours = `ovhcloud --no-default-features --features <configuration>`; progenitor = its client generated from OVH's OpenAPI 3 rendition.");
+    for (config, (_, theirs)) in configs.iter().zip(results) {
+        if let (Subject::Renditions, Ok(times)) = (config.subject, theirs) {
+            let modules: Vec<String> = times
+                .renditions
+                .iter()
+                .map(|f| progenitor::module_name(f))
+                .collect();
+            println!(
+                "renditions = the {} APIs with an OpenAPI 3 rendition that progenitor compiles: ours with --features {}; progenitor as one crate with a module each: {}.",
+                times.renditions.len(),
+                features_of(&times.renditions).join(","),
+                modules.join(", ")
+            );
+        }
+        for note in theirs.iter().flat_map(|t| &t.notes) {
+            println!("  {}: {note}", config.name);
+        }
+    }
+    if let Some(crates) = progenitor {
+        for note in &crates.left_out {
+            println!("  left out: {note}");
+        }
+        println!("all = ours with all 84 APIs; progenitor n/a (it has renditions for some APIs only: compare the `renditions` row).");
+        print_patches(&crates.patches);
+    }
+    for (config, (ours, theirs)) in configs.iter().zip(results) {
+        for (side, outcome) in [("ours", ours), ("progenitor", theirs)] {
+            if let Err(why) = outcome {
+                if !why.starts_with("n/a") || side == "ours" {
+                    println!("{} / {side}: {why}", config.name);
+                }
+            }
+        }
+    }
+}
+
+/// The patches progenitor needed; the operationIds, added to every document, in one line.
+fn print_patches(patches: &[(String, String)]) {
+    println!("Patches progenitor needed (made in a copy of each document):");
+    let (ids, others): (Vec<_>, Vec<_>) = patches
+        .iter()
+        .partition(|(_, what)| what.starts_with("added operationId"));
+    let operations: usize = ids
+        .iter()
+        .filter_map(|(_, what)| what.split_whitespace().rev().nth(1)?.parse::<usize>().ok())
+        .sum();
+    if !ids.is_empty() {
+        println!(
+            "  {} documents: added operationId {{method}}_{{path}} (snake case, unique) to {operations} operations that had none",
+            ids.len()
+        );
+    }
+    for (file, what) in others {
+        println!("  {file}: {what}");
+    }
+}
+
+fn fmt_size(size: Option<Size>) -> String {
+    size.map_or("?".into(), |s| {
+        format!(
+            "{} lines, {:.1} MB ({} files)",
+            s.lines,
+            s.bytes as f64 / 1e6,
+            s.files
+        )
+    })
 }
 
 fn fmt_s(d: Duration) -> String {
     if d < Duration::from_secs(10) {
-        format!("{:.2} s", secs(d))
+        format!("{:.2} s", d.as_secs_f64())
     } else {
-        format!("{:.1} s", secs(d))
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
