@@ -120,29 +120,24 @@ fn pop_config_create() -> PopConfigCreate {
 
 /// A medium body: a policy with 10 identities, 20 actions and 10 resources.
 fn policy_creation() -> policy::Creation {
-    let action = |a: String| policy::Action {
-        action: a,
-        unknown_fields: Default::default(),
-    };
+    let action = policy::Action::new;
+    let mut permissions = policy::Permissions::default();
+    permissions.allow = Some(
+        (0..20)
+            .map(|i| action(format!("dedicatedServer:apiovh:action{i}/get")))
+            .collect(),
+    );
     let mut body = policy::Creation::new(
         (0..10)
             .map(|i| format!("urn:v1:eu:identity:user:xx1111-ovh/operator-{i}"))
             .collect(),
         "operators".to_owned(),
-        policy::Permissions {
-            allow: Some(
-                (0..20)
-                    .map(|i| action(format!("dedicatedServer:apiovh:action{i}/get")))
-                    .collect(),
-            ),
-            deny: None,
-            except: None,
-            unknown_fields: Default::default(),
-        },
+        permissions,
         (0..10)
-            .map(|i| policy::Resource {
-                urn: format!("urn:v1:eu:resource:dedicatedServer:ns{i}.ip-51-91-0.eu"),
-                unknown_fields: Default::default(),
+            .map(|i| {
+                policy::Resource::new(format!(
+                    "urn:v1:eu:resource:dedicatedServer:ns{i}.ip-51-91-0.eu"
+                ))
             })
             .collect(),
     );
@@ -318,6 +313,7 @@ async fn section_cpu() -> (Vec<Row>, Vec<(String, usize)>) {
             client
                 .ovh_cloud_connect()
                 .post_config_pop(service, pop_body)
+                .into_call()
                 .request(),
         )
         .await
@@ -388,7 +384,8 @@ async fn section_cpu() -> (Vec<Row>, Vec<(String, usize)>) {
             || async move {
                 let call = client
                     .ovh_cloud_connect()
-                    .post_config_pop(service, pop_body);
+                    .post_config_pop(service, pop_body)
+                    .into_call();
                 client.prepare(call.request()).await.unwrap()
             },
         )
@@ -399,7 +396,7 @@ async fn section_cpu() -> (Vec<Row>, Vec<(String, usize)>) {
             "(b) serialize `iam.policy.Creation` (10 ids, 20 actions, 10 resources) + prepare",
             format!("typed v2 `post_policy(&body)`, {policy_body_len} B JSON"),
             || async move {
-                let call = client.v2_iam().post_policy(policy_body);
+                let call = client.v2_iam().post_policy(policy_body).into_call();
                 client.prepare(call.request()).await.unwrap()
             },
         )
@@ -468,7 +465,7 @@ async fn section_cpu() -> (Vec<Row>, Vec<(String, usize)>) {
             "(d) measured: typed `GET /me/bill/{billId}`: build + prepare + parse `Bill`",
             "one loop iteration does all three",
             || async move {
-                let call = client.me().get_bill_by_bill_id(BILL_ID);
+                let call = client.me().get_bill_by_bill_id(BILL_ID).into_call();
                 let prepared = client.prepare(call.request()).await.unwrap();
                 black_box(prepared);
                 serde_json::from_str::<Bill>(bill).unwrap()
@@ -483,7 +480,8 @@ async fn section_cpu() -> (Vec<Row>, Vec<(String, usize)>) {
             || async move {
                 let call = client
                     .ovh_cloud_connect()
-                    .post_config_pop(service, pop_body);
+                    .post_config_pop(service, pop_body)
+                    .into_call();
                 let prepared = client.prepare(call.request()).await.unwrap();
                 black_box(prepared);
                 serde_json::from_str::<Task>(task).unwrap()
