@@ -600,7 +600,8 @@ impl Client {
         self.report(request, response, decoded)
     }
 
-    /// Like [`decode`](Self::decode), for a body already parsed (v2 pages joined into one list).
+    /// Like [`decode`](Self::decode), for items already parsed (a page of an expanded listing made
+    /// here from items fetched one by one).
     pub(crate) fn check<R: DeserializeOwned>(
         &self,
         request: &Request,
