@@ -2,8 +2,9 @@
 //!
 //! Every operation of OVH's v1 and v2 APIs is a method, generated from OVH's own schemas by
 //! `ovhcloud-codegen` when this crate is built; pick APIs with cargo features (one per API,
-//! `all` for every one). The runtime here — client, signing, the `Call` every method returns,
-//! errors and JSON helpers — is hand-written and small.
+//! `all` for every one). The runtime — client pipeline, signing, the `Call` every method
+//! returns, errors and decoding helpers — is the hand-written `ovhcloud-runtime` crate,
+//! re-exported here whole: it is compiled once, whichever APIs are enabled.
 //!
 //! ```no_run
 //! # #[cfg(feature = "ovhCloudConnect")]
@@ -24,80 +25,66 @@
 // code, query id, raw body); errors are the cold path, so its size is accepted.
 #![allow(clippy::result_large_err)]
 
-mod auth;
+use std::ops::Deref;
+
+// Everything but `Client` and `ClientBuilder`, which this crate wraps so that the generated
+// API accessors can be methods of its client.
+pub use ovhcloud_runtime::*;
+
 #[cfg(feature = "blocking")]
 pub mod blocking;
-mod call;
-mod client;
-#[doc(hidden)]
-pub mod codec;
-pub mod config;
-pub mod deviation;
-pub mod endpoint;
-mod error;
-pub mod expanded;
-pub mod fanout;
-pub mod rate_limit;
-pub mod retry;
-pub mod types;
-pub mod wait;
 
-pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
-pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
-pub use client::{Client, ClientBuilder, PreparedRequest};
-pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
-pub use endpoint::{Endpoint, ENDPOINTS};
-pub use error::{Error, Result};
-pub use expanded::{Expanded, Filter, Order, Page};
-pub use rate_limit::RateLimiter;
-pub use retry::RetryPolicy;
+/// An OVHcloud API client: one accessor per enabled API (`client.ovh_cloud_connect()`), and
+/// through [`Deref`] everything [`ovhcloud_runtime::Client`] does (raw calls, deviations,
+/// prepared requests). Cheap to clone: clones share connections, the clock offset, the OAuth2
+/// token and the rate limit.
+#[derive(Clone)]
+pub struct Client(ovhcloud_runtime::Client);
 
-/// HTTP methods the OVH API uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
+/// Configures a [`Client`]. Values given here win over the environment and `ovh.conf`
+/// (see [`Client::from_env`]).
+pub type ClientBuilder = ovhcloud_runtime::ClientBuilder<Client>;
 
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default().product(concat!("ovhcloud-rust/", env!("CARGO_PKG_VERSION")))
+    }
+
+    /// A client configured from `OVH_*` environment variables and `ovh.conf` files.
+    pub fn from_env() -> Result<Client> {
+        Client::builder().from_env().build()
+    }
+
+    /// The runtime client this one wraps.
+    pub fn runtime(&self) -> &ovhcloud_runtime::Client {
+        &self.0
     }
 }
 
-/// The API branch an operation belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Branch {
-    /// `/1.0` (alias `/v1`).
-    V1,
-    /// `/v2`.
-    V2,
+impl From<ovhcloud_runtime::Client> for Client {
+    fn from(client: ovhcloud_runtime::Client) -> Self {
+        Client(client)
+    }
+}
+
+impl Deref for Client {
+    type Target = ovhcloud_runtime::Client;
+
+    fn deref(&self) -> &ovhcloud_runtime::Client {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 /// The day the schema snapshot this crate was built from was fetched (`2026-08-04`), from the
 /// snapshot's lock; `None` when built from a directory without one. The crate version's build
 /// metadata says the same (`0.2.0+ovh.2026-08-04`).
 pub const SNAPSHOT: Option<&str> = option_env!("OVHCLOUD_SNAPSHOT");
-
-/// One schema the generated code came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SchemaSource {
-    /// `resourcePath`, e.g. `/ovhCloudConnect`.
-    pub api: &'static str,
-    pub feature: &'static str,
-    pub branch: Branch,
-    /// The schema's `apiVersion`; for v2, what `X-Schemas-Version` pins.
-    pub api_version: &'static str,
-    /// SHA-256 of the schema file.
-    pub sha256: &'static str,
-}
 
 /// Schema models of every enabled API, one module per namespace (`models::ovhcloudconnect`).
 #[allow(clippy::all)]

@@ -31,7 +31,7 @@ use tokio::time::Instant;
 ///
 /// ```
 /// # async fn demo() {
-/// use ovhcloud::rate_limit::RateLimiter;
+/// use ovhcloud_runtime::rate_limit::RateLimiter;
 ///
 /// let limiter = RateLimiter::default(); // 20 requests per second, burst 1
 /// let faster = RateLimiter::new(50, 10); // 50 per second, 10 at once after idle time

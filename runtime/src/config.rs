@@ -38,7 +38,7 @@
 //! where, never a secret value.
 //!
 //! ```no_run
-//! use ovhcloud::config::{self, Credentials, Settings};
+//! use ovhcloud_runtime::config::{self, Credentials, Settings};
 //!
 //! # fn demo() -> Result<(), config::ConfigError> {
 //! let config = config::resolve(&Settings::default())?;

@@ -48,7 +48,7 @@ pub enum Jitter {
 ///
 /// ```
 /// use std::time::Duration;
-/// use ovhcloud::retry::RetryPolicy;
+/// use ovhcloud_runtime::retry::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default() // 4 attempts, 200 ms base, 10 s cap, full jitter
 ///     .max_attempts(6)

@@ -1,6 +1,7 @@
 //! The HTTP client: configuration, the request pipeline (rate limit, sign, send, retry) and
 //! decoding.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,8 +43,10 @@ struct Inner {
 
 /// Configures a [`Client`]. Values given here win over the environment and `ovh.conf`
 /// (see [`Client::from_env`]).
-#[derive(Default)]
-pub struct ClientBuilder {
+///
+/// `C` is what [`build`](Self::build) returns: this crate's [`Client`], or the client of a
+/// generated crate wrapping it (`ovhcloud::Client`, where the API accessors live).
+pub struct ClientBuilder<C = Client> {
     settings: Settings,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -56,9 +59,32 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     use_environment: bool,
     oauth2_token_url: Option<String>,
+    product: &'static str,
+    output: PhantomData<fn() -> C>,
 }
 
-impl std::fmt::Debug for ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        ClientBuilder {
+            settings: Settings::default(),
+            timeout: None,
+            connect_timeout: None,
+            retry: None,
+            limiter: None,
+            pin_schemas_version: false,
+            response_mode: ResponseMode::default(),
+            server_time_offset: None,
+            clock: None,
+            user_agent: None,
+            use_environment: false,
+            oauth2_token_url: None,
+            product: concat!("ovhcloud-runtime/", env!("CARGO_PKG_VERSION")),
+            output: PhantomData,
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("settings", &self.settings)
@@ -67,7 +93,15 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
+impl<C: From<Client>> ClientBuilder<C> {
+    /// The product token the `User-Agent` starts with (`ovhcloud-rust/0.2.0`): the crate users
+    /// depend on names itself.
+    #[doc(hidden)]
+    pub fn product(mut self, product: &'static str) -> Self {
+        self.product = product;
+        self
+    }
+
     /// A named endpoint (`ovh-eu`, `ovh-ca`, `ovh-us`, `kimsufi-eu`, `soyoustart-ca`,
     /// `ovhcloud-eu`, …) or a base URL (`https://eu.api.ovh.com/1.0`, `http://127.0.0.1:8080`).
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
@@ -183,7 +217,7 @@ impl ClientBuilder {
         self
     }
 
-    pub fn build(self) -> Result<Client> {
+    pub fn build(self) -> Result<C> {
         let resolved = if self.use_environment {
             crate::config::resolve(&self.settings)?
         } else {
@@ -222,7 +256,7 @@ impl ClientBuilder {
                 Auth::OAuth2(OAuth2::new(client_id, client_secret, token_url))
             }
         };
-        let mut agent = concat!("ovhcloud-rust/", env!("CARGO_PKG_VERSION")).to_owned();
+        let mut agent = self.product.to_owned();
         if let Some(extra) = &self.user_agent {
             agent.push_str(&format!(" ({extra})"));
         }
@@ -232,7 +266,7 @@ impl ClientBuilder {
             .user_agent(agent)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client {
+        Ok(C::from(Client {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
@@ -247,7 +281,7 @@ impl ClientBuilder {
                 response_mode: self.response_mode,
                 deviations: DeviationCounter::default(),
             }),
-        })
+        }))
     }
 }
 

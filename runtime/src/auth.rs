@@ -264,8 +264,8 @@ pub struct CredentialRequestAnswer {
 /// Builds a `POST /auth/credential` request: access rules, allowed IPs, redirection.
 ///
 /// ```no_run
-/// # async fn demo(client: ovhcloud::Client) -> ovhcloud::Result<()> {
-/// let answer = ovhcloud::CredentialRequest::new()
+/// # async fn demo(client: ovhcloud_runtime::Client) -> ovhcloud_runtime::Result<()> {
+/// let answer = ovhcloud_runtime::CredentialRequest::new()
 ///     .allow("GET", "/me")
 ///     .allow_recursive("GET", "/ovhCloudConnect")
 ///     .allowed_ip("203.0.113.0/24")

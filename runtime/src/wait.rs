@@ -114,8 +114,9 @@ impl<T> Progress<T> {
 /// ([`Error::TaskFailed`]) or the timeout passes ([`Error::WaitTimeout`]). An error from `poll`
 /// ends the wait with that error: the client already retried what can be retried.
 ///
-/// ```no_run
-/// # #[cfg(feature = "ovhCloudConnect")]
+/// With an API of the `ovhcloud` crate (the same code runs in its tests):
+///
+/// ```ignore
 /// # async fn demo(client: ovhcloud::Client, service: ovhcloud::types::Uuid, id: i64) -> ovhcloud::Result<()> {
 /// use ovhcloud::wait::{until, Progress, WaitOptions};
 /// let occ = client.ovh_cloud_connect();

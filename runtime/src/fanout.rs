@@ -11,8 +11,9 @@ use crate::Result;
 /// result, in the keys' order. One failure does not stop the others: an export keeps every item
 /// it could get. Every call still goes through the client's rate limit and retries.
 ///
-/// ```no_run
-/// # #[cfg(feature = "me")]
+/// With an API of the `ovhcloud` crate (the same code runs in its tests):
+///
+/// ```ignore
 /// # async fn demo(client: ovhcloud::Client) -> ovhcloud::Result<()> {
 /// let me = client.me();
 /// let ids = me.get_bill().await?;

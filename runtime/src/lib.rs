@@ -1,0 +1,79 @@
+//! The hand-written runtime of the `ovhcloud` client: the [`Client`] pipeline (rate limit, sign,
+//! send, retry, decode), credentials and configuration, the [`Call`] every generated method
+//! returns, pagination, errors and the decoding helpers generated models implement.
+//!
+//! Generated code depends on this crate; users depend on `ovhcloud`, which re-exports all of it
+//! next to the generated APIs. Being a crate of its own, it is compiled once, not again each
+//! time the set of enabled APIs changes.
+
+// `Error::Api` keeps everything a user needs to act on a failure (status, OVH error class and
+// code, query id, raw body); errors are the cold path, so its size is accepted.
+#![allow(clippy::result_large_err)]
+
+mod auth;
+mod call;
+mod client;
+#[doc(hidden)]
+pub mod codec;
+pub mod config;
+pub mod deviation;
+pub mod endpoint;
+mod error;
+pub mod expanded;
+pub mod fanout;
+pub mod rate_limit;
+pub mod retry;
+pub mod types;
+pub mod wait;
+
+pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
+pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
+pub use client::{Client, ClientBuilder, PreparedRequest};
+pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
+pub use endpoint::{Endpoint, ENDPOINTS};
+pub use error::{Error, Result};
+pub use expanded::{Expanded, Filter, Order, Page};
+pub use rate_limit::RateLimiter;
+pub use retry::RetryPolicy;
+
+/// HTTP methods the OVH API uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// The API branch an operation belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Branch {
+    /// `/1.0` (alias `/v1`).
+    V1,
+    /// `/v2`.
+    V2,
+}
+
+/// One schema the generated code came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SchemaSource {
+    /// `resourcePath`, e.g. `/ovhCloudConnect`.
+    pub api: &'static str,
+    pub feature: &'static str,
+    pub branch: Branch,
+    /// The schema's `apiVersion`; for v2, what `X-Schemas-Version` pins.
+    pub api_version: &'static str,
+    /// SHA-256 of the schema file.
+    pub sha256: &'static str,
+}
