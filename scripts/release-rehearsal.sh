@@ -52,6 +52,11 @@ first_entry=$(awk '/^## /{n++} n==1' "$clone/CHANGELOG.md")
 check "CHANGELOG.md starts with $new_version" grep -qF "## $new_version" <<<"$first_entry"
 check "the entry names the added value" grep -q 'rehearsal' <<<"$first_entry"
 check "the entry has no breaking change" bash -c '! grep -qi "^### Breaking" <<<"$1"' _ "$first_entry"
+if grep -q '^## Unreleased' "$repo/CHANGELOG.md"; then
+    unreleased_first=$(awk '/^## /{n++} n==1' "$repo/CHANGELOG.md" | grep -m1 '^- ')
+    check "the Unreleased notes open the entry" grep -qF -- "$unreleased_first" <<<"$first_entry"
+    check "no Unreleased section is left" bash -c '! grep -q "^## Unreleased" "$1"' _ "$clone/CHANGELOG.md"
+fi
 
 echo "release-rehearsal: $passed passed, $failed failed"
 ((failed == 0))

@@ -99,7 +99,14 @@ version, entry = sys.argv[1], open(sys.argv[2]).read()
 path = "CHANGELOG.md"
 old = open(path).read() if os.path.exists(path) else "# Changelog\n"
 head, sep, rest = old.partition("\n## ")
-body = f"\n## {version}\n\n" + entry.split("\n", 1)[1].lstrip("\n") if entry.startswith("## ") else f"\n## {version}\n\n{entry}"
+# An `## Unreleased` section (runtime and generator notes) becomes the start of the entry.
+notes = ""
+if rest.startswith("Unreleased\n"):
+    section, sep, rest = rest.partition("\n## ")
+    notes = "\n".join(l for l in section.split("\n")[1:] if not l.startswith("<!--")).strip("\n")
+    notes = notes + "\n\n" if notes else ""
+diff = entry.split("\n", 1)[1].lstrip("\n") if entry.startswith("## ") else entry
+body = f"\n## {version}\n\n{notes}{diff}"
 open(path, "w").write(head.rstrip("\n") + "\n" + body.rstrip("\n") + "\n" + (sep + rest if sep else ""))
 PY
 echo "version $version ($bump)"

@@ -60,6 +60,24 @@ impl Request {
         };
         format!("{} {prefix}{}", self.method.as_str(), self.template)
     }
+
+    fn new(branch: Branch, method: Method, template: &'static str) -> Self {
+        Request {
+            method,
+            branch,
+            template,
+            path: template.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            authenticated: true,
+            paginated: false,
+            retry_post: false,
+            schemas_version: None,
+            response_mode: None,
+            ids_from: None,
+        }
+    }
 }
 
 /// A request being built by a generated method; `.await` it to send it.
@@ -94,24 +112,9 @@ fn text(value: &Value) -> String {
 
 impl<'a, R> Call<'a, R> {
     pub fn new(client: &'a Client, branch: Branch, method: Method, template: &'static str) -> Self {
-        let request = Request {
-            method,
-            branch,
-            template,
-            path: template.to_owned(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: None,
-            authenticated: true,
-            paginated: false,
-            retry_post: false,
-            schemas_version: None,
-            response_mode: None,
-            ids_from: None,
-        };
         Call {
             client,
-            request,
+            request: Request::new(branch, method, template),
             error: None,
             response: PhantomData,
         }
@@ -134,49 +137,29 @@ impl<'a, R> Call<'a, R> {
         }
     }
 
-    fn encode<T: Serialize + ?Sized>(&mut self, what: &str, value: &T) -> Option<Value> {
-        match serde_json::to_value(value) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.error.get_or_insert_with(|| format!("{what}: {e}"));
-                None
-            }
-        }
-    }
-
     /// Fills the next `{parameter}` of the path.
     pub fn path<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
-        if let Some(v) = self.encode("path parameter", value) {
-            let segment = percent_encoding::utf8_percent_encode(&text(&v), UNRESERVED).to_string();
-            let path = &mut self.request.path;
-            match (path.find('{'), path.find('}')) {
-                (Some(open), Some(close)) if open < close => {
-                    path.replace_range(open..=close, &segment)
-                }
-                _ => {
-                    self.error
-                        .get_or_insert_with(|| "more path values than path parameters".to_owned());
-                }
-            }
-        }
+        fill_path(
+            &mut self.request,
+            &mut self.error,
+            serde_json::to_value(value),
+        );
         self
     }
 
     /// Adds a query parameter; a list adds the name once per item.
     pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match self.encode(name, value) {
-            Some(Value::Array(items)) => self
-                .request
-                .query
-                .extend(items.iter().map(|i| (name, text(i)))),
-            Some(Value::Null) | None => {}
-            Some(v) => self.request.query.push((name, text(&v))),
-        }
+        add_query(
+            &mut self.request,
+            &mut self.error,
+            name,
+            serde_json::to_value(value),
+        );
         self
     }
 
     pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        if let Some(v) = self.encode(name, value) {
+        if let Some(v) = encoded(&mut self.error, name, serde_json::to_value(value)) {
             self.request.headers.push((name, text(&v)));
         }
         self
@@ -195,19 +178,12 @@ impl<'a, R> Call<'a, R> {
 
     /// Sets one field of an object body.
     pub fn body_field<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        if let Some(v) = self.encode(name, value) {
-            let fields = match &mut self.request.body {
-                Some(Body::Fields(fields)) => fields,
-                _ => {
-                    self.request.body = Some(Body::Fields(Default::default()));
-                    let Some(Body::Fields(fields)) = &mut self.request.body else {
-                        unreachable!()
-                    };
-                    fields
-                }
-            };
-            fields.insert(name.to_owned(), v);
-        }
+        add_body_field(
+            &mut self.request,
+            &mut self.error,
+            name,
+            serde_json::to_value(value),
+        );
         self
     }
 
@@ -277,6 +253,66 @@ pub(crate) fn encode_error(request: &Request, message: String) -> Error {
     }
 }
 
+// What the builder methods of `Call` do, apart from serializing their value: compiled once,
+// not once per response type.
+
+/// An encoded value, or `None` after keeping the first encoding error in `error`.
+fn encoded(
+    error: &mut Option<String>,
+    what: &str,
+    value: serde_json::Result<Value>,
+) -> Option<Value> {
+    value
+        .map_err(|e| {
+            error.get_or_insert_with(|| format!("{what}: {e}"));
+        })
+        .ok()
+}
+
+fn fill_path(request: &mut Request, error: &mut Option<String>, value: serde_json::Result<Value>) {
+    let Some(v) = encoded(error, "path parameter", value) else {
+        return;
+    };
+    let segment = percent_encoding::utf8_percent_encode(&text(&v), UNRESERVED).to_string();
+    let path = &mut request.path;
+    match (path.find('{'), path.find('}')) {
+        (Some(open), Some(close)) if open < close => path.replace_range(open..=close, &segment),
+        _ => {
+            error.get_or_insert_with(|| "more path values than path parameters".to_owned());
+        }
+    }
+}
+
+fn add_query(
+    request: &mut Request,
+    error: &mut Option<String>,
+    name: &'static str,
+    value: serde_json::Result<Value>,
+) {
+    match encoded(error, name, value) {
+        Some(Value::Array(items)) => request.query.extend(items.iter().map(|i| (name, text(i)))),
+        Some(Value::Null) | None => {}
+        Some(v) => request.query.push((name, text(&v))),
+    }
+}
+
+fn add_body_field(
+    request: &mut Request,
+    error: &mut Option<String>,
+    name: &'static str,
+    value: serde_json::Result<Value>,
+) {
+    let Some(v) = encoded(error, name, value) else {
+        return;
+    };
+    if !matches!(request.body, Some(Body::Fields(_))) {
+        request.body = Some(Body::Fields(Default::default()));
+    }
+    if let Some(Body::Fields(fields)) = &mut request.body {
+        fields.insert(name.to_owned(), v);
+    }
+}
+
 /// Pages of a v2 list, as they arrive.
 pub type PageStream<'a, T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>> + Send + 'a>>;
 /// Items of a v2 list, page after page.
@@ -340,7 +376,9 @@ impl<'a, R: DeserializeOwned + Send + 'a> Call<'a, R> {
     pub fn with_deviations(self) -> CallFuture<'a, (R, Vec<Deviation>)> {
         Box::pin(async move {
             let (client, request) = self.ready()?;
-            client.execute_checked(&request).await
+            // Only decoding depends on `R`: the exchange is compiled once for all operations.
+            let response = client.fetch(&request).await?;
+            client.decode(&request, &response)
         })
     }
 }
@@ -352,7 +390,8 @@ impl<'a, R: DeserializeOwned + Send + 'a> IntoFuture for Call<'a, R> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let (client, request) = self.ready()?;
-            client.execute(&request).await
+            let response = client.fetch(&request).await?;
+            client.decode(&request, &response).map(|(value, _)| value)
         })
     }
 }

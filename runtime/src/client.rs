@@ -574,29 +574,21 @@ impl Client {
         }
     }
 
-    /// Sends a request and decodes the response; for paged operations, every page.
-    pub(crate) async fn execute<R: DeserializeOwned>(&self, request: &Request) -> Result<R> {
-        self.execute_checked(request).await.map(|(value, _)| value)
-    }
-
-    /// Like [`execute`](Self::execute), with the deviations corrected on the way.
-    pub(crate) async fn execute_checked<R: DeserializeOwned>(
-        &self,
-        request: &Request,
-    ) -> Result<(R, Vec<Deviation>)> {
+    /// The response to a request; for a paged operation without an explicit cursor, every page
+    /// as one JSON list.
+    pub(crate) async fn fetch(&self, request: &Request) -> Result<Response> {
         let explicit_cursor = request
             .headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
         if !request.paginated || explicit_cursor {
-            let response = self.send(request, None).await?;
-            return self.decode(request, &response);
+            return self.send(request, None).await;
         }
         let mut pages = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
             let response = self.send(request, cursor.as_deref()).await?;
-            // Each page must be a list; its items are decoded with the others below.
+            // Each page must be a list; its items are decoded with the others.
             self.decode::<Vec<serde::de::IgnoredAny>>(request, &response)?;
             cursor = next_cursor(&response);
             pages.push(response.body);
@@ -605,11 +597,10 @@ impl Client {
             }
         }
         // Decoded once as one list, so that paths index the whole list.
-        let all = Response {
+        Ok(Response {
             headers: HeaderMap::new(),
             body: joined_lists(&pages),
-        };
-        self.decode(request, &all)
+        })
     }
 
     /// One page of a v2 list, and the cursor of the next page if there is one.
@@ -630,8 +621,11 @@ impl Client {
         request: &Request,
         response: &Response,
     ) -> Result<(R, Vec<Deviation>)> {
-        let decoded = crate::codec::decode_body::<R>(&response.body, request.ids_from);
-        self.report(request, response, decoded)
+        let (value, deviations) = crate::codec::decode_body::<R>(&response.body, request.ids_from)
+            .map_err(|e| {
+                decode_error(&request.operation(), &response.headers, &response.body, &e)
+            })?;
+        Ok((value, self.report(request, response, deviations)?))
     }
 
     /// Like [`decode`](Self::decode), for items already parsed (a page of an expanded listing made
@@ -642,20 +636,21 @@ impl Client {
         response: &Response,
         value: Value,
     ) -> Result<(R, Vec<Deviation>)> {
-        let decoded = crate::codec::decode_value::<R>(value, request.ids_from);
-        self.report(request, response, decoded)
+        let (value, deviations) = crate::codec::decode_value::<R>(value, request.ids_from)
+            .map_err(|e| {
+                decode_error(&request.operation(), &response.headers, &response.body, &e)
+            })?;
+        Ok((value, self.report(request, response, deviations)?))
     }
 
     /// Logs and counts the deviations of a decoded answer, and refuses them in strict mode.
-    fn report<R>(
+    fn report(
         &self,
         request: &Request,
         response: &Response,
-        decoded: std::result::Result<(R, Vec<Deviation>), String>,
-    ) -> Result<(R, Vec<Deviation>)> {
+        deviations: Vec<Deviation>,
+    ) -> Result<Vec<Deviation>> {
         let operation = request.operation();
-        let (decoded, deviations) =
-            decoded.map_err(|e| decode_error(&operation, &response.headers, &response.body, &e))?;
         for deviation in &deviations {
             self.inner.deviations.record(deviation.kind);
             tracing::warn!(
@@ -676,7 +671,7 @@ impl Client {
                 body: response.body.clone(),
             });
         }
-        Ok((decoded, deviations))
+        Ok(deviations)
     }
 }
 

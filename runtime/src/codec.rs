@@ -111,13 +111,38 @@ fn member<T>(key: &'static str, read: impl FnOnce() -> Result<T, String>) -> Res
     within(Segment::Key(key), read).map_err(|e| PathError::new(format!(".{key}"), e))
 }
 
+// The correcting pass below is compiled once, not once per model and field type: what depends
+// on the type is only an [`Attempt`], a reading into a slot the generic caller holds.
+
+/// Reads a JSON value as the caller's type into the caller's slot (each success overwrites it).
+type Attempt<'a> = dyn FnMut(&Value) -> Result<(), String> + 'a;
+
+/// An [`Attempt`] reading as `T` into `slot`.
+fn into_slot<T: DeserializeOwned>(
+    slot: &mut Option<T>,
+) -> impl FnMut(&Value) -> Result<(), String> + '_ {
+    move |value| {
+        *slot = Some(tracked(value).map_err(|e| e.to_string())?);
+        Ok(())
+    }
+}
+
+/// What an erased reading left in `slot`, if it succeeded.
+fn taken<T>(outcome: Result<(), String>, slot: Option<T>) -> Result<T, String> {
+    outcome?;
+    slot.ok_or_else(|| "no value was read".to_owned())
+}
+
+/// A list, each item corrected on its own.
 fn list<T: DeserializeOwned>(value: Value) -> Result<Vec<T>, String> {
-    let Value::Array(items) = value else {
-        let error = format!("invalid type: {}, expected a list", kind(&value));
-        if !tolerant() {
-            return Err(error);
+    let items = match value {
+        Value::Array(items) => items,
+        other => {
+            let error = format!("invalid type: {}, expected a list", kind(&other));
+            let mut slot = None;
+            let corrected = correct(other, &type_name::<Vec<T>>(), &mut into_slot(&mut slot));
+            return corrected.and(slot).ok_or(error);
         }
-        return correct(value, &type_name::<Vec<T>>(), attempt::<Vec<T>>).ok_or(error);
     };
     items
         .into_iter()
@@ -129,36 +154,45 @@ fn list<T: DeserializeOwned>(value: Value) -> Result<Vec<T>, String> {
         .collect()
 }
 
-/// A non-null member that is missing.
+/// A non-null member that is missing: an error, or (correcting) its neutral value.
 fn absent<T: DeserializeOwned>() -> Result<T, String> {
-    if tolerant() {
-        if let Some(value) = neutral(DeviationKind::Missing, None) {
-            return Ok(value);
-        }
+    let mut slot = None;
+    let outcome = missing(&type_name::<T>(), &mut into_slot(&mut slot));
+    taken(outcome, slot)
+}
+
+fn missing(expected: &str, attempt: &mut Attempt) -> Result<(), String> {
+    if tolerant() && neutral_by(DeviationKind::Missing, expected, None, attempt).is_some() {
+        return Ok(());
     }
     Err("missing field".to_owned())
 }
 
-/// Reads a present value; when tolerant, corrects what does not match.
+/// Reads a present value, correcting what does not match (the correcting pass).
 fn read<T: DeserializeOwned>(value: Value) -> Result<T, String> {
-    if !tolerant() {
-        return tracked(&value).map_err(|e| e.to_string());
-    }
+    let mut slot = None;
+    let outcome = read_value(value, &type_name::<T>(), &mut into_slot(&mut slot));
+    taken(outcome, slot)
+}
+
+fn read_value(value: Value, expected: &str, attempt: &mut Attempt) -> Result<(), String> {
     match value {
-        Value::Array(items) if items.iter().all(is_scalar) => scalar_list(items),
+        Value::Array(items) if items.iter().all(is_scalar) => scalar_list(items, expected, attempt),
         Value::Array(_) | Value::Object(_) => {
             // An object, or a list of them, that is not what `T` reads has no other reading.
             let mark = mark();
-            tracked::<T>(&value).or_else(|e| {
+            attempt(&value).or_else(|e| {
                 rollback(mark);
-                neutral::<T>(DeviationKind::Invalid, None).ok_or_else(|| e.to_string())
+                neutral_by(DeviationKind::Invalid, expected, None, attempt)
+                    .map(drop)
+                    .ok_or(e)
             })
         }
         scalar => {
             let mark = mark();
-            tracked::<T>(&scalar).or_else(|e| {
+            attempt(&scalar).or_else(|e| {
                 rollback(mark);
-                correct(scalar, &type_name::<T>(), attempt::<T>).ok_or_else(|| e.to_string())
+                correct(scalar, expected, attempt).map(drop).ok_or(e)
             })
         }
     }
@@ -170,56 +204,52 @@ fn is_scalar(value: &Value) -> bool {
 
 /// A list of scalars (ids, addresses, names): each item that does not read is corrected on its
 /// own, so one bad item does not cost the list.
-fn scalar_list<T: DeserializeOwned>(items: Vec<Value>) -> Result<T, String> {
+fn scalar_list(items: Vec<Value>, expected: &str, attempt: &mut Attempt) -> Result<(), String> {
     let start = mark();
-    if let Ok(v) = tracked::<T>(&Value::Array(items.clone())) {
-        return Ok(v);
+    if attempt(&Value::Array(items.clone())).is_ok() {
+        return Ok(());
     }
     rollback(start);
-    let expected = format!("item of {}", type_name::<T>());
+    let item_expected = format!("item of {expected}");
     // Whether one item reads, tried as a list of one; what it records is recorded again below.
-    let fits = |item: &Value| {
+    let mut fits = |item: &Value| {
         let mark = mark();
-        let ok = tracked::<T>(&Value::Array(vec![item.clone()])).is_ok();
+        let read = attempt(&Value::Array(vec![item.clone()]));
         rollback(mark);
-        ok.then(|| item.clone())
+        read
     };
     let mut fixed = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        if fits(&item).is_some() {
+        if fits(&item).is_ok() {
             fixed.push(item);
             continue;
         }
-        let item = within(Segment::Index(i), || correct(item, &expected, fits))
-            .ok_or_else(|| format!("[{i}]: no reading of this item fits {expected}"))?;
+        let item = within(Segment::Index(i), || {
+            correct(item, &item_expected, &mut fits)
+        })
+        .ok_or_else(|| format!("[{i}]: no reading of this item fits {item_expected}"))?;
         fixed.push(item);
     }
-    tracked::<T>(&Value::Array(fixed)).map_err(|e| e.to_string())
+    attempt(&Value::Array(fixed))
 }
 
 /// A `value` that `attempt` does not read as it is: read in another form OVH uses, else the
-/// neutral value, recorded as a deviation at the current path with the value received.
-fn correct<R>(value: Value, expected: &str, attempt: impl Fn(&Value) -> Option<R>) -> Option<R> {
+/// neutral value, recorded as a deviation at the current path with the value received. Returns
+/// the reading that `attempt` accepted.
+fn correct(value: Value, expected: &str, attempt: &mut Attempt) -> Option<Value> {
     for (candidate, kind) in reinterpretations(&value) {
-        if let Some(v) = keep_if_some(|| attempt(&candidate)) {
+        let mark = mark();
+        if attempt(&candidate).is_ok() {
             record(kind, expected, Some(value));
-            return Some(v);
+            return Some(candidate);
         }
+        // Forget what a reading that failed recorded.
+        rollback(mark);
     }
     match value {
         Value::Null => neutral_by(DeviationKind::Null, expected, None, attempt),
         received => neutral_by(DeviationKind::Invalid, expected, Some(received), attempt),
     }
-}
-
-/// Runs `f`, forgetting what it recorded if it read nothing.
-fn keep_if_some<R>(f: impl FnOnce() -> Option<R>) -> Option<R> {
-    let mark = mark();
-    let out = f();
-    if out.is_none() {
-        rollback(mark);
-    }
-    out
 }
 
 /// Other readings of a value, in the forms OVH is known to send.
@@ -284,24 +314,14 @@ fn other_time_forms(s: &str) -> Vec<String> {
     ]
 }
 
-/// The neutral value of `T` (what a missing non-null field gets), recorded as a deviation.
-fn neutral<T: DeserializeOwned>(kind: DeviationKind, received: Option<Value>) -> Option<T> {
-    neutral_by(kind, &type_name::<T>(), received, attempt::<T>)
-}
-
-/// `value` read as `T`, if it reads.
-fn attempt<T: DeserializeOwned>(value: &Value) -> Option<T> {
-    tracked(value).ok()
-}
-
 /// The first of [`NEUTRAL_VALUES`] that `attempt` reads, recorded as one deviation (what reading
 /// it recorded inside is forgotten: a neutral object is one correction, not one per field).
-fn neutral_by<R>(
+fn neutral_by(
     kind: DeviationKind,
     expected: &str,
     received: Option<Value>,
-    attempt: impl Fn(&Value) -> Option<R>,
-) -> Option<R> {
+    attempt: &mut Attempt,
+) -> Option<Value> {
     // A model that holds itself by value has no finite neutral value.
     const MAX_DEPTH: usize = 8;
     // A whole answer is never invented: nothing usable at the root is an error.
@@ -317,9 +337,9 @@ fn neutral_by<R>(
         .then(|| {
             NEUTRAL_VALUES.iter().find_map(|json| {
                 let candidate: Value = serde_json::from_str(json).ok()?;
-                let v = attempt(&candidate);
+                let read = attempt(&candidate);
                 rollback(mark);
-                v
+                read.ok().map(|()| candidate)
             })
         })
         .flatten();
@@ -382,17 +402,29 @@ fn tolerant() -> bool {
 /// Runs `f` in `scope` (and then the previous one again), returning what `f` returns and the
 /// scope as `f` left it.
 fn in_scope<T>(scope: Scope, f: impl FnOnce() -> T) -> (T, Scope) {
-    let previous = SCOPE.with(|s| s.replace(Some(scope)));
+    let previous = replace_scope(Some(scope));
     let out = f();
-    let scope = SCOPE.with(|s| s.replace(previous)).unwrap_or_default();
+    let scope = replace_scope(previous).unwrap_or_default();
     (out, scope)
 }
 
+fn replace_scope(scope: Option<Scope>) -> Option<Scope> {
+    SCOPE.with(|s| s.replace(scope))
+}
+
 fn within<T>(segment: Segment, f: impl FnOnce() -> T) -> T {
-    with_scope(|s| s.path.push(segment));
+    enter(segment);
     let out = f();
-    with_scope(|s| s.path.pop());
+    leave();
     out
+}
+
+fn enter(segment: Segment) {
+    with_scope(|s| s.path.push(segment));
+}
+
+fn leave() {
+    with_scope(|s| s.path.pop());
 }
 
 fn mark() -> usize {
@@ -669,19 +701,7 @@ pub fn decode_value<T: DeserializeOwned>(
     value: Value,
     ids_from: Option<&str>,
 ) -> Result<(T, Vec<Deviation>), String> {
-    let mut found = Vec::new();
-    let value = match ids_from.and_then(|key| Some((key, ids_of_objects(&value, key)?))) {
-        Some((key, ids)) => {
-            found.push(Deviation {
-                path: String::new(),
-                kind: DeviationKind::ObjectsForIds,
-                expected: format!("ids (`{key}` of each object)"),
-                received: None,
-            });
-            ids
-        }
-        None => value,
-    };
+    let (value, mut found) = ids_instead_of_objects(value, ids_from);
     let correcting = Scope {
         correcting: true,
         ..Scope::default()
@@ -689,6 +709,22 @@ pub fn decode_value<T: DeserializeOwned>(
     let (decoded, scope) = in_scope(correcting, || read::<T>(value));
     found.extend(scope.found);
     decoded.map(|v| (v, found))
+}
+
+/// For a list of ids answered with objects, the ids, and the deviation saying so.
+fn ids_instead_of_objects(value: Value, ids_from: Option<&str>) -> (Value, Vec<Deviation>) {
+    match ids_from.and_then(|key| Some((key, ids_of_objects(&value, key)?))) {
+        Some((key, ids)) => {
+            let deviation = Deviation {
+                path: String::new(),
+                kind: DeviationKind::ObjectsForIds,
+                expected: format!("ids (`{key}` of each object)"),
+                received: None,
+            };
+            (ids, vec![deviation])
+        }
+        None => (value, Vec::new()),
+    }
 }
 
 /// Decodes a response body (empty means `null`) tolerantly; see [`decode_value`].
