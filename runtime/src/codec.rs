@@ -395,6 +395,8 @@ fn with_scope<R>(f: impl FnOnce(&mut Scope) -> R) -> Option<R> {
     SCOPE.with(|scope| scope.borrow_mut().as_mut().map(f))
 }
 
+// Inlined into generated code: every object asks (a crate boundary would cost a call each).
+#[inline]
 fn tolerant() -> bool {
     SCOPE.with(|scope| scope.borrow().as_ref().is_some_and(|s| s.correcting))
 }
@@ -824,15 +826,19 @@ impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
         self.map.next_key()
     }
 
+    // The fast pass reads in place; the correcting pass's branches are out of line (cold), and
+    // these are inlined into every generated `read` (measured: nested models decode 0.81× of
+    // derive's speed without the hints, 0.87× with).
+
     /// A member that must not be null (unless `T` is itself an `Option`).
+    #[inline]
     pub fn read<T: DeserializeOwned>(
         &mut self,
         slot: &mut Option<T>,
         key: &'static str,
     ) -> Result<(), A::Error> {
         *slot = Some(if self.tolerant {
-            let value: Value = self.map.next_value()?;
-            member(key, || read(value)).map_err(A::Error::custom)?
+            self.correcting(key, read)?
         } else {
             self.map.next_value().map_err(|e| at(key, e))?
         });
@@ -840,16 +846,14 @@ impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
     }
 
     /// A member that may be null.
+    #[inline]
     pub fn read_optional<T: DeserializeOwned>(
         &mut self,
         slot: &mut Option<T>,
         key: &'static str,
     ) -> Result<(), A::Error> {
         *slot = if self.tolerant {
-            match self.map.next_value()? {
-                Value::Null => None,
-                value => Some(member(key, || read(value)).map_err(A::Error::custom)?),
-            }
+            self.correcting_optional(key, read)?
         } else {
             self.map.next_value().map_err(|e| at(key, e))?
         };
@@ -857,14 +861,14 @@ impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
     }
 
     /// Like [`read`](Self::read) for a list, naming the index of a failing item.
+    #[inline]
     pub fn read_list<T: DeserializeOwned>(
         &mut self,
         slot: &mut Option<Vec<T>>,
         key: &'static str,
     ) -> Result<(), A::Error> {
         *slot = Some(if self.tolerant {
-            let value: Value = self.map.next_value()?;
-            member(key, || list(value)).map_err(A::Error::custom)?
+            self.correcting(key, list)?
         } else {
             self.map
                 .next_value_seed(ListSeed(PhantomData))
@@ -874,22 +878,48 @@ impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
     }
 
     /// Like [`read_optional`](Self::read_optional) for a list.
+    #[inline]
     pub fn read_optional_list<T: DeserializeOwned>(
         &mut self,
         slot: &mut Option<Vec<T>>,
         key: &'static str,
     ) -> Result<(), A::Error> {
         *slot = if self.tolerant {
-            match self.map.next_value()? {
-                Value::Null => None,
-                value => Some(member(key, || list(value)).map_err(A::Error::custom)?),
-            }
+            self.correcting_optional(key, list)?
         } else {
             self.map
                 .next_value_seed(OptionalSeed(ListSeed(PhantomData)))
                 .map_err(|e| at(key, e))?
         };
         Ok(())
+    }
+
+    /// The correcting pass's reading of a member: taken as a JSON value, then read by `read`.
+    #[cold]
+    #[inline(never)]
+    fn correcting<T>(
+        &mut self,
+        key: &'static str,
+        read: fn(Value) -> Result<T, String>,
+    ) -> Result<T, A::Error> {
+        let value: Value = self.map.next_value()?;
+        member(key, || read(value)).map_err(A::Error::custom)
+    }
+
+    /// Like [`correcting`](Self::correcting) for a member that may be null.
+    #[cold]
+    #[inline(never)]
+    fn correcting_optional<T>(
+        &mut self,
+        key: &'static str,
+        read: fn(Value) -> Result<T, String>,
+    ) -> Result<Option<T>, A::Error> {
+        match self.map.next_value()? {
+            Value::Null => Ok(None),
+            value => member(key, || read(value))
+                .map(Some)
+                .map_err(A::Error::custom),
+        }
     }
 
     /// A member the schema does not declare, kept as received.
@@ -901,6 +931,7 @@ impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
 
     /// The value of a member that must be present; when it is missing, an error, or (decoding
     /// tolerantly) its neutral value.
+    #[inline]
     pub fn required<T: DeserializeOwned>(
         &self,
         slot: Option<T>,
@@ -908,7 +939,7 @@ impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
     ) -> Result<T, A::Error> {
         match slot {
             Some(value) => Ok(value),
-            None => member(key, absent).map_err(A::Error::custom),
+            None => missing_member(key),
         }
     }
 
@@ -922,6 +953,7 @@ impl<'de, A: MapAccess<'de>> ObjectReader<'de, A> {
 pub struct Key<'de>(Cow<'de, str>);
 
 impl Key<'_> {
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -1031,7 +1063,16 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptionalSeed<S> {
     }
 }
 
+/// A required member that is missing: an error, or (correcting) its neutral value.
+#[cold]
+#[inline(never)]
+fn missing_member<T: DeserializeOwned, E: serde::de::Error>(key: &'static str) -> Result<T, E> {
+    member(key, absent).map_err(E::custom)
+}
+
 /// The error of member `key`, its path prefixed.
+#[cold]
+#[inline(never)]
 fn at<E: serde::de::Error>(key: &'static str, error: E) -> E {
     prefixed(format!(".{key}"), error)
 }
