@@ -21,6 +21,7 @@ impl<'a> Auth<'a> {
     ///
     /// Arguments:
     /// - `access_rules` (body `accessRules`): Routes the consumer key will be allowed to call
+    #[inline]
     pub fn post_credential(
         &self,
         access_rules: &[crate::models::auth::AccessRule],
@@ -35,18 +36,21 @@ impl<'a> Auth<'a> {
     /// Get the credential used for this call
     ///
     /// `GET /auth/currentCredential` (production)
+    #[inline]
     pub fn get_current_credential(&self) -> GetCurrentCredential<'a> {
         GetCurrentCredential(self.call(crate::Method::Get, "/auth/currentCredential"))
     }
     /// Expire the credential used for this call
     ///
     /// `POST /auth/logout` (production)
+    #[inline]
     pub fn post_logout(&self) -> PostLogout<'a> {
         PostLogout(self.call(crate::Method::Post, "/auth/logout"))
     }
     /// Current time of the API servers, as a UNIX timestamp
     ///
     /// `GET /auth/time` (production, no authentication)
+    #[inline]
     pub fn get_time(&self) -> GetTime<'a> {
         GetTime(self.call(crate::Method::Get, "/auth/time").unauthenticated())
     }
@@ -58,12 +62,14 @@ impl<'a> PostCredential<'a> {
     /// IP blocks allowed to use the consumer key
     ///
     /// Optional body parameter `allowedIPs`.
+    #[inline]
     pub fn allowed_i_ps(self, value: &[crate::types::IpBlock]) -> Self {
         Self(self.0.body_field("allowedIPs", value))
     }
     /// Where to send the user once the key is validated
     ///
     /// Optional body parameter `redirection`.
+    #[inline]
     pub fn redirection(self, value: &str) -> Self {
         Self(self.0.body_field("redirection", value))
     }
@@ -81,6 +87,7 @@ impl<'a> PostCredential<'a> {
 impl<'a> std::future::IntoFuture for PostCredential<'a> {
     type Output = crate::Result<crate::models::auth::Credential>;
     type IntoFuture = crate::CallFuture<'a, crate::models::auth::Credential>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -98,6 +105,7 @@ impl<'a> GetCurrentCredential<'a> {
 impl<'a> std::future::IntoFuture for GetCurrentCredential<'a> {
     type Output = crate::Result<crate::models::auth::ApiCredential>;
     type IntoFuture = crate::CallFuture<'a, crate::models::auth::ApiCredential>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -120,6 +128,7 @@ impl<'a> PostLogout<'a> {
 impl<'a> std::future::IntoFuture for PostLogout<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::CallFuture<'a, ()>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -137,6 +146,7 @@ impl<'a> GetTime<'a> {
 impl<'a> std::future::IntoFuture for GetTime<'a> {
     type Output = crate::Result<i64>;
     type IntoFuture = crate::CallFuture<'a, i64>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

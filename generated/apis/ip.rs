@@ -21,6 +21,7 @@ impl<'a> Ip<'a> {
     ///
     /// IAM actions:
     /// - `ip:apiovh:get`
+    #[inline]
     pub fn get(&self) -> Get<'a> {
         Get(self.call(crate::Method::Get, "/ip").ids_from("ip"))
     }
@@ -33,6 +34,7 @@ impl<'a> Ip<'a> {
     ///
     /// IAM actions:
     /// - `ip:apiovh:service/changeContact`
+    #[inline]
     pub fn post_service_change_contact(
         &self,
         service_name: &str,
@@ -52,6 +54,7 @@ impl<'a> Ip<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::IpNotFound`
+    #[inline]
     pub fn get_by_ip(&self, ip: crate::types::IpBlock) -> GetByIp<'a> {
         GetByIp(self.call(crate::Method::Get, "/ip/{ip}").path(&ip))
     }
@@ -61,6 +64,7 @@ impl<'a> Ip<'a> {
     ///
     /// IAM actions:
     /// - `ip:apiovh:edit`
+    #[inline]
     pub fn put_by_ip(
         &self,
         ip: crate::types::IpBlock,
@@ -74,6 +78,7 @@ impl<'a> Ip<'a> {
     ///
     /// IAM actions:
     /// - `ip:apiovh:reverse/get`
+    #[inline]
     pub fn get_reverse(&self, ip: crate::types::IpBlock) -> GetReverse<'a> {
         GetReverse(
             self
@@ -95,6 +100,7 @@ impl<'a> Ip<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::BadRequest::InvalidReverse`
+    #[inline]
     pub fn post_reverse(
         &self,
         ip: crate::types::IpBlock,
@@ -115,6 +121,7 @@ impl<'a> Ip<'a> {
     ///
     /// IAM actions:
     /// - `ip:apiovh:reverse/delete`
+    #[inline]
     pub fn delete_reverse_by_ip_reverse(
         &self,
         ip: crate::types::IpBlock,
@@ -133,6 +140,7 @@ impl<'a> Ip<'a> {
     ///
     /// IAM actions:
     /// - `ip:apiovh:reverse/get`
+    #[inline]
     pub fn get_reverse_by_ip_reverse(
         &self,
         ip: crate::types::IpBlock,
@@ -153,12 +161,14 @@ impl<'a> Get<'a> {
     /// Filter the value of description property (like)
     ///
     /// Optional query parameter `description`.
+    #[inline]
     pub fn description(self, value: &str) -> Self {
         Self(self.0.query("description", value))
     }
     /// Filter resources on IAM tags
     ///
     /// Optional query parameter `iamTags`.
+    #[inline]
     pub fn iam_tags(
         self,
         value: &std::collections::BTreeMap<
@@ -171,30 +181,35 @@ impl<'a> Get<'a> {
     /// Filter the value of ip property (contains or equals)
     ///
     /// Optional query parameter `ip`.
+    #[inline]
     pub fn ip(self, value: crate::types::IpBlock) -> Self {
         Self(self.0.query("ip", &value))
     }
     /// Filter the value of routedTo.serviceName property (like)
     ///
     /// Optional query parameter `routedTo.serviceName`.
+    #[inline]
     pub fn routed_to_service_name(self, value: &str) -> Self {
         Self(self.0.query("routedTo.serviceName", value))
     }
     /// Filter the value of type property (=)
     ///
     /// Optional query parameter `type`.
+    #[inline]
     pub fn type_(self, value: &crate::models::ip::IpTypeEnum) -> Self {
         Self(self.0.query("type", value))
     }
     /// Filter the value of version property (=)
     ///
     /// Optional query parameter `version`.
+    #[inline]
     pub fn version(self, value: &crate::models::ip::IpVersionEnum) -> Self {
         Self(self.0.query("version", value))
     }
     /// The items themselves (`GET /ip/{ip}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::IpWithIam`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<'a, crate::models::ip::IpWithIam, fields::IpWithIam> {
@@ -209,6 +224,7 @@ impl<'a> Get<'a> {
 impl<'a> std::future::IntoFuture for Get<'a> {
     type Output = crate::Result<Vec<crate::types::IpBlock>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::types::IpBlock>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -220,18 +236,21 @@ impl<'a> PostServiceChangeContact<'a> {
     /// New administrator contact
     ///
     /// Optional body parameter `contactAdmin`.
+    #[inline]
     pub fn contact_admin(self, value: &str) -> Self {
         Self(self.0.body_field("contactAdmin", value))
     }
     /// New billing contact
     ///
     /// Optional body parameter `contactBilling`.
+    #[inline]
     pub fn contact_billing(self, value: &str) -> Self {
         Self(self.0.body_field("contactBilling", value))
     }
     /// New technical contact
     ///
     /// Optional body parameter `contactTech`.
+    #[inline]
     pub fn contact_tech(self, value: &str) -> Self {
         Self(self.0.body_field("contactTech", value))
     }
@@ -249,6 +268,7 @@ impl<'a> PostServiceChangeContact<'a> {
 impl<'a> std::future::IntoFuture for PostServiceChangeContact<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -266,6 +286,7 @@ impl<'a> GetByIp<'a> {
 impl<'a> std::future::IntoFuture for GetByIp<'a> {
     type Output = crate::Result<crate::models::ip::IpWithIam>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ip::IpWithIam>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -283,6 +304,7 @@ impl<'a> PutByIp<'a> {
 impl<'a> std::future::IntoFuture for PutByIp<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::CallFuture<'a, ()>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -294,6 +316,7 @@ impl<'a> GetReverse<'a> {
     /// The items themselves (`GET /ip/{ip}/reverse/{ipReverse}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::ReverseIp`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<'a, crate::models::ip::ReverseIp, fields::ReverseIp> {
@@ -308,6 +331,7 @@ impl<'a> GetReverse<'a> {
 impl<'a> std::future::IntoFuture for GetReverse<'a> {
     type Output = crate::Result<Vec<std::net::IpAddr>>;
     type IntoFuture = crate::CallFuture<'a, Vec<std::net::IpAddr>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -330,6 +354,7 @@ impl<'a> PostReverse<'a> {
 impl<'a> std::future::IntoFuture for PostReverse<'a> {
     type Output = crate::Result<crate::models::ip::ReverseIp>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ip::ReverseIp>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -347,6 +372,7 @@ impl<'a> DeleteReverseByIpReverse<'a> {
 impl<'a> std::future::IntoFuture for DeleteReverseByIpReverse<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::CallFuture<'a, ()>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -364,6 +390,7 @@ impl<'a> GetReverseByIpReverse<'a> {
 impl<'a> std::future::IntoFuture for GetReverseByIpReverse<'a> {
     type Output = crate::Result<crate::models::ip::ReverseIp>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ip::ReverseIp>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -21,6 +21,7 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/get`
+    #[inline]
     pub fn get(&self) -> Get<'a> {
         Get(self.call(crate::Method::Get, "/me"))
     }
@@ -30,6 +31,7 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/edit`
+    #[inline]
     pub fn put(&self, body: &crate::models::nichandle::NichandleUpdate) -> Put<'a> {
         Put(self.call(crate::Method::Put, "/me").body(body))
     }
@@ -39,6 +41,7 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/agreements/contract/get`
+    #[inline]
     pub fn get_agreements_contract(&self, id: i64) -> GetAgreementsContract<'a> {
         GetAgreementsContract(
             self.call(crate::Method::Get, "/me/agreements/{id}/contract").path(&id),
@@ -50,6 +53,7 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/bill/get`
+    #[inline]
     pub fn get_bill(&self) -> GetBill<'a> {
         GetBill(self.call(crate::Method::Get, "/me/bill").ids_from("billId"))
     }
@@ -62,6 +66,7 @@ impl<'a> Me<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::BillNotFound`
+    #[inline]
     pub fn get_bill_by_bill_id(&self, bill_id: &str) -> GetBillByBillId<'a> {
         GetBillByBillId(self.call(crate::Method::Get, "/me/bill/{billId}").path(bill_id))
     }
@@ -71,6 +76,7 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/bill/details/get`
+    #[inline]
     pub fn get_bill_details(&self, bill_id: &str) -> GetBillDetails<'a> {
         GetBillDetails(
             self
@@ -85,6 +91,7 @@ impl<'a> Me<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:me/bill/details/get`
+    #[inline]
     pub fn get_bill_details_by_bill_detail_id(
         &self,
         bill_id: &str,
@@ -111,6 +118,7 @@ impl<'a> Get<'a> {
 impl<'a> std::future::IntoFuture for Get<'a> {
     type Output = crate::Result<crate::models::nichandle::Nichandle>;
     type IntoFuture = crate::CallFuture<'a, crate::models::nichandle::Nichandle>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -128,6 +136,7 @@ impl<'a> Put<'a> {
 impl<'a> std::future::IntoFuture for Put<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::CallFuture<'a, ()>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -145,6 +154,7 @@ impl<'a> GetAgreementsContract<'a> {
 impl<'a> std::future::IntoFuture for GetAgreementsContract<'a> {
     type Output = crate::Result<crate::models::order::Contract>;
     type IntoFuture = crate::CallFuture<'a, crate::models::order::Contract>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -156,30 +166,35 @@ impl<'a> GetBill<'a> {
     /// Filter the value of category property (=)
     ///
     /// Optional query parameter `category`.
+    #[inline]
     pub fn category(self, value: &crate::models::billing::CategoryEnum) -> Self {
         Self(self.0.query("category", value))
     }
     /// Filter the value of date property (&gt;=)
     ///
     /// Optional query parameter `date.from`.
+    #[inline]
     pub fn date_from(self, value: crate::types::DateTime) -> Self {
         Self(self.0.query("date.from", &value))
     }
     /// Filter the value of date property (&lt;=)
     ///
     /// Optional query parameter `date.to`.
+    #[inline]
     pub fn date_to(self, value: crate::types::DateTime) -> Self {
         Self(self.0.query("date.to", &value))
     }
     /// Filter the value of orderId property (=)
     ///
     /// Optional query parameter `orderId`.
+    #[inline]
     pub fn order_id(self, value: i64) -> Self {
         Self(self.0.query("orderId", &value))
     }
     /// The items themselves (`GET /me/bill/{billId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::Bill`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<'a, crate::models::billing::Bill, fields::Bill> {
@@ -194,6 +209,7 @@ impl<'a> GetBill<'a> {
 impl<'a> std::future::IntoFuture for GetBill<'a> {
     type Output = crate::Result<Vec<String>>;
     type IntoFuture = crate::CallFuture<'a, Vec<String>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -211,6 +227,7 @@ impl<'a> GetBillByBillId<'a> {
 impl<'a> std::future::IntoFuture for GetBillByBillId<'a> {
     type Output = crate::Result<crate::models::billing::Bill>;
     type IntoFuture = crate::CallFuture<'a, crate::models::billing::Bill>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -222,6 +239,7 @@ impl<'a> GetBillDetails<'a> {
     /// The items themselves (`GET /me/bill/{billId}/details/{billDetailId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::BillDetail`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<'a, crate::models::billing::BillDetail, fields::BillDetail> {
@@ -236,6 +254,7 @@ impl<'a> GetBillDetails<'a> {
 impl<'a> std::future::IntoFuture for GetBillDetails<'a> {
     type Output = crate::Result<Vec<String>>;
     type IntoFuture = crate::CallFuture<'a, Vec<String>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -255,6 +274,7 @@ impl<'a> GetBillDetailsByBillDetailId<'a> {
 impl<'a> std::future::IntoFuture for GetBillDetailsByBillDetailId<'a> {
     type Output = crate::Result<crate::models::billing::BillDetail>;
     type IntoFuture = crate::CallFuture<'a, crate::models::billing::BillDetail>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -25,6 +25,7 @@ impl<'a> NewAccount<'a> {
     /// - `legalform` (body `legalform`): Legal form
     /// - `ovh_company` (body `ovhCompany`): Brand
     /// - `ovh_subsidiary` (body `ovhSubsidiary`): Subsidiary
+    #[inline]
     pub fn post(
         &self,
         country: &crate::models::nichandle::CountryEnum,
@@ -51,6 +52,7 @@ impl<'a> NewAccount<'a> {
     /// Arguments:
     /// - `company` (query `company`): Brand
     /// - `subsidiary` (query `subsidiary`): Subsidiary
+    #[inline]
     pub fn get_contracts(
         &self,
         company: &crate::models::nichandle::OvhCompanyEnum,
@@ -71,6 +73,7 @@ impl<'a> NewAccount<'a> {
     /// Arguments:
     /// - `ovh_company` (query `ovhCompany`): Brand
     /// - `ovh_subsidiary` (query `ovhSubsidiary`): Subsidiary
+    #[inline]
     pub fn get_countries(
         &self,
         ovh_company: &crate::models::nichandle::OvhCompanyEnum,
@@ -92,24 +95,28 @@ impl<'a> Post<'a> {
     /// Date of birth
     ///
     /// Optional body parameter `birthDay`.
+    #[inline]
     pub fn birth_day(self, value: crate::types::Date) -> Self {
         Self(self.0.body_field("birthDay", &value))
     }
     /// First name
     ///
     /// Optional body parameter `firstname`.
+    #[inline]
     pub fn firstname(self, value: &str) -> Self {
         Self(self.0.body_field("firstname", value))
     }
     /// Last name
     ///
     /// Optional body parameter `name`.
+    #[inline]
     pub fn name(self, value: &str) -> Self {
         Self(self.0.body_field("name", value))
     }
     /// Phone number
     ///
     /// Optional body parameter `phone`.
+    #[inline]
     pub fn phone(self, value: &str) -> Self {
         Self(self.0.body_field("phone", value))
     }
@@ -132,6 +139,7 @@ impl<'a> std::future::IntoFuture for Post<'a> {
         'a,
         crate::models::nichandle::NewAccountAndToken,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -149,6 +157,7 @@ impl<'a> GetContracts<'a> {
 impl<'a> std::future::IntoFuture for GetContracts<'a> {
     type Output = crate::Result<Vec<crate::models::order::Contract>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::order::Contract>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -168,6 +177,7 @@ impl<'a> GetCountries<'a> {
 impl<'a> std::future::IntoFuture for GetCountries<'a> {
     type Output = crate::Result<Vec<crate::models::nichandle::CountryEnum>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::nichandle::CountryEnum>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

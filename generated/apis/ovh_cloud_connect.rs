@@ -21,6 +21,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:get`
+    #[inline]
     pub fn get(&self) -> Get<'a> {
         Get(self.call(crate::Method::Get, "/ovhCloudConnect"))
     }
@@ -36,6 +37,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::ServiceNotFound`
+    #[inline]
     pub fn get_by_service_name(
         &self,
         service_name: crate::types::Uuid,
@@ -55,6 +57,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:edit`
+    #[inline]
     pub fn put_by_service_name(
         &self,
         service_name: crate::types::Uuid,
@@ -77,6 +80,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:changeContact`
     /// - `account:apiovh:me/contact/get` (optional): Only needed when the new contact is looked up on your account
+    #[inline]
     pub fn post_change_contact(
         &self,
         service_name: crate::types::Uuid,
@@ -101,6 +105,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/get`
+    #[inline]
     pub fn get_config_pop(&self, service_name: crate::types::Uuid) -> GetConfigPop<'a> {
         GetConfigPop(
             self
@@ -135,6 +140,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// Errors the API documents:
     /// - `Client::BadRequest::InvalidSubnet`
     /// - `Client::Conflict::PopConfigAlreadyExists`
+    #[inline]
     pub fn post_config_pop(
         &self,
         service_name: crate::types::Uuid,
@@ -157,6 +163,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/delete`
+    #[inline]
     pub fn delete_config_pop_by_pop_id(
         &self,
         service_name: crate::types::Uuid,
@@ -182,6 +189,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/get`
+    #[inline]
     pub fn get_config_pop_by_pop_id(
         &self,
         service_name: crate::types::Uuid,
@@ -207,6 +215,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/get`
+    #[inline]
     pub fn get_config_pop_datacenter(
         &self,
         service_name: crate::types::Uuid,
@@ -233,6 +242,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/create`
+    #[inline]
     pub fn post_config_pop_datacenter(
         &self,
         service_name: crate::types::Uuid,
@@ -261,6 +271,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/delete`
+    #[inline]
     pub fn delete_config_pop_datacenter_by_datacenter_id(
         &self,
         service_name: crate::types::Uuid,
@@ -289,6 +300,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/get`
+    #[inline]
     pub fn get_config_pop_datacenter_by_datacenter_id(
         &self,
         service_name: crate::types::Uuid,
@@ -317,6 +329,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/extra/get`
+    #[inline]
     pub fn get_config_pop_datacenter_extra(
         &self,
         service_name: crate::types::Uuid,
@@ -346,6 +359,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/extra/create`
+    #[inline]
     pub fn post_config_pop_datacenter_extra(
         &self,
         service_name: crate::types::Uuid,
@@ -377,6 +391,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/extra/delete`
+    #[inline]
     pub fn delete_config_pop_datacenter_extra_by_extra_id(
         &self,
         service_name: crate::types::Uuid,
@@ -408,6 +423,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:config/pop/datacenter/extra/get`
+    #[inline]
     pub fn get_config_pop_datacenter_extra_by_extra_id(
         &self,
         service_name: crate::types::Uuid,
@@ -436,6 +452,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:datacenter/get`
+    #[inline]
     pub fn get_datacenter(&self, service_name: crate::types::Uuid) -> GetDatacenter<'a> {
         GetDatacenter(
             self
@@ -454,6 +471,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:datacenter/get`
+    #[inline]
     pub fn get_datacenter_by_id(
         &self,
         service_name: crate::types::Uuid,
@@ -478,6 +496,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:incident/get`
+    #[inline]
     pub fn get_incident(&self, service_name: crate::types::Uuid) -> GetIncident<'a> {
         GetIncident(
             self
@@ -494,6 +513,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:interface/get`
+    #[inline]
     pub fn get_interface(&self, service_name: crate::types::Uuid) -> GetInterface<'a> {
         GetInterface(
             self
@@ -512,6 +532,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:interface/get`
+    #[inline]
     pub fn get_interface_by_id(
         &self,
         service_name: crate::types::Uuid,
@@ -539,6 +560,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:interface/statistics/get`
+    #[inline]
     pub fn get_interface_statistics_by_period(
         &self,
         service_name: crate::types::Uuid,
@@ -567,6 +589,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// IAM actions:
     /// - `ovhCloudConnect:apiovh:task/get`
+    #[inline]
     pub fn get_task(&self, service_name: crate::types::Uuid) -> GetTask<'a> {
         GetTask(
             self
@@ -588,6 +611,7 @@ impl<'a> OvhCloudConnect<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::TaskNotFound`
+    #[inline]
     pub fn get_task_by_id(
         &self,
         service_name: crate::types::Uuid,
@@ -612,6 +636,7 @@ impl<'a> OvhCloudConnect<'a> {
     #[deprecated(
         note = "deprecated by OVHcloud since 2026-03-01T00:00:00+01:00, removal planned on 2026-09-01T00:00:00+02:00; use /services/{serviceId}/terminate instead"
     )]
+    #[inline]
     pub fn post_terminate(&self, service_name: crate::types::Uuid) -> PostTerminate<'a> {
         PostTerminate(
             self
@@ -627,6 +652,7 @@ impl<'a> Get<'a> {
     /// Filter resources on IAM tags
     ///
     /// Optional query parameter `iamTags`.
+    #[inline]
     pub fn iam_tags(
         self,
         value: &std::collections::BTreeMap<
@@ -639,6 +665,7 @@ impl<'a> Get<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::ServiceWithIam`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<
@@ -657,6 +684,7 @@ impl<'a> Get<'a> {
 impl<'a> std::future::IntoFuture for Get<'a> {
     type Output = crate::Result<Vec<crate::types::Uuid>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::types::Uuid>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -681,6 +709,7 @@ impl<'a> std::future::IntoFuture for GetByServiceName<'a> {
         'a,
         crate::models::ovhcloudconnect::ServiceWithIam,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -698,6 +727,7 @@ impl<'a> PutByServiceName<'a> {
 impl<'a> std::future::IntoFuture for PutByServiceName<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::CallFuture<'a, ()>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -720,6 +750,7 @@ impl<'a> PostChangeContact<'a> {
 impl<'a> std::future::IntoFuture for PostChangeContact<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -731,6 +762,7 @@ impl<'a> GetConfigPop<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::PopConfig`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<
@@ -749,6 +781,7 @@ impl<'a> GetConfigPop<'a> {
 impl<'a> std::future::IntoFuture for GetConfigPop<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -771,6 +804,7 @@ impl<'a> PostConfigPop<'a> {
 impl<'a> std::future::IntoFuture for PostConfigPop<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -790,6 +824,7 @@ impl<'a> DeleteConfigPopByPopId<'a> {
 impl<'a> std::future::IntoFuture for DeleteConfigPopByPopId<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -811,6 +846,7 @@ impl<'a> GetConfigPopByPopId<'a> {
 impl<'a> std::future::IntoFuture for GetConfigPopByPopId<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::PopConfig>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::PopConfig>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -822,6 +858,7 @@ impl<'a> GetConfigPopDatacenter<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::DatacenterConfig`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<
@@ -843,6 +880,7 @@ impl<'a> GetConfigPopDatacenter<'a> {
 impl<'a> std::future::IntoFuture for GetConfigPopDatacenter<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -867,6 +905,7 @@ impl<'a> PostConfigPopDatacenter<'a> {
 impl<'a> std::future::IntoFuture for PostConfigPopDatacenter<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -886,6 +925,7 @@ impl<'a> DeleteConfigPopDatacenterByDatacenterId<'a> {
 impl<'a> std::future::IntoFuture for DeleteConfigPopDatacenterByDatacenterId<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -910,6 +950,7 @@ impl<'a> std::future::IntoFuture for GetConfigPopDatacenterByDatacenterId<'a> {
         'a,
         crate::models::ovhcloudconnect::DatacenterConfig,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -921,6 +962,7 @@ impl<'a> GetConfigPopDatacenterExtra<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::DatacenterExtraConfig`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<
@@ -942,6 +984,7 @@ impl<'a> GetConfigPopDatacenterExtra<'a> {
 impl<'a> std::future::IntoFuture for GetConfigPopDatacenterExtra<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -966,6 +1009,7 @@ impl<'a> PostConfigPopDatacenterExtra<'a> {
 impl<'a> std::future::IntoFuture for PostConfigPopDatacenterExtra<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -985,6 +1029,7 @@ impl<'a> DeleteConfigPopDatacenterExtraByExtraId<'a> {
 impl<'a> std::future::IntoFuture for DeleteConfigPopDatacenterExtraByExtraId<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1009,6 +1054,7 @@ impl<'a> std::future::IntoFuture for GetConfigPopDatacenterExtraByExtraId<'a> {
         'a,
         crate::models::ovhcloudconnect::DatacenterExtraConfig,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1020,6 +1066,7 @@ impl<'a> GetDatacenter<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/datacenter/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::Datacenter`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<
@@ -1038,6 +1085,7 @@ impl<'a> GetDatacenter<'a> {
 impl<'a> std::future::IntoFuture for GetDatacenter<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1059,6 +1107,7 @@ impl<'a> GetDatacenterById<'a> {
 impl<'a> std::future::IntoFuture for GetDatacenterById<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Datacenter>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Datacenter>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1070,18 +1119,21 @@ impl<'a> GetIncident<'a> {
     /// Only keep events impacting one of these PoPs
     ///
     /// Optional query parameter `pop`.
+    #[inline]
     pub fn pop(self, value: &[String]) -> Self {
         Self(self.0.query("pop", value))
     }
     /// Filter the value of startDate property (&gt;=)
     ///
     /// Optional query parameter `startDate.from`.
+    #[inline]
     pub fn start_date_from(self, value: crate::types::DateTime) -> Self {
         Self(self.0.query("startDate.from", &value))
     }
     /// Filter the value of type property (=)
     ///
     /// Optional query parameter `type`.
+    #[inline]
     pub fn type_(
         self,
         value: &crate::models::ovhcloudconnect::incident::TypeEnum,
@@ -1097,6 +1149,7 @@ impl<'a> GetIncident<'a> {
 impl<'a> std::future::IntoFuture for GetIncident<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1108,6 +1161,7 @@ impl<'a> GetInterface<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/interface/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::Interface`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<
@@ -1126,6 +1180,7 @@ impl<'a> GetInterface<'a> {
 impl<'a> std::future::IntoFuture for GetInterface<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1147,6 +1202,7 @@ impl<'a> GetInterfaceById<'a> {
 impl<'a> std::future::IntoFuture for GetInterfaceById<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Interface>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Interface>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1171,6 +1227,7 @@ impl<'a> std::future::IntoFuture for GetInterfaceStatisticsByPeriod<'a> {
         'a,
         Vec<crate::models::ovhcloudconnect::Metrics>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1182,6 +1239,7 @@ impl<'a> GetTask<'a> {
     /// Filter the value of status property (=)
     ///
     /// Optional query parameter `status`.
+    #[inline]
     pub fn status(
         self,
         value: &crate::models::ovhcloudconnect::task::StatusEnum,
@@ -1191,6 +1249,7 @@ impl<'a> GetTask<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/task/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::Task`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<'a, crate::models::ovhcloudconnect::Task, fields::Task> {
@@ -1205,6 +1264,7 @@ impl<'a> GetTask<'a> {
 impl<'a> std::future::IntoFuture for GetTask<'a> {
     type Output = crate::Result<Vec<i64>>;
     type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1222,6 +1282,7 @@ impl<'a> GetTaskById<'a> {
 impl<'a> std::future::IntoFuture for GetTaskById<'a> {
     type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -1244,6 +1305,7 @@ impl<'a> PostTerminate<'a> {
 impl<'a> std::future::IntoFuture for PostTerminate<'a> {
     type Output = crate::Result<String>;
     type IntoFuture = crate::CallFuture<'a, String>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -32,6 +32,7 @@ impl<'a> V2Iam<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:iam/policy/get`
+    #[inline]
     pub fn get_policy(&self) -> GetPolicy<'a> {
         GetPolicy(self.call(crate::Method::Get, "/iam/policy").paginated())
     }
@@ -45,6 +46,7 @@ impl<'a> V2Iam<'a> {
     /// Errors the API documents:
     /// - `Client::BadRequest::InvalidPolicy`
     /// - `Client::Conflict::PolicyNameAlreadyExists`
+    #[inline]
     pub fn post_policy(
         &self,
         body: &crate::models::iam::policy::Creation,
@@ -64,6 +66,7 @@ impl<'a> V2Iam<'a> {
     /// Errors the API documents:
     /// - `Client::Forbidden::ReadOnlyPolicy`
     /// - `Client::NotFound::PolicyNotFound`
+    #[inline]
     pub fn delete_policy_by_policy_id(
         &self,
         policy_id: crate::types::Uuid,
@@ -84,6 +87,7 @@ impl<'a> V2Iam<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::PolicyNotFound`
+    #[inline]
     pub fn get_policy_by_policy_id(
         &self,
         policy_id: crate::types::Uuid,
@@ -101,6 +105,7 @@ impl<'a> V2Iam<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:iam/policy/edit`
+    #[inline]
     pub fn put_policy_by_policy_id(
         &self,
         policy_id: crate::types::Uuid,
@@ -118,6 +123,7 @@ impl<'a> V2Iam<'a> {
     /// `GET /v2/iam/resource` (production)
     ///
     /// Follows `X-Pagination-Cursor-Next` and returns the items of every page.
+    #[inline]
     pub fn get_resource(&self) -> GetResource<'a> {
         GetResource(self.call(crate::Method::Get, "/iam/resource").paginated())
     }
@@ -138,6 +144,7 @@ impl<'a> V2Iam<'a> {
     ///
     /// IAM actions:
     /// - `account:apiovh:iam/resource/edit`
+    #[inline]
     pub fn put_resource_by_resource_urn(
         &self,
         resource_urn: &str,
@@ -158,50 +165,59 @@ impl<'a> GetPolicy<'a> {
     /// Only keep policies granting one of these actions
     ///
     /// Optional query parameter `action`.
+    #[inline]
     pub fn action(self, value: &[String]) -> Self {
         Self(self.0.query("action", value))
     }
     /// Add details about the resources in the output
     ///
     /// Optional query parameter `details`.
+    #[inline]
     pub fn details(self, value: bool) -> Self {
         Self(self.0.query("details", &value))
     }
     /// Only keep policies granted to one of these identities
     ///
     /// Optional query parameter `identity`.
+    #[inline]
     pub fn identity(self, value: &[String]) -> Self {
         Self(self.0.query("identity", value))
     }
     /// Filter on the readOnly attribute
     ///
     /// Optional query parameter `readOnly`.
+    #[inline]
     pub fn read_only(self, value: bool) -> Self {
         Self(self.0.query("readOnly", &value))
     }
     /// Only keep policies on one of these resources
     ///
     /// Optional query parameter `resourceURN`.
+    #[inline]
     pub fn resource_urn(self, value: &[String]) -> Self {
         Self(self.0.query("resourceURN", value))
     }
     /// Pagination cursor
     ///
     /// Optional header parameter `X-Pagination-Cursor`.
+    #[inline]
     pub fn x_pagination_cursor(self, value: &str) -> Self {
         Self(self.0.header("X-Pagination-Cursor", value))
     }
     /// Pagination size
     ///
     /// Optional header parameter `X-Pagination-Size`.
+    #[inline]
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
     }
     /// The items of every page, as they arrive.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<'a, crate::models::iam::policy::Response> {
         self.0.stream()
     }
     /// Page after page, following `X-Pagination-Cursor-Next`.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::policy::Response> {
         self.0.pages()
     }
@@ -216,6 +232,7 @@ impl<'a> GetPolicy<'a> {
 impl<'a> std::future::IntoFuture for GetPolicy<'a> {
     type Output = crate::Result<Vec<crate::models::iam::policy::Response>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::policy::Response>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
     }
@@ -238,6 +255,7 @@ impl<'a> PostPolicy<'a> {
 impl<'a> std::future::IntoFuture for PostPolicy<'a> {
     type Output = crate::Result<crate::models::iam::policy::Response>;
     type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -255,6 +273,7 @@ impl<'a> DeletePolicyByPolicyId<'a> {
 impl<'a> std::future::IntoFuture for DeletePolicyByPolicyId<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::CallFuture<'a, ()>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -268,6 +287,7 @@ impl<'a> GetPolicyByPolicyId<'a> {
     /// Add details about the resources in the output
     ///
     /// Optional query parameter `details`.
+    #[inline]
     pub fn details(self, value: bool) -> Self {
         Self(self.0.query("details", &value))
     }
@@ -280,6 +300,7 @@ impl<'a> GetPolicyByPolicyId<'a> {
 impl<'a> std::future::IntoFuture for GetPolicyByPolicyId<'a> {
     type Output = crate::Result<crate::models::iam::policy::Response>;
     type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -299,6 +320,7 @@ impl<'a> PutPolicyByPolicyId<'a> {
 impl<'a> std::future::IntoFuture for PutPolicyByPolicyId<'a> {
     type Output = crate::Result<crate::models::iam::policy::Response>;
     type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -310,24 +332,28 @@ impl<'a> GetResource<'a> {
     /// Only keep resources with one of these names
     ///
     /// Optional query parameter `resourceName`.
+    #[inline]
     pub fn resource_name(self, value: &[String]) -> Self {
         Self(self.0.query("resourceName", value))
     }
     /// Only keep resources of one of these types
     ///
     /// Optional query parameter `resourceType`.
+    #[inline]
     pub fn resource_type(self, value: &[String]) -> Self {
         Self(self.0.query("resourceType", value))
     }
     /// Only keep resources matching one of these URN patterns
     ///
     /// Optional query parameter `resourceURN`.
+    #[inline]
     pub fn resource_urn(self, value: &[String]) -> Self {
         Self(self.0.query("resourceURN", value))
     }
     /// Filter resources on their tags
     ///
     /// Optional query parameter `tags`.
+    #[inline]
     pub fn tags(
         self,
         value: &std::collections::BTreeMap<
@@ -340,22 +366,26 @@ impl<'a> GetResource<'a> {
     /// Pagination cursor
     ///
     /// Optional header parameter `X-Pagination-Cursor`.
+    #[inline]
     pub fn x_pagination_cursor(self, value: &str) -> Self {
         Self(self.0.header("X-Pagination-Cursor", value))
     }
     /// Pagination size
     ///
     /// Optional header parameter `X-Pagination-Size`.
+    #[inline]
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
     }
     /// The items of every page, as they arrive.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<'a, crate::models::iam::resource::Resource> {
         self.0.stream()
     }
     /// Page after page, following `X-Pagination-Cursor-Next`.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::resource::Resource> {
         self.0.pages()
     }
@@ -370,6 +400,7 @@ impl<'a> GetResource<'a> {
 impl<'a> std::future::IntoFuture for GetResource<'a> {
     type Output = crate::Result<Vec<crate::models::iam::resource::Resource>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::resource::Resource>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
     }
@@ -389,6 +420,7 @@ impl<'a> PutResourceByResourceUrn<'a> {
 impl<'a> std::future::IntoFuture for PutResourceByResourceUrn<'a> {
     type Output = crate::Result<crate::models::iam::resource::Resource>;
     type IntoFuture = crate::CallFuture<'a, crate::models::iam::resource::Resource>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -21,6 +21,7 @@ impl<'a> V2ManagedCms<'a> {
     /// List the supported PHP versions
     ///
     /// `GET /v2/managedCMS/reference/supportedPHPVersions` (alpha)
+    #[inline]
     pub fn get_reference_supported_php_versions(
         &self,
     ) -> GetReferenceSupportedPhpVersions<'a> {
@@ -36,6 +37,7 @@ impl<'a> V2ManagedCms<'a> {
     ///
     /// IAM actions:
     /// - `managedCMS:apiovh:get`
+    #[inline]
     pub fn get_resource(&self) -> GetResource<'a> {
         GetResource(self.call(crate::Method::Get, "/managedCMS/resource").paginated())
     }
@@ -51,6 +53,7 @@ impl<'a> V2ManagedCms<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::ServiceNotFound`
+    #[inline]
     pub fn get_resource_by_service_id(
         &self,
         service_id: crate::types::Uuid,
@@ -80,6 +83,7 @@ impl<'a> V2ManagedCms<'a> {
     /// Errors the API documents:
     /// - `Client::BadRequest::WrongServiceStatus`
     /// - `Client::Conflict::CurrentTaskAlreadyExists`
+    #[inline]
     pub fn put_resource_by_service_id(
         &self,
         service_id: crate::types::Uuid,
@@ -103,6 +107,7 @@ impl<'a> V2ManagedCms<'a> {
     ///
     /// IAM actions:
     /// - `managedCMS:apiovh:task/get`
+    #[inline]
     pub fn get_resource_task(
         &self,
         service_id: crate::types::Uuid,
@@ -125,6 +130,7 @@ impl<'a> V2ManagedCms<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::NotFound::TaskNotFound`
+    #[inline]
     pub fn get_resource_task_by_task_id(
         &self,
         service_id: crate::types::Uuid,
@@ -154,6 +160,7 @@ impl<'a> V2ManagedCms<'a> {
     /// Errors the API documents:
     /// - `Client::BadRequest::IncompatibleArguments`
     /// - `Client::BadRequest::WrongTaskStatus`
+    #[inline]
     pub fn put_resource_task_by_task_id(
         &self,
         service_id: crate::types::Uuid,
@@ -197,6 +204,7 @@ impl<'a> std::future::IntoFuture for GetReferenceSupportedPhpVersions<'a> {
         'a,
         Vec<crate::models::managed_cms::PhpVersionEnum>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -210,6 +218,7 @@ impl<'a> GetResource<'a> {
     /// Filter resources on IAM tags
     ///
     /// Optional query parameter `iamTags`.
+    #[inline]
     pub fn iam_tags(
         self,
         value: &std::collections::BTreeMap<
@@ -222,22 +231,26 @@ impl<'a> GetResource<'a> {
     /// Pagination cursor
     ///
     /// Optional header parameter `X-Pagination-Cursor`.
+    #[inline]
     pub fn x_pagination_cursor(self, value: &str) -> Self {
         Self(self.0.header("X-Pagination-Cursor", value))
     }
     /// Pagination size
     ///
     /// Optional header parameter `X-Pagination-Size`.
+    #[inline]
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
     }
     /// The items of every page, as they arrive.
+    #[inline]
     pub fn stream(
         self,
     ) -> crate::ItemStream<'a, crate::models::managed_cms::ServiceWithIam> {
         self.0.stream()
     }
     /// Page after page, following `X-Pagination-Cursor-Next`.
+    #[inline]
     pub fn pages(
         self,
     ) -> crate::PageStream<'a, crate::models::managed_cms::ServiceWithIam> {
@@ -257,6 +270,7 @@ impl<'a> std::future::IntoFuture for GetResource<'a> {
         'a,
         Vec<crate::models::managed_cms::ServiceWithIam>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
     }
@@ -278,6 +292,7 @@ impl<'a> GetResourceByServiceId<'a> {
 impl<'a> std::future::IntoFuture for GetResourceByServiceId<'a> {
     type Output = crate::Result<crate::models::managed_cms::ServiceWithIam>;
     type IntoFuture = crate::CallFuture<'a, crate::models::managed_cms::ServiceWithIam>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -297,6 +312,7 @@ impl<'a> PutResourceByServiceId<'a> {
 impl<'a> std::future::IntoFuture for PutResourceByServiceId<'a> {
     type Output = crate::Result<crate::models::managed_cms::Service>;
     type IntoFuture = crate::CallFuture<'a, crate::models::managed_cms::Service>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -308,20 +324,24 @@ impl<'a> GetResourceTask<'a> {
     /// Pagination cursor
     ///
     /// Optional header parameter `X-Pagination-Cursor`.
+    #[inline]
     pub fn x_pagination_cursor(self, value: &str) -> Self {
         Self(self.0.header("X-Pagination-Cursor", value))
     }
     /// Pagination size
     ///
     /// Optional header parameter `X-Pagination-Size`.
+    #[inline]
     pub fn x_pagination_size(self, value: i64) -> Self {
         Self(self.0.header("X-Pagination-Size", &value))
     }
     /// The items of every page, as they arrive.
+    #[inline]
     pub fn stream(self) -> crate::ItemStream<'a, crate::models::common::Task> {
         self.0.stream()
     }
     /// Page after page, following `X-Pagination-Cursor-Next`.
+    #[inline]
     pub fn pages(self) -> crate::PageStream<'a, crate::models::common::Task> {
         self.0.pages()
     }
@@ -334,6 +354,7 @@ impl<'a> GetResourceTask<'a> {
 impl<'a> std::future::IntoFuture for GetResourceTask<'a> {
     type Output = crate::Result<Vec<crate::models::common::Task>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::models::common::Task>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.all_pages()
     }
@@ -351,6 +372,7 @@ impl<'a> GetResourceTaskByTaskId<'a> {
 impl<'a> std::future::IntoFuture for GetResourceTaskByTaskId<'a> {
     type Output = crate::Result<crate::models::common::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::common::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -368,6 +390,7 @@ impl<'a> PutResourceTaskByTaskId<'a> {
 impl<'a> std::future::IntoFuture for PutResourceTaskByTaskId<'a> {
     type Output = crate::Result<crate::models::common::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::common::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -21,6 +21,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:get`
+    #[inline]
     pub fn get(&self) -> Get<'a> {
         Get(self.call(crate::Method::Get, "/vrack").ids_from("serviceName"))
     }
@@ -33,6 +34,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:get`
+    #[inline]
     pub fn get_by_service_name(&self, service_name: &str) -> GetByServiceName<'a> {
         GetByServiceName(
             self.call(crate::Method::Get, "/vrack/{serviceName}").path(service_name),
@@ -51,6 +53,7 @@ impl<'a> Vrack<'a> {
     ///
     /// Errors the API documents:
     /// - `Client::BadRequest::InvalidToken`
+    #[inline]
     pub fn post_confirm_termination(
         &self,
         service_name: &str,
@@ -73,6 +76,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:ipv6/get`
+    #[inline]
     pub fn get_ipv6_by_ipv6(
         &self,
         service_name: &str,
@@ -98,6 +102,7 @@ impl<'a> Vrack<'a> {
     /// IAM actions:
     /// - `vrack:apiovh:ipv6/routedSubrange/create`
     /// - `ip:apiovh:vrack/routedSubrange/create`
+    #[inline]
     pub fn post_ipv6_routed_subrange(
         &self,
         service_name: &str,
@@ -126,6 +131,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:ovhCloudConnect/get`
+    #[inline]
     pub fn get_ovh_cloud_connect(&self, service_name: &str) -> GetOvhCloudConnect<'a> {
         GetOvhCloudConnect(
             self
@@ -145,6 +151,7 @@ impl<'a> Vrack<'a> {
     /// IAM actions:
     /// - `vrack:apiovh:ovhCloudConnect/attach`
     /// - `ovhCloudConnect:apiovh:vrack/attach`
+    #[inline]
     pub fn post_ovh_cloud_connect(
         &self,
         service_name: &str,
@@ -167,6 +174,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:ovhCloudConnect/detach`
+    #[inline]
     pub fn delete_ovh_cloud_connect_by_ovh_cloud_connect(
         &self,
         service_name: &str,
@@ -192,6 +200,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:ovhCloudConnect/get`
+    #[inline]
     pub fn get_ovh_cloud_connect_by_ovh_cloud_connect(
         &self,
         service_name: &str,
@@ -216,6 +225,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:serviceInfos/get`
+    #[inline]
     pub fn get_service_infos(&self, service_name: &str) -> GetServiceInfos<'a> {
         GetServiceInfos(
             self
@@ -232,6 +242,7 @@ impl<'a> Vrack<'a> {
     ///
     /// IAM actions:
     /// - `vrack:apiovh:task/get`
+    #[inline]
     pub fn get_task_by_task_id(
         &self,
         service_name: &str,
@@ -252,6 +263,7 @@ impl<'a> Get<'a> {
     /// Filter resources on IAM tags
     ///
     /// Optional query parameter `iamTags`.
+    #[inline]
     pub fn iam_tags(
         self,
         value: &std::collections::BTreeMap<
@@ -264,6 +276,7 @@ impl<'a> Get<'a> {
     /// The items themselves (`GET /vrack/{serviceName}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::VrackWithIam`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<'a, crate::models::vrack::VrackWithIam, fields::VrackWithIam> {
@@ -278,6 +291,7 @@ impl<'a> Get<'a> {
 impl<'a> std::future::IntoFuture for Get<'a> {
     type Output = crate::Result<Vec<String>>;
     type IntoFuture = crate::CallFuture<'a, Vec<String>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -295,6 +309,7 @@ impl<'a> GetByServiceName<'a> {
 impl<'a> std::future::IntoFuture for GetByServiceName<'a> {
     type Output = crate::Result<crate::models::vrack::VrackWithIam>;
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::VrackWithIam>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -306,12 +321,14 @@ impl<'a> PostConfirmTermination<'a> {
     /// Free comment about the termination
     ///
     /// Optional body parameter `commentary`.
+    #[inline]
     pub fn commentary(self, value: &str) -> Self {
         Self(self.0.body_field("commentary", value))
     }
     /// What you plan to do instead
     ///
     /// Optional body parameter `futureUse`.
+    #[inline]
     pub fn future_use(
         self,
         value: &crate::models::service::TerminationFutureUseEnum,
@@ -321,6 +338,7 @@ impl<'a> PostConfirmTermination<'a> {
     /// Why you terminate the service
     ///
     /// Optional body parameter `reason`.
+    #[inline]
     pub fn reason(self, value: &crate::models::service::TerminationReasonEnum) -> Self {
         Self(self.0.body_field("reason", value))
     }
@@ -338,6 +356,7 @@ impl<'a> PostConfirmTermination<'a> {
 impl<'a> std::future::IntoFuture for PostConfirmTermination<'a> {
     type Output = crate::Result<String>;
     type IntoFuture = crate::CallFuture<'a, String>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -355,6 +374,7 @@ impl<'a> GetIpv6ByIpv6<'a> {
 impl<'a> std::future::IntoFuture for GetIpv6ByIpv6<'a> {
     type Output = crate::Result<crate::models::vrack::Ipv6>;
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Ipv6>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -377,6 +397,7 @@ impl<'a> PostIpv6RoutedSubrange<'a> {
 impl<'a> std::future::IntoFuture for PostIpv6RoutedSubrange<'a> {
     type Output = crate::Result<crate::models::vrack::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -388,6 +409,7 @@ impl<'a> GetOvhCloudConnect<'a> {
     /// The items themselves (`GET /vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
     /// Filter and sort on [`fields::OvhCloudConnect`]; `.await` it for every item, or `stream()`, `pages()`, `page(n)`. Where the endpoint answers ids, each item is fetched instead.
+    #[inline]
     pub fn expanded(
         self,
     ) -> crate::Expanded<
@@ -409,6 +431,7 @@ impl<'a> GetOvhCloudConnect<'a> {
 impl<'a> std::future::IntoFuture for GetOvhCloudConnect<'a> {
     type Output = crate::Result<Vec<crate::types::Uuid>>;
     type IntoFuture = crate::CallFuture<'a, Vec<crate::types::Uuid>>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -431,6 +454,7 @@ impl<'a> PostOvhCloudConnect<'a> {
 impl<'a> std::future::IntoFuture for PostOvhCloudConnect<'a> {
     type Output = crate::Result<crate::models::vrack::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -450,6 +474,7 @@ impl<'a> DeleteOvhCloudConnectByOvhCloudConnect<'a> {
 impl<'a> std::future::IntoFuture for DeleteOvhCloudConnectByOvhCloudConnect<'a> {
     type Output = crate::Result<crate::models::vrack::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -469,6 +494,7 @@ impl<'a> GetOvhCloudConnectByOvhCloudConnect<'a> {
 impl<'a> std::future::IntoFuture for GetOvhCloudConnectByOvhCloudConnect<'a> {
     type Output = crate::Result<crate::models::vrack::OvhCloudConnect>;
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::OvhCloudConnect>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -490,6 +516,7 @@ impl<'a> GetServiceInfos<'a> {
 impl<'a> std::future::IntoFuture for GetServiceInfos<'a> {
     type Output = crate::Result<crate::models::services::NonExpiringService>;
     type IntoFuture = crate::CallFuture<'a, crate::models::services::NonExpiringService>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }
@@ -507,6 +534,7 @@ impl<'a> GetTaskByTaskId<'a> {
 impl<'a> std::future::IntoFuture for GetTaskByTaskId<'a> {
     type Output = crate::Result<crate::models::vrack::Task>;
     type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.0.into_future()
     }

@@ -218,6 +218,33 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     pub fn build(self) -> Result<C> {
+        self.retarget::<Client>().build_client().map(C::from)
+    }
+
+    /// The same settings, building another type.
+    fn retarget<D>(self) -> ClientBuilder<D> {
+        ClientBuilder {
+            settings: self.settings,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            retry: self.retry,
+            limiter: self.limiter,
+            pin_schemas_version: self.pin_schemas_version,
+            response_mode: self.response_mode,
+            server_time_offset: self.server_time_offset,
+            clock: self.clock,
+            user_agent: self.user_agent,
+            use_environment: self.use_environment,
+            oauth2_token_url: self.oauth2_token_url,
+            product: self.product,
+            output: PhantomData,
+        }
+    }
+}
+
+impl ClientBuilder<Client> {
+    // Not generic: compiled here, not in each crate that wraps the client.
+    fn build_client(self) -> Result<Client> {
         let resolved = if self.use_environment {
             crate::config::resolve(&self.settings)?
         } else {
@@ -266,7 +293,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             .user_agent(agent)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(C::from(Client {
+        Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
@@ -281,7 +308,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 response_mode: self.response_mode,
                 deviations: DeviationCounter::default(),
             }),
-        }))
+        })
     }
 }
 

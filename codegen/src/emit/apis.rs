@@ -1,5 +1,10 @@
 //! One accessor struct per API and one method per operation, calling the runtime's `Call`:
 //! printed from the API's [`ApiPlan`], which decided every name, argument and type.
+//!
+//! The methods of operations and requests are `#[inline]`, for compile time rather than speed:
+//! an inline function is compiled by the crates that call it, so the `ovhcloud` crate no longer
+//! compiles the request encoding and response decoding of thousands of operations that a
+//! program never calls (LLVM IR of `dedicated_server`: 559k lines before, 26k after).
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -216,6 +221,7 @@ fn method(api: &Api, op: &Operation, plan: &OperationPlan, types: &TypeTable) ->
     quote! {
         #doc
         #deprecated
+        #[inline]
         pub fn #method_ident(&self, #(#args),*) -> #builder<'a> {
             #builder(#call)
         }
@@ -262,11 +268,13 @@ fn request(
         let item = rust_type(item, types);
         quote! {
             /// The items of every page, as they arrive.
+            #[inline]
             pub fn stream(self) -> crate::ItemStream<'a, #item> {
                 self.0.stream()
             }
 
             /// Page after page, following `X-Pagination-Cursor-Next`.
+            #[inline]
             pub fn pages(self) -> crate::PageStream<'a, #item> {
                 self.0.pages()
             }
@@ -295,6 +303,7 @@ fn request(
             type Output = crate::Result<#response>;
             type IntoFuture = crate::CallFuture<'a, #response>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 #collect
             }
@@ -322,6 +331,7 @@ fn setter(op: &Operation, planned: &ParamPlan, types: &TypeTable) -> TokenStream
     let doc = docs::attrs(&[lines]);
     quote! {
         #doc
+        #[inline]
         pub fn #setter(self, value: #ty) -> Self {
             Self(self.0 #push)
         }
@@ -345,6 +355,7 @@ fn expanded_listing(listing: &Listing, types: &TypeTable) -> TokenStream {
     ]);
     quote! {
         #doc
+        #[inline]
         pub fn expanded(self) -> crate::Expanded<'a, #item, fields::#fields> {
             crate::Expanded::new(self.0, #template)
         }
