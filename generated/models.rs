@@ -3,7 +3,7 @@
 /// Two-letter country codes (ISO 3166-1 alpha-2)
 ///
 /// Schema model `countryCode2LettersEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum CountryCode2LettersEnum {
     /// `be`

@@ -185,7 +185,7 @@ async fn expanded_listing_gives_the_same_bills_in_a_few_calls_filtered_and_sorte
         .await
         .unwrap();
     let mut wanted: Vec<&Bill> = expected.iter().filter(|b| b.category == category).collect();
-    wanted.sort_by(|a, b| b.date.cmp(&a.date));
+    wanted.sort_by_key(|b| std::cmp::Reverse(b.date));
     assert_eq!(sorted.iter().collect::<Vec<_>>(), wanted);
 
     let like: Vec<Bill> = c

@@ -120,10 +120,11 @@ impl Oracle<'_> {
         }
         match ty {
             TypeRef::Unit => {}
-            TypeRef::Param(name) => match params.get(name) {
-                Some(actual) => self.walk(&actual.clone(), value, path, &BTreeMap::new()),
-                None => {}
-            },
+            TypeRef::Param(name) => {
+                if let Some(actual) = params.get(name) {
+                    self.walk(&actual.clone(), value, path, &BTreeMap::new())
+                }
+            }
             TypeRef::Alias { target, .. } => self.walk(target, value, path, params),
             TypeRef::Primitive(p) => {
                 if !reads(*p, value) {

@@ -84,3 +84,32 @@ fn every_model_round_trips_losslessly() {
         "the unusual examples carry undeclared members"
     );
 }
+
+#[cfg(feature = "ovhCloudConnect")]
+#[test]
+fn string_enums_compare_hash_and_order_by_their_wire_value() {
+    use ovhcloud::models::ovhcloudconnect::incident::TypeEnum;
+    use std::collections::HashSet;
+
+    let mut values = [
+        TypeEnum::from("outage"),
+        TypeEnum::Maintenance,
+        TypeEnum::from("a-new-value"),
+        TypeEnum::Incident,
+    ];
+    values.sort();
+    let texts: Vec<&str> = values.iter().map(TypeEnum::as_str).collect();
+    assert_eq!(texts, ["a-new-value", "incident", "maintenance", "outage"]);
+
+    // A listed value is equal to, and hashes like, the same text however it was built.
+    assert_eq!(TypeEnum::Incident, TypeEnum::Unknown("incident".into()));
+    let set: HashSet<TypeEnum> = [
+        TypeEnum::Incident,
+        TypeEnum::from("incident"),
+        TypeEnum::Unknown("incident".into()),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(set.len(), 1);
+    assert_ne!(TypeEnum::Incident, TypeEnum::from("outage"));
+}

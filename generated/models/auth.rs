@@ -25,9 +25,9 @@ impl AccessRule {
 }
 impl serde::Serialize for AccessRule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("method", &self.method)?;
-        object.field("path", &self.path)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("method", &self.method);
+        object.field("path", &self.path);
         object.end(&self.unknown_fields)
     }
 }
@@ -38,17 +38,20 @@ impl crate::codec::Object for AccessRule {
     ) -> Result<Self, A::Error> {
         let mut method = None;
         let mut path = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "method" => object.read(&mut method, "method")?,
-                "path" => object.read(&mut path, "path")?,
-                _ => object.unknown(key)?,
+                "method" => object.read(&mut method, "method"),
+                "path" => object.read(&mut path, "path"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut method, "method");
+        object.require(&mut path, "path");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            method: object.required(method, "method")?,
-            path: object.required(path, "path")?,
-            unknown_fields: object.into_unknown(),
+            method: crate::codec::filled(method),
+            path: crate::codec::filled(path),
+            unknown_fields,
         })
     }
 }
@@ -88,16 +91,16 @@ pub struct ApiCredential {
 }
 impl serde::Serialize for ApiCredential {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("allowedIPs", &self.allowed_i_ps)?;
-        object.field("applicationId", &self.application_id)?;
-        object.field("creation", &self.creation)?;
-        object.field("credentialId", &self.credential_id)?;
-        object.field("expiration", &self.expiration)?;
-        object.field("lastUse", &self.last_use)?;
-        object.field("ovhSupport", &self.ovh_support)?;
-        object.field("rules", &self.rules)?;
-        object.field("status", &self.status)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("allowedIPs", &self.allowed_i_ps);
+        object.field("applicationId", &self.application_id);
+        object.field("creation", &self.creation);
+        object.field("credentialId", &self.credential_id);
+        object.field("expiration", &self.expiration);
+        object.field("lastUse", &self.last_use);
+        object.field("ovhSupport", &self.ovh_support);
+        object.field("rules", &self.rules);
+        object.field("status", &self.status);
         object.end(&self.unknown_fields)
     }
 }
@@ -115,33 +118,40 @@ impl crate::codec::Object for ApiCredential {
         let mut ovh_support = None;
         let mut rules = None;
         let mut status = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "allowedIPs" => {
-                    object.read_optional_list(&mut allowed_i_ps, "allowedIPs")?
+                    object.read_optional_list(&mut allowed_i_ps, "allowedIPs")
                 }
-                "applicationId" => object.read(&mut application_id, "applicationId")?,
-                "creation" => object.read(&mut creation, "creation")?,
-                "credentialId" => object.read(&mut credential_id, "credentialId")?,
-                "expiration" => object.read_optional(&mut expiration, "expiration")?,
-                "lastUse" => object.read_optional(&mut last_use, "lastUse")?,
-                "ovhSupport" => object.read(&mut ovh_support, "ovhSupport")?,
-                "rules" => object.read_list(&mut rules, "rules")?,
-                "status" => object.read(&mut status, "status")?,
-                _ => object.unknown(key)?,
+                "applicationId" => object.read(&mut application_id, "applicationId"),
+                "creation" => object.read(&mut creation, "creation"),
+                "credentialId" => object.read(&mut credential_id, "credentialId"),
+                "expiration" => object.read_optional(&mut expiration, "expiration"),
+                "lastUse" => object.read_optional(&mut last_use, "lastUse"),
+                "ovhSupport" => object.read(&mut ovh_support, "ovhSupport"),
+                "rules" => object.read_list(&mut rules, "rules"),
+                "status" => object.read(&mut status, "status"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut application_id, "applicationId");
+        object.require(&mut creation, "creation");
+        object.require(&mut credential_id, "credentialId");
+        object.require(&mut ovh_support, "ovhSupport");
+        object.require(&mut rules, "rules");
+        object.require(&mut status, "status");
+        let unknown_fields = object.end()?;
         Ok(Self {
             allowed_i_ps,
-            application_id: object.required(application_id, "applicationId")?,
-            creation: object.required(creation, "creation")?,
-            credential_id: object.required(credential_id, "credentialId")?,
+            application_id: crate::codec::filled(application_id),
+            creation: crate::codec::filled(creation),
+            credential_id: crate::codec::filled(credential_id),
             expiration,
             last_use,
-            ovh_support: object.required(ovh_support, "ovhSupport")?,
-            rules: object.required(rules, "rules")?,
-            status: object.required(status, "status")?,
-            unknown_fields: object.into_unknown(),
+            ovh_support: crate::codec::filled(ovh_support),
+            rules: crate::codec::filled(rules),
+            status: crate::codec::filled(status),
+            unknown_fields,
         })
     }
 }
@@ -166,10 +176,10 @@ pub struct Credential {
 }
 impl serde::Serialize for Credential {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("consumerKey", &self.consumer_key)?;
-        object.field("state", &self.state)?;
-        object.field("validationUrl", &self.validation_url)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("consumerKey", &self.consumer_key);
+        object.field("state", &self.state);
+        object.field("validationUrl", &self.validation_url);
         object.end(&self.unknown_fields)
     }
 }
@@ -181,21 +191,24 @@ impl crate::codec::Object for Credential {
         let mut consumer_key = None;
         let mut state = None;
         let mut validation_url = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "consumerKey" => object.read(&mut consumer_key, "consumerKey")?,
-                "state" => object.read(&mut state, "state")?,
+                "consumerKey" => object.read(&mut consumer_key, "consumerKey"),
+                "state" => object.read(&mut state, "state"),
                 "validationUrl" => {
-                    object.read_optional(&mut validation_url, "validationUrl")?
+                    object.read_optional(&mut validation_url, "validationUrl")
                 }
-                _ => object.unknown(key)?,
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut consumer_key, "consumerKey");
+        object.require(&mut state, "state");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            consumer_key: object.required(consumer_key, "consumerKey")?,
-            state: object.required(state, "state")?,
+            consumer_key: crate::codec::filled(consumer_key),
+            state: crate::codec::filled(state),
             validation_url,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -209,7 +222,7 @@ impl<'de> serde::Deserialize<'de> for Credential {
 /// States of a credential
 ///
 /// Schema model `auth.CredentialStateEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum CredentialStateEnum {
     /// `expired`
@@ -250,7 +263,7 @@ crate::codec::string_enum!(CredentialStateEnum);
 /// HTTP methods
 ///
 /// Schema model `auth.HTTPMethodEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum HttpMethodEnum {
     /// `DELETE`

@@ -31,17 +31,17 @@ pub struct Bill {
 }
 impl serde::Serialize for Bill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("billId", &self.bill_id)?;
-        object.field("category", &self.category)?;
-        object.field("date", &self.date)?;
-        object.field("orderId", &self.order_id)?;
-        object.field("password", &self.password)?;
-        object.field("pdfUrl", &self.pdf_url)?;
-        object.field("priceWithTax", &self.price_with_tax)?;
-        object.field("priceWithoutTax", &self.price_without_tax)?;
-        object.field("tax", &self.tax)?;
-        object.field("url", &self.url)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("billId", &self.bill_id);
+        object.field("category", &self.category);
+        object.field("date", &self.date);
+        object.field("orderId", &self.order_id);
+        object.field("password", &self.password);
+        object.field("pdfUrl", &self.pdf_url);
+        object.field("priceWithTax", &self.price_with_tax);
+        object.field("priceWithoutTax", &self.price_without_tax);
+        object.field("tax", &self.tax);
+        object.field("url", &self.url);
         object.end(&self.unknown_fields)
     }
 }
@@ -60,35 +60,46 @@ impl crate::codec::Object for Bill {
         let mut price_without_tax = None;
         let mut tax = None;
         let mut url = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "billId" => object.read(&mut bill_id, "billId")?,
-                "category" => object.read(&mut category, "category")?,
-                "date" => object.read(&mut date, "date")?,
-                "orderId" => object.read(&mut order_id, "orderId")?,
-                "password" => object.read(&mut password, "password")?,
-                "pdfUrl" => object.read(&mut pdf_url, "pdfUrl")?,
-                "priceWithTax" => object.read(&mut price_with_tax, "priceWithTax")?,
+                "billId" => object.read(&mut bill_id, "billId"),
+                "category" => object.read(&mut category, "category"),
+                "date" => object.read(&mut date, "date"),
+                "orderId" => object.read(&mut order_id, "orderId"),
+                "password" => object.read(&mut password, "password"),
+                "pdfUrl" => object.read(&mut pdf_url, "pdfUrl"),
+                "priceWithTax" => object.read(&mut price_with_tax, "priceWithTax"),
                 "priceWithoutTax" => {
-                    object.read(&mut price_without_tax, "priceWithoutTax")?
+                    object.read(&mut price_without_tax, "priceWithoutTax")
                 }
-                "tax" => object.read(&mut tax, "tax")?,
-                "url" => object.read(&mut url, "url")?,
-                _ => object.unknown(key)?,
+                "tax" => object.read(&mut tax, "tax"),
+                "url" => object.read(&mut url, "url"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut bill_id, "billId");
+        object.require(&mut category, "category");
+        object.require(&mut date, "date");
+        object.require(&mut order_id, "orderId");
+        object.require(&mut password, "password");
+        object.require(&mut pdf_url, "pdfUrl");
+        object.require(&mut price_with_tax, "priceWithTax");
+        object.require(&mut price_without_tax, "priceWithoutTax");
+        object.require(&mut tax, "tax");
+        object.require(&mut url, "url");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            bill_id: object.required(bill_id, "billId")?,
-            category: object.required(category, "category")?,
-            date: object.required(date, "date")?,
-            order_id: object.required(order_id, "orderId")?,
-            password: object.required(password, "password")?,
-            pdf_url: object.required(pdf_url, "pdfUrl")?,
-            price_with_tax: object.required(price_with_tax, "priceWithTax")?,
-            price_without_tax: object.required(price_without_tax, "priceWithoutTax")?,
-            tax: object.required(tax, "tax")?,
-            url: object.required(url, "url")?,
-            unknown_fields: object.into_unknown(),
+            bill_id: crate::codec::filled(bill_id),
+            category: crate::codec::filled(category),
+            date: crate::codec::filled(date),
+            order_id: crate::codec::filled(order_id),
+            password: crate::codec::filled(password),
+            pdf_url: crate::codec::filled(pdf_url),
+            price_with_tax: crate::codec::filled(price_with_tax),
+            price_without_tax: crate::codec::filled(price_without_tax),
+            tax: crate::codec::filled(tax),
+            url: crate::codec::filled(url),
+            unknown_fields,
         })
     }
 }
@@ -126,15 +137,15 @@ pub struct BillDetail {
 }
 impl serde::Serialize for BillDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("billDetailId", &self.bill_detail_id)?;
-        object.field("description", &self.description)?;
-        object.field("domain", &self.domain)?;
-        object.field("periodEnd", &self.period_end)?;
-        object.field("periodStart", &self.period_start)?;
-        object.field("quantity", &self.quantity)?;
-        object.field("totalPrice", &self.total_price)?;
-        object.field("unitPrice", &self.unit_price)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("billDetailId", &self.bill_detail_id);
+        object.field("description", &self.description);
+        object.field("domain", &self.domain);
+        object.field("periodEnd", &self.period_end);
+        object.field("periodStart", &self.period_start);
+        object.field("quantity", &self.quantity);
+        object.field("totalPrice", &self.total_price);
+        object.field("unitPrice", &self.unit_price);
         object.end(&self.unknown_fields)
     }
 }
@@ -151,29 +162,36 @@ impl crate::codec::Object for BillDetail {
         let mut quantity = None;
         let mut total_price = None;
         let mut unit_price = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "billDetailId" => object.read(&mut bill_detail_id, "billDetailId")?,
-                "description" => object.read(&mut description, "description")?,
-                "domain" => object.read(&mut domain, "domain")?,
-                "periodEnd" => object.read_optional(&mut period_end, "periodEnd")?,
-                "periodStart" => object.read_optional(&mut period_start, "periodStart")?,
-                "quantity" => object.read(&mut quantity, "quantity")?,
-                "totalPrice" => object.read(&mut total_price, "totalPrice")?,
-                "unitPrice" => object.read(&mut unit_price, "unitPrice")?,
-                _ => object.unknown(key)?,
+                "billDetailId" => object.read(&mut bill_detail_id, "billDetailId"),
+                "description" => object.read(&mut description, "description"),
+                "domain" => object.read(&mut domain, "domain"),
+                "periodEnd" => object.read_optional(&mut period_end, "periodEnd"),
+                "periodStart" => object.read_optional(&mut period_start, "periodStart"),
+                "quantity" => object.read(&mut quantity, "quantity"),
+                "totalPrice" => object.read(&mut total_price, "totalPrice"),
+                "unitPrice" => object.read(&mut unit_price, "unitPrice"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut bill_detail_id, "billDetailId");
+        object.require(&mut description, "description");
+        object.require(&mut domain, "domain");
+        object.require(&mut quantity, "quantity");
+        object.require(&mut total_price, "totalPrice");
+        object.require(&mut unit_price, "unitPrice");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            bill_detail_id: object.required(bill_detail_id, "billDetailId")?,
-            description: object.required(description, "description")?,
-            domain: object.required(domain, "domain")?,
+            bill_detail_id: crate::codec::filled(bill_detail_id),
+            description: crate::codec::filled(description),
+            domain: crate::codec::filled(domain),
             period_end,
             period_start,
-            quantity: object.required(quantity, "quantity")?,
-            total_price: object.required(total_price, "totalPrice")?,
-            unit_price: object.required(unit_price, "unitPrice")?,
-            unknown_fields: object.into_unknown(),
+            quantity: crate::codec::filled(quantity),
+            total_price: crate::codec::filled(total_price),
+            unit_price: crate::codec::filled(unit_price),
+            unknown_fields,
         })
     }
 }
@@ -187,7 +205,7 @@ impl<'de> serde::Deserialize<'de> for BillDetail {
 /// Kinds of purchase
 ///
 /// Schema model `billing.CategoryEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum CategoryEnum {
     /// `autorenew`

@@ -19,11 +19,11 @@ pub struct CurrentTask {
 }
 impl serde::Serialize for CurrentTask {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("id", &self.id)?;
-        object.field("link", &self.link)?;
-        object.field("status", &self.status)?;
-        object.field("type", &self.type_)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("id", &self.id);
+        object.field("link", &self.link);
+        object.field("status", &self.status);
+        object.field("type", &self.type_);
         object.end(&self.unknown_fields)
     }
 }
@@ -36,21 +36,25 @@ impl crate::codec::Object for CurrentTask {
         let mut link = None;
         let mut status = None;
         let mut type_ = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "id" => object.read(&mut id, "id")?,
-                "link" => object.read(&mut link, "link")?,
-                "status" => object.read_optional(&mut status, "status")?,
-                "type" => object.read(&mut type_, "type")?,
-                _ => object.unknown(key)?,
+                "id" => object.read(&mut id, "id"),
+                "link" => object.read(&mut link, "link"),
+                "status" => object.read_optional(&mut status, "status"),
+                "type" => object.read(&mut type_, "type"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut id, "id");
+        object.require(&mut link, "link");
+        object.require(&mut type_, "type");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            id: object.required(id, "id")?,
-            link: object.required(link, "link")?,
+            id: crate::codec::filled(id),
+            link: crate::codec::filled(link),
             status,
-            type_: object.required(type_, "type")?,
-            unknown_fields: object.into_unknown(),
+            type_: crate::codec::filled(type_),
+            unknown_fields,
         })
     }
 }
@@ -64,7 +68,7 @@ impl<'de> serde::Deserialize<'de> for CurrentTask {
 /// Status of a task in progress
 ///
 /// Schema model `common.CurrentTaskStatusEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum CurrentTaskStatusEnum {
     /// `ERROR`
@@ -109,7 +113,7 @@ crate::codec::string_enum!(CurrentTaskStatusEnum);
 /// Readiness of a resource
 ///
 /// Schema model `common.ResourceStatusEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ResourceStatusEnum {
     /// `CREATING`
@@ -188,16 +192,16 @@ pub struct Task {
 }
 impl serde::Serialize for Task {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("createdAt", &self.created_at)?;
-        object.field("errors", &self.errors)?;
-        object.field("finishedAt", &self.finished_at)?;
-        object.field("id", &self.id)?;
-        object.field("message", &self.message)?;
-        object.field("progress", &self.progress)?;
-        object.field("status", &self.status)?;
-        object.field("type", &self.type_)?;
-        object.field("updatedAt", &self.updated_at)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("createdAt", &self.created_at);
+        object.field("errors", &self.errors);
+        object.field("finishedAt", &self.finished_at);
+        object.field("id", &self.id);
+        object.field("message", &self.message);
+        object.field("progress", &self.progress);
+        object.field("status", &self.status);
+        object.field("type", &self.type_);
+        object.field("updatedAt", &self.updated_at);
         object.end(&self.unknown_fields)
     }
 }
@@ -215,31 +219,39 @@ impl crate::codec::Object for Task {
         let mut status = None;
         let mut type_ = None;
         let mut updated_at = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "createdAt" => object.read(&mut created_at, "createdAt")?,
-                "errors" => object.read_optional_list(&mut errors, "errors")?,
-                "finishedAt" => object.read_optional(&mut finished_at, "finishedAt")?,
-                "id" => object.read(&mut id, "id")?,
-                "message" => object.read(&mut message, "message")?,
-                "progress" => object.read_list(&mut progress, "progress")?,
-                "status" => object.read(&mut status, "status")?,
-                "type" => object.read(&mut type_, "type")?,
-                "updatedAt" => object.read(&mut updated_at, "updatedAt")?,
-                _ => object.unknown(key)?,
+                "createdAt" => object.read(&mut created_at, "createdAt"),
+                "errors" => object.read_optional_list(&mut errors, "errors"),
+                "finishedAt" => object.read_optional(&mut finished_at, "finishedAt"),
+                "id" => object.read(&mut id, "id"),
+                "message" => object.read(&mut message, "message"),
+                "progress" => object.read_list(&mut progress, "progress"),
+                "status" => object.read(&mut status, "status"),
+                "type" => object.read(&mut type_, "type"),
+                "updatedAt" => object.read(&mut updated_at, "updatedAt"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut created_at, "createdAt");
+        object.require(&mut id, "id");
+        object.require(&mut message, "message");
+        object.require(&mut progress, "progress");
+        object.require(&mut status, "status");
+        object.require(&mut type_, "type");
+        object.require(&mut updated_at, "updatedAt");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            created_at: object.required(created_at, "createdAt")?,
+            created_at: crate::codec::filled(created_at),
             errors,
             finished_at,
-            id: object.required(id, "id")?,
-            message: object.required(message, "message")?,
-            progress: object.required(progress, "progress")?,
-            status: object.required(status, "status")?,
-            type_: object.required(type_, "type")?,
-            updated_at: object.required(updated_at, "updatedAt")?,
-            unknown_fields: object.into_unknown(),
+            id: crate::codec::filled(id),
+            message: crate::codec::filled(message),
+            progress: crate::codec::filled(progress),
+            status: crate::codec::filled(status),
+            type_: crate::codec::filled(type_),
+            updated_at: crate::codec::filled(updated_at),
+            unknown_fields,
         })
     }
 }
@@ -272,8 +284,8 @@ impl TaskError {
 }
 impl serde::Serialize for TaskError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("message", &self.message)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("message", &self.message);
         object.end(&self.unknown_fields)
     }
 }
@@ -283,15 +295,17 @@ impl crate::codec::Object for TaskError {
         mut object: crate::codec::ObjectReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut message = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "message" => object.read(&mut message, "message")?,
-                _ => object.unknown(key)?,
+                "message" => object.read(&mut message, "message"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut message, "message");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            message: object.required(message, "message")?,
-            unknown_fields: object.into_unknown(),
+            message: crate::codec::filled(message),
+            unknown_fields,
         })
     }
 }
@@ -327,9 +341,9 @@ impl TaskProgress {
 }
 impl serde::Serialize for TaskProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("name", &self.name)?;
-        object.field("status", &self.status)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("name", &self.name);
+        object.field("status", &self.status);
         object.end(&self.unknown_fields)
     }
 }
@@ -340,17 +354,20 @@ impl crate::codec::Object for TaskProgress {
     ) -> Result<Self, A::Error> {
         let mut name = None;
         let mut status = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "name" => object.read(&mut name, "name")?,
-                "status" => object.read(&mut status, "status")?,
-                _ => object.unknown(key)?,
+                "name" => object.read(&mut name, "name"),
+                "status" => object.read(&mut status, "status"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut name, "name");
+        object.require(&mut status, "status");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            name: object.required(name, "name")?,
-            status: object.required(status, "status")?,
-            unknown_fields: object.into_unknown(),
+            name: crate::codec::filled(name),
+            status: crate::codec::filled(status),
+            unknown_fields,
         })
     }
 }
@@ -364,7 +381,7 @@ impl<'de> serde::Deserialize<'de> for TaskProgress {
 /// Status of a task
 ///
 /// Schema model `common.TaskStatusEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum TaskStatusEnum {
     /// `DONE`
@@ -459,17 +476,17 @@ impl<T> TaskWithInputs<T> {
 }
 impl<T: serde::Serialize> serde::Serialize for TaskWithInputs<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.optional("createdAt", &self.created_at)?;
-        object.optional("errors", &self.errors)?;
-        object.optional("finishedAt", &self.finished_at)?;
-        object.optional("id", &self.id)?;
-        object.field("inputs", &self.inputs)?;
-        object.optional("message", &self.message)?;
-        object.optional("progress", &self.progress)?;
-        object.optional("status", &self.status)?;
-        object.optional("type", &self.type_)?;
-        object.optional("updatedAt", &self.updated_at)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.optional("createdAt", &self.created_at);
+        object.optional("errors", &self.errors);
+        object.optional("finishedAt", &self.finished_at);
+        object.optional("id", &self.id);
+        object.field("inputs", &self.inputs);
+        object.optional("message", &self.message);
+        object.optional("progress", &self.progress);
+        object.optional("status", &self.status);
+        object.optional("type", &self.type_);
+        object.optional("updatedAt", &self.updated_at);
         object.end(&self.unknown_fields)
     }
 }
@@ -488,33 +505,35 @@ impl<T: serde::de::DeserializeOwned> crate::codec::Object for TaskWithInputs<T> 
         let mut status = None;
         let mut type_ = None;
         let mut updated_at = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "createdAt" => object.read_optional(&mut created_at, "createdAt")?,
-                "errors" => object.read_optional_list(&mut errors, "errors")?,
-                "finishedAt" => object.read_optional(&mut finished_at, "finishedAt")?,
-                "id" => object.read_optional(&mut id, "id")?,
-                "inputs" => object.read(&mut inputs, "inputs")?,
-                "message" => object.read_optional(&mut message, "message")?,
-                "progress" => object.read_optional_list(&mut progress, "progress")?,
-                "status" => object.read_optional(&mut status, "status")?,
-                "type" => object.read_optional(&mut type_, "type")?,
-                "updatedAt" => object.read_optional(&mut updated_at, "updatedAt")?,
-                _ => object.unknown(key)?,
+                "createdAt" => object.read_optional(&mut created_at, "createdAt"),
+                "errors" => object.read_optional_list(&mut errors, "errors"),
+                "finishedAt" => object.read_optional(&mut finished_at, "finishedAt"),
+                "id" => object.read_optional(&mut id, "id"),
+                "inputs" => object.read(&mut inputs, "inputs"),
+                "message" => object.read_optional(&mut message, "message"),
+                "progress" => object.read_optional_list(&mut progress, "progress"),
+                "status" => object.read_optional(&mut status, "status"),
+                "type" => object.read_optional(&mut type_, "type"),
+                "updatedAt" => object.read_optional(&mut updated_at, "updatedAt"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut inputs, "inputs");
+        let unknown_fields = object.end()?;
         Ok(Self {
             created_at,
             errors,
             finished_at,
             id,
-            inputs: object.required(inputs, "inputs")?,
+            inputs: crate::codec::filled(inputs),
             message,
             progress,
             status,
             type_,
             updated_at,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }

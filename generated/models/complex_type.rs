@@ -15,9 +15,9 @@ pub struct Range<T> {
 }
 impl<T: serde::Serialize> serde::Serialize for Range<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("from", &self.from)?;
-        object.field("to", &self.to)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("from", &self.from);
+        object.field("to", &self.to);
         object.end(&self.unknown_fields)
     }
 }
@@ -28,17 +28,20 @@ impl<T: serde::de::DeserializeOwned> crate::codec::Object for Range<T> {
     ) -> Result<Self, A::Error> {
         let mut from = None;
         let mut to = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "from" => object.read(&mut from, "from")?,
-                "to" => object.read(&mut to, "to")?,
-                _ => object.unknown(key)?,
+                "from" => object.read(&mut from, "from"),
+                "to" => object.read(&mut to, "to"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut from, "from");
+        object.require(&mut to, "to");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            from: object.required(from, "from")?,
-            to: object.required(to, "to")?,
-            unknown_fields: object.into_unknown(),
+            from: crate::codec::filled(from),
+            to: crate::codec::filled(to),
+            unknown_fields,
         })
     }
 }
@@ -62,9 +65,9 @@ pub struct SafeKeyValue<T> {
 }
 impl<T: serde::Serialize> serde::Serialize for SafeKeyValue<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("key", &self.key)?;
-        object.field("value", &self.value)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("key", &self.key);
+        object.field("value", &self.value);
         object.end(&self.unknown_fields)
     }
 }
@@ -75,17 +78,20 @@ impl<T: serde::de::DeserializeOwned> crate::codec::Object for SafeKeyValue<T> {
     ) -> Result<Self, A::Error> {
         let mut key = None;
         let mut value = None;
-        while let Some(key2) = object.next_key()? {
+        while let Some(key2) = object.next_key() {
             match key2.as_str() {
-                "key" => object.read(&mut key, "key")?,
-                "value" => object.read(&mut value, "value")?,
-                _ => object.unknown(key2)?,
+                "key" => object.read(&mut key, "key"),
+                "value" => object.read(&mut value, "value"),
+                _ => object.unknown(key2),
             }
         }
+        object.require(&mut key, "key");
+        object.require(&mut value, "value");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            key: object.required(key, "key")?,
-            value: object.required(value, "value")?,
-            unknown_fields: object.into_unknown(),
+            key: crate::codec::filled(key),
+            value: crate::codec::filled(value),
+            unknown_fields,
         })
     }
 }
@@ -111,9 +117,9 @@ pub struct UnitAndValue<T> {
 }
 impl<T: serde::Serialize> serde::Serialize for UnitAndValue<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("unit", &self.unit)?;
-        object.field("value", &self.value)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("unit", &self.unit);
+        object.field("value", &self.value);
         object.end(&self.unknown_fields)
     }
 }
@@ -124,17 +130,20 @@ impl<T: serde::de::DeserializeOwned> crate::codec::Object for UnitAndValue<T> {
     ) -> Result<Self, A::Error> {
         let mut unit = None;
         let mut value = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "unit" => object.read(&mut unit, "unit")?,
-                "value" => object.read(&mut value, "value")?,
-                _ => object.unknown(key)?,
+                "unit" => object.read(&mut unit, "unit"),
+                "value" => object.read(&mut value, "value"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut unit, "unit");
+        object.require(&mut value, "value");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            unit: object.required(unit, "unit")?,
-            value: object.required(value, "value")?,
-            unknown_fields: object.into_unknown(),
+            unit: crate::codec::filled(unit),
+            value: crate::codec::filled(value),
+            unknown_fields,
         })
     }
 }

@@ -5,7 +5,7 @@ pub mod server {
     /// Word sizes of an OS
     ///
     /// Schema model `dedicated.server.BitFormatEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum BitFormatEnum {
         /// `32`

@@ -34,14 +34,14 @@ pub mod configuration {
                 &self,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
-                let mut object = crate::codec::ObjectWriter::new(serializer)?;
-                object.field("and", &self.and)?;
-                object.field("conditions", &self.conditions)?;
-                object.field("description", &self.description)?;
-                object.field("fields", &self.fields)?;
-                object.field("label", &self.label)?;
-                object.field("or", &self.or)?;
-                object.field("type", &self.type_)?;
+                let mut object = crate::codec::ObjectWriter::new(serializer);
+                object.field("and", &self.and);
+                object.field("conditions", &self.conditions);
+                object.field("description", &self.description);
+                object.field("fields", &self.fields);
+                object.field("label", &self.label);
+                object.field("or", &self.or);
+                object.field("type", &self.type_);
                 object.end(&self.unknown_fields)
             }
         }
@@ -57,22 +57,23 @@ pub mod configuration {
                 let mut label = None;
                 let mut or = None;
                 let mut type_ = None;
-                while let Some(key) = object.next_key()? {
+                while let Some(key) = object.next_key() {
                     match key.as_str() {
-                        "and" => object.read_optional_list(&mut and, "and")?,
+                        "and" => object.read_optional_list(&mut and, "and"),
                         "conditions" => {
-                            object.read_optional(&mut conditions, "conditions")?
+                            object.read_optional(&mut conditions, "conditions")
                         }
                         "description" => {
-                            object.read_optional(&mut description, "description")?
+                            object.read_optional(&mut description, "description")
                         }
-                        "fields" => object.read_optional(&mut fields, "fields")?,
-                        "label" => object.read_optional(&mut label, "label")?,
-                        "or" => object.read_optional_list(&mut or, "or")?,
-                        "type" => object.read_optional(&mut type_, "type")?,
-                        _ => object.unknown(key)?,
+                        "fields" => object.read_optional(&mut fields, "fields"),
+                        "label" => object.read_optional(&mut label, "label"),
+                        "or" => object.read_optional_list(&mut or, "or"),
+                        "type" => object.read_optional(&mut type_, "type"),
+                        _ => object.unknown(key),
                     }
                 }
+                let unknown_fields = object.end()?;
                 Ok(Self {
                     and,
                     conditions,
@@ -81,7 +82,7 @@ pub mod configuration {
                     label,
                     or,
                     type_,
-                    unknown_fields: object.into_unknown(),
+                    unknown_fields,
                 })
             }
         }
@@ -93,7 +94,7 @@ pub mod configuration {
             }
         }
         /// Schema model `domain.configuration.rules.TypeEnum`.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Debug)]
         #[non_exhaustive]
         pub enum TypeEnum {
             /// `bool`

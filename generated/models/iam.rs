@@ -21,12 +21,12 @@ pub struct ResourceMetadata {
 }
 impl serde::Serialize for ResourceMetadata {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("displayName", &self.display_name)?;
-        object.field("id", &self.id)?;
-        object.field("state", &self.state)?;
-        object.field("tags", &self.tags)?;
-        object.field("urn", &self.urn)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("displayName", &self.display_name);
+        object.field("id", &self.id);
+        object.field("state", &self.state);
+        object.field("tags", &self.tags);
+        object.field("urn", &self.urn);
         object.end(&self.unknown_fields)
     }
 }
@@ -40,23 +40,26 @@ impl crate::codec::Object for ResourceMetadata {
         let mut state = None;
         let mut tags = None;
         let mut urn = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "displayName" => object.read_optional(&mut display_name, "displayName")?,
-                "id" => object.read(&mut id, "id")?,
-                "state" => object.read_optional(&mut state, "state")?,
-                "tags" => object.read_optional(&mut tags, "tags")?,
-                "urn" => object.read(&mut urn, "urn")?,
-                _ => object.unknown(key)?,
+                "displayName" => object.read_optional(&mut display_name, "displayName"),
+                "id" => object.read(&mut id, "id"),
+                "state" => object.read_optional(&mut state, "state"),
+                "tags" => object.read_optional(&mut tags, "tags"),
+                "urn" => object.read(&mut urn, "urn"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut id, "id");
+        object.require(&mut urn, "urn");
+        let unknown_fields = object.end()?;
         Ok(Self {
             display_name,
-            id: object.required(id, "id")?,
+            id: crate::codec::filled(id),
             state,
             tags,
-            urn: object.required(urn, "urn")?,
-            unknown_fields: object.into_unknown(),
+            urn: crate::codec::filled(urn),
+            unknown_fields,
         })
     }
 }
@@ -94,8 +97,8 @@ pub mod policy {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.field("action", &self.action)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.field("action", &self.action);
             object.end(&self.unknown_fields)
         }
     }
@@ -105,15 +108,17 @@ pub mod policy {
             mut object: crate::codec::ObjectReader<'de, A>,
         ) -> Result<Self, A::Error> {
             let mut action = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "action" => object.read(&mut action, "action")?,
-                    _ => object.unknown(key)?,
+                    "action" => object.read(&mut action, "action"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut action, "action");
+            let unknown_fields = object.end()?;
             Ok(Self {
-                action: object.required(action, "action")?,
-                unknown_fields: object.into_unknown(),
+                action: crate::codec::filled(action),
+                unknown_fields,
             })
         }
     }
@@ -157,10 +162,10 @@ pub mod policy {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.field("conditions", &self.conditions)?;
-            object.field("operator", &self.operator)?;
-            object.field("values", &self.values)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.field("conditions", &self.conditions);
+            object.field("operator", &self.operator);
+            object.field("values", &self.values);
             object.end(&self.unknown_fields)
         }
     }
@@ -172,21 +177,23 @@ pub mod policy {
             let mut conditions = None;
             let mut operator = None;
             let mut values = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
                     "conditions" => {
-                        object.read_optional_list(&mut conditions, "conditions")?
+                        object.read_optional_list(&mut conditions, "conditions")
                     }
-                    "operator" => object.read(&mut operator, "operator")?,
-                    "values" => object.read_optional(&mut values, "values")?,
-                    _ => object.unknown(key)?,
+                    "operator" => object.read(&mut operator, "operator"),
+                    "values" => object.read_optional(&mut values, "values"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut operator, "operator");
+            let unknown_fields = object.end()?;
             Ok(Self {
                 conditions,
-                operator: object.required(operator, "operator")?,
+                operator: crate::codec::filled(operator),
                 values,
-                unknown_fields: object.into_unknown(),
+                unknown_fields,
             })
         }
     }
@@ -245,14 +252,14 @@ pub mod policy {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.optional("conditions", &self.conditions)?;
-            object.optional("description", &self.description)?;
-            object.optional("expiredAt", &self.expired_at)?;
-            object.field("identities", &self.identities)?;
-            object.field("name", &self.name)?;
-            object.field("permissions", &self.permissions)?;
-            object.field("resources", &self.resources)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.optional("conditions", &self.conditions);
+            object.optional("description", &self.description);
+            object.optional("expiredAt", &self.expired_at);
+            object.field("identities", &self.identities);
+            object.field("name", &self.name);
+            object.field("permissions", &self.permissions);
+            object.field("resources", &self.resources);
             object.end(&self.unknown_fields)
         }
     }
@@ -268,29 +275,34 @@ pub mod policy {
             let mut name = None;
             let mut permissions = None;
             let mut resources = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "conditions" => object.read_optional(&mut conditions, "conditions")?,
+                    "conditions" => object.read_optional(&mut conditions, "conditions"),
                     "description" => {
-                        object.read_optional(&mut description, "description")?
+                        object.read_optional(&mut description, "description")
                     }
-                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt")?,
-                    "identities" => object.read_list(&mut identities, "identities")?,
-                    "name" => object.read(&mut name, "name")?,
-                    "permissions" => object.read(&mut permissions, "permissions")?,
-                    "resources" => object.read_list(&mut resources, "resources")?,
-                    _ => object.unknown(key)?,
+                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt"),
+                    "identities" => object.read_list(&mut identities, "identities"),
+                    "name" => object.read(&mut name, "name"),
+                    "permissions" => object.read(&mut permissions, "permissions"),
+                    "resources" => object.read_list(&mut resources, "resources"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut identities, "identities");
+            object.require(&mut name, "name");
+            object.require(&mut permissions, "permissions");
+            object.require(&mut resources, "resources");
+            let unknown_fields = object.end()?;
             Ok(Self {
                 conditions,
                 description,
                 expired_at,
-                identities: object.required(identities, "identities")?,
-                name: object.required(name, "name")?,
-                permissions: object.required(permissions, "permissions")?,
-                resources: object.required(resources, "resources")?,
-                unknown_fields: object.into_unknown(),
+                identities: crate::codec::filled(identities),
+                name: crate::codec::filled(name),
+                permissions: crate::codec::filled(permissions),
+                resources: crate::codec::filled(resources),
+                unknown_fields,
             })
         }
     }
@@ -321,10 +333,10 @@ pub mod policy {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.field("allow", &self.allow)?;
-            object.field("deny", &self.deny)?;
-            object.field("except", &self.except)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.field("allow", &self.allow);
+            object.field("deny", &self.deny);
+            object.field("except", &self.except);
             object.end(&self.unknown_fields)
         }
     }
@@ -336,19 +348,20 @@ pub mod policy {
             let mut allow = None;
             let mut deny = None;
             let mut except = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "allow" => object.read_optional_list(&mut allow, "allow")?,
-                    "deny" => object.read_optional_list(&mut deny, "deny")?,
-                    "except" => object.read_optional_list(&mut except, "except")?,
-                    _ => object.unknown(key)?,
+                    "allow" => object.read_optional_list(&mut allow, "allow"),
+                    "deny" => object.read_optional_list(&mut deny, "deny"),
+                    "except" => object.read_optional_list(&mut except, "except"),
+                    _ => object.unknown(key),
                 }
             }
+            let unknown_fields = object.end()?;
             Ok(Self {
                 allow,
                 deny,
                 except,
-                unknown_fields: object.into_unknown(),
+                unknown_fields,
             })
         }
     }
@@ -384,8 +397,8 @@ pub mod policy {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.field("urn", &self.urn)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.field("urn", &self.urn);
             object.end(&self.unknown_fields)
         }
     }
@@ -395,15 +408,17 @@ pub mod policy {
             mut object: crate::codec::ObjectReader<'de, A>,
         ) -> Result<Self, A::Error> {
             let mut urn = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "urn" => object.read(&mut urn, "urn")?,
-                    _ => object.unknown(key)?,
+                    "urn" => object.read(&mut urn, "urn"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut urn, "urn");
+            let unknown_fields = object.end()?;
             Ok(Self {
-                urn: object.required(urn, "urn")?,
-                unknown_fields: object.into_unknown(),
+                urn: crate::codec::filled(urn),
+                unknown_fields,
             })
         }
     }
@@ -452,19 +467,19 @@ pub mod policy {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.field("conditions", &self.conditions)?;
-            object.field("createdAt", &self.created_at)?;
-            object.field("description", &self.description)?;
-            object.field("expiredAt", &self.expired_at)?;
-            object.field("id", &self.id)?;
-            object.field("identities", &self.identities)?;
-            object.field("name", &self.name)?;
-            object.field("owner", &self.owner)?;
-            object.field("permissions", &self.permissions)?;
-            object.field("readOnly", &self.read_only)?;
-            object.field("resources", &self.resources)?;
-            object.field("updatedAt", &self.updated_at)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.field("conditions", &self.conditions);
+            object.field("createdAt", &self.created_at);
+            object.field("description", &self.description);
+            object.field("expiredAt", &self.expired_at);
+            object.field("id", &self.id);
+            object.field("identities", &self.identities);
+            object.field("name", &self.name);
+            object.field("owner", &self.owner);
+            object.field("permissions", &self.permissions);
+            object.field("readOnly", &self.read_only);
+            object.field("resources", &self.resources);
+            object.field("updatedAt", &self.updated_at);
             object.end(&self.unknown_fields)
         }
     }
@@ -485,39 +500,48 @@ pub mod policy {
             let mut read_only = None;
             let mut resources = None;
             let mut updated_at = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "conditions" => object.read_optional(&mut conditions, "conditions")?,
-                    "createdAt" => object.read(&mut created_at, "createdAt")?,
+                    "conditions" => object.read_optional(&mut conditions, "conditions"),
+                    "createdAt" => object.read(&mut created_at, "createdAt"),
                     "description" => {
-                        object.read_optional(&mut description, "description")?
+                        object.read_optional(&mut description, "description")
                     }
-                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt")?,
-                    "id" => object.read(&mut id, "id")?,
-                    "identities" => object.read_list(&mut identities, "identities")?,
-                    "name" => object.read(&mut name, "name")?,
-                    "owner" => object.read(&mut owner, "owner")?,
-                    "permissions" => object.read(&mut permissions, "permissions")?,
-                    "readOnly" => object.read(&mut read_only, "readOnly")?,
-                    "resources" => object.read_list(&mut resources, "resources")?,
-                    "updatedAt" => object.read_optional(&mut updated_at, "updatedAt")?,
-                    _ => object.unknown(key)?,
+                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt"),
+                    "id" => object.read(&mut id, "id"),
+                    "identities" => object.read_list(&mut identities, "identities"),
+                    "name" => object.read(&mut name, "name"),
+                    "owner" => object.read(&mut owner, "owner"),
+                    "permissions" => object.read(&mut permissions, "permissions"),
+                    "readOnly" => object.read(&mut read_only, "readOnly"),
+                    "resources" => object.read_list(&mut resources, "resources"),
+                    "updatedAt" => object.read_optional(&mut updated_at, "updatedAt"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut created_at, "createdAt");
+            object.require(&mut id, "id");
+            object.require(&mut identities, "identities");
+            object.require(&mut name, "name");
+            object.require(&mut owner, "owner");
+            object.require(&mut permissions, "permissions");
+            object.require(&mut read_only, "readOnly");
+            object.require(&mut resources, "resources");
+            let unknown_fields = object.end()?;
             Ok(Self {
                 conditions,
-                created_at: object.required(created_at, "createdAt")?,
+                created_at: crate::codec::filled(created_at),
                 description,
                 expired_at,
-                id: object.required(id, "id")?,
-                identities: object.required(identities, "identities")?,
-                name: object.required(name, "name")?,
-                owner: object.required(owner, "owner")?,
-                permissions: object.required(permissions, "permissions")?,
-                read_only: object.required(read_only, "readOnly")?,
-                resources: object.required(resources, "resources")?,
+                id: crate::codec::filled(id),
+                identities: crate::codec::filled(identities),
+                name: crate::codec::filled(name),
+                owner: crate::codec::filled(owner),
+                permissions: crate::codec::filled(permissions),
+                read_only: crate::codec::filled(read_only),
+                resources: crate::codec::filled(resources),
                 updated_at,
-                unknown_fields: object.into_unknown(),
+                unknown_fields,
             })
         }
     }
@@ -576,14 +600,14 @@ pub mod policy {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.optional("conditions", &self.conditions)?;
-            object.optional("description", &self.description)?;
-            object.optional("expiredAt", &self.expired_at)?;
-            object.field("identities", &self.identities)?;
-            object.field("name", &self.name)?;
-            object.field("permissions", &self.permissions)?;
-            object.field("resources", &self.resources)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.optional("conditions", &self.conditions);
+            object.optional("description", &self.description);
+            object.optional("expiredAt", &self.expired_at);
+            object.field("identities", &self.identities);
+            object.field("name", &self.name);
+            object.field("permissions", &self.permissions);
+            object.field("resources", &self.resources);
             object.end(&self.unknown_fields)
         }
     }
@@ -599,29 +623,34 @@ pub mod policy {
             let mut name = None;
             let mut permissions = None;
             let mut resources = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "conditions" => object.read_optional(&mut conditions, "conditions")?,
+                    "conditions" => object.read_optional(&mut conditions, "conditions"),
                     "description" => {
-                        object.read_optional(&mut description, "description")?
+                        object.read_optional(&mut description, "description")
                     }
-                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt")?,
-                    "identities" => object.read_list(&mut identities, "identities")?,
-                    "name" => object.read(&mut name, "name")?,
-                    "permissions" => object.read(&mut permissions, "permissions")?,
-                    "resources" => object.read_list(&mut resources, "resources")?,
-                    _ => object.unknown(key)?,
+                    "expiredAt" => object.read_optional(&mut expired_at, "expiredAt"),
+                    "identities" => object.read_list(&mut identities, "identities"),
+                    "name" => object.read(&mut name, "name"),
+                    "permissions" => object.read(&mut permissions, "permissions"),
+                    "resources" => object.read_list(&mut resources, "resources"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut identities, "identities");
+            object.require(&mut name, "name");
+            object.require(&mut permissions, "permissions");
+            object.require(&mut resources, "resources");
+            let unknown_fields = object.end()?;
             Ok(Self {
                 conditions,
                 description,
                 expired_at,
-                identities: object.required(identities, "identities")?,
-                name: object.required(name, "name")?,
-                permissions: object.required(permissions, "permissions")?,
-                resources: object.required(resources, "resources")?,
-                unknown_fields: object.into_unknown(),
+                identities: crate::codec::filled(identities),
+                name: crate::codec::filled(name),
+                permissions: crate::codec::filled(permissions),
+                resources: crate::codec::filled(resources),
+                unknown_fields,
             })
         }
     }
@@ -637,7 +666,7 @@ pub mod policy {
         /// Condition operators
         ///
         /// Schema model `iam.policy.Condition.OperatorEnum`.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Debug)]
         #[non_exhaustive]
         pub enum OperatorEnum {
             /// `AND`
@@ -707,14 +736,14 @@ pub mod resource {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.field("displayName", &self.display_name)?;
-            object.field("id", &self.id)?;
-            object.field("name", &self.name)?;
-            object.field("owner", &self.owner)?;
-            object.field("tags", &self.tags)?;
-            object.field("type", &self.type_)?;
-            object.field("urn", &self.urn)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.field("displayName", &self.display_name);
+            object.field("id", &self.id);
+            object.field("name", &self.name);
+            object.field("owner", &self.owner);
+            object.field("tags", &self.tags);
+            object.field("type", &self.type_);
+            object.field("urn", &self.urn);
             object.end(&self.unknown_fields)
         }
     }
@@ -730,27 +759,34 @@ pub mod resource {
             let mut tags = None;
             let mut type_ = None;
             let mut urn = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "displayName" => object.read(&mut display_name, "displayName")?,
-                    "id" => object.read(&mut id, "id")?,
-                    "name" => object.read(&mut name, "name")?,
-                    "owner" => object.read(&mut owner, "owner")?,
-                    "tags" => object.read_optional(&mut tags, "tags")?,
-                    "type" => object.read(&mut type_, "type")?,
-                    "urn" => object.read(&mut urn, "urn")?,
-                    _ => object.unknown(key)?,
+                    "displayName" => object.read(&mut display_name, "displayName"),
+                    "id" => object.read(&mut id, "id"),
+                    "name" => object.read(&mut name, "name"),
+                    "owner" => object.read(&mut owner, "owner"),
+                    "tags" => object.read_optional(&mut tags, "tags"),
+                    "type" => object.read(&mut type_, "type"),
+                    "urn" => object.read(&mut urn, "urn"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut display_name, "displayName");
+            object.require(&mut id, "id");
+            object.require(&mut name, "name");
+            object.require(&mut owner, "owner");
+            object.require(&mut type_, "type");
+            object.require(&mut urn, "urn");
+            let unknown_fields = object.end()?;
             Ok(Self {
-                display_name: object.required(display_name, "displayName")?,
-                id: object.required(id, "id")?,
-                name: object.required(name, "name")?,
-                owner: object.required(owner, "owner")?,
+                display_name: crate::codec::filled(display_name),
+                id: crate::codec::filled(id),
+                name: crate::codec::filled(name),
+                owner: crate::codec::filled(owner),
                 tags,
-                type_: object.required(type_, "type")?,
-                urn: object.required(urn, "urn")?,
-                unknown_fields: object.into_unknown(),
+                type_: crate::codec::filled(type_),
+                urn: crate::codec::filled(urn),
+                unknown_fields,
             })
         }
     }
@@ -777,8 +813,8 @@ pub mod resource {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.optional("tags", &self.tags)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.optional("tags", &self.tags);
             object.end(&self.unknown_fields)
         }
     }
@@ -788,16 +824,14 @@ pub mod resource {
             mut object: crate::codec::ObjectReader<'de, A>,
         ) -> Result<Self, A::Error> {
             let mut tags = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "tags" => object.read_optional(&mut tags, "tags")?,
-                    _ => object.unknown(key)?,
+                    "tags" => object.read_optional(&mut tags, "tags"),
+                    _ => object.unknown(key),
                 }
             }
-            Ok(Self {
-                tags,
-                unknown_fields: object.into_unknown(),
-            })
+            let unknown_fields = object.end()?;
+            Ok(Self { tags, unknown_fields })
         }
     }
     impl<'de> serde::Deserialize<'de> for ResourceUpdate {
@@ -825,9 +859,9 @@ pub mod resource {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.optional("operator", &self.operator)?;
-            object.optional("value", &self.value)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.optional("operator", &self.operator);
+            object.optional("value", &self.value);
             object.end(&self.unknown_fields)
         }
     }
@@ -838,17 +872,18 @@ pub mod resource {
         ) -> Result<Self, A::Error> {
             let mut operator = None;
             let mut value = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "operator" => object.read_optional(&mut operator, "operator")?,
-                    "value" => object.read_optional(&mut value, "value")?,
-                    _ => object.unknown(key)?,
+                    "operator" => object.read_optional(&mut operator, "operator"),
+                    "value" => object.read_optional(&mut value, "value"),
+                    _ => object.unknown(key),
                 }
             }
+            let unknown_fields = object.end()?;
             Ok(Self {
                 operator,
                 value,
-                unknown_fields: object.into_unknown(),
+                unknown_fields,
             })
         }
     }
@@ -864,7 +899,7 @@ pub mod resource {
         /// Operators usable in a tag filter
         ///
         /// Schema model `iam.resource.TagFilter.OperatorEnum`.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Debug)]
         #[non_exhaustive]
         pub enum OperatorEnum {
             /// `EQ`
@@ -917,7 +952,7 @@ pub mod resource_metadata {
     /// State of a resource
     ///
     /// Schema model `iam.ResourceMetadata.StateEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum StateEnum {
         /// `EXPIRED`

@@ -19,12 +19,12 @@ pub struct Ip {
 }
 impl serde::Serialize for Ip {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.optional("description", &self.description)?;
-        object.optional("ip", &self.ip)?;
-        object.optional("routedTo", &self.routed_to)?;
-        object.optional("type", &self.type_)?;
-        object.optional("version", &self.version)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.optional("description", &self.description);
+        object.optional("ip", &self.ip);
+        object.optional("routedTo", &self.routed_to);
+        object.optional("type", &self.type_);
+        object.optional("version", &self.version);
         object.end(&self.unknown_fields)
     }
 }
@@ -38,23 +38,24 @@ impl crate::codec::Object for Ip {
         let mut routed_to = None;
         let mut type_ = None;
         let mut version = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "description" => object.read_optional(&mut description, "description")?,
-                "ip" => object.read_optional(&mut ip, "ip")?,
-                "routedTo" => object.read_optional(&mut routed_to, "routedTo")?,
-                "type" => object.read_optional(&mut type_, "type")?,
-                "version" => object.read_optional(&mut version, "version")?,
-                _ => object.unknown(key)?,
+                "description" => object.read_optional(&mut description, "description"),
+                "ip" => object.read_optional(&mut ip, "ip"),
+                "routedTo" => object.read_optional(&mut routed_to, "routedTo"),
+                "type" => object.read_optional(&mut type_, "type"),
+                "version" => object.read_optional(&mut version, "version"),
+                _ => object.unknown(key),
             }
         }
+        let unknown_fields = object.end()?;
         Ok(Self {
             description,
             ip,
             routed_to,
             type_,
             version,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -68,7 +69,7 @@ impl<'de> serde::Deserialize<'de> for Ip {
 /// Kinds of IP block
 ///
 /// Schema model `ip.IpTypeEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum IpTypeEnum {
     /// `cloud`
@@ -121,7 +122,7 @@ crate::codec::string_enum!(IpTypeEnum);
 /// IP versions
 ///
 /// Schema model `ip.IpVersionEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum IpVersionEnum {
     /// `4`
@@ -172,13 +173,13 @@ pub struct IpWithIam {
 }
 impl serde::Serialize for IpWithIam {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("description", &self.description)?;
-        object.field("iam", &self.iam)?;
-        object.field("ip", &self.ip)?;
-        object.field("routedTo", &self.routed_to)?;
-        object.field("type", &self.type_)?;
-        object.field("version", &self.version)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("description", &self.description);
+        object.field("iam", &self.iam);
+        object.field("ip", &self.ip);
+        object.field("routedTo", &self.routed_to);
+        object.field("type", &self.type_);
+        object.field("version", &self.version);
         object.end(&self.unknown_fields)
     }
 }
@@ -193,25 +194,29 @@ impl crate::codec::Object for IpWithIam {
         let mut routed_to = None;
         let mut type_ = None;
         let mut version = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "description" => object.read_optional(&mut description, "description")?,
-                "iam" => object.read_optional(&mut iam, "iam")?,
-                "ip" => object.read(&mut ip, "ip")?,
-                "routedTo" => object.read_optional(&mut routed_to, "routedTo")?,
-                "type" => object.read(&mut type_, "type")?,
-                "version" => object.read(&mut version, "version")?,
-                _ => object.unknown(key)?,
+                "description" => object.read_optional(&mut description, "description"),
+                "iam" => object.read_optional(&mut iam, "iam"),
+                "ip" => object.read(&mut ip, "ip"),
+                "routedTo" => object.read_optional(&mut routed_to, "routedTo"),
+                "type" => object.read(&mut type_, "type"),
+                "version" => object.read(&mut version, "version"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut ip, "ip");
+        object.require(&mut type_, "type");
+        object.require(&mut version, "version");
+        let unknown_fields = object.end()?;
         Ok(Self {
             description,
             iam,
-            ip: object.required(ip, "ip")?,
+            ip: crate::codec::filled(ip),
             routed_to,
-            type_: object.required(type_, "type")?,
-            version: object.required(version, "version")?,
-            unknown_fields: object.into_unknown(),
+            type_: crate::codec::filled(type_),
+            version: crate::codec::filled(version),
+            unknown_fields,
         })
     }
 }
@@ -235,9 +240,9 @@ pub struct ReverseIp {
 }
 impl serde::Serialize for ReverseIp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("ipReverse", &self.ip_reverse)?;
-        object.field("reverse", &self.reverse)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("ipReverse", &self.ip_reverse);
+        object.field("reverse", &self.reverse);
         object.end(&self.unknown_fields)
     }
 }
@@ -248,17 +253,20 @@ impl crate::codec::Object for ReverseIp {
     ) -> Result<Self, A::Error> {
         let mut ip_reverse = None;
         let mut reverse = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "ipReverse" => object.read(&mut ip_reverse, "ipReverse")?,
-                "reverse" => object.read(&mut reverse, "reverse")?,
-                _ => object.unknown(key)?,
+                "ipReverse" => object.read(&mut ip_reverse, "ipReverse"),
+                "reverse" => object.read(&mut reverse, "reverse"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut ip_reverse, "ipReverse");
+        object.require(&mut reverse, "reverse");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            ip_reverse: object.required(ip_reverse, "ipReverse")?,
-            reverse: object.required(reverse, "reverse")?,
-            unknown_fields: object.into_unknown(),
+            ip_reverse: crate::codec::filled(ip_reverse),
+            reverse: crate::codec::filled(reverse),
+            unknown_fields,
         })
     }
 }
@@ -282,8 +290,8 @@ pub struct RoutedTo {
 }
 impl serde::Serialize for RoutedTo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("serviceName", &self.service_name)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("serviceName", &self.service_name);
         object.end(&self.unknown_fields)
     }
 }
@@ -293,15 +301,16 @@ impl crate::codec::Object for RoutedTo {
         mut object: crate::codec::ObjectReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut service_name = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "serviceName" => object.read_optional(&mut service_name, "serviceName")?,
-                _ => object.unknown(key)?,
+                "serviceName" => object.read_optional(&mut service_name, "serviceName"),
+                _ => object.unknown(key),
             }
         }
+        let unknown_fields = object.end()?;
         Ok(Self {
             service_name,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }

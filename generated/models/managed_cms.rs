@@ -3,7 +3,7 @@
 /// Supported PHP versions
 ///
 /// Schema model `managedCMS.PHPVersionEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum PhpVersionEnum {
     /// `8.1`
@@ -64,13 +64,13 @@ pub struct Service {
 }
 impl serde::Serialize for Service {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("checksum", &self.checksum)?;
-        object.field("currentState", &self.current_state)?;
-        object.field("currentTasks", &self.current_tasks)?;
-        object.field("id", &self.id)?;
-        object.field("resourceStatus", &self.resource_status)?;
-        object.field("targetSpec", &self.target_spec)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("checksum", &self.checksum);
+        object.field("currentState", &self.current_state);
+        object.field("currentTasks", &self.current_tasks);
+        object.field("id", &self.id);
+        object.field("resourceStatus", &self.resource_status);
+        object.field("targetSpec", &self.target_spec);
         object.end(&self.unknown_fields)
     }
 }
@@ -85,25 +85,32 @@ impl crate::codec::Object for Service {
         let mut id = None;
         let mut resource_status = None;
         let mut target_spec = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "checksum" => object.read(&mut checksum, "checksum")?,
-                "currentState" => object.read(&mut current_state, "currentState")?,
-                "currentTasks" => object.read_list(&mut current_tasks, "currentTasks")?,
-                "id" => object.read(&mut id, "id")?,
-                "resourceStatus" => object.read(&mut resource_status, "resourceStatus")?,
-                "targetSpec" => object.read(&mut target_spec, "targetSpec")?,
-                _ => object.unknown(key)?,
+                "checksum" => object.read(&mut checksum, "checksum"),
+                "currentState" => object.read(&mut current_state, "currentState"),
+                "currentTasks" => object.read_list(&mut current_tasks, "currentTasks"),
+                "id" => object.read(&mut id, "id"),
+                "resourceStatus" => object.read(&mut resource_status, "resourceStatus"),
+                "targetSpec" => object.read(&mut target_spec, "targetSpec"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut checksum, "checksum");
+        object.require(&mut current_state, "currentState");
+        object.require(&mut current_tasks, "currentTasks");
+        object.require(&mut id, "id");
+        object.require(&mut resource_status, "resourceStatus");
+        object.require(&mut target_spec, "targetSpec");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            checksum: object.required(checksum, "checksum")?,
-            current_state: object.required(current_state, "currentState")?,
-            current_tasks: object.required(current_tasks, "currentTasks")?,
-            id: object.required(id, "id")?,
-            resource_status: object.required(resource_status, "resourceStatus")?,
-            target_spec: object.required(target_spec, "targetSpec")?,
-            unknown_fields: object.into_unknown(),
+            checksum: crate::codec::filled(checksum),
+            current_state: crate::codec::filled(current_state),
+            current_tasks: crate::codec::filled(current_tasks),
+            id: crate::codec::filled(id),
+            resource_status: crate::codec::filled(resource_status),
+            target_spec: crate::codec::filled(target_spec),
+            unknown_fields,
         })
     }
 }
@@ -129,9 +136,9 @@ pub struct ServiceCurrentState {
 }
 impl serde::Serialize for ServiceCurrentState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("createdAt", &self.created_at)?;
-        object.field("plan", &self.plan)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("createdAt", &self.created_at);
+        object.field("plan", &self.plan);
         object.end(&self.unknown_fields)
     }
 }
@@ -142,17 +149,20 @@ impl crate::codec::Object for ServiceCurrentState {
     ) -> Result<Self, A::Error> {
         let mut created_at = None;
         let mut plan = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "createdAt" => object.read(&mut created_at, "createdAt")?,
-                "plan" => object.read(&mut plan, "plan")?,
-                _ => object.unknown(key)?,
+                "createdAt" => object.read(&mut created_at, "createdAt"),
+                "plan" => object.read(&mut plan, "plan"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut created_at, "createdAt");
+        object.require(&mut plan, "plan");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            created_at: object.required(created_at, "createdAt")?,
-            plan: object.required(plan, "plan")?,
-            unknown_fields: object.into_unknown(),
+            created_at: crate::codec::filled(created_at),
+            plan: crate::codec::filled(plan),
+            unknown_fields,
         })
     }
 }
@@ -191,9 +201,9 @@ impl ServiceEditionBody {
 }
 impl serde::Serialize for ServiceEditionBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("checksum", &self.checksum)?;
-        object.field("targetSpec", &self.target_spec)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("checksum", &self.checksum);
+        object.field("targetSpec", &self.target_spec);
         object.end(&self.unknown_fields)
     }
 }
@@ -204,17 +214,20 @@ impl crate::codec::Object for ServiceEditionBody {
     ) -> Result<Self, A::Error> {
         let mut checksum = None;
         let mut target_spec = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "checksum" => object.read(&mut checksum, "checksum")?,
-                "targetSpec" => object.read(&mut target_spec, "targetSpec")?,
-                _ => object.unknown(key)?,
+                "checksum" => object.read(&mut checksum, "checksum"),
+                "targetSpec" => object.read(&mut target_spec, "targetSpec"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut checksum, "checksum");
+        object.require(&mut target_spec, "targetSpec");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            checksum: object.required(checksum, "checksum")?,
-            target_spec: object.required(target_spec, "targetSpec")?,
-            unknown_fields: object.into_unknown(),
+            checksum: crate::codec::filled(checksum),
+            target_spec: crate::codec::filled(target_spec),
+            unknown_fields,
         })
     }
 }
@@ -238,8 +251,8 @@ pub struct ServiceTargetSpec {
 }
 impl serde::Serialize for ServiceTargetSpec {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("flushCDNDate", &self.flush_cdn_date)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("flushCDNDate", &self.flush_cdn_date);
         object.end(&self.unknown_fields)
     }
 }
@@ -249,17 +262,18 @@ impl crate::codec::Object for ServiceTargetSpec {
         mut object: crate::codec::ObjectReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut flush_cdn_date = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "flushCDNDate" => {
-                    object.read_optional(&mut flush_cdn_date, "flushCDNDate")?
+                    object.read_optional(&mut flush_cdn_date, "flushCDNDate")
                 }
-                _ => object.unknown(key)?,
+                _ => object.unknown(key),
             }
         }
+        let unknown_fields = object.end()?;
         Ok(Self {
             flush_cdn_date,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -295,14 +309,14 @@ pub struct ServiceWithIam {
 }
 impl serde::Serialize for ServiceWithIam {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("checksum", &self.checksum)?;
-        object.field("currentState", &self.current_state)?;
-        object.field("currentTasks", &self.current_tasks)?;
-        object.field("iam", &self.iam)?;
-        object.field("id", &self.id)?;
-        object.field("resourceStatus", &self.resource_status)?;
-        object.field("targetSpec", &self.target_spec)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("checksum", &self.checksum);
+        object.field("currentState", &self.current_state);
+        object.field("currentTasks", &self.current_tasks);
+        object.field("iam", &self.iam);
+        object.field("id", &self.id);
+        object.field("resourceStatus", &self.resource_status);
+        object.field("targetSpec", &self.target_spec);
         object.end(&self.unknown_fields)
     }
 }
@@ -318,27 +332,34 @@ impl crate::codec::Object for ServiceWithIam {
         let mut id = None;
         let mut resource_status = None;
         let mut target_spec = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "checksum" => object.read(&mut checksum, "checksum")?,
-                "currentState" => object.read(&mut current_state, "currentState")?,
-                "currentTasks" => object.read_list(&mut current_tasks, "currentTasks")?,
-                "iam" => object.read_optional(&mut iam, "iam")?,
-                "id" => object.read(&mut id, "id")?,
-                "resourceStatus" => object.read(&mut resource_status, "resourceStatus")?,
-                "targetSpec" => object.read(&mut target_spec, "targetSpec")?,
-                _ => object.unknown(key)?,
+                "checksum" => object.read(&mut checksum, "checksum"),
+                "currentState" => object.read(&mut current_state, "currentState"),
+                "currentTasks" => object.read_list(&mut current_tasks, "currentTasks"),
+                "iam" => object.read_optional(&mut iam, "iam"),
+                "id" => object.read(&mut id, "id"),
+                "resourceStatus" => object.read(&mut resource_status, "resourceStatus"),
+                "targetSpec" => object.read(&mut target_spec, "targetSpec"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut checksum, "checksum");
+        object.require(&mut current_state, "currentState");
+        object.require(&mut current_tasks, "currentTasks");
+        object.require(&mut id, "id");
+        object.require(&mut resource_status, "resourceStatus");
+        object.require(&mut target_spec, "targetSpec");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            checksum: object.required(checksum, "checksum")?,
-            current_state: object.required(current_state, "currentState")?,
-            current_tasks: object.required(current_tasks, "currentTasks")?,
+            checksum: crate::codec::filled(checksum),
+            current_state: crate::codec::filled(current_state),
+            current_tasks: crate::codec::filled(current_tasks),
             iam,
-            id: object.required(id, "id")?,
-            resource_status: object.required(resource_status, "resourceStatus")?,
-            target_spec: object.required(target_spec, "targetSpec")?,
-            unknown_fields: object.into_unknown(),
+            id: crate::codec::filled(id),
+            resource_status: crate::codec::filled(resource_status),
+            target_spec: crate::codec::filled(target_spec),
+            unknown_fields,
         })
     }
 }
@@ -352,7 +373,7 @@ impl<'de> serde::Deserialize<'de> for ServiceWithIam {
 /// Inputs a task may wait for
 ///
 /// Schema model `managedCMS.TaskInputsEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum TaskInputsEnum {
     /// `import.cmsSpecific.wordpress.selection`

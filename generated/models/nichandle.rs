@@ -3,7 +3,7 @@
 /// Countries an account can be attached to
 ///
 /// Schema model `nichandle.CountryEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum CountryEnum {
     /// `BE`
@@ -100,7 +100,7 @@ crate::codec::string_enum!(CountryEnum);
 /// Legal forms of an account
 ///
 /// Schema model `nichandle.LegalFormEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum LegalFormEnum {
     /// `administration`
@@ -159,9 +159,9 @@ pub struct NewAccountAndToken {
 }
 impl serde::Serialize for NewAccountAndToken {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("consumerKey", &self.consumer_key)?;
-        object.field("ovhIdentifier", &self.ovh_identifier)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("consumerKey", &self.consumer_key);
+        object.field("ovhIdentifier", &self.ovh_identifier);
         object.end(&self.unknown_fields)
     }
 }
@@ -172,17 +172,19 @@ impl crate::codec::Object for NewAccountAndToken {
     ) -> Result<Self, A::Error> {
         let mut consumer_key = None;
         let mut ovh_identifier = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "consumerKey" => object.read_optional(&mut consumer_key, "consumerKey")?,
-                "ovhIdentifier" => object.read(&mut ovh_identifier, "ovhIdentifier")?,
-                _ => object.unknown(key)?,
+                "consumerKey" => object.read_optional(&mut consumer_key, "consumerKey"),
+                "ovhIdentifier" => object.read(&mut ovh_identifier, "ovhIdentifier"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut ovh_identifier, "ovhIdentifier");
+        let unknown_fields = object.end()?;
         Ok(Self {
             consumer_key,
-            ovh_identifier: object.required(ovh_identifier, "ovhIdentifier")?,
-            unknown_fields: object.into_unknown(),
+            ovh_identifier: crate::codec::filled(ovh_identifier),
+            unknown_fields,
         })
     }
 }
@@ -238,24 +240,24 @@ pub struct Nichandle {
 }
 impl serde::Serialize for Nichandle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("birthDay", &self.birth_day)?;
-        object.field("city", &self.city)?;
-        object.field("complementaryAddress", &self.complementary_address)?;
-        object.field("country", &self.country)?;
-        object.field("creationDate", &self.creation_date)?;
-        object.field("customerCode", &self.customer_code)?;
-        object.field("email", &self.email)?;
-        object.field("fax", &self.fax)?;
-        object.field("firstname", &self.firstname)?;
-        object.field("kycValidated", &self.kyc_validated)?;
-        object.field("legacyId", &self.legacy_id)?;
-        object.field("legalform", &self.legalform)?;
-        object.field("name", &self.name)?;
-        object.field("nichandle", &self.nichandle)?;
-        object.field("ovhSubsidiary", &self.ovh_subsidiary)?;
-        object.field("phone", &self.phone)?;
-        object.field("vatRate", &self.vat_rate)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("birthDay", &self.birth_day);
+        object.field("city", &self.city);
+        object.field("complementaryAddress", &self.complementary_address);
+        object.field("country", &self.country);
+        object.field("creationDate", &self.creation_date);
+        object.field("customerCode", &self.customer_code);
+        object.field("email", &self.email);
+        object.field("fax", &self.fax);
+        object.field("firstname", &self.firstname);
+        object.field("kycValidated", &self.kyc_validated);
+        object.field("legacyId", &self.legacy_id);
+        object.field("legalform", &self.legalform);
+        object.field("name", &self.name);
+        object.field("nichandle", &self.nichandle);
+        object.field("ovhSubsidiary", &self.ovh_subsidiary);
+        object.field("phone", &self.phone);
+        object.field("vatRate", &self.vat_rate);
         object.end(&self.unknown_fields)
     }
 }
@@ -281,57 +283,65 @@ impl crate::codec::Object for Nichandle {
         let mut ovh_subsidiary = None;
         let mut phone = None;
         let mut vat_rate = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "birthDay" => object.read_optional(&mut birth_day, "birthDay")?,
-                "city" => object.read_optional(&mut city, "city")?,
+                "birthDay" => object.read_optional(&mut birth_day, "birthDay"),
+                "city" => object.read_optional(&mut city, "city"),
                 "complementaryAddress" => {
                     object
                         .read_optional(
                             &mut complementary_address,
                             "complementaryAddress",
-                        )?
+                        )
                 }
-                "country" => object.read(&mut country, "country")?,
-                "creationDate" => object.read(&mut creation_date, "creationDate")?,
+                "country" => object.read(&mut country, "country"),
+                "creationDate" => object.read(&mut creation_date, "creationDate"),
                 "customerCode" => {
-                    object.read_optional(&mut customer_code, "customerCode")?
+                    object.read_optional(&mut customer_code, "customerCode")
                 }
-                "email" => object.read(&mut email, "email")?,
-                "fax" => object.read_optional(&mut fax, "fax")?,
-                "firstname" => object.read_optional(&mut firstname, "firstname")?,
+                "email" => object.read(&mut email, "email"),
+                "fax" => object.read_optional(&mut fax, "fax"),
+                "firstname" => object.read_optional(&mut firstname, "firstname"),
                 "kycValidated" => {
-                    object.read_optional(&mut kyc_validated, "kycValidated")?
+                    object.read_optional(&mut kyc_validated, "kycValidated")
                 }
-                "legacyId" => object.read(&mut legacy_id, "legacyId")?,
-                "legalform" => object.read(&mut legalform, "legalform")?,
-                "name" => object.read_optional(&mut name, "name")?,
-                "nichandle" => object.read(&mut nichandle, "nichandle")?,
-                "ovhSubsidiary" => object.read(&mut ovh_subsidiary, "ovhSubsidiary")?,
-                "phone" => object.read_optional(&mut phone, "phone")?,
-                "vatRate" => object.read_optional(&mut vat_rate, "vatRate")?,
-                _ => object.unknown(key)?,
+                "legacyId" => object.read(&mut legacy_id, "legacyId"),
+                "legalform" => object.read(&mut legalform, "legalform"),
+                "name" => object.read_optional(&mut name, "name"),
+                "nichandle" => object.read(&mut nichandle, "nichandle"),
+                "ovhSubsidiary" => object.read(&mut ovh_subsidiary, "ovhSubsidiary"),
+                "phone" => object.read_optional(&mut phone, "phone"),
+                "vatRate" => object.read_optional(&mut vat_rate, "vatRate"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut country, "country");
+        object.require(&mut creation_date, "creationDate");
+        object.require(&mut email, "email");
+        object.require(&mut legacy_id, "legacyId");
+        object.require(&mut legalform, "legalform");
+        object.require(&mut nichandle, "nichandle");
+        object.require(&mut ovh_subsidiary, "ovhSubsidiary");
+        let unknown_fields = object.end()?;
         Ok(Self {
             birth_day,
             city,
             complementary_address,
-            country: object.required(country, "country")?,
-            creation_date: object.required(creation_date, "creationDate")?,
+            country: crate::codec::filled(country),
+            creation_date: crate::codec::filled(creation_date),
             customer_code,
-            email: object.required(email, "email")?,
+            email: crate::codec::filled(email),
             fax,
             firstname,
             kyc_validated,
-            legacy_id: object.required(legacy_id, "legacyId")?,
-            legalform: object.required(legalform, "legalform")?,
+            legacy_id: crate::codec::filled(legacy_id),
+            legalform: crate::codec::filled(legalform),
             name,
-            nichandle: object.required(nichandle, "nichandle")?,
-            ovh_subsidiary: object.required(ovh_subsidiary, "ovhSubsidiary")?,
+            nichandle: crate::codec::filled(nichandle),
+            ovh_subsidiary: crate::codec::filled(ovh_subsidiary),
             phone,
             vat_rate,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -371,16 +381,16 @@ pub struct NichandleUpdate {
 }
 impl serde::Serialize for NichandleUpdate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.optional("birthDay", &self.birth_day)?;
-        object.optional("city", &self.city)?;
-        object.optional("complementaryAddress", &self.complementary_address)?;
-        object.optional("country", &self.country)?;
-        object.optional("fax", &self.fax)?;
-        object.optional("firstname", &self.firstname)?;
-        object.optional("legalform", &self.legalform)?;
-        object.optional("name", &self.name)?;
-        object.optional("phone", &self.phone)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.optional("birthDay", &self.birth_day);
+        object.optional("city", &self.city);
+        object.optional("complementaryAddress", &self.complementary_address);
+        object.optional("country", &self.country);
+        object.optional("fax", &self.fax);
+        object.optional("firstname", &self.firstname);
+        object.optional("legalform", &self.legalform);
+        object.optional("name", &self.name);
+        object.optional("phone", &self.phone);
         object.end(&self.unknown_fields)
     }
 }
@@ -398,26 +408,27 @@ impl crate::codec::Object for NichandleUpdate {
         let mut legalform = None;
         let mut name = None;
         let mut phone = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "birthDay" => object.read_optional(&mut birth_day, "birthDay")?,
-                "city" => object.read_optional(&mut city, "city")?,
+                "birthDay" => object.read_optional(&mut birth_day, "birthDay"),
+                "city" => object.read_optional(&mut city, "city"),
                 "complementaryAddress" => {
                     object
                         .read_optional(
                             &mut complementary_address,
                             "complementaryAddress",
-                        )?
+                        )
                 }
-                "country" => object.read_optional(&mut country, "country")?,
-                "fax" => object.read_optional(&mut fax, "fax")?,
-                "firstname" => object.read_optional(&mut firstname, "firstname")?,
-                "legalform" => object.read_optional(&mut legalform, "legalform")?,
-                "name" => object.read_optional(&mut name, "name")?,
-                "phone" => object.read_optional(&mut phone, "phone")?,
-                _ => object.unknown(key)?,
+                "country" => object.read_optional(&mut country, "country"),
+                "fax" => object.read_optional(&mut fax, "fax"),
+                "firstname" => object.read_optional(&mut firstname, "firstname"),
+                "legalform" => object.read_optional(&mut legalform, "legalform"),
+                "name" => object.read_optional(&mut name, "name"),
+                "phone" => object.read_optional(&mut phone, "phone"),
+                _ => object.unknown(key),
             }
         }
+        let unknown_fields = object.end()?;
         Ok(Self {
             birth_day,
             city,
@@ -428,7 +439,7 @@ impl crate::codec::Object for NichandleUpdate {
             legalform,
             name,
             phone,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -442,7 +453,7 @@ impl<'de> serde::Deserialize<'de> for NichandleUpdate {
 /// OVHcloud brands
 ///
 /// Schema model `nichandle.OvhCompanyEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum OvhCompanyEnum {
     /// `kimsufi`
@@ -479,7 +490,7 @@ crate::codec::string_enum!(OvhCompanyEnum);
 /// OVHcloud subsidiaries
 ///
 /// Schema model `nichandle.OvhSubsidiaryEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum OvhSubsidiaryEnum {
     /// `CZ`

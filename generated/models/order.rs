@@ -19,11 +19,11 @@ pub struct Contract {
 }
 impl serde::Serialize for Contract {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("content", &self.content)?;
-        object.field("name", &self.name)?;
-        object.field("url", &self.url)?;
-        object.field("version", &self.version)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("content", &self.content);
+        object.field("name", &self.name);
+        object.field("url", &self.url);
+        object.field("version", &self.version);
         object.end(&self.unknown_fields)
     }
 }
@@ -36,21 +36,25 @@ impl crate::codec::Object for Contract {
         let mut name = None;
         let mut url = None;
         let mut version = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "content" => object.read(&mut content, "content")?,
-                "name" => object.read(&mut name, "name")?,
-                "url" => object.read(&mut url, "url")?,
-                "version" => object.read_optional(&mut version, "version")?,
-                _ => object.unknown(key)?,
+                "content" => object.read(&mut content, "content"),
+                "name" => object.read(&mut name, "name"),
+                "url" => object.read(&mut url, "url"),
+                "version" => object.read_optional(&mut version, "version"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut content, "content");
+        object.require(&mut name, "name");
+        object.require(&mut url, "url");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            content: object.required(content, "content")?,
-            name: object.required(name, "name")?,
-            url: object.required(url, "url")?,
+            content: crate::codec::filled(content),
+            name: crate::codec::filled(name),
+            url: crate::codec::filled(url),
             version,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -64,7 +68,7 @@ impl<'de> serde::Deserialize<'de> for Contract {
 /// Currency codes
 ///
 /// Schema model `order.CurrencyCodeEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum CurrencyCodeEnum {
     /// `AUD`
@@ -153,11 +157,11 @@ pub struct Price {
 }
 impl serde::Serialize for Price {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("currencyCode", &self.currency_code)?;
-        object.field("priceInUcents", &self.price_in_ucents)?;
-        object.field("text", &self.text)?;
-        object.field("value", &self.value)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("currencyCode", &self.currency_code);
+        object.field("priceInUcents", &self.price_in_ucents);
+        object.field("text", &self.text);
+        object.field("value", &self.value);
         object.end(&self.unknown_fields)
     }
 }
@@ -170,23 +174,27 @@ impl crate::codec::Object for Price {
         let mut price_in_ucents = None;
         let mut text = None;
         let mut value = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "currencyCode" => object.read(&mut currency_code, "currencyCode")?,
+                "currencyCode" => object.read(&mut currency_code, "currencyCode"),
                 "priceInUcents" => {
-                    object.read_optional(&mut price_in_ucents, "priceInUcents")?
+                    object.read_optional(&mut price_in_ucents, "priceInUcents")
                 }
-                "text" => object.read(&mut text, "text")?,
-                "value" => object.read(&mut value, "value")?,
-                _ => object.unknown(key)?,
+                "text" => object.read(&mut text, "text"),
+                "value" => object.read(&mut value, "value"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut currency_code, "currencyCode");
+        object.require(&mut text, "text");
+        object.require(&mut value, "value");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            currency_code: object.required(currency_code, "currencyCode")?,
+            currency_code: crate::codec::filled(currency_code),
             price_in_ucents,
-            text: object.required(text, "text")?,
-            value: object.required(value, "value")?,
-            unknown_fields: object.into_unknown(),
+            text: crate::codec::filled(text),
+            value: crate::codec::filled(value),
+            unknown_fields,
         })
     }
 }
@@ -230,12 +238,12 @@ pub mod catalog {
                 &self,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
-                let mut object = crate::codec::ObjectWriter::new(serializer)?;
-                object.field("catalogId", &self.catalog_id)?;
-                object.field("locale", &self.locale)?;
-                object.field("locales", &self.locales)?;
-                object.field("planFamilies", &self.plan_families)?;
-                object.field("plans", &self.plans)?;
+                let mut object = crate::codec::ObjectWriter::new(serializer);
+                object.field("catalogId", &self.catalog_id);
+                object.field("locale", &self.locale);
+                object.field("locales", &self.locales);
+                object.field("planFamilies", &self.plan_families);
+                object.field("plans", &self.plans);
                 object.end(&self.unknown_fields)
             }
         }
@@ -249,25 +257,30 @@ pub mod catalog {
                 let mut locales = None;
                 let mut plan_families = None;
                 let mut plans = None;
-                while let Some(key) = object.next_key()? {
+                while let Some(key) = object.next_key() {
                     match key.as_str() {
-                        "catalogId" => object.read(&mut catalog_id, "catalogId")?,
-                        "locale" => object.read(&mut locale, "locale")?,
-                        "locales" => object.read_optional(&mut locales, "locales")?,
+                        "catalogId" => object.read(&mut catalog_id, "catalogId"),
+                        "locale" => object.read(&mut locale, "locale"),
+                        "locales" => object.read_optional(&mut locales, "locales"),
                         "planFamilies" => {
-                            object.read_list(&mut plan_families, "planFamilies")?
+                            object.read_list(&mut plan_families, "planFamilies")
                         }
-                        "plans" => object.read_list(&mut plans, "plans")?,
-                        _ => object.unknown(key)?,
+                        "plans" => object.read_list(&mut plans, "plans"),
+                        _ => object.unknown(key),
                     }
                 }
+                object.require(&mut catalog_id, "catalogId");
+                object.require(&mut locale, "locale");
+                object.require(&mut plan_families, "planFamilies");
+                object.require(&mut plans, "plans");
+                let unknown_fields = object.end()?;
                 Ok(Self {
-                    catalog_id: object.required(catalog_id, "catalogId")?,
-                    locale: object.required(locale, "locale")?,
+                    catalog_id: crate::codec::filled(catalog_id),
+                    locale: crate::codec::filled(locale),
                     locales,
-                    plan_families: object.required(plan_families, "planFamilies")?,
-                    plans: object.required(plans, "plans")?,
-                    unknown_fields: object.into_unknown(),
+                    plan_families: crate::codec::filled(plan_families),
+                    plans: crate::codec::filled(plans),
+                    unknown_fields,
                 })
             }
         }
@@ -298,10 +311,10 @@ pub mod catalog {
                 &self,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
-                let mut object = crate::codec::ObjectWriter::new(serializer)?;
-                object.field("currencyCode", &self.currency_code)?;
-                object.field("subsidiary", &self.subsidiary)?;
-                object.field("taxRate", &self.tax_rate)?;
+                let mut object = crate::codec::ObjectWriter::new(serializer);
+                object.field("currencyCode", &self.currency_code);
+                object.field("subsidiary", &self.subsidiary);
+                object.field("taxRate", &self.tax_rate);
                 object.end(&self.unknown_fields)
             }
         }
@@ -313,21 +326,23 @@ pub mod catalog {
                 let mut currency_code = None;
                 let mut subsidiary = None;
                 let mut tax_rate = None;
-                while let Some(key) = object.next_key()? {
+                while let Some(key) = object.next_key() {
                     match key.as_str() {
-                        "currencyCode" => {
-                            object.read(&mut currency_code, "currencyCode")?
-                        }
-                        "subsidiary" => object.read(&mut subsidiary, "subsidiary")?,
-                        "taxRate" => object.read(&mut tax_rate, "taxRate")?,
-                        _ => object.unknown(key)?,
+                        "currencyCode" => object.read(&mut currency_code, "currencyCode"),
+                        "subsidiary" => object.read(&mut subsidiary, "subsidiary"),
+                        "taxRate" => object.read(&mut tax_rate, "taxRate"),
+                        _ => object.unknown(key),
                     }
                 }
+                object.require(&mut currency_code, "currencyCode");
+                object.require(&mut subsidiary, "subsidiary");
+                object.require(&mut tax_rate, "taxRate");
+                let unknown_fields = object.end()?;
                 Ok(Self {
-                    currency_code: object.required(currency_code, "currencyCode")?,
-                    subsidiary: object.required(subsidiary, "subsidiary")?,
-                    tax_rate: object.required(tax_rate, "taxRate")?,
-                    unknown_fields: object.into_unknown(),
+                    currency_code: crate::codec::filled(currency_code),
+                    subsidiary: crate::codec::filled(subsidiary),
+                    tax_rate: crate::codec::filled(tax_rate),
+                    unknown_fields,
                 })
             }
         }
@@ -366,14 +381,14 @@ pub mod catalog {
                 &self,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
-                let mut object = crate::codec::ObjectWriter::new(serializer)?;
-                object.field("blobs", &self.blobs)?;
-                object.field("family", &self.family)?;
-                object.field("invoiceName", &self.invoice_name)?;
-                object.field("labels", &self.labels)?;
-                object.field("planCode", &self.plan_code)?;
-                object.field("pricings", &self.pricings)?;
-                object.field("product", &self.product)?;
+                let mut object = crate::codec::ObjectWriter::new(serializer);
+                object.field("blobs", &self.blobs);
+                object.field("family", &self.family);
+                object.field("invoiceName", &self.invoice_name);
+                object.field("labels", &self.labels);
+                object.field("planCode", &self.plan_code);
+                object.field("pricings", &self.pricings);
+                object.field("product", &self.product);
                 object.end(&self.unknown_fields)
             }
         }
@@ -389,27 +404,32 @@ pub mod catalog {
                 let mut plan_code = None;
                 let mut pricings = None;
                 let mut product = None;
-                while let Some(key) = object.next_key()? {
+                while let Some(key) = object.next_key() {
                     match key.as_str() {
-                        "blobs" => object.read_optional(&mut blobs, "blobs")?,
-                        "family" => object.read_optional(&mut family, "family")?,
-                        "invoiceName" => object.read(&mut invoice_name, "invoiceName")?,
-                        "labels" => object.read_optional(&mut labels, "labels")?,
-                        "planCode" => object.read(&mut plan_code, "planCode")?,
-                        "pricings" => object.read_list(&mut pricings, "pricings")?,
-                        "product" => object.read(&mut product, "product")?,
-                        _ => object.unknown(key)?,
+                        "blobs" => object.read_optional(&mut blobs, "blobs"),
+                        "family" => object.read_optional(&mut family, "family"),
+                        "invoiceName" => object.read(&mut invoice_name, "invoiceName"),
+                        "labels" => object.read_optional(&mut labels, "labels"),
+                        "planCode" => object.read(&mut plan_code, "planCode"),
+                        "pricings" => object.read_list(&mut pricings, "pricings"),
+                        "product" => object.read(&mut product, "product"),
+                        _ => object.unknown(key),
                     }
                 }
+                object.require(&mut invoice_name, "invoiceName");
+                object.require(&mut plan_code, "planCode");
+                object.require(&mut pricings, "pricings");
+                object.require(&mut product, "product");
+                let unknown_fields = object.end()?;
                 Ok(Self {
                     blobs,
                     family,
-                    invoice_name: object.required(invoice_name, "invoiceName")?,
+                    invoice_name: crate::codec::filled(invoice_name),
                     labels,
-                    plan_code: object.required(plan_code, "planCode")?,
-                    pricings: object.required(pricings, "pricings")?,
-                    product: object.required(product, "product")?,
-                    unknown_fields: object.into_unknown(),
+                    plan_code: crate::codec::filled(plan_code),
+                    pricings: crate::codec::filled(pricings),
+                    product: crate::codec::filled(product),
+                    unknown_fields,
                 })
             }
         }
@@ -434,8 +454,8 @@ pub mod catalog {
                 &self,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
-                let mut object = crate::codec::ObjectWriter::new(serializer)?;
-                object.field("name", &self.name)?;
+                let mut object = crate::codec::ObjectWriter::new(serializer);
+                object.field("name", &self.name);
                 object.end(&self.unknown_fields)
             }
         }
@@ -445,15 +465,17 @@ pub mod catalog {
                 mut object: crate::codec::ObjectReader<'de, A>,
             ) -> Result<Self, A::Error> {
                 let mut name = None;
-                while let Some(key) = object.next_key()? {
+                while let Some(key) = object.next_key() {
                     match key.as_str() {
-                        "name" => object.read(&mut name, "name")?,
-                        _ => object.unknown(key)?,
+                        "name" => object.read(&mut name, "name"),
+                        _ => object.unknown(key),
                     }
                 }
+                object.require(&mut name, "name");
+                let unknown_fields = object.end()?;
                 Ok(Self {
-                    name: object.required(name, "name")?,
-                    unknown_fields: object.into_unknown(),
+                    name: crate::codec::filled(name),
+                    unknown_fields,
                 })
             }
         }
@@ -490,13 +512,13 @@ pub mod catalog {
                 &self,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
-                let mut object = crate::codec::ObjectWriter::new(serializer)?;
-                object.field("commitment", &self.commitment)?;
-                object.field("description", &self.description)?;
-                object.field("interval", &self.interval)?;
-                object.field("mode", &self.mode)?;
-                object.field("price", &self.price)?;
-                object.field("quantity", &self.quantity)?;
+                let mut object = crate::codec::ObjectWriter::new(serializer);
+                object.field("commitment", &self.commitment);
+                object.field("description", &self.description);
+                object.field("interval", &self.interval);
+                object.field("mode", &self.mode);
+                object.field("price", &self.price);
+                object.field("quantity", &self.quantity);
                 object.end(&self.unknown_fields)
             }
         }
@@ -511,25 +533,32 @@ pub mod catalog {
                 let mut mode = None;
                 let mut price = None;
                 let mut quantity = None;
-                while let Some(key) = object.next_key()? {
+                while let Some(key) = object.next_key() {
                     match key.as_str() {
-                        "commitment" => object.read(&mut commitment, "commitment")?,
-                        "description" => object.read(&mut description, "description")?,
-                        "interval" => object.read(&mut interval, "interval")?,
-                        "mode" => object.read(&mut mode, "mode")?,
-                        "price" => object.read(&mut price, "price")?,
-                        "quantity" => object.read(&mut quantity, "quantity")?,
-                        _ => object.unknown(key)?,
+                        "commitment" => object.read(&mut commitment, "commitment"),
+                        "description" => object.read(&mut description, "description"),
+                        "interval" => object.read(&mut interval, "interval"),
+                        "mode" => object.read(&mut mode, "mode"),
+                        "price" => object.read(&mut price, "price"),
+                        "quantity" => object.read(&mut quantity, "quantity"),
+                        _ => object.unknown(key),
                     }
                 }
+                object.require(&mut commitment, "commitment");
+                object.require(&mut description, "description");
+                object.require(&mut interval, "interval");
+                object.require(&mut mode, "mode");
+                object.require(&mut price, "price");
+                object.require(&mut quantity, "quantity");
+                let unknown_fields = object.end()?;
                 Ok(Self {
-                    commitment: object.required(commitment, "commitment")?,
-                    description: object.required(description, "description")?,
-                    interval: object.required(interval, "interval")?,
-                    mode: object.required(mode, "mode")?,
-                    price: object.required(price, "price")?,
-                    quantity: object.required(quantity, "quantity")?,
-                    unknown_fields: object.into_unknown(),
+                    commitment: crate::codec::filled(commitment),
+                    description: crate::codec::filled(description),
+                    interval: crate::codec::filled(interval),
+                    mode: crate::codec::filled(mode),
+                    price: crate::codec::filled(price),
+                    quantity: crate::codec::filled(quantity),
+                    unknown_fields,
                 })
             }
         }

@@ -21,12 +21,12 @@ pub struct Datacenter {
 }
 impl serde::Serialize for Datacenter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("available", &self.available)?;
-        object.field("id", &self.id)?;
-        object.field("name", &self.name)?;
-        object.field("region", &self.region)?;
-        object.field("regionType", &self.region_type)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("available", &self.available);
+        object.field("id", &self.id);
+        object.field("name", &self.name);
+        object.field("region", &self.region);
+        object.field("regionType", &self.region_type);
         object.end(&self.unknown_fields)
     }
 }
@@ -40,23 +40,29 @@ impl crate::codec::Object for Datacenter {
         let mut name = None;
         let mut region = None;
         let mut region_type = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "available" => object.read(&mut available, "available")?,
-                "id" => object.read(&mut id, "id")?,
-                "name" => object.read(&mut name, "name")?,
-                "region" => object.read(&mut region, "region")?,
-                "regionType" => object.read(&mut region_type, "regionType")?,
-                _ => object.unknown(key)?,
+                "available" => object.read(&mut available, "available"),
+                "id" => object.read(&mut id, "id"),
+                "name" => object.read(&mut name, "name"),
+                "region" => object.read(&mut region, "region"),
+                "regionType" => object.read(&mut region_type, "regionType"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut available, "available");
+        object.require(&mut id, "id");
+        object.require(&mut name, "name");
+        object.require(&mut region, "region");
+        object.require(&mut region_type, "regionType");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            available: object.required(available, "available")?,
-            id: object.required(id, "id")?,
-            name: object.required(name, "name")?,
-            region: object.required(region, "region")?,
-            region_type: object.required(region_type, "regionType")?,
-            unknown_fields: object.into_unknown(),
+            available: crate::codec::filled(available),
+            id: crate::codec::filled(id),
+            name: crate::codec::filled(name),
+            region: crate::codec::filled(region),
+            region_type: crate::codec::filled(region_type),
+            unknown_fields,
         })
     }
 }
@@ -88,12 +94,12 @@ pub struct DatacenterConfig {
 }
 impl serde::Serialize for DatacenterConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("datacenterId", &self.datacenter_id)?;
-        object.field("id", &self.id)?;
-        object.field("ovhBgpArea", &self.ovh_bgp_area)?;
-        object.field("status", &self.status)?;
-        object.field("subnet", &self.subnet)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("datacenterId", &self.datacenter_id);
+        object.field("id", &self.id);
+        object.field("ovhBgpArea", &self.ovh_bgp_area);
+        object.field("status", &self.status);
+        object.field("subnet", &self.subnet);
         object.end(&self.unknown_fields)
     }
 }
@@ -107,23 +113,27 @@ impl crate::codec::Object for DatacenterConfig {
         let mut ovh_bgp_area = None;
         let mut status = None;
         let mut subnet = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "datacenterId" => object.read(&mut datacenter_id, "datacenterId")?,
-                "id" => object.read(&mut id, "id")?,
-                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
-                "status" => object.read(&mut status, "status")?,
-                "subnet" => object.read_optional(&mut subnet, "subnet")?,
-                _ => object.unknown(key)?,
+                "datacenterId" => object.read(&mut datacenter_id, "datacenterId"),
+                "id" => object.read(&mut id, "id"),
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea"),
+                "status" => object.read(&mut status, "status"),
+                "subnet" => object.read_optional(&mut subnet, "subnet"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut datacenter_id, "datacenterId");
+        object.require(&mut id, "id");
+        object.require(&mut status, "status");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            datacenter_id: object.required(datacenter_id, "datacenterId")?,
-            id: object.required(id, "id")?,
+            datacenter_id: crate::codec::filled(datacenter_id),
+            id: crate::codec::filled(id),
             ovh_bgp_area,
-            status: object.required(status, "status")?,
+            status: crate::codec::filled(status),
             subnet,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -162,10 +172,10 @@ impl DatacenterConfigCreate {
 }
 impl serde::Serialize for DatacenterConfigCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("datacenterId", &self.datacenter_id)?;
-        object.optional("ovhBgpArea", &self.ovh_bgp_area)?;
-        object.optional("subnet", &self.subnet)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("datacenterId", &self.datacenter_id);
+        object.optional("ovhBgpArea", &self.ovh_bgp_area);
+        object.optional("subnet", &self.subnet);
         object.end(&self.unknown_fields)
     }
 }
@@ -177,19 +187,21 @@ impl crate::codec::Object for DatacenterConfigCreate {
         let mut datacenter_id = None;
         let mut ovh_bgp_area = None;
         let mut subnet = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "datacenterId" => object.read(&mut datacenter_id, "datacenterId")?,
-                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
-                "subnet" => object.read_optional(&mut subnet, "subnet")?,
-                _ => object.unknown(key)?,
+                "datacenterId" => object.read(&mut datacenter_id, "datacenterId"),
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea"),
+                "subnet" => object.read_optional(&mut subnet, "subnet"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut datacenter_id, "datacenterId");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            datacenter_id: object.required(datacenter_id, "datacenterId")?,
+            datacenter_id: crate::codec::filled(datacenter_id),
             ovh_bgp_area,
             subnet,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -225,14 +237,14 @@ pub struct DatacenterExtraConfig {
 }
 impl serde::Serialize for DatacenterExtraConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("bgpNeighborArea", &self.bgp_neighbor_area)?;
-        object.field("bgpNeighborIp", &self.bgp_neighbor_ip)?;
-        object.field("id", &self.id)?;
-        object.field("nextHop", &self.next_hop)?;
-        object.field("status", &self.status)?;
-        object.field("subnet", &self.subnet)?;
-        object.field("type", &self.type_)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("bgpNeighborArea", &self.bgp_neighbor_area);
+        object.field("bgpNeighborIp", &self.bgp_neighbor_ip);
+        object.field("id", &self.id);
+        object.field("nextHop", &self.next_hop);
+        object.field("status", &self.status);
+        object.field("subnet", &self.subnet);
+        object.field("type", &self.type_);
         object.end(&self.unknown_fields)
     }
 }
@@ -248,31 +260,35 @@ impl crate::codec::Object for DatacenterExtraConfig {
         let mut status = None;
         let mut subnet = None;
         let mut type_ = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "bgpNeighborArea" => {
-                    object.read_optional(&mut bgp_neighbor_area, "bgpNeighborArea")?
+                    object.read_optional(&mut bgp_neighbor_area, "bgpNeighborArea")
                 }
                 "bgpNeighborIp" => {
-                    object.read_optional(&mut bgp_neighbor_ip, "bgpNeighborIp")?
+                    object.read_optional(&mut bgp_neighbor_ip, "bgpNeighborIp")
                 }
-                "id" => object.read(&mut id, "id")?,
-                "nextHop" => object.read_optional(&mut next_hop, "nextHop")?,
-                "status" => object.read(&mut status, "status")?,
-                "subnet" => object.read_optional(&mut subnet, "subnet")?,
-                "type" => object.read(&mut type_, "type")?,
-                _ => object.unknown(key)?,
+                "id" => object.read(&mut id, "id"),
+                "nextHop" => object.read_optional(&mut next_hop, "nextHop"),
+                "status" => object.read(&mut status, "status"),
+                "subnet" => object.read_optional(&mut subnet, "subnet"),
+                "type" => object.read(&mut type_, "type"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut id, "id");
+        object.require(&mut status, "status");
+        object.require(&mut type_, "type");
+        let unknown_fields = object.end()?;
         Ok(Self {
             bgp_neighbor_area,
             bgp_neighbor_ip,
-            id: object.required(id, "id")?,
+            id: crate::codec::filled(id),
             next_hop,
-            status: object.required(status, "status")?,
+            status: crate::codec::filled(status),
             subnet,
-            type_: object.required(type_, "type")?,
-            unknown_fields: object.into_unknown(),
+            type_: crate::codec::filled(type_),
+            unknown_fields,
         })
     }
 }
@@ -319,12 +335,12 @@ impl DatacenterExtraConfigCreate {
 }
 impl serde::Serialize for DatacenterExtraConfigCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.optional("bgpNeighborArea", &self.bgp_neighbor_area)?;
-        object.optional("bgpNeighborIp", &self.bgp_neighbor_ip)?;
-        object.optional("nextHop", &self.next_hop)?;
-        object.optional("subnet", &self.subnet)?;
-        object.field("type", &self.type_)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.optional("bgpNeighborArea", &self.bgp_neighbor_area);
+        object.optional("bgpNeighborIp", &self.bgp_neighbor_ip);
+        object.optional("nextHop", &self.next_hop);
+        object.optional("subnet", &self.subnet);
+        object.field("type", &self.type_);
         object.end(&self.unknown_fields)
     }
 }
@@ -338,27 +354,29 @@ impl crate::codec::Object for DatacenterExtraConfigCreate {
         let mut next_hop = None;
         let mut subnet = None;
         let mut type_ = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "bgpNeighborArea" => {
-                    object.read_optional(&mut bgp_neighbor_area, "bgpNeighborArea")?
+                    object.read_optional(&mut bgp_neighbor_area, "bgpNeighborArea")
                 }
                 "bgpNeighborIp" => {
-                    object.read_optional(&mut bgp_neighbor_ip, "bgpNeighborIp")?
+                    object.read_optional(&mut bgp_neighbor_ip, "bgpNeighborIp")
                 }
-                "nextHop" => object.read_optional(&mut next_hop, "nextHop")?,
-                "subnet" => object.read_optional(&mut subnet, "subnet")?,
-                "type" => object.read(&mut type_, "type")?,
-                _ => object.unknown(key)?,
+                "nextHop" => object.read_optional(&mut next_hop, "nextHop"),
+                "subnet" => object.read_optional(&mut subnet, "subnet"),
+                "type" => object.read(&mut type_, "type"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut type_, "type");
+        let unknown_fields = object.end()?;
         Ok(Self {
             bgp_neighbor_area,
             bgp_neighbor_ip,
             next_hop,
             subnet,
-            type_: object.required(type_, "type")?,
-            unknown_fields: object.into_unknown(),
+            type_: crate::codec::filled(type_),
+            unknown_fields,
         })
     }
 }
@@ -386,10 +404,10 @@ pub struct Interface {
 }
 impl serde::Serialize for Interface {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("id", &self.id)?;
-        object.field("incomingLightValue", &self.incoming_light_value)?;
-        object.field("status", &self.status)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("id", &self.id);
+        object.field("incomingLightValue", &self.incoming_light_value);
+        object.field("status", &self.status);
         object.end(&self.unknown_fields)
     }
 }
@@ -401,22 +419,24 @@ impl crate::codec::Object for Interface {
         let mut id = None;
         let mut incoming_light_value = None;
         let mut status = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "id" => object.read(&mut id, "id")?,
+                "id" => object.read(&mut id, "id"),
                 "incomingLightValue" => {
-                    object
-                        .read_optional(&mut incoming_light_value, "incomingLightValue")?
+                    object.read_optional(&mut incoming_light_value, "incomingLightValue")
                 }
-                "status" => object.read(&mut status, "status")?,
-                _ => object.unknown(key)?,
+                "status" => object.read(&mut status, "status"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut id, "id");
+        object.require(&mut status, "status");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            id: object.required(id, "id")?,
+            id: crate::codec::filled(id),
             incoming_light_value,
-            status: object.required(status, "status")?,
-            unknown_fields: object.into_unknown(),
+            status: crate::codec::filled(status),
+            unknown_fields,
         })
     }
 }
@@ -442,9 +462,9 @@ pub struct Metrics {
 }
 impl serde::Serialize for Metrics {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("timestamp", &self.timestamp)?;
-        object.field("value", &self.value)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("timestamp", &self.timestamp);
+        object.field("value", &self.value);
         object.end(&self.unknown_fields)
     }
 }
@@ -455,17 +475,20 @@ impl crate::codec::Object for Metrics {
     ) -> Result<Self, A::Error> {
         let mut timestamp = None;
         let mut value = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "timestamp" => object.read(&mut timestamp, "timestamp")?,
-                "value" => object.read(&mut value, "value")?,
-                _ => object.unknown(key)?,
+                "timestamp" => object.read(&mut timestamp, "timestamp"),
+                "value" => object.read(&mut value, "value"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut timestamp, "timestamp");
+        object.require(&mut value, "value");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            timestamp: object.required(timestamp, "timestamp")?,
-            value: object.required(value, "value")?,
-            unknown_fields: object.into_unknown(),
+            timestamp: crate::codec::filled(timestamp),
+            value: crate::codec::filled(value),
+            unknown_fields,
         })
     }
 }
@@ -501,14 +524,14 @@ pub struct PopConfig {
 }
 impl serde::Serialize for PopConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("customerBgpArea", &self.customer_bgp_area)?;
-        object.field("id", &self.id)?;
-        object.field("interfaceId", &self.interface_id)?;
-        object.field("ovhBgpArea", &self.ovh_bgp_area)?;
-        object.field("status", &self.status)?;
-        object.field("subnet", &self.subnet)?;
-        object.field("type", &self.type_)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("customerBgpArea", &self.customer_bgp_area);
+        object.field("id", &self.id);
+        object.field("interfaceId", &self.interface_id);
+        object.field("ovhBgpArea", &self.ovh_bgp_area);
+        object.field("status", &self.status);
+        object.field("subnet", &self.subnet);
+        object.field("type", &self.type_);
         object.end(&self.unknown_fields)
     }
 }
@@ -524,29 +547,34 @@ impl crate::codec::Object for PopConfig {
         let mut status = None;
         let mut subnet = None;
         let mut type_ = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "customerBgpArea" => {
-                    object.read_optional(&mut customer_bgp_area, "customerBgpArea")?
+                    object.read_optional(&mut customer_bgp_area, "customerBgpArea")
                 }
-                "id" => object.read(&mut id, "id")?,
-                "interfaceId" => object.read(&mut interface_id, "interfaceId")?,
-                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
-                "status" => object.read(&mut status, "status")?,
-                "subnet" => object.read_optional(&mut subnet, "subnet")?,
-                "type" => object.read(&mut type_, "type")?,
-                _ => object.unknown(key)?,
+                "id" => object.read(&mut id, "id"),
+                "interfaceId" => object.read(&mut interface_id, "interfaceId"),
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea"),
+                "status" => object.read(&mut status, "status"),
+                "subnet" => object.read_optional(&mut subnet, "subnet"),
+                "type" => object.read(&mut type_, "type"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut id, "id");
+        object.require(&mut interface_id, "interfaceId");
+        object.require(&mut status, "status");
+        object.require(&mut type_, "type");
+        let unknown_fields = object.end()?;
         Ok(Self {
             customer_bgp_area,
-            id: object.required(id, "id")?,
-            interface_id: object.required(interface_id, "interfaceId")?,
+            id: crate::codec::filled(id),
+            interface_id: crate::codec::filled(interface_id),
             ovh_bgp_area,
-            status: object.required(status, "status")?,
+            status: crate::codec::filled(status),
             subnet,
-            type_: object.required(type_, "type")?,
-            unknown_fields: object.into_unknown(),
+            type_: crate::codec::filled(type_),
+            unknown_fields,
         })
     }
 }
@@ -594,12 +622,12 @@ impl PopConfigCreate {
 }
 impl serde::Serialize for PopConfigCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.optional("customerBgpArea", &self.customer_bgp_area)?;
-        object.field("interfaceId", &self.interface_id)?;
-        object.optional("ovhBgpArea", &self.ovh_bgp_area)?;
-        object.optional("subnet", &self.subnet)?;
-        object.field("type", &self.type_)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.optional("customerBgpArea", &self.customer_bgp_area);
+        object.field("interfaceId", &self.interface_id);
+        object.optional("ovhBgpArea", &self.ovh_bgp_area);
+        object.optional("subnet", &self.subnet);
+        object.field("type", &self.type_);
         object.end(&self.unknown_fields)
     }
 }
@@ -613,25 +641,28 @@ impl crate::codec::Object for PopConfigCreate {
         let mut ovh_bgp_area = None;
         let mut subnet = None;
         let mut type_ = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "customerBgpArea" => {
-                    object.read_optional(&mut customer_bgp_area, "customerBgpArea")?
+                    object.read_optional(&mut customer_bgp_area, "customerBgpArea")
                 }
-                "interfaceId" => object.read(&mut interface_id, "interfaceId")?,
-                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea")?,
-                "subnet" => object.read_optional(&mut subnet, "subnet")?,
-                "type" => object.read(&mut type_, "type")?,
-                _ => object.unknown(key)?,
+                "interfaceId" => object.read(&mut interface_id, "interfaceId"),
+                "ovhBgpArea" => object.read_optional(&mut ovh_bgp_area, "ovhBgpArea"),
+                "subnet" => object.read_optional(&mut subnet, "subnet"),
+                "type" => object.read(&mut type_, "type"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut interface_id, "interfaceId");
+        object.require(&mut type_, "type");
+        let unknown_fields = object.end()?;
         Ok(Self {
             customer_bgp_area,
-            interface_id: object.required(interface_id, "interfaceId")?,
+            interface_id: crate::codec::filled(interface_id),
             ovh_bgp_area,
             subnet,
-            type_: object.required(type_, "type")?,
-            unknown_fields: object.into_unknown(),
+            type_: crate::codec::filled(type_),
+            unknown_fields,
         })
     }
 }
@@ -667,14 +698,14 @@ pub struct ServiceWithIam {
 }
 impl serde::Serialize for ServiceWithIam {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("description", &self.description)?;
-        object.field("iam", &self.iam)?;
-        object.field("interfaceList", &self.interface_list)?;
-        object.field("pop", &self.pop)?;
-        object.field("status", &self.status)?;
-        object.field("uuid", &self.uuid)?;
-        object.field("vrack", &self.vrack)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("description", &self.description);
+        object.field("iam", &self.iam);
+        object.field("interfaceList", &self.interface_list);
+        object.field("pop", &self.pop);
+        object.field("status", &self.status);
+        object.field("uuid", &self.uuid);
+        object.field("vrack", &self.vrack);
         object.end(&self.unknown_fields)
     }
 }
@@ -690,29 +721,33 @@ impl crate::codec::Object for ServiceWithIam {
         let mut status = None;
         let mut uuid = None;
         let mut vrack = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "description" => object.read(&mut description, "description")?,
-                "iam" => object.read_optional(&mut iam, "iam")?,
-                "interfaceList" => {
-                    object.read_list(&mut interface_list, "interfaceList")?
-                }
-                "pop" => object.read(&mut pop, "pop")?,
-                "status" => object.read(&mut status, "status")?,
-                "uuid" => object.read(&mut uuid, "uuid")?,
-                "vrack" => object.read_optional(&mut vrack, "vrack")?,
-                _ => object.unknown(key)?,
+                "description" => object.read(&mut description, "description"),
+                "iam" => object.read_optional(&mut iam, "iam"),
+                "interfaceList" => object.read_list(&mut interface_list, "interfaceList"),
+                "pop" => object.read(&mut pop, "pop"),
+                "status" => object.read(&mut status, "status"),
+                "uuid" => object.read(&mut uuid, "uuid"),
+                "vrack" => object.read_optional(&mut vrack, "vrack"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut description, "description");
+        object.require(&mut interface_list, "interfaceList");
+        object.require(&mut pop, "pop");
+        object.require(&mut status, "status");
+        object.require(&mut uuid, "uuid");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            description: object.required(description, "description")?,
+            description: crate::codec::filled(description),
             iam,
-            interface_list: object.required(interface_list, "interfaceList")?,
-            pop: object.required(pop, "pop")?,
-            status: object.required(status, "status")?,
-            uuid: object.required(uuid, "uuid")?,
+            interface_list: crate::codec::filled(interface_list),
+            pop: crate::codec::filled(pop),
+            status: crate::codec::filled(status),
+            uuid: crate::codec::filled(uuid),
             vrack,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -742,11 +777,11 @@ pub struct Task {
 }
 impl serde::Serialize for Task {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("function", &self.function)?;
-        object.field("id", &self.id)?;
-        object.field("resourceId", &self.resource_id)?;
-        object.field("status", &self.status)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("function", &self.function);
+        object.field("id", &self.id);
+        object.field("resourceId", &self.resource_id);
+        object.field("status", &self.status);
         object.end(&self.unknown_fields)
     }
 }
@@ -759,21 +794,26 @@ impl crate::codec::Object for Task {
         let mut id = None;
         let mut resource_id = None;
         let mut status = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "function" => object.read(&mut function, "function")?,
-                "id" => object.read(&mut id, "id")?,
-                "resourceId" => object.read(&mut resource_id, "resourceId")?,
-                "status" => object.read(&mut status, "status")?,
-                _ => object.unknown(key)?,
+                "function" => object.read(&mut function, "function"),
+                "id" => object.read(&mut id, "id"),
+                "resourceId" => object.read(&mut resource_id, "resourceId"),
+                "status" => object.read(&mut status, "status"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut function, "function");
+        object.require(&mut id, "id");
+        object.require(&mut resource_id, "resourceId");
+        object.require(&mut status, "status");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            function: object.required(function, "function")?,
-            id: object.required(id, "id")?,
-            resource_id: object.required(resource_id, "resourceId")?,
-            status: object.required(status, "status")?,
-            unknown_fields: object.into_unknown(),
+            function: crate::codec::filled(function),
+            id: crate::codec::filled(id),
+            resource_id: crate::codec::filled(resource_id),
+            status: crate::codec::filled(status),
+            unknown_fields,
         })
     }
 }
@@ -797,8 +837,8 @@ pub struct Update {
 }
 impl serde::Serialize for Update {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.optional("description", &self.description)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.optional("description", &self.description);
         object.end(&self.unknown_fields)
     }
 }
@@ -808,15 +848,16 @@ impl crate::codec::Object for Update {
         mut object: crate::codec::ObjectReader<'de, A>,
     ) -> Result<Self, A::Error> {
         let mut description = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "description" => object.read_optional(&mut description, "description")?,
-                _ => object.unknown(key)?,
+                "description" => object.read_optional(&mut description, "description"),
+                _ => object.unknown(key),
             }
         }
+        let unknown_fields = object.end()?;
         Ok(Self {
             description,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -832,7 +873,7 @@ pub mod datacenter {
     /// Kinds of region
     ///
     /// Schema model `ovhcloudconnect.datacenter.RegionTypeEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum RegionTypeEnum {
         /// `1-AZ`
@@ -868,7 +909,7 @@ pub mod datacenter_extra_config {
     /// Kinds of extra configuration
     ///
     /// Schema model `ovhcloudconnect.datacenterExtraConfig.TypeEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum TypeEnum {
         /// `bgp`
@@ -904,7 +945,7 @@ pub mod incident {
     /// Kinds of event
     ///
     /// Schema model `ovhcloudconnect.incident.TypeEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum TypeEnum {
         /// `incident`
@@ -940,7 +981,7 @@ pub mod interface {
     /// Periods of statistics
     ///
     /// Schema model `ovhcloudconnect.interface.MetricsPeriodEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum MetricsPeriodEnum {
         /// `daily`
@@ -977,7 +1018,7 @@ pub mod interface {
     /// Kinds of interface statistics
     ///
     /// Schema model `ovhcloudconnect.interface.MetricsTypeEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum MetricsTypeEnum {
         /// `error:download`
@@ -1026,7 +1067,7 @@ pub mod interface {
     /// Port status
     ///
     /// Schema model `ovhcloudconnect.interface.StatusEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum StatusEnum {
         /// `disabled`
@@ -1066,7 +1107,7 @@ pub mod pop_config {
     /// Status of a configuration
     ///
     /// Schema model `ovhcloudconnect.popConfig.StatusEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum StatusEnum {
         /// `active`
@@ -1103,7 +1144,7 @@ pub mod pop_config {
     /// Layer of a PoP configuration
     ///
     /// Schema model `ovhcloudconnect.popConfig.TypeEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum TypeEnum {
         /// `l2`
@@ -1139,7 +1180,7 @@ pub mod service {
     /// Status of a service
     ///
     /// Schema model `ovhcloudconnect.service.StatusEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum StatusEnum {
         /// `active`
@@ -1175,7 +1216,7 @@ pub mod task {
     /// Task functions
     ///
     /// Schema model `ovhcloudconnect.task.FunctionEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum FunctionEnum {
         /// `addDatacenterConfiguration`
@@ -1228,7 +1269,7 @@ pub mod task {
     /// Task status
     ///
     /// Schema model `ovhcloudconnect.task.StatusEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum StatusEnum {
         /// `denied`

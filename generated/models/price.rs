@@ -9,7 +9,7 @@ pub mod vps {
             /// Models of the 2018 cloud VPS range
             ///
             /// Schema model `price.Vps.2018v1.Cloud.ModelEnum`.
-            #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(Clone, Debug)]
             #[non_exhaustive]
             pub enum ModelEnum {
                 /// `model1`

@@ -5,7 +5,7 @@ pub mod catalog {
     /// Tags of a product blob (values are not identifiers)
     ///
     /// Schema model `products.catalog.BlobTagEnum`.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum BlobTagEnum {
         /// ``
@@ -156,35 +156,35 @@ pub mod catalog {
             &self,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            let mut object = crate::codec::ObjectWriter::new(serializer)?;
-            object.field("2016v1", &self._2016v1)?;
-            object.field("2016v2", &self._2016v2)?;
-            object.field("Self", &self.self_)?;
-            object.field("X-Auth-Token", &self.x_auth_token)?;
-            object.field("accountId", &self.account_id)?;
-            object.field("async", &self.async_)?;
-            object.field("bits", &self.bits)?;
-            object.field("country", &self.country)?;
-            object.field("crate", &self.crate_)?;
-            object.field("default", &self.default)?;
-            object.field("duration", &self.duration)?;
-            object.field("enum", &self.enum_)?;
-            object.field("from", &self.from)?;
-            object.field("function", &self.function)?;
-            object.field("in", &self.in_)?;
-            object.field("macAddress", &self.mac_address)?;
-            object.field("match", &self.match_)?;
-            object.field("model", &self.model)?;
-            object.field("new", &self.new)?;
-            object.field("range", &self.range)?;
-            object.field("redirectCode", &self.redirect_code)?;
-            object.field("renewPeriod", &self.renew_period)?;
-            object.field("rules", &self.rules)?;
-            object.field("self", &self.self_2)?;
-            object.field("startTime", &self.start_time)?;
-            object.field("super", &self.super_)?;
-            object.field("tags", &self.tags)?;
-            object.field("type", &self.type_)?;
+            let mut object = crate::codec::ObjectWriter::new(serializer);
+            object.field("2016v1", &self._2016v1);
+            object.field("2016v2", &self._2016v2);
+            object.field("Self", &self.self_);
+            object.field("X-Auth-Token", &self.x_auth_token);
+            object.field("accountId", &self.account_id);
+            object.field("async", &self.async_);
+            object.field("bits", &self.bits);
+            object.field("country", &self.country);
+            object.field("crate", &self.crate_);
+            object.field("default", &self.default);
+            object.field("duration", &self.duration);
+            object.field("enum", &self.enum_);
+            object.field("from", &self.from);
+            object.field("function", &self.function);
+            object.field("in", &self.in_);
+            object.field("macAddress", &self.mac_address);
+            object.field("match", &self.match_);
+            object.field("model", &self.model);
+            object.field("new", &self.new);
+            object.field("range", &self.range);
+            object.field("redirectCode", &self.redirect_code);
+            object.field("renewPeriod", &self.renew_period);
+            object.field("rules", &self.rules);
+            object.field("self", &self.self_2);
+            object.field("startTime", &self.start_time);
+            object.field("super", &self.super_);
+            object.field("tags", &self.tags);
+            object.field("type", &self.type_);
             object.end(&self.unknown_fields)
         }
     }
@@ -221,73 +221,83 @@ pub mod catalog {
             let mut super_ = None;
             let mut tags = None;
             let mut type_ = None;
-            while let Some(key) = object.next_key()? {
+            while let Some(key) = object.next_key() {
                 match key.as_str() {
-                    "2016v1" => object.read(&mut _2016v1, "2016v1")?,
-                    "2016v2" => object.read(&mut _2016v2, "2016v2")?,
-                    "Self" => object.read_optional(&mut self_, "Self")?,
+                    "2016v1" => object.read(&mut _2016v1, "2016v1"),
+                    "2016v2" => object.read(&mut _2016v2, "2016v2"),
+                    "Self" => object.read_optional(&mut self_, "Self"),
                     "X-Auth-Token" => {
-                        object.read_optional(&mut x_auth_token, "X-Auth-Token")?
+                        object.read_optional(&mut x_auth_token, "X-Auth-Token")
                     }
-                    "accountId" => object.read(&mut account_id, "accountId")?,
-                    "async" => object.read(&mut async_, "async")?,
-                    "bits" => object.read_optional(&mut bits, "bits")?,
-                    "country" => object.read_optional(&mut country, "country")?,
-                    "crate" => object.read_optional(&mut crate_, "crate")?,
-                    "default" => object.read_optional(&mut default, "default")?,
-                    "duration" => object.read_optional(&mut duration, "duration")?,
-                    "enum" => object.read_list(&mut enum_, "enum")?,
-                    "from" => object.read_optional(&mut from, "from")?,
-                    "function" => object.read_optional(&mut function, "function")?,
-                    "in" => object.read_optional_list(&mut in_, "in")?,
-                    "macAddress" => object.read_optional(&mut mac_address, "macAddress")?,
-                    "match" => object.read_optional(&mut match_, "match")?,
-                    "model" => object.read_optional(&mut model, "model")?,
-                    "new" => object.read(&mut new, "new")?,
-                    "range" => object.read_optional(&mut range, "range")?,
+                    "accountId" => object.read(&mut account_id, "accountId"),
+                    "async" => object.read(&mut async_, "async"),
+                    "bits" => object.read_optional(&mut bits, "bits"),
+                    "country" => object.read_optional(&mut country, "country"),
+                    "crate" => object.read_optional(&mut crate_, "crate"),
+                    "default" => object.read_optional(&mut default, "default"),
+                    "duration" => object.read_optional(&mut duration, "duration"),
+                    "enum" => object.read_list(&mut enum_, "enum"),
+                    "from" => object.read_optional(&mut from, "from"),
+                    "function" => object.read_optional(&mut function, "function"),
+                    "in" => object.read_optional_list(&mut in_, "in"),
+                    "macAddress" => object.read_optional(&mut mac_address, "macAddress"),
+                    "match" => object.read_optional(&mut match_, "match"),
+                    "model" => object.read_optional(&mut model, "model"),
+                    "new" => object.read(&mut new, "new"),
+                    "range" => object.read_optional(&mut range, "range"),
                     "redirectCode" => {
-                        object.read_optional(&mut redirect_code, "redirectCode")?
+                        object.read_optional(&mut redirect_code, "redirectCode")
                     }
-                    "renewPeriod" => object.read(&mut renew_period, "renewPeriod")?,
-                    "rules" => object.read_optional(&mut rules, "rules")?,
-                    "self" => object.read_optional(&mut self_2, "self")?,
-                    "startTime" => object.read_optional(&mut start_time, "startTime")?,
-                    "super" => object.read_optional(&mut super_, "super")?,
-                    "tags" => object.read_list(&mut tags, "tags")?,
-                    "type" => object.read(&mut type_, "type")?,
-                    _ => object.unknown(key)?,
+                    "renewPeriod" => object.read(&mut renew_period, "renewPeriod"),
+                    "rules" => object.read_optional(&mut rules, "rules"),
+                    "self" => object.read_optional(&mut self_2, "self"),
+                    "startTime" => object.read_optional(&mut start_time, "startTime"),
+                    "super" => object.read_optional(&mut super_, "super"),
+                    "tags" => object.read_list(&mut tags, "tags"),
+                    "type" => object.read(&mut type_, "type"),
+                    _ => object.unknown(key),
                 }
             }
+            object.require(&mut _2016v1, "2016v1");
+            object.require(&mut _2016v2, "2016v2");
+            object.require(&mut account_id, "accountId");
+            object.require(&mut async_, "async");
+            object.require(&mut enum_, "enum");
+            object.require(&mut new, "new");
+            object.require(&mut renew_period, "renewPeriod");
+            object.require(&mut tags, "tags");
+            object.require(&mut type_, "type");
+            let unknown_fields = object.end()?;
             Ok(Self {
-                _2016v1: object.required(_2016v1, "2016v1")?,
-                _2016v2: object.required(_2016v2, "2016v2")?,
+                _2016v1: crate::codec::filled(_2016v1),
+                _2016v2: crate::codec::filled(_2016v2),
                 self_,
                 x_auth_token,
-                account_id: object.required(account_id, "accountId")?,
-                async_: object.required(async_, "async")?,
+                account_id: crate::codec::filled(account_id),
+                async_: crate::codec::filled(async_),
                 bits,
                 country,
                 crate_,
                 default,
                 duration,
-                enum_: object.required(enum_, "enum")?,
+                enum_: crate::codec::filled(enum_),
                 from,
                 function,
                 in_,
                 mac_address,
                 match_,
                 model,
-                new: object.required(new, "new")?,
+                new: crate::codec::filled(new),
                 range,
                 redirect_code,
-                renew_period: object.required(renew_period, "renewPeriod")?,
+                renew_period: crate::codec::filled(renew_period),
                 rules,
                 self_2,
                 start_time,
                 super_,
-                tags: object.required(tags, "tags")?,
-                type_: object.required(type_, "type")?,
-                unknown_fields: object.into_unknown(),
+                tags: crate::codec::filled(tags),
+                type_: crate::codec::filled(type_),
+                unknown_fields,
             })
         }
     }

@@ -3,7 +3,7 @@
 /// Service states
 ///
 /// Schema model `service.StateEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum StateEnum {
     /// `autorenewInProgress`
@@ -52,7 +52,7 @@ crate::codec::string_enum!(StateEnum);
 /// What you plan to do after a termination
 ///
 /// Schema model `service.TerminationFutureUseEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum TerminationFutureUseEnum {
     /// `NOT_REPLACING_SERVICE`
@@ -89,7 +89,7 @@ crate::codec::string_enum!(TerminationFutureUseEnum);
 /// Why a service is terminated
 ///
 /// Schema model `service.TerminationReasonEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum TerminationReasonEnum {
     /// `LACK_OF_PERFORMANCES`

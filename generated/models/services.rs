@@ -17,10 +17,10 @@ pub struct ChangeContact {
 }
 impl serde::Serialize for ChangeContact {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.optional("contactAdmin", &self.contact_admin)?;
-        object.optional("contactBilling", &self.contact_billing)?;
-        object.optional("contactTech", &self.contact_tech)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.optional("contactAdmin", &self.contact_admin);
+        object.optional("contactBilling", &self.contact_billing);
+        object.optional("contactTech", &self.contact_tech);
         object.end(&self.unknown_fields)
     }
 }
@@ -32,23 +32,24 @@ impl crate::codec::Object for ChangeContact {
         let mut contact_admin = None;
         let mut contact_billing = None;
         let mut contact_tech = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "contactAdmin" => {
-                    object.read_optional(&mut contact_admin, "contactAdmin")?
+                    object.read_optional(&mut contact_admin, "contactAdmin")
                 }
                 "contactBilling" => {
-                    object.read_optional(&mut contact_billing, "contactBilling")?
+                    object.read_optional(&mut contact_billing, "contactBilling")
                 }
-                "contactTech" => object.read_optional(&mut contact_tech, "contactTech")?,
-                _ => object.unknown(key)?,
+                "contactTech" => object.read_optional(&mut contact_tech, "contactTech"),
+                _ => object.unknown(key),
             }
         }
+        let unknown_fields = object.end()?;
         Ok(Self {
             contact_admin,
             contact_billing,
             contact_tech,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -77,14 +78,14 @@ pub struct NonExpiringService {
 }
 impl serde::Serialize for NonExpiringService {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("contactAdmin", &self.contact_admin)?;
-        object.field("contactBilling", &self.contact_billing)?;
-        object.field("contactTech", &self.contact_tech)?;
-        object.field("creation", &self.creation)?;
-        object.field("domain", &self.domain)?;
-        object.field("serviceId", &self.service_id)?;
-        object.field("status", &self.status)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("contactAdmin", &self.contact_admin);
+        object.field("contactBilling", &self.contact_billing);
+        object.field("contactTech", &self.contact_tech);
+        object.field("creation", &self.creation);
+        object.field("domain", &self.domain);
+        object.field("serviceId", &self.service_id);
+        object.field("status", &self.status);
         object.end(&self.unknown_fields)
     }
 }
@@ -100,27 +101,35 @@ impl crate::codec::Object for NonExpiringService {
         let mut domain = None;
         let mut service_id = None;
         let mut status = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "contactAdmin" => object.read(&mut contact_admin, "contactAdmin")?,
-                "contactBilling" => object.read(&mut contact_billing, "contactBilling")?,
-                "contactTech" => object.read(&mut contact_tech, "contactTech")?,
-                "creation" => object.read(&mut creation, "creation")?,
-                "domain" => object.read(&mut domain, "domain")?,
-                "serviceId" => object.read(&mut service_id, "serviceId")?,
-                "status" => object.read(&mut status, "status")?,
-                _ => object.unknown(key)?,
+                "contactAdmin" => object.read(&mut contact_admin, "contactAdmin"),
+                "contactBilling" => object.read(&mut contact_billing, "contactBilling"),
+                "contactTech" => object.read(&mut contact_tech, "contactTech"),
+                "creation" => object.read(&mut creation, "creation"),
+                "domain" => object.read(&mut domain, "domain"),
+                "serviceId" => object.read(&mut service_id, "serviceId"),
+                "status" => object.read(&mut status, "status"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut contact_admin, "contactAdmin");
+        object.require(&mut contact_billing, "contactBilling");
+        object.require(&mut contact_tech, "contactTech");
+        object.require(&mut creation, "creation");
+        object.require(&mut domain, "domain");
+        object.require(&mut service_id, "serviceId");
+        object.require(&mut status, "status");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            contact_admin: object.required(contact_admin, "contactAdmin")?,
-            contact_billing: object.required(contact_billing, "contactBilling")?,
-            contact_tech: object.required(contact_tech, "contactTech")?,
-            creation: object.required(creation, "creation")?,
-            domain: object.required(domain, "domain")?,
-            service_id: object.required(service_id, "serviceId")?,
-            status: object.required(status, "status")?,
-            unknown_fields: object.into_unknown(),
+            contact_admin: crate::codec::filled(contact_admin),
+            contact_billing: crate::codec::filled(contact_billing),
+            contact_tech: crate::codec::filled(contact_tech),
+            creation: crate::codec::filled(creation),
+            domain: crate::codec::filled(domain),
+            service_id: crate::codec::filled(service_id),
+            status: crate::codec::filled(status),
+            unknown_fields,
         })
     }
 }

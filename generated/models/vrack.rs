@@ -15,9 +15,9 @@ pub struct Ipv6 {
 }
 impl serde::Serialize for Ipv6 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("ipv6", &self.ipv6)?;
-        object.field("region", &self.region)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("ipv6", &self.ipv6);
+        object.field("region", &self.region);
         object.end(&self.unknown_fields)
     }
 }
@@ -28,17 +28,19 @@ impl crate::codec::Object for Ipv6 {
     ) -> Result<Self, A::Error> {
         let mut ipv6 = None;
         let mut region = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "ipv6" => object.read(&mut ipv6, "ipv6")?,
-                "region" => object.read_optional(&mut region, "region")?,
-                _ => object.unknown(key)?,
+                "ipv6" => object.read(&mut ipv6, "ipv6"),
+                "region" => object.read_optional(&mut region, "region"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut ipv6, "ipv6");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            ipv6: object.required(ipv6, "ipv6")?,
+            ipv6: crate::codec::filled(ipv6),
             region,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -64,9 +66,9 @@ pub struct OvhCloudConnect {
 }
 impl serde::Serialize for OvhCloudConnect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("ovhCloudConnect", &self.ovh_cloud_connect)?;
-        object.field("vrack", &self.vrack)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("ovhCloudConnect", &self.ovh_cloud_connect);
+        object.field("vrack", &self.vrack);
         object.end(&self.unknown_fields)
     }
 }
@@ -77,19 +79,22 @@ impl crate::codec::Object for OvhCloudConnect {
     ) -> Result<Self, A::Error> {
         let mut ovh_cloud_connect = None;
         let mut vrack = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
                 "ovhCloudConnect" => {
-                    object.read(&mut ovh_cloud_connect, "ovhCloudConnect")?
+                    object.read(&mut ovh_cloud_connect, "ovhCloudConnect")
                 }
-                "vrack" => object.read(&mut vrack, "vrack")?,
-                _ => object.unknown(key)?,
+                "vrack" => object.read(&mut vrack, "vrack"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut ovh_cloud_connect, "ovhCloudConnect");
+        object.require(&mut vrack, "vrack");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            ovh_cloud_connect: object.required(ovh_cloud_connect, "ovhCloudConnect")?,
-            vrack: object.required(vrack, "vrack")?,
-            unknown_fields: object.into_unknown(),
+            ovh_cloud_connect: crate::codec::filled(ovh_cloud_connect),
+            vrack: crate::codec::filled(vrack),
+            unknown_fields,
         })
     }
 }
@@ -119,14 +124,14 @@ pub struct Task {
 }
 impl serde::Serialize for Task {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("function", &self.function)?;
-        object.field("id", &self.id)?;
-        object.field("lastUpdate", &self.last_update)?;
-        object.field("serviceName", &self.service_name)?;
-        object.field("status", &self.status)?;
-        object.field("targetDomain", &self.target_domain)?;
-        object.field("todoDate", &self.todo_date)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("function", &self.function);
+        object.field("id", &self.id);
+        object.field("lastUpdate", &self.last_update);
+        object.field("serviceName", &self.service_name);
+        object.field("status", &self.status);
+        object.field("targetDomain", &self.target_domain);
+        object.field("todoDate", &self.todo_date);
         object.end(&self.unknown_fields)
     }
 }
@@ -142,29 +147,33 @@ impl crate::codec::Object for Task {
         let mut status = None;
         let mut target_domain = None;
         let mut todo_date = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "function" => object.read(&mut function, "function")?,
-                "id" => object.read(&mut id, "id")?,
-                "lastUpdate" => object.read_optional(&mut last_update, "lastUpdate")?,
-                "serviceName" => object.read_optional(&mut service_name, "serviceName")?,
-                "status" => object.read(&mut status, "status")?,
+                "function" => object.read(&mut function, "function"),
+                "id" => object.read(&mut id, "id"),
+                "lastUpdate" => object.read_optional(&mut last_update, "lastUpdate"),
+                "serviceName" => object.read_optional(&mut service_name, "serviceName"),
+                "status" => object.read(&mut status, "status"),
                 "targetDomain" => {
-                    object.read_optional(&mut target_domain, "targetDomain")?
+                    object.read_optional(&mut target_domain, "targetDomain")
                 }
-                "todoDate" => object.read_optional(&mut todo_date, "todoDate")?,
-                _ => object.unknown(key)?,
+                "todoDate" => object.read_optional(&mut todo_date, "todoDate"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut function, "function");
+        object.require(&mut id, "id");
+        object.require(&mut status, "status");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            function: object.required(function, "function")?,
-            id: object.required(id, "id")?,
+            function: crate::codec::filled(function),
+            id: crate::codec::filled(id),
             last_update,
             service_name,
-            status: object.required(status, "status")?,
+            status: crate::codec::filled(status),
             target_domain,
             todo_date,
-            unknown_fields: object.into_unknown(),
+            unknown_fields,
         })
     }
 }
@@ -178,7 +187,7 @@ impl<'de> serde::Deserialize<'de> for Task {
 /// States of a vRack task
 ///
 /// Schema model `vrack.TaskStatusEnum`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum TaskStatusEnum {
     /// `cancelled`
@@ -239,11 +248,11 @@ pub struct VrackWithIam {
 }
 impl serde::Serialize for VrackWithIam {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::ObjectWriter::new(serializer)?;
-        object.field("description", &self.description)?;
-        object.field("iam", &self.iam)?;
-        object.field("name", &self.name)?;
-        object.field("serviceName", &self.service_name)?;
+        let mut object = crate::codec::ObjectWriter::new(serializer);
+        object.field("description", &self.description);
+        object.field("iam", &self.iam);
+        object.field("name", &self.name);
+        object.field("serviceName", &self.service_name);
         object.end(&self.unknown_fields)
     }
 }
@@ -256,21 +265,25 @@ impl crate::codec::Object for VrackWithIam {
         let mut iam = None;
         let mut name = None;
         let mut service_name = None;
-        while let Some(key) = object.next_key()? {
+        while let Some(key) = object.next_key() {
             match key.as_str() {
-                "description" => object.read(&mut description, "description")?,
-                "iam" => object.read_optional(&mut iam, "iam")?,
-                "name" => object.read(&mut name, "name")?,
-                "serviceName" => object.read(&mut service_name, "serviceName")?,
-                _ => object.unknown(key)?,
+                "description" => object.read(&mut description, "description"),
+                "iam" => object.read_optional(&mut iam, "iam"),
+                "name" => object.read(&mut name, "name"),
+                "serviceName" => object.read(&mut service_name, "serviceName"),
+                _ => object.unknown(key),
             }
         }
+        object.require(&mut description, "description");
+        object.require(&mut name, "name");
+        object.require(&mut service_name, "serviceName");
+        let unknown_fields = object.end()?;
         Ok(Self {
-            description: object.required(description, "description")?,
+            description: crate::codec::filled(description),
             iam,
-            name: object.required(name, "name")?,
-            service_name: object.required(service_name, "serviceName")?,
-            unknown_fields: object.into_unknown(),
+            name: crate::codec::filled(name),
+            service_name: crate::codec::filled(service_name),
+            unknown_fields,
         })
     }
 }

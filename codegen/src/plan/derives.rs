@@ -4,7 +4,10 @@
 //!
 //! - Every struct and enum: `Clone`, `Debug`, `PartialEq`.
 //! - Enums also `Eq`, `Hash`, `PartialOrd`, `Ord`: their values, the catch-all's included, are
-//!   strings or integers whatever values OVH adds; integer enums are also `Copy`.
+//!   strings or integers whatever values OVH adds; integer enums are also `Copy`. String enums
+//!   derive only `Clone` and `Debug`: `codec::string_enum!` implements the comparisons on the
+//!   wire value, one line each instead of five expansions over every variant (about 2,000
+//!   enums; measured 2.3 s of checking the whole API surface).
 //! - Structs never `Eq` or `Hash`: a `double` field OVH adds later would take them away, and
 //!   every struct keeps its undeclared members as JSON values, which are not `Hash`.
 //! - Structs callers build (see [`StructPlan::constructible`]) derive `Default` when no field is
@@ -66,7 +69,7 @@ fn of_enum(integers: bool) -> Vec<Derive> {
     if integers {
         vec![Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord]
     } else {
-        vec![Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord]
+        vec![Clone, Debug]
     }
 }
 
