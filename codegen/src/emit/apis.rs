@@ -25,10 +25,12 @@ fn display_path(api: &Api, path: &str) -> String {
 
 /// The module of one API: its accessor, one method and one request type per operation, and
 /// the field enums of its expanded listings.
-pub fn api(api: &Api, plan: &ApiPlan, types: &TypeTable) -> TokenStream {
+/// The top-level items of an API's file: the accessor with its methods, then the request types
+/// and the field enums of its listings.
+pub fn api(api: &Api, plan: &ApiPlan, types: &TypeTable) -> Vec<TokenStream> {
     if api.operations.is_empty() {
         // A models-only schema (`/products`): its models are under `crate::models`.
-        return TokenStream::new();
+        return Vec::new();
     }
     let accessor = format_ident!("{}", plan.module);
     let ident = format_ident!("{}", plan.accessor_type);
@@ -78,7 +80,7 @@ pub fn api(api: &Api, plan: &ApiPlan, types: &TypeTable) -> TokenStream {
             crate::Call::new(self.client, #branch, method, path) #pin
         }
     };
-    quote! {
+    let accessor = quote! {
         #about
         #[derive(Clone, Copy, Debug)]
         pub struct #ident<'a> {
@@ -97,11 +99,11 @@ pub fn api(api: &Api, plan: &ApiPlan, types: &TypeTable) -> TokenStream {
             #call_helper
             #(#methods)*
         }
-
-        #(#builders)*
-
-        #fields
-    }
+    };
+    let mut items = vec![accessor];
+    items.extend(builders);
+    items.push(fields);
+    items
 }
 
 /// `crate::Branch::V1` or `crate::Branch::V2`.
