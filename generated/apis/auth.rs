@@ -26,7 +26,7 @@ impl<'a> Auth<'a> {
         &self,
         access_rules: &[crate::models::auth::AccessRule],
     ) -> PostCredential<'a> {
-        PostCredential(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/auth/credential")
                 .body_field("accessRules", access_rules)
@@ -38,26 +38,27 @@ impl<'a> Auth<'a> {
     /// `GET /auth/currentCredential` (production)
     #[inline]
     pub fn get_current_credential(&self) -> GetCurrentCredential<'a> {
-        GetCurrentCredential(self.call(crate::Method::Get, "/auth/currentCredential"))
+        crate::apis::Pending(self.call(crate::Method::Get, "/auth/currentCredential"))
     }
     /// Expire the credential used for this call
     ///
     /// `POST /auth/logout` (production)
     #[inline]
     pub fn post_logout(&self) -> PostLogout<'a> {
-        PostLogout(self.call(crate::Method::Post, "/auth/logout"))
+        crate::apis::Pending(self.call(crate::Method::Post, "/auth/logout"))
     }
     /// Current time of the API servers, as a UNIX timestamp
     ///
     /// `GET /auth/time` (production, no authentication)
     #[inline]
     pub fn get_time(&self) -> GetTime<'a> {
-        GetTime(self.call(crate::Method::Get, "/auth/time").unauthenticated())
+        crate::apis::Pending(
+            self.call(crate::Method::Get, "/auth/time").unauthenticated(),
+        )
     }
 }
 /// Request for [`Auth::post_credential`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostCredential<'a>(crate::Call<'a, crate::models::auth::Credential>);
+pub type PostCredential<'a> = crate::apis::Pending<'a, operations::PostCredential>;
 impl<'a> PostCredential<'a> {
     /// IP blocks allowed to use the consumer key
     ///
@@ -78,76 +79,45 @@ impl<'a> PostCredential<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::auth::Credential> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostCredential<'a> {
-    type Output = crate::Result<crate::models::auth::Credential>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::auth::Credential>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Auth::get_current_credential`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetCurrentCredential<'a>(crate::Call<'a, crate::models::auth::ApiCredential>);
-impl<'a> GetCurrentCredential<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::auth::ApiCredential> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetCurrentCredential<'a> {
-    type Output = crate::Result<crate::models::auth::ApiCredential>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::auth::ApiCredential>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetCurrentCredential<'a> = crate::apis::Pending<
+    'a,
+    operations::GetCurrentCredential,
+>;
 /// Request for [`Auth::post_logout`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostLogout<'a>(crate::Call<'a, ()>);
+pub type PostLogout<'a> = crate::apis::Pending<'a, operations::PostLogout>;
 impl<'a> PostLogout<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, ()> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostLogout<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::CallFuture<'a, ()>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Auth::get_time`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetTime<'a>(crate::Call<'a, i64>);
-impl<'a> GetTime<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, i64> {
-        self.0
+pub type GetTime<'a> = crate::apis::Pending<'a, operations::GetTime>;
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`Auth::post_credential`](super::Auth::post_credential)
+    pub enum PostCredential {}
+    impl crate::apis::Operation for PostCredential {
+        type Response = crate::models::auth::Credential;
     }
-}
-impl<'a> std::future::IntoFuture for GetTime<'a> {
-    type Output = crate::Result<i64>;
-    type IntoFuture = crate::CallFuture<'a, i64>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+    /// [`Auth::get_current_credential`](super::Auth::get_current_credential)
+    pub enum GetCurrentCredential {}
+    impl crate::apis::Operation for GetCurrentCredential {
+        type Response = crate::models::auth::ApiCredential;
+    }
+    /// [`Auth::post_logout`](super::Auth::post_logout)
+    pub enum PostLogout {}
+    impl crate::apis::Operation for PostLogout {
+        type Response = ();
+    }
+    /// [`Auth::get_time`](super::Auth::get_time)
+    pub enum GetTime {}
+    impl crate::apis::Operation for GetTime {
+        type Response = i64;
     }
 }

@@ -23,7 +23,7 @@ impl<'a> Ip<'a> {
     /// - `ip:apiovh:get`
     #[inline]
     pub fn get(&self) -> Get<'a> {
-        Get(self.call(crate::Method::Get, "/ip").ids_from("ip"))
+        crate::apis::Pending(self.call(crate::Method::Get, "/ip").ids_from("ip"))
     }
     /// Ask for a change of the contacts of an IP service
     ///
@@ -39,7 +39,7 @@ impl<'a> Ip<'a> {
         &self,
         service_name: &str,
     ) -> PostServiceChangeContact<'a> {
-        PostServiceChangeContact(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/ip/service/{serviceName}/changeContact")
                 .path(service_name),
@@ -56,7 +56,7 @@ impl<'a> Ip<'a> {
     /// - `Client::NotFound::IpNotFound`
     #[inline]
     pub fn get_by_ip(&self, ip: crate::types::IpBlock) -> GetByIp<'a> {
-        GetByIp(self.call(crate::Method::Get, "/ip/{ip}").path(&ip))
+        crate::apis::Pending(self.call(crate::Method::Get, "/ip/{ip}").path(&ip))
     }
     /// Change an IP block
     ///
@@ -70,7 +70,9 @@ impl<'a> Ip<'a> {
         ip: crate::types::IpBlock,
         body: &crate::models::ip::Ip,
     ) -> PutByIp<'a> {
-        PutByIp(self.call(crate::Method::Put, "/ip/{ip}").path(&ip).body(body))
+        crate::apis::Pending(
+            self.call(crate::Method::Put, "/ip/{ip}").path(&ip).body(body),
+        )
     }
     /// List the addresses of the block having a reverse
     ///
@@ -80,7 +82,7 @@ impl<'a> Ip<'a> {
     /// - `ip:apiovh:reverse/get`
     #[inline]
     pub fn get_reverse(&self, ip: crate::types::IpBlock) -> GetReverse<'a> {
-        GetReverse(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ip/{ip}/reverse")
                 .path(&ip)
@@ -107,7 +109,7 @@ impl<'a> Ip<'a> {
         ip_reverse: std::net::IpAddr,
         reverse: &str,
     ) -> PostReverse<'a> {
-        PostReverse(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/ip/{ip}/reverse")
                 .path(&ip)
@@ -127,7 +129,7 @@ impl<'a> Ip<'a> {
         ip: crate::types::IpBlock,
         ip_reverse: std::net::IpAddr,
     ) -> DeleteReverseByIpReverse<'a> {
-        DeleteReverseByIpReverse(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Delete, "/ip/{ip}/reverse/{ipReverse}")
                 .path(&ip)
@@ -146,7 +148,7 @@ impl<'a> Ip<'a> {
         ip: crate::types::IpBlock,
         ip_reverse: std::net::IpAddr,
     ) -> GetReverseByIpReverse<'a> {
-        GetReverseByIpReverse(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ip/{ip}/reverse/{ipReverse}")
                 .path(&ip)
@@ -155,8 +157,7 @@ impl<'a> Ip<'a> {
     }
 }
 /// Request for [`Ip::get`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct Get<'a>(crate::Call<'a, Vec<crate::types::IpBlock>>);
+pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
 impl<'a> Get<'a> {
     /// Filter the value of description property (like)
     ///
@@ -215,23 +216,12 @@ impl<'a> Get<'a> {
     ) -> crate::Expanded<'a, crate::models::ip::IpWithIam, fields::IpWithIam> {
         crate::Expanded::new(self.0, "/ip/{ip}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::IpBlock>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for Get<'a> {
-    type Output = crate::Result<Vec<crate::types::IpBlock>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::types::IpBlock>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Ip::post_service_change_contact`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostServiceChangeContact<'a>(crate::Call<'a, Vec<i64>>);
+pub type PostServiceChangeContact<'a> = crate::apis::Pending<
+    'a,
+    operations::PostServiceChangeContact,
+>;
 impl<'a> PostServiceChangeContact<'a> {
     /// New administrator contact
     ///
@@ -259,59 +249,13 @@ impl<'a> PostServiceChangeContact<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostServiceChangeContact<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Ip::get_by_ip`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetByIp<'a>(crate::Call<'a, crate::models::ip::IpWithIam>);
-impl<'a> GetByIp<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ip::IpWithIam> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetByIp<'a> {
-    type Output = crate::Result<crate::models::ip::IpWithIam>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ip::IpWithIam>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetByIp<'a> = crate::apis::Pending<'a, operations::GetByIp>;
 /// Request for [`Ip::put_by_ip`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PutByIp<'a>(crate::Call<'a, ()>);
-impl<'a> PutByIp<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, ()> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PutByIp<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::CallFuture<'a, ()>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type PutByIp<'a> = crate::apis::Pending<'a, operations::PutByIp>;
 /// Request for [`Ip::get_reverse`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetReverse<'a>(crate::Call<'a, Vec<std::net::IpAddr>>);
+pub type GetReverse<'a> = crate::apis::Pending<'a, operations::GetReverse>;
 impl<'a> GetReverse<'a> {
     /// The items themselves (`GET /ip/{ip}/reverse/{ipReverse}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -322,77 +266,69 @@ impl<'a> GetReverse<'a> {
     ) -> crate::Expanded<'a, crate::models::ip::ReverseIp, fields::ReverseIp> {
         crate::Expanded::new(self.0, "/ip/{ip}/reverse/{ipReverse}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<std::net::IpAddr>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetReverse<'a> {
-    type Output = crate::Result<Vec<std::net::IpAddr>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<std::net::IpAddr>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Ip::post_reverse`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostReverse<'a>(crate::Call<'a, crate::models::ip::ReverseIp>);
+pub type PostReverse<'a> = crate::apis::Pending<'a, operations::PostReverse>;
 impl<'a> PostReverse<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ip::ReverseIp> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostReverse<'a> {
-    type Output = crate::Result<crate::models::ip::ReverseIp>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ip::ReverseIp>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Ip::delete_reverse_by_ip_reverse`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct DeleteReverseByIpReverse<'a>(crate::Call<'a, ()>);
-impl<'a> DeleteReverseByIpReverse<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, ()> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for DeleteReverseByIpReverse<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::CallFuture<'a, ()>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type DeleteReverseByIpReverse<'a> = crate::apis::Pending<
+    'a,
+    operations::DeleteReverseByIpReverse,
+>;
 /// Request for [`Ip::get_reverse_by_ip_reverse`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetReverseByIpReverse<'a>(crate::Call<'a, crate::models::ip::ReverseIp>);
-impl<'a> GetReverseByIpReverse<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ip::ReverseIp> {
-        self.0
+pub type GetReverseByIpReverse<'a> = crate::apis::Pending<
+    'a,
+    operations::GetReverseByIpReverse,
+>;
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`Ip::get`](super::Ip::get)
+    pub enum Get {}
+    impl crate::apis::Operation for Get {
+        type Response = Vec<crate::types::IpBlock>;
     }
-}
-impl<'a> std::future::IntoFuture for GetReverseByIpReverse<'a> {
-    type Output = crate::Result<crate::models::ip::ReverseIp>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ip::ReverseIp>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+    /// [`Ip::post_service_change_contact`](super::Ip::post_service_change_contact)
+    pub enum PostServiceChangeContact {}
+    impl crate::apis::Operation for PostServiceChangeContact {
+        type Response = Vec<i64>;
+    }
+    /// [`Ip::get_by_ip`](super::Ip::get_by_ip)
+    pub enum GetByIp {}
+    impl crate::apis::Operation for GetByIp {
+        type Response = crate::models::ip::IpWithIam;
+    }
+    /// [`Ip::put_by_ip`](super::Ip::put_by_ip)
+    pub enum PutByIp {}
+    impl crate::apis::Operation for PutByIp {
+        type Response = ();
+    }
+    /// [`Ip::get_reverse`](super::Ip::get_reverse)
+    pub enum GetReverse {}
+    impl crate::apis::Operation for GetReverse {
+        type Response = Vec<std::net::IpAddr>;
+    }
+    /// [`Ip::post_reverse`](super::Ip::post_reverse)
+    pub enum PostReverse {}
+    impl crate::apis::Operation for PostReverse {
+        type Response = crate::models::ip::ReverseIp;
+    }
+    /// [`Ip::delete_reverse_by_ip_reverse`](super::Ip::delete_reverse_by_ip_reverse)
+    pub enum DeleteReverseByIpReverse {}
+    impl crate::apis::Operation for DeleteReverseByIpReverse {
+        type Response = ();
+    }
+    /// [`Ip::get_reverse_by_ip_reverse`](super::Ip::get_reverse_by_ip_reverse)
+    pub enum GetReverseByIpReverse {}
+    impl crate::apis::Operation for GetReverseByIpReverse {
+        type Response = crate::models::ip::ReverseIp;
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

@@ -23,7 +23,7 @@ impl<'a> Me<'a> {
     /// - `account:apiovh:me/get`
     #[inline]
     pub fn get(&self) -> Get<'a> {
-        Get(self.call(crate::Method::Get, "/me"))
+        crate::apis::Pending(self.call(crate::Method::Get, "/me"))
     }
     /// Change the details of your account
     ///
@@ -33,7 +33,7 @@ impl<'a> Me<'a> {
     /// - `account:apiovh:me/edit`
     #[inline]
     pub fn put(&self, body: &crate::models::nichandle::NichandleUpdate) -> Put<'a> {
-        Put(self.call(crate::Method::Put, "/me").body(body))
+        crate::apis::Pending(self.call(crate::Method::Put, "/me").body(body))
     }
     /// Get the contract behind an agreement
     ///
@@ -43,7 +43,7 @@ impl<'a> Me<'a> {
     /// - `account:apiovh:me/agreements/contract/get`
     #[inline]
     pub fn get_agreements_contract(&self, id: i64) -> GetAgreementsContract<'a> {
-        GetAgreementsContract(
+        crate::apis::Pending(
             self.call(crate::Method::Get, "/me/agreements/{id}/contract").path(&id),
         )
     }
@@ -55,7 +55,9 @@ impl<'a> Me<'a> {
     /// - `account:apiovh:me/bill/get`
     #[inline]
     pub fn get_bill(&self) -> GetBill<'a> {
-        GetBill(self.call(crate::Method::Get, "/me/bill").ids_from("billId"))
+        crate::apis::Pending(
+            self.call(crate::Method::Get, "/me/bill").ids_from("billId"),
+        )
     }
     /// Get a bill
     ///
@@ -68,7 +70,9 @@ impl<'a> Me<'a> {
     /// - `Client::NotFound::BillNotFound`
     #[inline]
     pub fn get_bill_by_bill_id(&self, bill_id: &str) -> GetBillByBillId<'a> {
-        GetBillByBillId(self.call(crate::Method::Get, "/me/bill/{billId}").path(bill_id))
+        crate::apis::Pending(
+            self.call(crate::Method::Get, "/me/bill/{billId}").path(bill_id),
+        )
     }
     /// List the lines of a bill
     ///
@@ -78,7 +82,7 @@ impl<'a> Me<'a> {
     /// - `account:apiovh:me/bill/details/get`
     #[inline]
     pub fn get_bill_details(&self, bill_id: &str) -> GetBillDetails<'a> {
-        GetBillDetails(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/me/bill/{billId}/details")
                 .path(bill_id)
@@ -97,7 +101,7 @@ impl<'a> Me<'a> {
         bill_id: &str,
         bill_detail_id: &str,
     ) -> GetBillDetailsByBillDetailId<'a> {
-        GetBillDetailsByBillDetailId(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/me/bill/{billId}/details/{billDetailId}")
                 .path(bill_id)
@@ -106,62 +110,16 @@ impl<'a> Me<'a> {
     }
 }
 /// Request for [`Me::get`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct Get<'a>(crate::Call<'a, crate::models::nichandle::Nichandle>);
-impl<'a> Get<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::nichandle::Nichandle> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for Get<'a> {
-    type Output = crate::Result<crate::models::nichandle::Nichandle>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::nichandle::Nichandle>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
 /// Request for [`Me::put`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct Put<'a>(crate::Call<'a, ()>);
-impl<'a> Put<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, ()> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for Put<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::CallFuture<'a, ()>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type Put<'a> = crate::apis::Pending<'a, operations::Put>;
 /// Request for [`Me::get_agreements_contract`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetAgreementsContract<'a>(crate::Call<'a, crate::models::order::Contract>);
-impl<'a> GetAgreementsContract<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::order::Contract> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetAgreementsContract<'a> {
-    type Output = crate::Result<crate::models::order::Contract>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::order::Contract>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetAgreementsContract<'a> = crate::apis::Pending<
+    'a,
+    operations::GetAgreementsContract,
+>;
 /// Request for [`Me::get_bill`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetBill<'a>(crate::Call<'a, Vec<String>>);
+pub type GetBill<'a> = crate::apis::Pending<'a, operations::GetBill>;
 impl<'a> GetBill<'a> {
     /// Filter the value of category property (=)
     ///
@@ -200,41 +158,11 @@ impl<'a> GetBill<'a> {
     ) -> crate::Expanded<'a, crate::models::billing::Bill, fields::Bill> {
         crate::Expanded::new(self.0, "/me/bill/{billId}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetBill<'a> {
-    type Output = crate::Result<Vec<String>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<String>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Me::get_bill_by_bill_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetBillByBillId<'a>(crate::Call<'a, crate::models::billing::Bill>);
-impl<'a> GetBillByBillId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::billing::Bill> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetBillByBillId<'a> {
-    type Output = crate::Result<crate::models::billing::Bill>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::billing::Bill>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetBillByBillId<'a> = crate::apis::Pending<'a, operations::GetBillByBillId>;
 /// Request for [`Me::get_bill_details`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetBillDetails<'a>(crate::Call<'a, Vec<String>>);
+pub type GetBillDetails<'a> = crate::apis::Pending<'a, operations::GetBillDetails>;
 impl<'a> GetBillDetails<'a> {
     /// The items themselves (`GET /me/bill/{billId}/details/{billDetailId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -245,38 +173,50 @@ impl<'a> GetBillDetails<'a> {
     ) -> crate::Expanded<'a, crate::models::billing::BillDetail, fields::BillDetail> {
         crate::Expanded::new(self.0, "/me/bill/{billId}/details/{billDetailId}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetBillDetails<'a> {
-    type Output = crate::Result<Vec<String>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<String>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Me::get_bill_details_by_bill_detail_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetBillDetailsByBillDetailId<'a>(
-    crate::Call<'a, crate::models::billing::BillDetail>,
-);
-impl<'a> GetBillDetailsByBillDetailId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::billing::BillDetail> {
-        self.0
+pub type GetBillDetailsByBillDetailId<'a> = crate::apis::Pending<
+    'a,
+    operations::GetBillDetailsByBillDetailId,
+>;
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`Me::get`](super::Me::get)
+    pub enum Get {}
+    impl crate::apis::Operation for Get {
+        type Response = crate::models::nichandle::Nichandle;
     }
-}
-impl<'a> std::future::IntoFuture for GetBillDetailsByBillDetailId<'a> {
-    type Output = crate::Result<crate::models::billing::BillDetail>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::billing::BillDetail>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+    /// [`Me::put`](super::Me::put)
+    pub enum Put {}
+    impl crate::apis::Operation for Put {
+        type Response = ();
+    }
+    /// [`Me::get_agreements_contract`](super::Me::get_agreements_contract)
+    pub enum GetAgreementsContract {}
+    impl crate::apis::Operation for GetAgreementsContract {
+        type Response = crate::models::order::Contract;
+    }
+    /// [`Me::get_bill`](super::Me::get_bill)
+    pub enum GetBill {}
+    impl crate::apis::Operation for GetBill {
+        type Response = Vec<String>;
+    }
+    /// [`Me::get_bill_by_bill_id`](super::Me::get_bill_by_bill_id)
+    pub enum GetBillByBillId {}
+    impl crate::apis::Operation for GetBillByBillId {
+        type Response = crate::models::billing::Bill;
+    }
+    /// [`Me::get_bill_details`](super::Me::get_bill_details)
+    pub enum GetBillDetails {}
+    impl crate::apis::Operation for GetBillDetails {
+        type Response = Vec<String>;
+    }
+    /// [`Me::get_bill_details_by_bill_detail_id`](super::Me::get_bill_details_by_bill_detail_id)
+    pub enum GetBillDetailsByBillDetailId {}
+    impl crate::apis::Operation for GetBillDetailsByBillDetailId {
+        type Response = crate::models::billing::BillDetail;
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

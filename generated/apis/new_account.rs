@@ -34,7 +34,7 @@ impl<'a> NewAccount<'a> {
         ovh_company: &crate::models::nichandle::OvhCompanyEnum,
         ovh_subsidiary: &crate::models::nichandle::OvhSubsidiaryEnum,
     ) -> Post<'a> {
-        Post(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/newAccount")
                 .body_field("country", country)
@@ -58,7 +58,7 @@ impl<'a> NewAccount<'a> {
         company: &crate::models::nichandle::OvhCompanyEnum,
         subsidiary: &crate::models::nichandle::OvhSubsidiaryEnum,
     ) -> GetContracts<'a> {
-        GetContracts(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/newAccount/contracts")
                 .query("company", company)
@@ -79,7 +79,7 @@ impl<'a> NewAccount<'a> {
         ovh_company: &crate::models::nichandle::OvhCompanyEnum,
         ovh_subsidiary: &crate::models::nichandle::OvhSubsidiaryEnum,
     ) -> GetCountries<'a> {
-        GetCountries(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/newAccount/countries")
                 .query("ovhCompany", ovh_company)
@@ -89,8 +89,7 @@ impl<'a> NewAccount<'a> {
     }
 }
 /// Request for [`NewAccount::post`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct Post<'a>(crate::Call<'a, crate::models::nichandle::NewAccountAndToken>);
+pub type Post<'a> = crate::apis::Pending<'a, operations::Post>;
 impl<'a> Post<'a> {
     /// Date of birth
     ///
@@ -125,60 +124,28 @@ impl<'a> Post<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::nichandle::NewAccountAndToken> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for Post<'a> {
-    type Output = crate::Result<crate::models::nichandle::NewAccountAndToken>;
-    type IntoFuture = crate::CallFuture<
-        'a,
-        crate::models::nichandle::NewAccountAndToken,
-    >;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`NewAccount::get_contracts`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetContracts<'a>(crate::Call<'a, Vec<crate::models::order::Contract>>);
-impl<'a> GetContracts<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<crate::models::order::Contract>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetContracts<'a> {
-    type Output = crate::Result<Vec<crate::models::order::Contract>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::models::order::Contract>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetContracts<'a> = crate::apis::Pending<'a, operations::GetContracts>;
 /// Request for [`NewAccount::get_countries`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetCountries<'a>(crate::Call<'a, Vec<crate::models::nichandle::CountryEnum>>);
-impl<'a> GetCountries<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, Vec<crate::models::nichandle::CountryEnum>> {
-        self.0
+pub type GetCountries<'a> = crate::apis::Pending<'a, operations::GetCountries>;
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`NewAccount::post`](super::NewAccount::post)
+    pub enum Post {}
+    impl crate::apis::Operation for Post {
+        type Response = crate::models::nichandle::NewAccountAndToken;
     }
-}
-impl<'a> std::future::IntoFuture for GetCountries<'a> {
-    type Output = crate::Result<Vec<crate::models::nichandle::CountryEnum>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::models::nichandle::CountryEnum>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+    /// [`NewAccount::get_contracts`](super::NewAccount::get_contracts)
+    pub enum GetContracts {}
+    impl crate::apis::Operation for GetContracts {
+        type Response = Vec<crate::models::order::Contract>;
+    }
+    /// [`NewAccount::get_countries`](super::NewAccount::get_countries)
+    pub enum GetCountries {}
+    impl crate::apis::Operation for GetCountries {
+        type Response = Vec<crate::models::nichandle::CountryEnum>;
     }
 }

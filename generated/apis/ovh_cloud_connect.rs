@@ -23,7 +23,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// - `ovhCloudConnect:apiovh:get`
     #[inline]
     pub fn get(&self) -> Get<'a> {
-        Get(self.call(crate::Method::Get, "/ovhCloudConnect"))
+        crate::apis::Pending(self.call(crate::Method::Get, "/ovhCloudConnect"))
     }
     /// Get the properties of a service
     ///
@@ -42,7 +42,7 @@ impl<'a> OvhCloudConnect<'a> {
         &self,
         service_name: crate::types::Uuid,
     ) -> GetByServiceName<'a> {
-        GetByServiceName(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}")
                 .path(&service_name),
@@ -63,7 +63,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         body: &crate::models::ovhcloudconnect::Update,
     ) -> PutByServiceName<'a> {
-        PutByServiceName(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Put, "/ovhCloudConnect/{serviceName}")
                 .path(&service_name)
@@ -86,7 +86,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         body: &crate::models::services::ChangeContact,
     ) -> PostChangeContact<'a> {
-        PostChangeContact(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Post,
@@ -107,7 +107,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// - `ovhCloudConnect:apiovh:config/pop/get`
     #[inline]
     pub fn get_config_pop(&self, service_name: crate::types::Uuid) -> GetConfigPop<'a> {
-        GetConfigPop(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/config/pop")
                 .path(&service_name)
@@ -146,7 +146,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         body: &crate::models::ovhcloudconnect::PopConfigCreate,
     ) -> PostConfigPop<'a> {
-        PostConfigPop(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/ovhCloudConnect/{serviceName}/config/pop")
                 .path(&service_name)
@@ -169,7 +169,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         pop_id: i64,
     ) -> DeleteConfigPopByPopId<'a> {
-        DeleteConfigPopByPopId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Delete,
@@ -195,7 +195,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         pop_id: i64,
     ) -> GetConfigPopByPopId<'a> {
-        GetConfigPopByPopId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -221,7 +221,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         pop_id: i64,
     ) -> GetConfigPopDatacenter<'a> {
-        GetConfigPopDatacenter(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -249,7 +249,7 @@ impl<'a> OvhCloudConnect<'a> {
         pop_id: i64,
         body: &crate::models::ovhcloudconnect::DatacenterConfigCreate,
     ) -> PostConfigPopDatacenter<'a> {
-        PostConfigPopDatacenter(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Post,
@@ -278,7 +278,7 @@ impl<'a> OvhCloudConnect<'a> {
         pop_id: i64,
         datacenter_id: i64,
     ) -> DeleteConfigPopDatacenterByDatacenterId<'a> {
-        DeleteConfigPopDatacenterByDatacenterId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Delete,
@@ -307,7 +307,7 @@ impl<'a> OvhCloudConnect<'a> {
         pop_id: i64,
         datacenter_id: i64,
     ) -> GetConfigPopDatacenterByDatacenterId<'a> {
-        GetConfigPopDatacenterByDatacenterId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -336,7 +336,7 @@ impl<'a> OvhCloudConnect<'a> {
         pop_id: i64,
         datacenter_id: i64,
     ) -> GetConfigPopDatacenterExtra<'a> {
-        GetConfigPopDatacenterExtra(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -367,7 +367,7 @@ impl<'a> OvhCloudConnect<'a> {
         datacenter_id: i64,
         body: &crate::models::ovhcloudconnect::DatacenterExtraConfigCreate,
     ) -> PostConfigPopDatacenterExtra<'a> {
-        PostConfigPopDatacenterExtra(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Post,
@@ -399,7 +399,7 @@ impl<'a> OvhCloudConnect<'a> {
         datacenter_id: i64,
         extra_id: i64,
     ) -> DeleteConfigPopDatacenterExtraByExtraId<'a> {
-        DeleteConfigPopDatacenterExtraByExtraId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Delete,
@@ -431,7 +431,7 @@ impl<'a> OvhCloudConnect<'a> {
         datacenter_id: i64,
         extra_id: i64,
     ) -> GetConfigPopDatacenterExtraByExtraId<'a> {
-        GetConfigPopDatacenterExtraByExtraId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -454,7 +454,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// - `ovhCloudConnect:apiovh:datacenter/get`
     #[inline]
     pub fn get_datacenter(&self, service_name: crate::types::Uuid) -> GetDatacenter<'a> {
-        GetDatacenter(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/datacenter")
                 .path(&service_name)
@@ -477,7 +477,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         id: i64,
     ) -> GetDatacenterById<'a> {
-        GetDatacenterById(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -498,7 +498,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// - `ovhCloudConnect:apiovh:incident/get`
     #[inline]
     pub fn get_incident(&self, service_name: crate::types::Uuid) -> GetIncident<'a> {
-        GetIncident(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/incident")
                 .path(&service_name),
@@ -515,7 +515,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// - `ovhCloudConnect:apiovh:interface/get`
     #[inline]
     pub fn get_interface(&self, service_name: crate::types::Uuid) -> GetInterface<'a> {
-        GetInterface(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/interface")
                 .path(&service_name)
@@ -538,7 +538,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         id: i64,
     ) -> GetInterfaceById<'a> {
-        GetInterfaceById(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -568,7 +568,7 @@ impl<'a> OvhCloudConnect<'a> {
         period: &crate::models::ovhcloudconnect::interface::MetricsPeriodEnum,
         type_: &crate::models::ovhcloudconnect::interface::MetricsTypeEnum,
     ) -> GetInterfaceStatisticsByPeriod<'a> {
-        GetInterfaceStatisticsByPeriod(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -591,7 +591,7 @@ impl<'a> OvhCloudConnect<'a> {
     /// - `ovhCloudConnect:apiovh:task/get`
     #[inline]
     pub fn get_task(&self, service_name: crate::types::Uuid) -> GetTask<'a> {
-        GetTask(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/task")
                 .path(&service_name)
@@ -617,7 +617,7 @@ impl<'a> OvhCloudConnect<'a> {
         service_name: crate::types::Uuid,
         id: i64,
     ) -> GetTaskById<'a> {
-        GetTaskById(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/ovhCloudConnect/{serviceName}/task/{id}")
                 .path(&service_name)
@@ -638,7 +638,7 @@ impl<'a> OvhCloudConnect<'a> {
     )]
     #[inline]
     pub fn post_terminate(&self, service_name: crate::types::Uuid) -> PostTerminate<'a> {
-        PostTerminate(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/ovhCloudConnect/{serviceName}/terminate")
                 .path(&service_name),
@@ -646,8 +646,7 @@ impl<'a> OvhCloudConnect<'a> {
     }
 }
 /// Request for [`OvhCloudConnect::get`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct Get<'a>(crate::Call<'a, Vec<crate::types::Uuid>>);
+pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
 impl<'a> Get<'a> {
     /// Filter resources on IAM tags
     ///
@@ -675,89 +674,22 @@ impl<'a> Get<'a> {
     > {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::Uuid>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for Get<'a> {
-    type Output = crate::Result<Vec<crate::types::Uuid>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::types::Uuid>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::get_by_service_name`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetByServiceName<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::ServiceWithIam>,
-);
-impl<'a> GetByServiceName<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::ServiceWithIam> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetByServiceName<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::ServiceWithIam>;
-    type IntoFuture = crate::CallFuture<
-        'a,
-        crate::models::ovhcloudconnect::ServiceWithIam,
-    >;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetByServiceName<'a> = crate::apis::Pending<'a, operations::GetByServiceName>;
 /// Request for [`OvhCloudConnect::put_by_service_name`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PutByServiceName<'a>(crate::Call<'a, ()>);
-impl<'a> PutByServiceName<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, ()> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PutByServiceName<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::CallFuture<'a, ()>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type PutByServiceName<'a> = crate::apis::Pending<'a, operations::PutByServiceName>;
 /// Request for [`OvhCloudConnect::post_change_contact`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostChangeContact<'a>(crate::Call<'a, Vec<i64>>);
+pub type PostChangeContact<'a> = crate::apis::Pending<'a, operations::PostChangeContact>;
 impl<'a> PostChangeContact<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostChangeContact<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::get_config_pop`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetConfigPop<'a>(crate::Call<'a, Vec<i64>>);
+pub type GetConfigPop<'a> = crate::apis::Pending<'a, operations::GetConfigPop>;
 impl<'a> GetConfigPop<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -772,88 +704,31 @@ impl<'a> GetConfigPop<'a> {
     > {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/config/pop/{popId}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetConfigPop<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::post_config_pop`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostConfigPop<'a>(crate::Call<'a, crate::models::ovhcloudconnect::Task>);
+pub type PostConfigPop<'a> = crate::apis::Pending<'a, operations::PostConfigPop>;
 impl<'a> PostConfigPop<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostConfigPop<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::delete_config_pop_by_pop_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct DeleteConfigPopByPopId<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
-);
-impl<'a> DeleteConfigPopByPopId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for DeleteConfigPopByPopId<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type DeleteConfigPopByPopId<'a> = crate::apis::Pending<
+    'a,
+    operations::DeleteConfigPopByPopId,
+>;
 /// Request for [`OvhCloudConnect::get_config_pop_by_pop_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetConfigPopByPopId<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::PopConfig>,
-);
-impl<'a> GetConfigPopByPopId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::PopConfig> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetConfigPopByPopId<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::PopConfig>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::PopConfig>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetConfigPopByPopId<'a> = crate::apis::Pending<
+    'a,
+    operations::GetConfigPopByPopId,
+>;
 /// Request for [`OvhCloudConnect::get_config_pop_datacenter`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetConfigPopDatacenter<'a>(crate::Call<'a, Vec<i64>>);
+pub type GetConfigPopDatacenter<'a> = crate::apis::Pending<
+    'a,
+    operations::GetConfigPopDatacenter,
+>;
 impl<'a> GetConfigPopDatacenter<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -871,93 +746,34 @@ impl<'a> GetConfigPopDatacenter<'a> {
             "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
         )
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetConfigPopDatacenter<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::post_config_pop_datacenter`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostConfigPopDatacenter<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
-);
+pub type PostConfigPopDatacenter<'a> = crate::apis::Pending<
+    'a,
+    operations::PostConfigPopDatacenter,
+>;
 impl<'a> PostConfigPopDatacenter<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostConfigPopDatacenter<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct DeleteConfigPopDatacenterByDatacenterId<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
-);
-impl<'a> DeleteConfigPopDatacenterByDatacenterId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for DeleteConfigPopDatacenterByDatacenterId<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type DeleteConfigPopDatacenterByDatacenterId<'a> = crate::apis::Pending<
+    'a,
+    operations::DeleteConfigPopDatacenterByDatacenterId,
+>;
 /// Request for [`OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetConfigPopDatacenterByDatacenterId<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::DatacenterConfig>,
-);
-impl<'a> GetConfigPopDatacenterByDatacenterId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::DatacenterConfig> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetConfigPopDatacenterByDatacenterId<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::DatacenterConfig>;
-    type IntoFuture = crate::CallFuture<
-        'a,
-        crate::models::ovhcloudconnect::DatacenterConfig,
-    >;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetConfigPopDatacenterByDatacenterId<'a> = crate::apis::Pending<
+    'a,
+    operations::GetConfigPopDatacenterByDatacenterId,
+>;
 /// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetConfigPopDatacenterExtra<'a>(crate::Call<'a, Vec<i64>>);
+pub type GetConfigPopDatacenterExtra<'a> = crate::apis::Pending<
+    'a,
+    operations::GetConfigPopDatacenterExtra,
+>;
 impl<'a> GetConfigPopDatacenterExtra<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -975,93 +791,31 @@ impl<'a> GetConfigPopDatacenterExtra<'a> {
             "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
         )
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetConfigPopDatacenterExtra<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::post_config_pop_datacenter_extra`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostConfigPopDatacenterExtra<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
-);
+pub type PostConfigPopDatacenterExtra<'a> = crate::apis::Pending<
+    'a,
+    operations::PostConfigPopDatacenterExtra,
+>;
 impl<'a> PostConfigPopDatacenterExtra<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostConfigPopDatacenterExtra<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct DeleteConfigPopDatacenterExtraByExtraId<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::Task>,
-);
-impl<'a> DeleteConfigPopDatacenterExtraByExtraId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for DeleteConfigPopDatacenterExtraByExtraId<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type DeleteConfigPopDatacenterExtraByExtraId<'a> = crate::apis::Pending<
+    'a,
+    operations::DeleteConfigPopDatacenterExtraByExtraId,
+>;
 /// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetConfigPopDatacenterExtraByExtraId<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::DatacenterExtraConfig>,
-);
-impl<'a> GetConfigPopDatacenterExtraByExtraId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::DatacenterExtraConfig> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetConfigPopDatacenterExtraByExtraId<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::DatacenterExtraConfig>;
-    type IntoFuture = crate::CallFuture<
-        'a,
-        crate::models::ovhcloudconnect::DatacenterExtraConfig,
-    >;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetConfigPopDatacenterExtraByExtraId<'a> = crate::apis::Pending<
+    'a,
+    operations::GetConfigPopDatacenterExtraByExtraId,
+>;
 /// Request for [`OvhCloudConnect::get_datacenter`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetDatacenter<'a>(crate::Call<'a, Vec<i64>>);
+pub type GetDatacenter<'a> = crate::apis::Pending<'a, operations::GetDatacenter>;
 impl<'a> GetDatacenter<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/datacenter/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -1076,45 +830,11 @@ impl<'a> GetDatacenter<'a> {
     > {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/datacenter/{id}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetDatacenter<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::get_datacenter_by_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetDatacenterById<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::Datacenter>,
-);
-impl<'a> GetDatacenterById<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Datacenter> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetDatacenterById<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Datacenter>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Datacenter>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetDatacenterById<'a> = crate::apis::Pending<'a, operations::GetDatacenterById>;
 /// Request for [`OvhCloudConnect::get_incident`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetIncident<'a>(crate::Call<'a, Vec<i64>>);
+pub type GetIncident<'a> = crate::apis::Pending<'a, operations::GetIncident>;
 impl<'a> GetIncident<'a> {
     /// Only keep events impacting one of these PoPs
     ///
@@ -1140,23 +860,9 @@ impl<'a> GetIncident<'a> {
     ) -> Self {
         Self(self.0.query("type", value))
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetIncident<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::get_interface`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetInterface<'a>(crate::Call<'a, Vec<i64>>);
+pub type GetInterface<'a> = crate::apis::Pending<'a, operations::GetInterface>;
 impl<'a> GetInterface<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/interface/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -1171,70 +877,16 @@ impl<'a> GetInterface<'a> {
     > {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/interface/{id}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetInterface<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::get_interface_by_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetInterfaceById<'a>(
-    crate::Call<'a, crate::models::ovhcloudconnect::Interface>,
-);
-impl<'a> GetInterfaceById<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::ovhcloudconnect::Interface> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetInterfaceById<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Interface>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Interface>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetInterfaceById<'a> = crate::apis::Pending<'a, operations::GetInterfaceById>;
 /// Request for [`OvhCloudConnect::get_interface_statistics_by_period`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetInterfaceStatisticsByPeriod<'a>(
-    crate::Call<'a, Vec<crate::models::ovhcloudconnect::Metrics>>,
-);
-impl<'a> GetInterfaceStatisticsByPeriod<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, Vec<crate::models::ovhcloudconnect::Metrics>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetInterfaceStatisticsByPeriod<'a> {
-    type Output = crate::Result<Vec<crate::models::ovhcloudconnect::Metrics>>;
-    type IntoFuture = crate::CallFuture<
-        'a,
-        Vec<crate::models::ovhcloudconnect::Metrics>,
-    >;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetInterfaceStatisticsByPeriod<'a> = crate::apis::Pending<
+    'a,
+    operations::GetInterfaceStatisticsByPeriod,
+>;
 /// Request for [`OvhCloudConnect::get_task`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetTask<'a>(crate::Call<'a, Vec<i64>>);
+pub type GetTask<'a> = crate::apis::Pending<'a, operations::GetTask>;
 impl<'a> GetTask<'a> {
     /// Filter the value of status property (=)
     ///
@@ -1255,59 +907,146 @@ impl<'a> GetTask<'a> {
     ) -> crate::Expanded<'a, crate::models::ovhcloudconnect::Task, fields::Task> {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/task/{id}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<i64>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetTask<'a> {
-    type Output = crate::Result<Vec<i64>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<i64>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`OvhCloudConnect::get_task_by_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetTaskById<'a>(crate::Call<'a, crate::models::ovhcloudconnect::Task>);
-impl<'a> GetTaskById<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::ovhcloudconnect::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetTaskById<'a> {
-    type Output = crate::Result<crate::models::ovhcloudconnect::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::ovhcloudconnect::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetTaskById<'a> = crate::apis::Pending<'a, operations::GetTaskById>;
 /// Request for [`OvhCloudConnect::post_terminate`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostTerminate<'a>(crate::Call<'a, String>);
+pub type PostTerminate<'a> = crate::apis::Pending<'a, operations::PostTerminate>;
 impl<'a> PostTerminate<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, String> {
-        self.0
-    }
 }
-impl<'a> std::future::IntoFuture for PostTerminate<'a> {
-    type Output = crate::Result<String>;
-    type IntoFuture = crate::CallFuture<'a, String>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`OvhCloudConnect::get`](super::OvhCloudConnect::get)
+    pub enum Get {}
+    impl crate::apis::Operation for Get {
+        type Response = Vec<crate::types::Uuid>;
+    }
+    /// [`OvhCloudConnect::get_by_service_name`](super::OvhCloudConnect::get_by_service_name)
+    pub enum GetByServiceName {}
+    impl crate::apis::Operation for GetByServiceName {
+        type Response = crate::models::ovhcloudconnect::ServiceWithIam;
+    }
+    /// [`OvhCloudConnect::put_by_service_name`](super::OvhCloudConnect::put_by_service_name)
+    pub enum PutByServiceName {}
+    impl crate::apis::Operation for PutByServiceName {
+        type Response = ();
+    }
+    /// [`OvhCloudConnect::post_change_contact`](super::OvhCloudConnect::post_change_contact)
+    pub enum PostChangeContact {}
+    impl crate::apis::Operation for PostChangeContact {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::get_config_pop`](super::OvhCloudConnect::get_config_pop)
+    pub enum GetConfigPop {}
+    impl crate::apis::Operation for GetConfigPop {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::post_config_pop`](super::OvhCloudConnect::post_config_pop)
+    pub enum PostConfigPop {}
+    impl crate::apis::Operation for PostConfigPop {
+        type Response = crate::models::ovhcloudconnect::Task;
+    }
+    /// [`OvhCloudConnect::delete_config_pop_by_pop_id`](super::OvhCloudConnect::delete_config_pop_by_pop_id)
+    pub enum DeleteConfigPopByPopId {}
+    impl crate::apis::Operation for DeleteConfigPopByPopId {
+        type Response = crate::models::ovhcloudconnect::Task;
+    }
+    /// [`OvhCloudConnect::get_config_pop_by_pop_id`](super::OvhCloudConnect::get_config_pop_by_pop_id)
+    pub enum GetConfigPopByPopId {}
+    impl crate::apis::Operation for GetConfigPopByPopId {
+        type Response = crate::models::ovhcloudconnect::PopConfig;
+    }
+    /// [`OvhCloudConnect::get_config_pop_datacenter`](super::OvhCloudConnect::get_config_pop_datacenter)
+    pub enum GetConfigPopDatacenter {}
+    impl crate::apis::Operation for GetConfigPopDatacenter {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::post_config_pop_datacenter`](super::OvhCloudConnect::post_config_pop_datacenter)
+    pub enum PostConfigPopDatacenter {}
+    impl crate::apis::Operation for PostConfigPopDatacenter {
+        type Response = crate::models::ovhcloudconnect::Task;
+    }
+    /// [`OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id`](super::OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id)
+    pub enum DeleteConfigPopDatacenterByDatacenterId {}
+    impl crate::apis::Operation for DeleteConfigPopDatacenterByDatacenterId {
+        type Response = crate::models::ovhcloudconnect::Task;
+    }
+    /// [`OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id`](super::OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id)
+    pub enum GetConfigPopDatacenterByDatacenterId {}
+    impl crate::apis::Operation for GetConfigPopDatacenterByDatacenterId {
+        type Response = crate::models::ovhcloudconnect::DatacenterConfig;
+    }
+    /// [`OvhCloudConnect::get_config_pop_datacenter_extra`](super::OvhCloudConnect::get_config_pop_datacenter_extra)
+    pub enum GetConfigPopDatacenterExtra {}
+    impl crate::apis::Operation for GetConfigPopDatacenterExtra {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::post_config_pop_datacenter_extra`](super::OvhCloudConnect::post_config_pop_datacenter_extra)
+    pub enum PostConfigPopDatacenterExtra {}
+    impl crate::apis::Operation for PostConfigPopDatacenterExtra {
+        type Response = crate::models::ovhcloudconnect::Task;
+    }
+    /// [`OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id`](super::OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id)
+    pub enum DeleteConfigPopDatacenterExtraByExtraId {}
+    impl crate::apis::Operation for DeleteConfigPopDatacenterExtraByExtraId {
+        type Response = crate::models::ovhcloudconnect::Task;
+    }
+    /// [`OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id`](super::OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id)
+    pub enum GetConfigPopDatacenterExtraByExtraId {}
+    impl crate::apis::Operation for GetConfigPopDatacenterExtraByExtraId {
+        type Response = crate::models::ovhcloudconnect::DatacenterExtraConfig;
+    }
+    /// [`OvhCloudConnect::get_datacenter`](super::OvhCloudConnect::get_datacenter)
+    pub enum GetDatacenter {}
+    impl crate::apis::Operation for GetDatacenter {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::get_datacenter_by_id`](super::OvhCloudConnect::get_datacenter_by_id)
+    pub enum GetDatacenterById {}
+    impl crate::apis::Operation for GetDatacenterById {
+        type Response = crate::models::ovhcloudconnect::Datacenter;
+    }
+    /// [`OvhCloudConnect::get_incident`](super::OvhCloudConnect::get_incident)
+    pub enum GetIncident {}
+    impl crate::apis::Operation for GetIncident {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::get_interface`](super::OvhCloudConnect::get_interface)
+    pub enum GetInterface {}
+    impl crate::apis::Operation for GetInterface {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::get_interface_by_id`](super::OvhCloudConnect::get_interface_by_id)
+    pub enum GetInterfaceById {}
+    impl crate::apis::Operation for GetInterfaceById {
+        type Response = crate::models::ovhcloudconnect::Interface;
+    }
+    /// [`OvhCloudConnect::get_interface_statistics_by_period`](super::OvhCloudConnect::get_interface_statistics_by_period)
+    pub enum GetInterfaceStatisticsByPeriod {}
+    impl crate::apis::Operation for GetInterfaceStatisticsByPeriod {
+        type Response = Vec<crate::models::ovhcloudconnect::Metrics>;
+    }
+    /// [`OvhCloudConnect::get_task`](super::OvhCloudConnect::get_task)
+    pub enum GetTask {}
+    impl crate::apis::Operation for GetTask {
+        type Response = Vec<i64>;
+    }
+    /// [`OvhCloudConnect::get_task_by_id`](super::OvhCloudConnect::get_task_by_id)
+    pub enum GetTaskById {}
+    impl crate::apis::Operation for GetTaskById {
+        type Response = crate::models::ovhcloudconnect::Task;
+    }
+    /// [`OvhCloudConnect::post_terminate`](super::OvhCloudConnect::post_terminate)
+    pub enum PostTerminate {}
+    impl crate::apis::Operation for PostTerminate {
+        type Response = String;
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

@@ -34,7 +34,7 @@ impl<'a> V2Iam<'a> {
     /// - `account:apiovh:iam/policy/get`
     #[inline]
     pub fn get_policy(&self) -> GetPolicy<'a> {
-        GetPolicy(self.call(crate::Method::Get, "/iam/policy").paginated())
+        crate::apis::Pending(self.call(crate::Method::Get, "/iam/policy").paginated())
     }
     /// Create a policy
     ///
@@ -51,7 +51,7 @@ impl<'a> V2Iam<'a> {
         &self,
         body: &crate::models::iam::policy::Creation,
     ) -> PostPolicy<'a> {
-        PostPolicy(self.call(crate::Method::Post, "/iam/policy").body(body))
+        crate::apis::Pending(self.call(crate::Method::Post, "/iam/policy").body(body))
     }
     /// Delete a policy
     ///
@@ -71,7 +71,7 @@ impl<'a> V2Iam<'a> {
         &self,
         policy_id: crate::types::Uuid,
     ) -> DeletePolicyByPolicyId<'a> {
-        DeletePolicyByPolicyId(
+        crate::apis::Pending(
             self.call(crate::Method::Delete, "/iam/policy/{policyId}").path(&policy_id),
         )
     }
@@ -92,7 +92,7 @@ impl<'a> V2Iam<'a> {
         &self,
         policy_id: crate::types::Uuid,
     ) -> GetPolicyByPolicyId<'a> {
-        GetPolicyByPolicyId(
+        crate::apis::Pending(
             self.call(crate::Method::Get, "/iam/policy/{policyId}").path(&policy_id),
         )
     }
@@ -111,7 +111,7 @@ impl<'a> V2Iam<'a> {
         policy_id: crate::types::Uuid,
         body: &crate::models::iam::policy::Update,
     ) -> PutPolicyByPolicyId<'a> {
-        PutPolicyByPolicyId(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Put, "/iam/policy/{policyId}")
                 .path(&policy_id)
@@ -125,7 +125,7 @@ impl<'a> V2Iam<'a> {
     /// Follows `X-Pagination-Cursor-Next` and returns the items of every page.
     #[inline]
     pub fn get_resource(&self) -> GetResource<'a> {
-        GetResource(self.call(crate::Method::Get, "/iam/resource").paginated())
+        crate::apis::Pending(self.call(crate::Method::Get, "/iam/resource").paginated())
     }
     /// Change a resource
     ///
@@ -150,7 +150,7 @@ impl<'a> V2Iam<'a> {
         resource_urn: &str,
         body: &crate::models::iam::resource::ResourceUpdate,
     ) -> PutResourceByResourceUrn<'a> {
-        PutResourceByResourceUrn(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Put, "/iam/resource/{resourceURN}")
                 .path(resource_urn)
@@ -159,8 +159,7 @@ impl<'a> V2Iam<'a> {
     }
 }
 /// Request for [`V2Iam::get_policy`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetPolicy<'a>(crate::Call<'a, Vec<crate::models::iam::policy::Response>>);
+pub type GetPolicy<'a> = crate::apis::Pending<'a, operations::GetPolicy>;
 impl<'a> GetPolicy<'a> {
     /// Only keep policies granting one of these actions
     ///
@@ -221,68 +220,26 @@ impl<'a> GetPolicy<'a> {
     pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::policy::Response> {
         self.0.pages()
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, Vec<crate::models::iam::policy::Response>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetPolicy<'a> {
-    type Output = crate::Result<Vec<crate::models::iam::policy::Response>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::policy::Response>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.all_pages()
-    }
 }
 /// Request for [`V2Iam::post_policy`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostPolicy<'a>(crate::Call<'a, crate::models::iam::policy::Response>);
+pub type PostPolicy<'a> = crate::apis::Pending<'a, operations::PostPolicy>;
 impl<'a> PostPolicy<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::policy::Response> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostPolicy<'a> {
-    type Output = crate::Result<crate::models::iam::policy::Response>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`V2Iam::delete_policy_by_policy_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct DeletePolicyByPolicyId<'a>(crate::Call<'a, ()>);
-impl<'a> DeletePolicyByPolicyId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, ()> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for DeletePolicyByPolicyId<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::CallFuture<'a, ()>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type DeletePolicyByPolicyId<'a> = crate::apis::Pending<
+    'a,
+    operations::DeletePolicyByPolicyId,
+>;
 /// Request for [`V2Iam::get_policy_by_policy_id`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetPolicyByPolicyId<'a>(
-    crate::Call<'a, crate::models::iam::policy::Response>,
-);
+pub type GetPolicyByPolicyId<'a> = crate::apis::Pending<
+    'a,
+    operations::GetPolicyByPolicyId,
+>;
 impl<'a> GetPolicyByPolicyId<'a> {
     /// Add details about the resources in the output
     ///
@@ -291,43 +248,14 @@ impl<'a> GetPolicyByPolicyId<'a> {
     pub fn details(self, value: bool) -> Self {
         Self(self.0.query("details", &value))
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::policy::Response> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetPolicyByPolicyId<'a> {
-    type Output = crate::Result<crate::models::iam::policy::Response>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`V2Iam::put_policy_by_policy_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PutPolicyByPolicyId<'a>(
-    crate::Call<'a, crate::models::iam::policy::Response>,
-);
-impl<'a> PutPolicyByPolicyId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::policy::Response> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PutPolicyByPolicyId<'a> {
-    type Output = crate::Result<crate::models::iam::policy::Response>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::iam::policy::Response>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type PutPolicyByPolicyId<'a> = crate::apis::Pending<
+    'a,
+    operations::PutPolicyByPolicyId,
+>;
 /// Request for [`V2Iam::get_resource`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetResource<'a>(crate::Call<'a, Vec<crate::models::iam::resource::Resource>>);
+pub type GetResource<'a> = crate::apis::Pending<'a, operations::GetResource>;
 impl<'a> GetResource<'a> {
     /// Only keep resources with one of these names
     ///
@@ -389,39 +317,59 @@ impl<'a> GetResource<'a> {
     pub fn pages(self) -> crate::PageStream<'a, crate::models::iam::resource::Resource> {
         self.0.pages()
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, Vec<crate::models::iam::resource::Resource>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetResource<'a> {
-    type Output = crate::Result<Vec<crate::models::iam::resource::Resource>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::models::iam::resource::Resource>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.all_pages()
-    }
 }
 /// Request for [`V2Iam::put_resource_by_resource_urn`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PutResourceByResourceUrn<'a>(
-    crate::Call<'a, crate::models::iam::resource::Resource>,
-);
-impl<'a> PutResourceByResourceUrn<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::iam::resource::Resource> {
-        self.0
+pub type PutResourceByResourceUrn<'a> = crate::apis::Pending<
+    'a,
+    operations::PutResourceByResourceUrn,
+>;
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`V2Iam::get_policy`](super::V2Iam::get_policy)
+    pub enum GetPolicy {}
+    impl crate::apis::Operation for GetPolicy {
+        type Response = Vec<crate::models::iam::policy::Response>;
+        fn send(
+            call: crate::Call<'_, Self::Response>,
+        ) -> crate::CallFuture<'_, Self::Response> {
+            call.all_pages()
+        }
     }
-}
-impl<'a> std::future::IntoFuture for PutResourceByResourceUrn<'a> {
-    type Output = crate::Result<crate::models::iam::resource::Resource>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::iam::resource::Resource>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+    /// [`V2Iam::post_policy`](super::V2Iam::post_policy)
+    pub enum PostPolicy {}
+    impl crate::apis::Operation for PostPolicy {
+        type Response = crate::models::iam::policy::Response;
+    }
+    /// [`V2Iam::delete_policy_by_policy_id`](super::V2Iam::delete_policy_by_policy_id)
+    pub enum DeletePolicyByPolicyId {}
+    impl crate::apis::Operation for DeletePolicyByPolicyId {
+        type Response = ();
+    }
+    /// [`V2Iam::get_policy_by_policy_id`](super::V2Iam::get_policy_by_policy_id)
+    pub enum GetPolicyByPolicyId {}
+    impl crate::apis::Operation for GetPolicyByPolicyId {
+        type Response = crate::models::iam::policy::Response;
+    }
+    /// [`V2Iam::put_policy_by_policy_id`](super::V2Iam::put_policy_by_policy_id)
+    pub enum PutPolicyByPolicyId {}
+    impl crate::apis::Operation for PutPolicyByPolicyId {
+        type Response = crate::models::iam::policy::Response;
+    }
+    /// [`V2Iam::get_resource`](super::V2Iam::get_resource)
+    pub enum GetResource {}
+    impl crate::apis::Operation for GetResource {
+        type Response = Vec<crate::models::iam::resource::Resource>;
+        fn send(
+            call: crate::Call<'_, Self::Response>,
+        ) -> crate::CallFuture<'_, Self::Response> {
+            call.all_pages()
+        }
+    }
+    /// [`V2Iam::put_resource_by_resource_urn`](super::V2Iam::put_resource_by_resource_urn)
+    pub enum PutResourceByResourceUrn {}
+    impl crate::apis::Operation for PutResourceByResourceUrn {
+        type Response = crate::models::iam::resource::Resource;
     }
 }

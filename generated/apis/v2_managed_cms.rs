@@ -25,7 +25,7 @@ impl<'a> V2ManagedCms<'a> {
     pub fn get_reference_supported_php_versions(
         &self,
     ) -> GetReferenceSupportedPhpVersions<'a> {
-        GetReferenceSupportedPhpVersions(
+        crate::apis::Pending(
             self.call(crate::Method::Get, "/managedCMS/reference/supportedPHPVersions"),
         )
     }
@@ -39,7 +39,9 @@ impl<'a> V2ManagedCms<'a> {
     /// - `managedCMS:apiovh:get`
     #[inline]
     pub fn get_resource(&self) -> GetResource<'a> {
-        GetResource(self.call(crate::Method::Get, "/managedCMS/resource").paginated())
+        crate::apis::Pending(
+            self.call(crate::Method::Get, "/managedCMS/resource").paginated(),
+        )
     }
     /// Get a Managed CMS service
     ///
@@ -58,7 +60,7 @@ impl<'a> V2ManagedCms<'a> {
         &self,
         service_id: crate::types::Uuid,
     ) -> GetResourceByServiceId<'a> {
-        GetResourceByServiceId(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/managedCMS/resource/{serviceId}")
                 .path(&service_id),
@@ -89,7 +91,7 @@ impl<'a> V2ManagedCms<'a> {
         service_id: crate::types::Uuid,
         body: &crate::models::managed_cms::ServiceEditionBody,
     ) -> PutResourceByServiceId<'a> {
-        PutResourceByServiceId(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Put, "/managedCMS/resource/{serviceId}")
                 .path(&service_id)
@@ -112,7 +114,7 @@ impl<'a> V2ManagedCms<'a> {
         &self,
         service_id: crate::types::Uuid,
     ) -> GetResourceTask<'a> {
-        GetResourceTask(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/managedCMS/resource/{serviceId}/task")
                 .path(&service_id)
@@ -136,7 +138,7 @@ impl<'a> V2ManagedCms<'a> {
         service_id: crate::types::Uuid,
         task_id: crate::types::Uuid,
     ) -> GetResourceTaskByTaskId<'a> {
-        GetResourceTaskByTaskId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -172,7 +174,7 @@ impl<'a> V2ManagedCms<'a> {
             >,
         >,
     ) -> PutResourceTaskByTaskId<'a> {
-        PutResourceTaskByTaskId(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Put,
@@ -185,35 +187,12 @@ impl<'a> V2ManagedCms<'a> {
     }
 }
 /// Request for [`V2ManagedCms::get_reference_supported_php_versions`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetReferenceSupportedPhpVersions<'a>(
-    crate::Call<'a, Vec<crate::models::managed_cms::PhpVersionEnum>>,
-);
-impl<'a> GetReferenceSupportedPhpVersions<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, Vec<crate::models::managed_cms::PhpVersionEnum>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetReferenceSupportedPhpVersions<'a> {
-    type Output = crate::Result<Vec<crate::models::managed_cms::PhpVersionEnum>>;
-    type IntoFuture = crate::CallFuture<
-        'a,
-        Vec<crate::models::managed_cms::PhpVersionEnum>,
-    >;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetReferenceSupportedPhpVersions<'a> = crate::apis::Pending<
+    'a,
+    operations::GetReferenceSupportedPhpVersions,
+>;
 /// Request for [`V2ManagedCms::get_resource`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetResource<'a>(
-    crate::Call<'a, Vec<crate::models::managed_cms::ServiceWithIam>>,
-);
+pub type GetResource<'a> = crate::apis::Pending<'a, operations::GetResource>;
 impl<'a> GetResource<'a> {
     /// Filter resources on IAM tags
     ///
@@ -256,70 +235,19 @@ impl<'a> GetResource<'a> {
     ) -> crate::PageStream<'a, crate::models::managed_cms::ServiceWithIam> {
         self.0.pages()
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, Vec<crate::models::managed_cms::ServiceWithIam>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetResource<'a> {
-    type Output = crate::Result<Vec<crate::models::managed_cms::ServiceWithIam>>;
-    type IntoFuture = crate::CallFuture<
-        'a,
-        Vec<crate::models::managed_cms::ServiceWithIam>,
-    >;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.all_pages()
-    }
 }
 /// Request for [`V2ManagedCms::get_resource_by_service_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetResourceByServiceId<'a>(
-    crate::Call<'a, crate::models::managed_cms::ServiceWithIam>,
-);
-impl<'a> GetResourceByServiceId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::managed_cms::ServiceWithIam> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetResourceByServiceId<'a> {
-    type Output = crate::Result<crate::models::managed_cms::ServiceWithIam>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::managed_cms::ServiceWithIam>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetResourceByServiceId<'a> = crate::apis::Pending<
+    'a,
+    operations::GetResourceByServiceId,
+>;
 /// Request for [`V2ManagedCms::put_resource_by_service_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PutResourceByServiceId<'a>(
-    crate::Call<'a, crate::models::managed_cms::Service>,
-);
-impl<'a> PutResourceByServiceId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::managed_cms::Service> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PutResourceByServiceId<'a> {
-    type Output = crate::Result<crate::models::managed_cms::Service>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::managed_cms::Service>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type PutResourceByServiceId<'a> = crate::apis::Pending<
+    'a,
+    operations::PutResourceByServiceId,
+>;
 /// Request for [`V2ManagedCms::get_resource_task`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetResourceTask<'a>(crate::Call<'a, Vec<crate::models::common::Task>>);
+pub type GetResourceTask<'a> = crate::apis::Pending<'a, operations::GetResourceTask>;
 impl<'a> GetResourceTask<'a> {
     /// Pagination cursor
     ///
@@ -345,53 +273,64 @@ impl<'a> GetResourceTask<'a> {
     pub fn pages(self) -> crate::PageStream<'a, crate::models::common::Task> {
         self.0.pages()
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<crate::models::common::Task>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetResourceTask<'a> {
-    type Output = crate::Result<Vec<crate::models::common::Task>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::models::common::Task>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.all_pages()
-    }
 }
 /// Request for [`V2ManagedCms::get_resource_task_by_task_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetResourceTaskByTaskId<'a>(crate::Call<'a, crate::models::common::Task>);
-impl<'a> GetResourceTaskByTaskId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::common::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetResourceTaskByTaskId<'a> {
-    type Output = crate::Result<crate::models::common::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::common::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetResourceTaskByTaskId<'a> = crate::apis::Pending<
+    'a,
+    operations::GetResourceTaskByTaskId,
+>;
 /// Request for [`V2ManagedCms::put_resource_task_by_task_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PutResourceTaskByTaskId<'a>(crate::Call<'a, crate::models::common::Task>);
-impl<'a> PutResourceTaskByTaskId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::common::Task> {
-        self.0
+pub type PutResourceTaskByTaskId<'a> = crate::apis::Pending<
+    'a,
+    operations::PutResourceTaskByTaskId,
+>;
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`V2ManagedCms::get_reference_supported_php_versions`](super::V2ManagedCms::get_reference_supported_php_versions)
+    pub enum GetReferenceSupportedPhpVersions {}
+    impl crate::apis::Operation for GetReferenceSupportedPhpVersions {
+        type Response = Vec<crate::models::managed_cms::PhpVersionEnum>;
     }
-}
-impl<'a> std::future::IntoFuture for PutResourceTaskByTaskId<'a> {
-    type Output = crate::Result<crate::models::common::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::common::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+    /// [`V2ManagedCms::get_resource`](super::V2ManagedCms::get_resource)
+    pub enum GetResource {}
+    impl crate::apis::Operation for GetResource {
+        type Response = Vec<crate::models::managed_cms::ServiceWithIam>;
+        fn send(
+            call: crate::Call<'_, Self::Response>,
+        ) -> crate::CallFuture<'_, Self::Response> {
+            call.all_pages()
+        }
+    }
+    /// [`V2ManagedCms::get_resource_by_service_id`](super::V2ManagedCms::get_resource_by_service_id)
+    pub enum GetResourceByServiceId {}
+    impl crate::apis::Operation for GetResourceByServiceId {
+        type Response = crate::models::managed_cms::ServiceWithIam;
+    }
+    /// [`V2ManagedCms::put_resource_by_service_id`](super::V2ManagedCms::put_resource_by_service_id)
+    pub enum PutResourceByServiceId {}
+    impl crate::apis::Operation for PutResourceByServiceId {
+        type Response = crate::models::managed_cms::Service;
+    }
+    /// [`V2ManagedCms::get_resource_task`](super::V2ManagedCms::get_resource_task)
+    pub enum GetResourceTask {}
+    impl crate::apis::Operation for GetResourceTask {
+        type Response = Vec<crate::models::common::Task>;
+        fn send(
+            call: crate::Call<'_, Self::Response>,
+        ) -> crate::CallFuture<'_, Self::Response> {
+            call.all_pages()
+        }
+    }
+    /// [`V2ManagedCms::get_resource_task_by_task_id`](super::V2ManagedCms::get_resource_task_by_task_id)
+    pub enum GetResourceTaskByTaskId {}
+    impl crate::apis::Operation for GetResourceTaskByTaskId {
+        type Response = crate::models::common::Task;
+    }
+    /// [`V2ManagedCms::put_resource_task_by_task_id`](super::V2ManagedCms::put_resource_task_by_task_id)
+    pub enum PutResourceTaskByTaskId {}
+    impl crate::apis::Operation for PutResourceTaskByTaskId {
+        type Response = crate::models::common::Task;
     }
 }

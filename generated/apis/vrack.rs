@@ -23,7 +23,9 @@ impl<'a> Vrack<'a> {
     /// - `vrack:apiovh:get`
     #[inline]
     pub fn get(&self) -> Get<'a> {
-        Get(self.call(crate::Method::Get, "/vrack").ids_from("serviceName"))
+        crate::apis::Pending(
+            self.call(crate::Method::Get, "/vrack").ids_from("serviceName"),
+        )
     }
     /// Get a vRack
     ///
@@ -36,7 +38,7 @@ impl<'a> Vrack<'a> {
     /// - `vrack:apiovh:get`
     #[inline]
     pub fn get_by_service_name(&self, service_name: &str) -> GetByServiceName<'a> {
-        GetByServiceName(
+        crate::apis::Pending(
             self.call(crate::Method::Get, "/vrack/{serviceName}").path(service_name),
         )
     }
@@ -59,7 +61,7 @@ impl<'a> Vrack<'a> {
         service_name: &str,
         token: &str,
     ) -> PostConfirmTermination<'a> {
-        PostConfirmTermination(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/vrack/{serviceName}/confirmTermination")
                 .path(service_name)
@@ -82,7 +84,7 @@ impl<'a> Vrack<'a> {
         service_name: &str,
         ipv6: crate::types::Ipv6Block,
     ) -> GetIpv6ByIpv6<'a> {
-        GetIpv6ByIpv6(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/vrack/{serviceName}/ipv6/{ipv6}")
                 .path(service_name)
@@ -110,7 +112,7 @@ impl<'a> Vrack<'a> {
         nexthop: std::net::Ipv6Addr,
         routed_subrange: crate::types::Ipv6Block,
     ) -> PostIpv6RoutedSubrange<'a> {
-        PostIpv6RoutedSubrange(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Post,
@@ -133,7 +135,7 @@ impl<'a> Vrack<'a> {
     /// - `vrack:apiovh:ovhCloudConnect/get`
     #[inline]
     pub fn get_ovh_cloud_connect(&self, service_name: &str) -> GetOvhCloudConnect<'a> {
-        GetOvhCloudConnect(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/vrack/{serviceName}/ovhCloudConnect")
                 .path(service_name)
@@ -157,7 +159,7 @@ impl<'a> Vrack<'a> {
         service_name: &str,
         ovh_cloud_connect: crate::types::Uuid,
     ) -> PostOvhCloudConnect<'a> {
-        PostOvhCloudConnect(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Post, "/vrack/{serviceName}/ovhCloudConnect")
                 .path(service_name)
@@ -180,7 +182,7 @@ impl<'a> Vrack<'a> {
         service_name: &str,
         ovh_cloud_connect: crate::types::Uuid,
     ) -> DeleteOvhCloudConnectByOvhCloudConnect<'a> {
-        DeleteOvhCloudConnectByOvhCloudConnect(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Delete,
@@ -206,7 +208,7 @@ impl<'a> Vrack<'a> {
         service_name: &str,
         ovh_cloud_connect: crate::types::Uuid,
     ) -> GetOvhCloudConnectByOvhCloudConnect<'a> {
-        GetOvhCloudConnectByOvhCloudConnect(
+        crate::apis::Pending(
             self
                 .call(
                     crate::Method::Get,
@@ -227,7 +229,7 @@ impl<'a> Vrack<'a> {
     /// - `vrack:apiovh:serviceInfos/get`
     #[inline]
     pub fn get_service_infos(&self, service_name: &str) -> GetServiceInfos<'a> {
-        GetServiceInfos(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/vrack/{serviceName}/serviceInfos")
                 .path(service_name),
@@ -248,7 +250,7 @@ impl<'a> Vrack<'a> {
         service_name: &str,
         task_id: i64,
     ) -> GetTaskByTaskId<'a> {
-        GetTaskByTaskId(
+        crate::apis::Pending(
             self
                 .call(crate::Method::Get, "/vrack/{serviceName}/task/{taskId}")
                 .path(service_name)
@@ -257,8 +259,7 @@ impl<'a> Vrack<'a> {
     }
 }
 /// Request for [`Vrack::get`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct Get<'a>(crate::Call<'a, Vec<String>>);
+pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
 impl<'a> Get<'a> {
     /// Filter resources on IAM tags
     ///
@@ -282,41 +283,14 @@ impl<'a> Get<'a> {
     ) -> crate::Expanded<'a, crate::models::vrack::VrackWithIam, fields::VrackWithIam> {
         crate::Expanded::new(self.0, "/vrack/{serviceName}")
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<String>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for Get<'a> {
-    type Output = crate::Result<Vec<String>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<String>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Vrack::get_by_service_name`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetByServiceName<'a>(crate::Call<'a, crate::models::vrack::VrackWithIam>);
-impl<'a> GetByServiceName<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::VrackWithIam> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetByServiceName<'a> {
-    type Output = crate::Result<crate::models::vrack::VrackWithIam>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::VrackWithIam>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetByServiceName<'a> = crate::apis::Pending<'a, operations::GetByServiceName>;
 /// Request for [`Vrack::post_confirm_termination`]: set optional parameters, then `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostConfirmTermination<'a>(crate::Call<'a, String>);
+pub type PostConfirmTermination<'a> = crate::apis::Pending<
+    'a,
+    operations::PostConfirmTermination,
+>;
 impl<'a> PostConfirmTermination<'a> {
     /// Free comment about the termination
     ///
@@ -347,64 +321,26 @@ impl<'a> PostConfirmTermination<'a> {
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, String> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostConfirmTermination<'a> {
-    type Output = crate::Result<String>;
-    type IntoFuture = crate::CallFuture<'a, String>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Vrack::get_ipv6_by_ipv6`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetIpv6ByIpv6<'a>(crate::Call<'a, crate::models::vrack::Ipv6>);
-impl<'a> GetIpv6ByIpv6<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Ipv6> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetIpv6ByIpv6<'a> {
-    type Output = crate::Result<crate::models::vrack::Ipv6>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Ipv6>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetIpv6ByIpv6<'a> = crate::apis::Pending<'a, operations::GetIpv6ByIpv6>;
 /// Request for [`Vrack::post_ipv6_routed_subrange`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostIpv6RoutedSubrange<'a>(crate::Call<'a, crate::models::vrack::Task>);
+pub type PostIpv6RoutedSubrange<'a> = crate::apis::Pending<
+    'a,
+    operations::PostIpv6RoutedSubrange,
+>;
 impl<'a> PostIpv6RoutedSubrange<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostIpv6RoutedSubrange<'a> {
-    type Output = crate::Result<crate::models::vrack::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Vrack::get_ovh_cloud_connect`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetOvhCloudConnect<'a>(crate::Call<'a, Vec<crate::types::Uuid>>);
+pub type GetOvhCloudConnect<'a> = crate::apis::Pending<
+    'a,
+    operations::GetOvhCloudConnect,
+>;
 impl<'a> GetOvhCloudConnect<'a> {
     /// The items themselves (`GET /vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
     ///
@@ -422,121 +358,91 @@ impl<'a> GetOvhCloudConnect<'a> {
             "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
         )
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, Vec<crate::types::Uuid>> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetOvhCloudConnect<'a> {
-    type Output = crate::Result<Vec<crate::types::Uuid>>;
-    type IntoFuture = crate::CallFuture<'a, Vec<crate::types::Uuid>>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Vrack::post_ovh_cloud_connect`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PostOvhCloudConnect<'a>(crate::Call<'a, crate::models::vrack::Task>);
+pub type PostOvhCloudConnect<'a> = crate::apis::Pending<
+    'a,
+    operations::PostOvhCloudConnect,
+>;
 impl<'a> PostOvhCloudConnect<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
     /// for calls you know are safe to repeat.
     pub fn allow_retry(self) -> Self {
         Self(self.0.allow_retry())
     }
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for PostOvhCloudConnect<'a> {
-    type Output = crate::Result<crate::models::vrack::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
 }
 /// Request for [`Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct DeleteOvhCloudConnectByOvhCloudConnect<'a>(
-    crate::Call<'a, crate::models::vrack::Task>,
-);
-impl<'a> DeleteOvhCloudConnectByOvhCloudConnect<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for DeleteOvhCloudConnectByOvhCloudConnect<'a> {
-    type Output = crate::Result<crate::models::vrack::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type DeleteOvhCloudConnectByOvhCloudConnect<'a> = crate::apis::Pending<
+    'a,
+    operations::DeleteOvhCloudConnectByOvhCloudConnect,
+>;
 /// Request for [`Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetOvhCloudConnectByOvhCloudConnect<'a>(
-    crate::Call<'a, crate::models::vrack::OvhCloudConnect>,
-);
-impl<'a> GetOvhCloudConnectByOvhCloudConnect<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::OvhCloudConnect> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetOvhCloudConnectByOvhCloudConnect<'a> {
-    type Output = crate::Result<crate::models::vrack::OvhCloudConnect>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::OvhCloudConnect>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetOvhCloudConnectByOvhCloudConnect<'a> = crate::apis::Pending<
+    'a,
+    operations::GetOvhCloudConnectByOvhCloudConnect,
+>;
 /// Request for [`Vrack::get_service_infos`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetServiceInfos<'a>(
-    crate::Call<'a, crate::models::services::NonExpiringService>,
-);
-impl<'a> GetServiceInfos<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(
-        self,
-    ) -> crate::Call<'a, crate::models::services::NonExpiringService> {
-        self.0
-    }
-}
-impl<'a> std::future::IntoFuture for GetServiceInfos<'a> {
-    type Output = crate::Result<crate::models::services::NonExpiringService>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::services::NonExpiringService>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
-    }
-}
+pub type GetServiceInfos<'a> = crate::apis::Pending<'a, operations::GetServiceInfos>;
 /// Request for [`Vrack::get_task_by_task_id`]: `.await` it.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetTaskByTaskId<'a>(crate::Call<'a, crate::models::vrack::Task>);
-impl<'a> GetTaskByTaskId<'a> {
-    /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
-    /// body, and the runtime's other options.
-    pub fn into_call(self) -> crate::Call<'a, crate::models::vrack::Task> {
-        self.0
+pub type GetTaskByTaskId<'a> = crate::apis::Pending<'a, operations::GetTaskByTaskId>;
+/// The operations of this API as types: what each answers (see
+/// [`Operation`](crate::apis::Operation)); each request is a
+/// [`Pending`](crate::apis::Pending) of one of them.
+pub mod operations {
+    /// [`Vrack::get`](super::Vrack::get)
+    pub enum Get {}
+    impl crate::apis::Operation for Get {
+        type Response = Vec<String>;
     }
-}
-impl<'a> std::future::IntoFuture for GetTaskByTaskId<'a> {
-    type Output = crate::Result<crate::models::vrack::Task>;
-    type IntoFuture = crate::CallFuture<'a, crate::models::vrack::Task>;
-    #[inline]
-    fn into_future(self) -> Self::IntoFuture {
-        self.0.into_future()
+    /// [`Vrack::get_by_service_name`](super::Vrack::get_by_service_name)
+    pub enum GetByServiceName {}
+    impl crate::apis::Operation for GetByServiceName {
+        type Response = crate::models::vrack::VrackWithIam;
+    }
+    /// [`Vrack::post_confirm_termination`](super::Vrack::post_confirm_termination)
+    pub enum PostConfirmTermination {}
+    impl crate::apis::Operation for PostConfirmTermination {
+        type Response = String;
+    }
+    /// [`Vrack::get_ipv6_by_ipv6`](super::Vrack::get_ipv6_by_ipv6)
+    pub enum GetIpv6ByIpv6 {}
+    impl crate::apis::Operation for GetIpv6ByIpv6 {
+        type Response = crate::models::vrack::Ipv6;
+    }
+    /// [`Vrack::post_ipv6_routed_subrange`](super::Vrack::post_ipv6_routed_subrange)
+    pub enum PostIpv6RoutedSubrange {}
+    impl crate::apis::Operation for PostIpv6RoutedSubrange {
+        type Response = crate::models::vrack::Task;
+    }
+    /// [`Vrack::get_ovh_cloud_connect`](super::Vrack::get_ovh_cloud_connect)
+    pub enum GetOvhCloudConnect {}
+    impl crate::apis::Operation for GetOvhCloudConnect {
+        type Response = Vec<crate::types::Uuid>;
+    }
+    /// [`Vrack::post_ovh_cloud_connect`](super::Vrack::post_ovh_cloud_connect)
+    pub enum PostOvhCloudConnect {}
+    impl crate::apis::Operation for PostOvhCloudConnect {
+        type Response = crate::models::vrack::Task;
+    }
+    /// [`Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect`](super::Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect)
+    pub enum DeleteOvhCloudConnectByOvhCloudConnect {}
+    impl crate::apis::Operation for DeleteOvhCloudConnectByOvhCloudConnect {
+        type Response = crate::models::vrack::Task;
+    }
+    /// [`Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect`](super::Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect)
+    pub enum GetOvhCloudConnectByOvhCloudConnect {}
+    impl crate::apis::Operation for GetOvhCloudConnectByOvhCloudConnect {
+        type Response = crate::models::vrack::OvhCloudConnect;
+    }
+    /// [`Vrack::get_service_infos`](super::Vrack::get_service_infos)
+    pub enum GetServiceInfos {}
+    impl crate::apis::Operation for GetServiceInfos {
+        type Response = crate::models::services::NonExpiringService;
+    }
+    /// [`Vrack::get_task_by_task_id`](super::Vrack::get_task_by_task_id)
+    pub enum GetTaskByTaskId {}
+    impl crate::apis::Operation for GetTaskByTaskId {
+        type Response = crate::models::vrack::Task;
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

@@ -236,6 +236,43 @@ impl Context<'_> {
             quote!(crate::SchemaSource { api: #name, feature: #feature, branch: #branch, api_version: #version, sha256: #sha })
         });
         quote! {
+            /// An operation, as a type: what it answers, and how awaiting its request sends it.
+            pub trait Operation {
+                type Response: serde::de::DeserializeOwned + Send + 'static;
+
+                /// One exchange; a paged v2 list collects every page instead.
+                #[inline]
+                fn send(call: crate::Call<'_, Self::Response>) -> crate::CallFuture<'_, Self::Response> {
+                    std::future::IntoFuture::into_future(call)
+                }
+            }
+
+            /// The request of operation `O`: set its optional parameters, then `.await` it.
+            ///
+            /// Each operation's request type is an alias of this one (`apis::me::GetBill<'a>`)
+            /// with that operation's setters: awaiting and [`into_call`](Self::into_call) are
+            /// written once for every operation.
+            #[must_use = "a request does nothing until it is awaited"]
+            pub struct Pending<'a, O: Operation>(pub(crate) crate::Call<'a, O::Response>);
+
+            impl<'a, O: Operation> Pending<'a, O> {
+                /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
+                /// body, and the runtime's other options.
+                pub fn into_call(self) -> crate::Call<'a, O::Response> {
+                    self.0
+                }
+            }
+
+            impl<'a, O: Operation> std::future::IntoFuture for Pending<'a, O> {
+                type Output = crate::Result<O::Response>;
+                type IntoFuture = crate::CallFuture<'a, O::Response>;
+
+                #[inline]
+                fn into_future(self) -> Self::IntoFuture {
+                    O::send(self.0)
+                }
+            }
+
             #(#modules)*
             /// The schemas this crate was generated from, one per enabled API.
             pub const SCHEMAS: &[crate::SchemaSource] = &[#(#sources),*];
