@@ -331,6 +331,7 @@ pub mod operations {
     pub enum GetPolicy {}
     impl crate::apis::Operation for GetPolicy {
         type Response = Vec<crate::models::iam::policy::Response>;
+        #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
         ) -> crate::CallFuture<'_, Self::Response> {
@@ -361,6 +362,7 @@ pub mod operations {
     pub enum GetResource {}
     impl crate::apis::Operation for GetResource {
         type Response = Vec<crate::models::iam::resource::Resource>;
+        #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
         ) -> crate::CallFuture<'_, Self::Response> {

@@ -297,6 +297,7 @@ pub mod operations {
     pub enum GetResource {}
     impl crate::apis::Operation for GetResource {
         type Response = Vec<crate::models::managed_cms::ServiceWithIam>;
+        #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
         ) -> crate::CallFuture<'_, Self::Response> {
@@ -317,6 +318,7 @@ pub mod operations {
     pub enum GetResourceTask {}
     impl crate::apis::Operation for GetResourceTask {
         type Response = Vec<crate::models::common::Task>;
+        #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
         ) -> crate::CallFuture<'_, Self::Response> {

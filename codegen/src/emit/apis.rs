@@ -324,7 +324,9 @@ fn marker(plan: &OperationPlan, api_ident: &proc_macro2::Ident, types: &TypeTabl
     );
     // A paged list is collected page by page, each decoded straight into its items.
     let send = plan.page_item.as_ref().map(|_| {
+        // Inline, as the operations' methods: compiled where it is awaited.
         quote! {
+            #[inline]
             fn send(call: crate::Call<'_, Self::Response>) -> crate::CallFuture<'_, Self::Response> {
                 call.all_pages()
             }
