@@ -6,11 +6,13 @@
 //! model) and the emulator (`ovhcloud-emulator`, which answers from it): neither drags the
 //! other's dependencies along.
 //!
-//! Stages: [`reader`] (documents, as served) → [`model`] (resolved, merged across files, roles
+//! Stages: [`reader`] (documents, as served; [`openapi`] reads OpenAPI 3 into the same
+//! documents) → [`model`] (resolved, merged across files, roles
 //! and per-API closures) → [`examples`] (values for tests and emulated answers).
 
 pub mod examples;
 pub mod model;
+pub mod openapi;
 pub mod reader;
 pub mod typeexpr;
 
