@@ -47,6 +47,13 @@ struct Inner {
 /// `C` is what [`build`](Self::build) returns: this crate's [`Client`], or the client of a
 /// generated crate wrapping it (`ovhcloud::Client`, where the API accessors live).
 pub struct ClientBuilder<C = Client> {
+    options: Options,
+    output: PhantomData<fn() -> C>,
+}
+
+/// What a [`ClientBuilder`] was told, whatever client it builds: kept apart so that building is
+/// compiled once, not once per client type.
+struct Options {
     settings: Settings,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -60,12 +67,11 @@ pub struct ClientBuilder<C = Client> {
     use_environment: bool,
     oauth2_token_url: Option<String>,
     product: &'static str,
-    output: PhantomData<fn() -> C>,
 }
 
-impl<C> Default for ClientBuilder<C> {
+impl Default for Options {
     fn default() -> Self {
-        ClientBuilder {
+        Options {
             settings: Settings::default(),
             timeout: None,
             connect_timeout: None,
@@ -79,6 +85,14 @@ impl<C> Default for ClientBuilder<C> {
             use_environment: false,
             oauth2_token_url: None,
             product: concat!("ovhcloud-runtime/", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        ClientBuilder {
+            options: Options::default(),
             output: PhantomData,
         }
     }
@@ -87,8 +101,8 @@ impl<C> Default for ClientBuilder<C> {
 impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("settings", &self.settings)
-            .field("timeout", &self.timeout)
+            .field("settings", &self.options.settings)
+            .field("timeout", &self.options.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -98,14 +112,14 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// depend on names itself.
     #[doc(hidden)]
     pub fn product(mut self, product: &'static str) -> Self {
-        self.product = product;
+        self.options.product = product;
         self
     }
 
     /// A named endpoint (`ovh-eu`, `ovh-ca`, `ovh-us`, `kimsufi-eu`, `soyoustart-ca`,
     /// `ovhcloud-eu`, …) or a base URL (`https://eu.api.ovh.com/1.0`, `http://127.0.0.1:8080`).
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.settings.endpoint = Some(endpoint.into());
+        self.options.settings.endpoint = Some(endpoint.into());
         self
     }
 
@@ -116,9 +130,9 @@ impl<C: From<Client>> ClientBuilder<C> {
         application_secret: impl Into<String>,
         consumer_key: impl Into<String>,
     ) -> Self {
-        self.settings.application_key = Some(application_key.into());
-        self.settings.application_secret = Some(Password::new(application_secret));
-        self.settings.consumer_key = Some(Password::new(consumer_key));
+        self.options.settings.application_key = Some(application_key.into());
+        self.options.settings.application_secret = Some(Password::new(application_secret));
+        self.options.settings.consumer_key = Some(Password::new(consumer_key));
         self
     }
 
@@ -129,8 +143,8 @@ impl<C: From<Client>> ClientBuilder<C> {
         application_key: impl Into<String>,
         application_secret: impl Into<String>,
     ) -> Self {
-        self.settings.application_key = Some(application_key.into());
-        self.settings.application_secret = Some(Password::new(application_secret));
+        self.options.settings.application_key = Some(application_key.into());
+        self.options.settings.application_secret = Some(Password::new(application_secret));
         self
     }
 
@@ -140,51 +154,51 @@ impl<C: From<Client>> ClientBuilder<C> {
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
     ) -> Self {
-        self.settings.client_id = Some(client_id.into());
-        self.settings.client_secret = Some(Password::new(client_secret));
+        self.options.settings.client_id = Some(client_id.into());
+        self.options.settings.client_secret = Some(Password::new(client_secret));
         self
     }
 
     /// The OAuth2 token URL, for an endpoint given as a URL the table does not know.
     pub fn oauth2_token_url(mut self, url: impl Into<String>) -> Self {
-        self.oauth2_token_url = Some(url.into());
+        self.options.oauth2_token_url = Some(url.into());
         self
     }
 
     /// Also read `OVH_*` variables and `ovh.conf` files for whatever was not given here.
     pub fn from_env(mut self) -> Self {
-        self.use_environment = true;
+        self.options.use_environment = true;
         self
     }
 
     /// Limit for a whole request, retries excluded (default 180 s, as python-ovh).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
         self
     }
 
     /// Limit for establishing a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.options.connect_timeout = Some(timeout);
         self
     }
 
     /// How failed calls are retried (default: [`RetryPolicy::default`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
 
     /// Client-side rate limit (default 20 requests per second, OVH's documented limit).
     pub fn rate_limit(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Some(limiter);
+        self.options.limiter = Some(limiter);
         self
     }
 
     /// Sends `X-Schemas-Version` on v2 calls: the version of the schema each API was generated
     /// from, so responses keep the shape the types were made for.
     pub fn pin_schemas_version(mut self) -> Self {
-        self.pin_schemas_version = true;
+        self.options.pin_schemas_version = true;
         self
     }
 
@@ -195,56 +209,36 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// choose otherwise with [`Call::strict`](crate::Call::strict) /
     /// [`Call::tolerant`](crate::Call::tolerant).
     pub fn strict_responses(mut self) -> Self {
-        self.response_mode = ResponseMode::Strict;
+        self.options.response_mode = ResponseMode::Strict;
         self
     }
 
     pub fn server_time_offset(mut self, seconds: i64) -> Self {
-        self.server_time_offset = Some(seconds);
+        self.options.server_time_offset = Some(seconds);
         self
     }
 
     /// Replaces the local clock (seconds since the epoch); for tests.
     #[doc(hidden)]
     pub fn local_clock(mut self, clock: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
-        self.clock = Some(Arc::new(clock));
+        self.options.clock = Some(Arc::new(clock));
         self
     }
 
     /// Appended to the `User-Agent` (`ovhcloud-rust/0.1.0 (<extra>)`).
     pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Self {
-        self.user_agent = Some(extra.into());
+        self.options.user_agent = Some(extra.into());
         self
     }
 
     pub fn build(self) -> Result<C> {
-        self.retarget::<Client>().build_client().map(C::from)
-    }
-
-    /// The same settings, building another type.
-    fn retarget<D>(self) -> ClientBuilder<D> {
-        ClientBuilder {
-            settings: self.settings,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
-            retry: self.retry,
-            limiter: self.limiter,
-            pin_schemas_version: self.pin_schemas_version,
-            response_mode: self.response_mode,
-            server_time_offset: self.server_time_offset,
-            clock: self.clock,
-            user_agent: self.user_agent,
-            use_environment: self.use_environment,
-            oauth2_token_url: self.oauth2_token_url,
-            product: self.product,
-            output: PhantomData,
-        }
+        self.options.build().map(C::from)
     }
 }
 
-impl ClientBuilder<Client> {
+impl Options {
     // Not generic: compiled here, not in each crate that wraps the client.
-    fn build_client(self) -> Result<Client> {
+    fn build(self) -> Result<Client> {
         let resolved = if self.use_environment {
             crate::config::resolve(&self.settings)?
         } else {
