@@ -14,7 +14,9 @@
 //! JSON pointer: a `oneOf`/`anyOf` of objects becomes one model holding every variant's members,
 //! all optional (its discriminator, when there is one, is one of them); other unions, nested
 //! arrays and unresolvable references become `any` (JSON values); cookie parameters and bodies
-//! that are not JSON are left out; of several successful responses the first is used.
+//! that are not JSON are left out; of several successful responses the first is used; a
+//! parameter style other than `form` (query) or `simple` is reported, and sent the default way.
+//! A `default` goes into the documentation, a `writeOnly` member is absent from responses.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -367,14 +369,48 @@ impl<'a> Reader<'a> {
                 Typed::of("string")
             }
         };
+        self.check_style(param, kind, &ty, &pointer);
         Some(ParameterDef {
             name: Some(name),
             data_type: ty.expr,
             param_type: kind,
             full_type: None,
             required: kind == ParamKind::Path || flag(param, "required"),
-            description: text(param, "description"),
+            description: documentation(param, param.get("schema")),
         })
+    }
+
+    /// The runtime sends a list in a query as the parameter repeated (`form`, exploded) and a
+    /// path or header value as it is (`simple`); another style is reported, then sent that way.
+    fn check_style(&mut self, param: &Value, kind: ParamKind, ty: &Typed, pointer: &str) {
+        let default = if kind == ParamKind::Query {
+            "form"
+        } else {
+            "simple"
+        };
+        let style = param
+            .get("style")
+            .and_then(Value::as_str)
+            .unwrap_or(default);
+        let exploded = param
+            .get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(style == "form");
+        let list = ty.expr.ends_with("[]");
+        if style != default || (kind == ParamKind::Query && list && !exploded) {
+            self.warn(
+                &format!("{pointer}/style"),
+                format!(
+                    "style {style}{}: sent as {default}{}",
+                    if exploded { ", exploded" } else { "" },
+                    if kind == ParamKind::Query {
+                        ", exploded"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+        }
     }
 
     /// A `$ref` to `#/components/…`, followed (parameters, request bodies, responses may be
@@ -426,7 +462,7 @@ impl<'a> Reader<'a> {
                         param_type: ParamKind::Body,
                         full_type: None,
                         required: mandatory.contains(name.as_str()),
-                        description: text(member, "description"),
+                        description: documentation(member, Some(member)),
                     }
                 })
                 .collect();
@@ -763,7 +799,9 @@ impl<'a> Reader<'a> {
         let mandatory = required_members(schema);
         for (name, member) in members(schema) {
             let member_pointer = format!("{pointer}/properties/{}", pointer_token(name));
-            let ty = self.typed(member, &member_pointer, name);
+            let mut ty = self.typed(member, &member_pointer, name);
+            // Never in a response: an output model holds it as absent.
+            ty.nullable |= flag(member, "writeOnly");
             out.insert(
                 name.clone(),
                 PropertyDef {
@@ -771,7 +809,7 @@ impl<'a> Reader<'a> {
                     full_type: None,
                     can_be_null: ty.nullable,
                     read_only: flag(member, "readOnly"),
-                    description: text(member, "description"),
+                    description: documentation(member, Some(member)),
                     required: mandatory.contains(name.as_str()),
                 },
             );
@@ -864,6 +902,21 @@ fn text(value: &Value, key: &str) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+}
+
+/// A description, with the default value the schema gives (the native format has no place for
+/// it, the generated docs do).
+fn documentation(holder: &Value, schema: Option<&Value>) -> Option<String> {
+    let description = text(holder, "description");
+    let default = schema.and_then(|s| s.get("default")).map(|d| match d {
+        Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    });
+    match (description, default) {
+        (Some(text), Some(default)) => Some(format!("{text}\n\nDefault: {default}.")),
+        (None, Some(default)) => Some(format!("Default: {default}.")),
+        (text, None) => text,
+    }
 }
 
 fn flag(value: &Value, key: &str) -> bool {
@@ -1124,6 +1177,49 @@ mod tests {
             "iam.Policy[]"
         );
         assert!(read.schema.doc.apis[0].operations[0].no_authentication);
+    }
+
+    #[test]
+    fn styles_defaults_and_write_only_members() {
+        let read = read_json(json!({
+            "openapi": "3.0.3",
+            "paths": {"/a": {"get": {
+                "parameters": [
+                    {"name": "filter", "in": "query", "style": "deepObject",
+                     "schema": {"type": "object", "additionalProperties": {"type": "string"}}},
+                    {"name": "ids", "in": "query", "explode": false,
+                     "schema": {"type": "array", "items": {"type": "integer"}}},
+                    {"name": "page_size", "in": "query", "description": "Page size",
+                     "schema": {"type": "integer", "default": 50}}
+                ],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Account"}}}}}}}},
+            "components": {"schemas": {"Account": {"type": "object", "required": ["secret"],
+                "properties": {"secret": {"type": "string", "writeOnly": true},
+                               "kind": {"type": "string", "default": "user"}}}}}
+        }));
+        let pointers: Vec<&str> = read.warnings.iter().map(|w| w.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/paths/~1a/get/parameters/0/style",
+                "/paths/~1a/get/parameters/1/style"
+            ]
+        );
+        let op = &read.schema.doc.apis[0].operations[0];
+        assert_eq!(
+            op.parameters[2].description.as_deref(),
+            Some("Page size\n\nDefault: `50`.")
+        );
+        let account = read.schema.doc.models["Account"]
+            .properties
+            .as_ref()
+            .unwrap();
+        assert!(account["secret"].can_be_null && account["secret"].required);
+        assert_eq!(
+            account["kind"].description.as_deref(),
+            Some("Default: `user`.")
+        );
     }
 
     #[test]
