@@ -114,6 +114,7 @@ pub fn read(file: &Path, bytes: &[u8]) -> Result<OpenApi, SchemaError> {
         root: &root,
         models: BTreeMap::new(),
         inlined: BTreeMap::new(),
+        inline_sources: BTreeMap::new(),
         warnings: Vec::new(),
         locations: Vec::new(),
     };
@@ -193,6 +194,8 @@ struct Reader<'a> {
     models: BTreeMap<String, ModelDef>,
     /// Named schemas that are not models (`string`, arrays, maps), as type expressions.
     inlined: BTreeMap<String, String>,
+    /// The schema each inline model was read from.
+    inline_sources: BTreeMap<String, Value>,
     warnings: Vec<SchemaError>,
     locations: Vec<(String, String)>,
 }
@@ -686,34 +689,46 @@ impl<'a> Reader<'a> {
 
     /// An inline object, composition or enum, read as a model of its own, named after where it
     /// is (`scaleway.interlink.v1beta1.link.Status` for member `status` of `…v1beta1.Link`).
+    /// The same inline schema met again (the `region` enum of every operation) is the same
+    /// model.
     fn inline_model(&mut self, schema: &Value, pointer: &str, name: &str) -> String {
-        let key = self.inline_key(pointer, name);
-        if !self.models.contains_key(&key) {
-            self.model(&key, schema, pointer);
+        let base = self.inline_base(pointer, name);
+        let same = |n: usize| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}{n}")
+            }
+        };
+        for n in 1.. {
+            let key = same(n);
+            match self.inline_sources.get(&key) {
+                Some(source) if source == schema => return key,
+                Some(_) => continue,
+                None if self.models.contains_key(&key) => continue,
+                None => {
+                    self.inline_sources.insert(key.clone(), schema.clone());
+                    self.model(&key, schema, pointer);
+                    return key;
+                }
+            }
         }
-        key
+        unreachable!("some numbered key is free")
     }
 
-    fn inline_key(&self, pointer: &str, name: &str) -> String {
+    fn inline_base(&self, pointer: &str, name: &str) -> String {
         let owner = pointer
             .strip_prefix("/components/schemas/")
             .and_then(|rest| rest.split('/').next())
             .map(|t| t.replace("~1", "/").replace("~0", "~"));
         let name = pascal(name);
-        let base = match owner {
+        match owner {
             Some(owner) if owner != name => match owner.rsplit_once('.') {
                 Some((namespace, id)) => format!("{namespace}.{}.{name}", lower_first(id)),
                 None => format!("{}.{name}", lower_first(&owner)),
             },
             _ => format!("inline.{name}"),
-        };
-        let mut key = base.clone();
-        let mut n = 2;
-        while self.models.contains_key(&key) {
-            key = format!("{base}{n}");
-            n += 1;
         }
-        key
     }
 
     fn model(&mut self, key: &str, schema: &Value, pointer: &str) {
