@@ -57,7 +57,7 @@ impl<'a> Auth<'a> {
         )
     }
 }
-/// Request for [`Auth::post_credential`]: set optional parameters, then `.await` it.
+/// Request for [`Auth::post_credential`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostCredential<'a> = crate::apis::Pending<'a, operations::PostCredential>;
 impl<'a> PostCredential<'a> {
     /// IP blocks allowed to use the consumer key
@@ -80,12 +80,12 @@ impl<'a> PostCredential<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`Auth::get_current_credential`]: `.await` it.
+/// Request for [`Auth::get_current_credential`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetCurrentCredential<'a> = crate::apis::Pending<
     'a,
     operations::GetCurrentCredential,
 >;
-/// Request for [`Auth::post_logout`]: `.await` it.
+/// Request for [`Auth::post_logout`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostLogout<'a> = crate::apis::Pending<'a, operations::PostLogout>;
 impl<'a> PostLogout<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
@@ -94,7 +94,7 @@ impl<'a> PostLogout<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`Auth::get_time`]: `.await` it.
+/// Request for [`Auth::get_time`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetTime<'a> = crate::apis::Pending<'a, operations::GetTime>;
 /// The operations of this API as types: what each answers (see
 /// [`Operation`](crate::apis::Operation)); each request is a

@@ -156,7 +156,7 @@ impl<'a> Ip<'a> {
         )
     }
 }
-/// Request for [`Ip::get`]: set optional parameters, then `.await` it.
+/// Request for [`Ip::get`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
 impl<'a> Get<'a> {
     /// Filter the value of description property (like)
@@ -217,7 +217,7 @@ impl<'a> Get<'a> {
         crate::Expanded::new(self.0, "/ip/{ip}")
     }
 }
-/// Request for [`Ip::post_service_change_contact`]: set optional parameters, then `.await` it.
+/// Request for [`Ip::post_service_change_contact`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostServiceChangeContact<'a> = crate::apis::Pending<
     'a,
     operations::PostServiceChangeContact,
@@ -250,11 +250,11 @@ impl<'a> PostServiceChangeContact<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`Ip::get_by_ip`]: `.await` it.
+/// Request for [`Ip::get_by_ip`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetByIp<'a> = crate::apis::Pending<'a, operations::GetByIp>;
-/// Request for [`Ip::put_by_ip`]: `.await` it.
+/// Request for [`Ip::put_by_ip`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutByIp<'a> = crate::apis::Pending<'a, operations::PutByIp>;
-/// Request for [`Ip::get_reverse`]: `.await` it.
+/// Request for [`Ip::get_reverse`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetReverse<'a> = crate::apis::Pending<'a, operations::GetReverse>;
 impl<'a> GetReverse<'a> {
     /// The items themselves (`GET /ip/{ip}/reverse/{ipReverse}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
@@ -267,7 +267,7 @@ impl<'a> GetReverse<'a> {
         crate::Expanded::new(self.0, "/ip/{ip}/reverse/{ipReverse}")
     }
 }
-/// Request for [`Ip::post_reverse`]: `.await` it.
+/// Request for [`Ip::post_reverse`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostReverse<'a> = crate::apis::Pending<'a, operations::PostReverse>;
 impl<'a> PostReverse<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
@@ -276,12 +276,12 @@ impl<'a> PostReverse<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`Ip::delete_reverse_by_ip_reverse`]: `.await` it.
+/// Request for [`Ip::delete_reverse_by_ip_reverse`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type DeleteReverseByIpReverse<'a> = crate::apis::Pending<
     'a,
     operations::DeleteReverseByIpReverse,
 >;
-/// Request for [`Ip::get_reverse_by_ip_reverse`]: `.await` it.
+/// Request for [`Ip::get_reverse_by_ip_reverse`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetReverseByIpReverse<'a> = crate::apis::Pending<
     'a,
     operations::GetReverseByIpReverse,

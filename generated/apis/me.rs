@@ -109,16 +109,16 @@ impl<'a> Me<'a> {
         )
     }
 }
-/// Request for [`Me::get`]: `.await` it.
+/// Request for [`Me::get`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
-/// Request for [`Me::put`]: `.await` it.
+/// Request for [`Me::put`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type Put<'a> = crate::apis::Pending<'a, operations::Put>;
-/// Request for [`Me::get_agreements_contract`]: `.await` it.
+/// Request for [`Me::get_agreements_contract`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetAgreementsContract<'a> = crate::apis::Pending<
     'a,
     operations::GetAgreementsContract,
 >;
-/// Request for [`Me::get_bill`]: set optional parameters, then `.await` it.
+/// Request for [`Me::get_bill`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetBill<'a> = crate::apis::Pending<'a, operations::GetBill>;
 impl<'a> GetBill<'a> {
     /// Filter the value of category property (=)
@@ -159,9 +159,9 @@ impl<'a> GetBill<'a> {
         crate::Expanded::new(self.0, "/me/bill/{billId}")
     }
 }
-/// Request for [`Me::get_bill_by_bill_id`]: `.await` it.
+/// Request for [`Me::get_bill_by_bill_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetBillByBillId<'a> = crate::apis::Pending<'a, operations::GetBillByBillId>;
-/// Request for [`Me::get_bill_details`]: `.await` it.
+/// Request for [`Me::get_bill_details`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetBillDetails<'a> = crate::apis::Pending<'a, operations::GetBillDetails>;
 impl<'a> GetBillDetails<'a> {
     /// The items themselves (`GET /me/bill/{billId}/details/{billDetailId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
@@ -174,7 +174,7 @@ impl<'a> GetBillDetails<'a> {
         crate::Expanded::new(self.0, "/me/bill/{billId}/details/{billDetailId}")
     }
 }
-/// Request for [`Me::get_bill_details_by_bill_detail_id`]: `.await` it.
+/// Request for [`Me::get_bill_details_by_bill_detail_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetBillDetailsByBillDetailId<'a> = crate::apis::Pending<
     'a,
     operations::GetBillDetailsByBillDetailId,

@@ -88,7 +88,7 @@ impl<'a> NewAccount<'a> {
         )
     }
 }
-/// Request for [`NewAccount::post`]: set optional parameters, then `.await` it.
+/// Request for [`NewAccount::post`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type Post<'a> = crate::apis::Pending<'a, operations::Post>;
 impl<'a> Post<'a> {
     /// Date of birth
@@ -125,9 +125,9 @@ impl<'a> Post<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`NewAccount::get_contracts`]: `.await` it.
+/// Request for [`NewAccount::get_contracts`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetContracts<'a> = crate::apis::Pending<'a, operations::GetContracts>;
-/// Request for [`NewAccount::get_countries`]: `.await` it.
+/// Request for [`NewAccount::get_countries`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetCountries<'a> = crate::apis::Pending<'a, operations::GetCountries>;
 /// The operations of this API as types: what each answers (see
 /// [`Operation`](crate::apis::Operation)); each request is a

@@ -645,7 +645,7 @@ impl<'a> OvhCloudConnect<'a> {
         )
     }
 }
-/// Request for [`OvhCloudConnect::get`]: set optional parameters, then `.await` it.
+/// Request for [`OvhCloudConnect::get`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
 impl<'a> Get<'a> {
     /// Filter resources on IAM tags
@@ -675,11 +675,11 @@ impl<'a> Get<'a> {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}")
     }
 }
-/// Request for [`OvhCloudConnect::get_by_service_name`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_by_service_name`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetByServiceName<'a> = crate::apis::Pending<'a, operations::GetByServiceName>;
-/// Request for [`OvhCloudConnect::put_by_service_name`]: `.await` it.
+/// Request for [`OvhCloudConnect::put_by_service_name`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutByServiceName<'a> = crate::apis::Pending<'a, operations::PutByServiceName>;
-/// Request for [`OvhCloudConnect::post_change_contact`]: `.await` it.
+/// Request for [`OvhCloudConnect::post_change_contact`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostChangeContact<'a> = crate::apis::Pending<'a, operations::PostChangeContact>;
 impl<'a> PostChangeContact<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
@@ -688,7 +688,7 @@ impl<'a> PostChangeContact<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`OvhCloudConnect::get_config_pop`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_config_pop`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetConfigPop<'a> = crate::apis::Pending<'a, operations::GetConfigPop>;
 impl<'a> GetConfigPop<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/config/pop/{popId}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
@@ -705,7 +705,7 @@ impl<'a> GetConfigPop<'a> {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/config/pop/{popId}")
     }
 }
-/// Request for [`OvhCloudConnect::post_config_pop`]: `.await` it.
+/// Request for [`OvhCloudConnect::post_config_pop`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostConfigPop<'a> = crate::apis::Pending<'a, operations::PostConfigPop>;
 impl<'a> PostConfigPop<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
@@ -714,17 +714,17 @@ impl<'a> PostConfigPop<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`OvhCloudConnect::delete_config_pop_by_pop_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::delete_config_pop_by_pop_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type DeleteConfigPopByPopId<'a> = crate::apis::Pending<
     'a,
     operations::DeleteConfigPopByPopId,
 >;
-/// Request for [`OvhCloudConnect::get_config_pop_by_pop_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_config_pop_by_pop_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetConfigPopByPopId<'a> = crate::apis::Pending<
     'a,
     operations::GetConfigPopByPopId,
 >;
-/// Request for [`OvhCloudConnect::get_config_pop_datacenter`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetConfigPopDatacenter<'a> = crate::apis::Pending<
     'a,
     operations::GetConfigPopDatacenter,
@@ -747,7 +747,7 @@ impl<'a> GetConfigPopDatacenter<'a> {
         )
     }
 }
-/// Request for [`OvhCloudConnect::post_config_pop_datacenter`]: `.await` it.
+/// Request for [`OvhCloudConnect::post_config_pop_datacenter`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostConfigPopDatacenter<'a> = crate::apis::Pending<
     'a,
     operations::PostConfigPopDatacenter,
@@ -759,17 +759,17 @@ impl<'a> PostConfigPopDatacenter<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type DeleteConfigPopDatacenterByDatacenterId<'a> = crate::apis::Pending<
     'a,
     operations::DeleteConfigPopDatacenterByDatacenterId,
 >;
-/// Request for [`OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetConfigPopDatacenterByDatacenterId<'a> = crate::apis::Pending<
     'a,
     operations::GetConfigPopDatacenterByDatacenterId,
 >;
-/// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetConfigPopDatacenterExtra<'a> = crate::apis::Pending<
     'a,
     operations::GetConfigPopDatacenterExtra,
@@ -792,7 +792,7 @@ impl<'a> GetConfigPopDatacenterExtra<'a> {
         )
     }
 }
-/// Request for [`OvhCloudConnect::post_config_pop_datacenter_extra`]: `.await` it.
+/// Request for [`OvhCloudConnect::post_config_pop_datacenter_extra`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostConfigPopDatacenterExtra<'a> = crate::apis::Pending<
     'a,
     operations::PostConfigPopDatacenterExtra,
@@ -804,17 +804,17 @@ impl<'a> PostConfigPopDatacenterExtra<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type DeleteConfigPopDatacenterExtraByExtraId<'a> = crate::apis::Pending<
     'a,
     operations::DeleteConfigPopDatacenterExtraByExtraId,
 >;
-/// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetConfigPopDatacenterExtraByExtraId<'a> = crate::apis::Pending<
     'a,
     operations::GetConfigPopDatacenterExtraByExtraId,
 >;
-/// Request for [`OvhCloudConnect::get_datacenter`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_datacenter`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetDatacenter<'a> = crate::apis::Pending<'a, operations::GetDatacenter>;
 impl<'a> GetDatacenter<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/datacenter/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
@@ -831,9 +831,9 @@ impl<'a> GetDatacenter<'a> {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/datacenter/{id}")
     }
 }
-/// Request for [`OvhCloudConnect::get_datacenter_by_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_datacenter_by_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetDatacenterById<'a> = crate::apis::Pending<'a, operations::GetDatacenterById>;
-/// Request for [`OvhCloudConnect::get_incident`]: set optional parameters, then `.await` it.
+/// Request for [`OvhCloudConnect::get_incident`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetIncident<'a> = crate::apis::Pending<'a, operations::GetIncident>;
 impl<'a> GetIncident<'a> {
     /// Only keep events impacting one of these PoPs
@@ -861,7 +861,7 @@ impl<'a> GetIncident<'a> {
         Self(self.0.query("type", value))
     }
 }
-/// Request for [`OvhCloudConnect::get_interface`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_interface`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetInterface<'a> = crate::apis::Pending<'a, operations::GetInterface>;
 impl<'a> GetInterface<'a> {
     /// The items themselves (`GET /ovhCloudConnect/{serviceName}/interface/{id}` of each) instead of their ids, in pages: one call per page instead of one per item (`X-Pagination-Mode: CachedObjectList-Pages`).
@@ -878,14 +878,14 @@ impl<'a> GetInterface<'a> {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/interface/{id}")
     }
 }
-/// Request for [`OvhCloudConnect::get_interface_by_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_interface_by_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetInterfaceById<'a> = crate::apis::Pending<'a, operations::GetInterfaceById>;
-/// Request for [`OvhCloudConnect::get_interface_statistics_by_period`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_interface_statistics_by_period`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetInterfaceStatisticsByPeriod<'a> = crate::apis::Pending<
     'a,
     operations::GetInterfaceStatisticsByPeriod,
 >;
-/// Request for [`OvhCloudConnect::get_task`]: set optional parameters, then `.await` it.
+/// Request for [`OvhCloudConnect::get_task`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetTask<'a> = crate::apis::Pending<'a, operations::GetTask>;
 impl<'a> GetTask<'a> {
     /// Filter the value of status property (=)
@@ -908,9 +908,9 @@ impl<'a> GetTask<'a> {
         crate::Expanded::new(self.0, "/ovhCloudConnect/{serviceName}/task/{id}")
     }
 }
-/// Request for [`OvhCloudConnect::get_task_by_id`]: `.await` it.
+/// Request for [`OvhCloudConnect::get_task_by_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetTaskById<'a> = crate::apis::Pending<'a, operations::GetTaskById>;
-/// Request for [`OvhCloudConnect::post_terminate`]: `.await` it.
+/// Request for [`OvhCloudConnect::post_terminate`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostTerminate<'a> = crate::apis::Pending<'a, operations::PostTerminate>;
 impl<'a> PostTerminate<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only

@@ -158,7 +158,7 @@ impl<'a> V2Iam<'a> {
         )
     }
 }
-/// Request for [`V2Iam::get_policy`]: set optional parameters, then `.await` it.
+/// Request for [`V2Iam::get_policy`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetPolicy<'a> = crate::apis::Pending<'a, operations::GetPolicy>;
 impl<'a> GetPolicy<'a> {
     /// Only keep policies granting one of these actions
@@ -221,7 +221,7 @@ impl<'a> GetPolicy<'a> {
         self.0.pages()
     }
 }
-/// Request for [`V2Iam::post_policy`]: `.await` it.
+/// Request for [`V2Iam::post_policy`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostPolicy<'a> = crate::apis::Pending<'a, operations::PostPolicy>;
 impl<'a> PostPolicy<'a> {
     /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
@@ -230,12 +230,12 @@ impl<'a> PostPolicy<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`V2Iam::delete_policy_by_policy_id`]: `.await` it.
+/// Request for [`V2Iam::delete_policy_by_policy_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type DeletePolicyByPolicyId<'a> = crate::apis::Pending<
     'a,
     operations::DeletePolicyByPolicyId,
 >;
-/// Request for [`V2Iam::get_policy_by_policy_id`]: set optional parameters, then `.await` it.
+/// Request for [`V2Iam::get_policy_by_policy_id`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetPolicyByPolicyId<'a> = crate::apis::Pending<
     'a,
     operations::GetPolicyByPolicyId,
@@ -249,12 +249,12 @@ impl<'a> GetPolicyByPolicyId<'a> {
         Self(self.0.query("details", &value))
     }
 }
-/// Request for [`V2Iam::put_policy_by_policy_id`]: `.await` it.
+/// Request for [`V2Iam::put_policy_by_policy_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutPolicyByPolicyId<'a> = crate::apis::Pending<
     'a,
     operations::PutPolicyByPolicyId,
 >;
-/// Request for [`V2Iam::get_resource`]: set optional parameters, then `.await` it.
+/// Request for [`V2Iam::get_resource`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetResource<'a> = crate::apis::Pending<'a, operations::GetResource>;
 impl<'a> GetResource<'a> {
     /// Only keep resources with one of these names
@@ -318,7 +318,7 @@ impl<'a> GetResource<'a> {
         self.0.pages()
     }
 }
-/// Request for [`V2Iam::put_resource_by_resource_urn`]: `.await` it.
+/// Request for [`V2Iam::put_resource_by_resource_urn`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutResourceByResourceUrn<'a> = crate::apis::Pending<
     'a,
     operations::PutResourceByResourceUrn,

@@ -186,12 +186,12 @@ impl<'a> V2ManagedCms<'a> {
         )
     }
 }
-/// Request for [`V2ManagedCms::get_reference_supported_php_versions`]: `.await` it.
+/// Request for [`V2ManagedCms::get_reference_supported_php_versions`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetReferenceSupportedPhpVersions<'a> = crate::apis::Pending<
     'a,
     operations::GetReferenceSupportedPhpVersions,
 >;
-/// Request for [`V2ManagedCms::get_resource`]: set optional parameters, then `.await` it.
+/// Request for [`V2ManagedCms::get_resource`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetResource<'a> = crate::apis::Pending<'a, operations::GetResource>;
 impl<'a> GetResource<'a> {
     /// Filter resources on IAM tags
@@ -236,17 +236,17 @@ impl<'a> GetResource<'a> {
         self.0.pages()
     }
 }
-/// Request for [`V2ManagedCms::get_resource_by_service_id`]: `.await` it.
+/// Request for [`V2ManagedCms::get_resource_by_service_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetResourceByServiceId<'a> = crate::apis::Pending<
     'a,
     operations::GetResourceByServiceId,
 >;
-/// Request for [`V2ManagedCms::put_resource_by_service_id`]: `.await` it.
+/// Request for [`V2ManagedCms::put_resource_by_service_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutResourceByServiceId<'a> = crate::apis::Pending<
     'a,
     operations::PutResourceByServiceId,
 >;
-/// Request for [`V2ManagedCms::get_resource_task`]: set optional parameters, then `.await` it.
+/// Request for [`V2ManagedCms::get_resource_task`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetResourceTask<'a> = crate::apis::Pending<'a, operations::GetResourceTask>;
 impl<'a> GetResourceTask<'a> {
     /// Pagination cursor
@@ -274,12 +274,12 @@ impl<'a> GetResourceTask<'a> {
         self.0.pages()
     }
 }
-/// Request for [`V2ManagedCms::get_resource_task_by_task_id`]: `.await` it.
+/// Request for [`V2ManagedCms::get_resource_task_by_task_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetResourceTaskByTaskId<'a> = crate::apis::Pending<
     'a,
     operations::GetResourceTaskByTaskId,
 >;
-/// Request for [`V2ManagedCms::put_resource_task_by_task_id`]: `.await` it.
+/// Request for [`V2ManagedCms::put_resource_task_by_task_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutResourceTaskByTaskId<'a> = crate::apis::Pending<
     'a,
     operations::PutResourceTaskByTaskId,

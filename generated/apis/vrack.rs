@@ -258,7 +258,7 @@ impl<'a> Vrack<'a> {
         )
     }
 }
-/// Request for [`Vrack::get`]: set optional parameters, then `.await` it.
+/// Request for [`Vrack::get`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type Get<'a> = crate::apis::Pending<'a, operations::Get>;
 impl<'a> Get<'a> {
     /// Filter resources on IAM tags
@@ -284,9 +284,9 @@ impl<'a> Get<'a> {
         crate::Expanded::new(self.0, "/vrack/{serviceName}")
     }
 }
-/// Request for [`Vrack::get_by_service_name`]: `.await` it.
+/// Request for [`Vrack::get_by_service_name`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetByServiceName<'a> = crate::apis::Pending<'a, operations::GetByServiceName>;
-/// Request for [`Vrack::post_confirm_termination`]: set optional parameters, then `.await` it.
+/// Request for [`Vrack::post_confirm_termination`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostConfirmTermination<'a> = crate::apis::Pending<
     'a,
     operations::PostConfirmTermination,
@@ -322,9 +322,9 @@ impl<'a> PostConfirmTermination<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`Vrack::get_ipv6_by_ipv6`]: `.await` it.
+/// Request for [`Vrack::get_ipv6_by_ipv6`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetIpv6ByIpv6<'a> = crate::apis::Pending<'a, operations::GetIpv6ByIpv6>;
-/// Request for [`Vrack::post_ipv6_routed_subrange`]: `.await` it.
+/// Request for [`Vrack::post_ipv6_routed_subrange`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostIpv6RoutedSubrange<'a> = crate::apis::Pending<
     'a,
     operations::PostIpv6RoutedSubrange,
@@ -336,7 +336,7 @@ impl<'a> PostIpv6RoutedSubrange<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`Vrack::get_ovh_cloud_connect`]: `.await` it.
+/// Request for [`Vrack::get_ovh_cloud_connect`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetOvhCloudConnect<'a> = crate::apis::Pending<
     'a,
     operations::GetOvhCloudConnect,
@@ -359,7 +359,7 @@ impl<'a> GetOvhCloudConnect<'a> {
         )
     }
 }
-/// Request for [`Vrack::post_ovh_cloud_connect`]: `.await` it.
+/// Request for [`Vrack::post_ovh_cloud_connect`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostOvhCloudConnect<'a> = crate::apis::Pending<
     'a,
     operations::PostOvhCloudConnect,
@@ -371,19 +371,19 @@ impl<'a> PostOvhCloudConnect<'a> {
         Self(self.0.allow_retry())
     }
 }
-/// Request for [`Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it.
+/// Request for [`Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type DeleteOvhCloudConnectByOvhCloudConnect<'a> = crate::apis::Pending<
     'a,
     operations::DeleteOvhCloudConnectByOvhCloudConnect,
 >;
-/// Request for [`Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it.
+/// Request for [`Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetOvhCloudConnectByOvhCloudConnect<'a> = crate::apis::Pending<
     'a,
     operations::GetOvhCloudConnectByOvhCloudConnect,
 >;
-/// Request for [`Vrack::get_service_infos`]: `.await` it.
+/// Request for [`Vrack::get_service_infos`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetServiceInfos<'a> = crate::apis::Pending<'a, operations::GetServiceInfos>;
-/// Request for [`Vrack::get_task_by_task_id`]: `.await` it.
+/// Request for [`Vrack::get_task_by_task_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetTaskByTaskId<'a> = crate::apis::Pending<'a, operations::GetTaskByTaskId>;
 /// The operations of this API as types: what each answers (see
 /// [`Operation`](crate::apis::Operation)); each request is a

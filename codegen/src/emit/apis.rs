@@ -257,10 +257,13 @@ fn request(
 ) -> TokenStream {
     let name = &plan.method;
     let builder = format_ident!("{}", plan.request);
+    // Awaiting and `into_call` are documented on `Pending`, which rustdoc does not show here.
     let builder_doc = docs::attrs(&[vec![if plan.setters.is_empty() {
-        format!("Request for [`{api_ident}::{name}`]: `.await` it.")
+        format!(
+            "Request for [`{api_ident}::{name}`]: `.await` it ([`Pending`](crate::apis::Pending))."
+        )
     } else {
-        format!("Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it.")
+        format!("Request for [`{api_ident}::{name}`]: set optional parameters, then `.await` it ([`Pending`](crate::apis::Pending)).")
     }]]);
     let setters: Vec<_> = plan
         .setters
