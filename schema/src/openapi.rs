@@ -425,10 +425,7 @@ impl<'a> Reader<'a> {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
             return Some((value, pointer.to_owned()));
         };
-        match reference
-            .strip_prefix('#')
-            .and_then(|p| self.root.pointer(p))
-        {
+        match self.target(reference) {
             Some(target) => Some((target, reference.trim_start_matches('#').to_owned())),
             None => {
                 self.warn(
@@ -553,8 +550,8 @@ impl<'a> Reader<'a> {
             }
             return Typed::of(self.inline_model(schema, pointer, name));
         }
-        if let Some((key, variants)) = union(schema) {
-            return self.union(schema, variants, &format!("{pointer}/{key}"), name);
+        if union(schema).is_some() {
+            return self.union(schema, pointer, name);
         }
         if schema.get("enum").is_some() {
             return Typed::of(self.inline_model(schema, pointer, name));
@@ -609,8 +606,11 @@ impl<'a> Reader<'a> {
 
     /// `oneOf`/`anyOf`: `null` variants make it nullable; one variant left is that variant;
     /// objects merge into one model; anything else is `any`.
-    fn union(&mut self, schema: &Value, variants: &[Value], pointer: &str, name: &str) -> Typed {
-        let is_null = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null");
+    fn union(&mut self, schema: &Value, pointer: &str, name: &str) -> Typed {
+        let Some((key, variants)) = union(schema) else {
+            return Typed::of("any");
+        };
+        let at = format!("{pointer}/{key}");
         let kept: Vec<(usize, &Value)> = variants
             .iter()
             .enumerate()
@@ -618,23 +618,19 @@ impl<'a> Reader<'a> {
             .collect();
         let nullable = kept.len() < variants.len();
         let mut typed = match kept.as_slice() {
-            [(i, only)] => self.typed(only, &format!("{pointer}/{i}"), name),
+            [(i, only)] => self.typed(only, &format!("{at}/{i}"), name),
             _ if kept.iter().all(|(_, v)| self.is_object(v)) => {
                 self.warn(
-                    pointer,
+                    &at,
                     format!(
                         "a union of {} objects: read as one model holding every variant's members, all optional",
                         kept.len()
                     ),
                 );
-                Typed::of(self.inline_model(
-                    schema,
-                    pointer.rsplit_once('/').map_or(pointer, |(p, _)| p),
-                    name,
-                ))
+                Typed::of(self.inline_model(schema, pointer, name))
             }
             _ => {
-                self.warn(pointer, "a union of values of different kinds: read as any");
+                self.warn(&at, "a union of values of different kinds: read as any");
                 Typed::of("any")
             }
         };
@@ -642,11 +638,17 @@ impl<'a> Reader<'a> {
         typed
     }
 
+    /// What a local reference (`#/components/…`) points at.
+    fn target(&self, reference: &str) -> Option<&'a Value> {
+        reference
+            .strip_prefix('#')
+            .and_then(|pointer| self.root.pointer(pointer))
+    }
+
     fn is_object(&self, schema: &Value) -> bool {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            return reference
-                .strip_prefix('#')
-                .and_then(|p| self.root.pointer(p))
+            return self
+                .target(reference)
                 .is_some_and(|target| self.is_object(target));
         }
         schema.get("properties").is_some()
@@ -693,27 +695,22 @@ impl<'a> Reader<'a> {
     /// model.
     fn inline_model(&mut self, schema: &Value, pointer: &str, name: &str) -> String {
         let base = self.inline_base(pointer, name);
-        let same = |n: usize| {
-            if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}{n}")
-            }
-        };
-        for n in 1.. {
-            let key = same(n);
+        let mut key = base.clone();
+        let mut n = 1;
+        loop {
             match self.inline_sources.get(&key) {
                 Some(source) if source == schema => return key,
-                Some(_) => continue,
-                None if self.models.contains_key(&key) => continue,
-                None => {
+                None if !self.models.contains_key(&key) => {
                     self.inline_sources.insert(key.clone(), schema.clone());
                     self.model(&key, schema, pointer);
                     return key;
                 }
+                _ => {
+                    n += 1;
+                    key = format!("{base}{n}");
+                }
             }
         }
-        unreachable!("some numbered key is free")
     }
 
     fn inline_base(&self, pointer: &str, name: &str) -> String {
@@ -774,20 +771,10 @@ impl<'a> Reader<'a> {
         seen: &mut BTreeSet<String>,
     ) {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            if !seen.insert(reference.to_owned()) {
-                return;
-            }
-            match reference
-                .strip_prefix('#')
-                .and_then(|p| self.root.pointer(p))
-            {
-                Some(target) => {
-                    self.collect_members(target, reference.trim_start_matches('#'), out, seen)
+            if seen.insert(reference.to_owned()) {
+                if let Some((target, at)) = self.referenced(schema, pointer) {
+                    self.collect_members(target, &at, out, seen);
                 }
-                None => self.warn(
-                    &format!("{pointer}/$ref"),
-                    format!("{reference} does not exist: its members are left out"),
-                ),
             }
             return;
         }
@@ -840,13 +827,13 @@ fn is_model(schema: &Value) -> bool {
         || schema
             .get("allOf")
             .is_some_and(|a| a.as_array().is_some_and(|a| a.len() > 1))
-        || union(schema).is_some_and(|(_, variants)| {
-            variants
-                .iter()
-                .filter(|v| v.get("type").and_then(Value::as_str) != Some("null"))
-                .count()
-                > 1
-        })
+        || union(schema)
+            .is_some_and(|(_, variants)| variants.iter().filter(|v| !is_null(v)).count() > 1)
+}
+
+/// A `{"type": "null"}` variant of a union.
+fn is_null(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("null")
 }
 
 fn union(schema: &Value) -> Option<(&'static str, &[Value])> {

@@ -134,7 +134,6 @@ fn object(
     let mut reads = Vec::new();
     let mut keys = Vec::new();
     let mut slots = Vec::new();
-    let mut required = Vec::new();
     let mut values = Vec::new();
     let mut required_args = Vec::new();
     let mut defaults = Vec::new();
@@ -169,15 +168,14 @@ fn object(
             (false, false) => quote!(read_optional),
         });
         values.push(if field.required {
-            required.push((name.clone(), key.clone()));
             quote!(#name: crate::codec::filled(#name))
         } else {
             quote!(#name)
         });
-        keys.push(key);
+        keys.push(key.clone());
         slots.push(name.clone());
         if field.required {
-            required_args.push((name, ty));
+            required_args.push((name, key, ty));
         } else {
             defaults.push(name);
         }
@@ -185,8 +183,8 @@ fn object(
     let unknown = format_ident!("{}", UNKNOWN_FIELDS);
     // What callers build gets a constructor when a field is mandatory (else it derives Default).
     let constructor = if plan.has_constructor() {
-        let names: Vec<_> = required_args.iter().map(|(n, _)| n).collect();
-        let types = required_args.iter().map(|(_, t)| t);
+        let names: Vec<_> = required_args.iter().map(|(n, _, _)| n).collect();
+        let types = required_args.iter().map(|(_, _, t)| t);
         quote! {
             impl #decl_generics #ident #decl_generics {
                 /// Builds the value from its mandatory fields; the others start unset.
@@ -200,9 +198,9 @@ fn object(
     };
     let derives = derive_attr(&entry.derives);
     let name_str = Literal::string(&path.name);
-    let requires = required
+    let requires = required_args
         .iter()
-        .map(|(name, key)| quote!(#reader.require(&mut #name, #key);));
+        .map(|(name, key, _)| quote!(#reader.require(&mut #name, #key);));
     quote! {
         #doc
         #derives
