@@ -200,6 +200,49 @@ fn generate_selected(
     })
 }
 
+/// Reads one OpenAPI 3 document (JSON; YAML when `ovhcloud-schema` has its `yaml` feature) and
+/// emits every API it describes, methods named after their `operationId`s as the provider's
+/// SDKs name them. Errors and warnings point into the OpenAPI document; an unreadable document
+/// is an error of the result, as an unreadable native file is.
+pub fn generate_openapi(file: &Path) -> Result<Generation, Error> {
+    let start = Instant::now();
+    let (ir, read_errors) = match ovhcloud_schema::openapi::load(file) {
+        Ok(read) => (openapi_model(read), Vec::new()),
+        Err(e) => (model::build(Vec::new()), vec![e]),
+    };
+    let selected: Vec<usize> = (0..ir.apis.len()).collect();
+    let plan = Plan::with_naming(
+        &ir,
+        &plan::Lock::default(),
+        plan::MethodNaming::OperationIds,
+    );
+    let files = emit::emit(&ir, &plan, &selected).map_err(Error::Emit)?;
+    Ok(Generation {
+        ir,
+        plan,
+        selected,
+        files,
+        lock: None,
+        read_errors,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// The model of a read OpenAPI document, with the reader's warnings, every problem pointed at
+/// the OpenAPI document.
+fn openapi_model(read: ovhcloud_schema::openapi::OpenApi) -> Ir {
+    let locations = read.locations;
+    let mut ir = model::build(vec![read.schema]);
+    let located = |problems: Vec<SchemaError>| -> Vec<SchemaError> {
+        problems.into_iter().map(|e| locations.locate(e)).collect()
+    };
+    ir.errors = located(std::mem::take(&mut ir.errors));
+    let mut warnings = read.warnings;
+    warnings.extend(located(std::mem::take(&mut ir.warnings)));
+    ir.warnings = warnings;
+    ir
+}
+
 fn select(ir: &Ir, selection: &Selection) -> Result<Vec<usize>, Error> {
     let Selection::Only(names) = selection else {
         return Ok((0..ir.apis.len()).collect());

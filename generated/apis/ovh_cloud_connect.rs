@@ -13,7 +13,7 @@ impl crate::Client {
 }
 impl<'a> OvhCloudConnect<'a> {
     fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
-        crate::Call::new(self.client, crate::Branch::V1, method, path)
+        <crate::Call<'a, R>>::new(self.client, crate::Branch::V1, method, path)
     }
     /// List your OVHcloud Connect services
     ///

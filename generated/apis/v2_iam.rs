@@ -21,7 +21,7 @@ impl<'a> V2Iam<'a> {
     /// The `X-Schemas-Version` of the schema this API was generated from.
     pub const SCHEMAS_VERSION: &'static str = "1.0";
     fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
-        crate::Call::new(self.client, crate::Branch::V2, method, path)
+        <crate::Call<'a, R>>::new(self.client, crate::Branch::V2, method, path)
             .schemas_version(Self::SCHEMAS_VERSION)
     }
     /// List your policies

@@ -1,6 +1,8 @@
 //! The seam between generated methods and the runtime. A generated method only describes the
 //! request — method, path template and its values, query, headers, body, whether it is signed,
-//! whether it pages — and returns a [`Call`]; awaiting it runs the request on the [`Client`].
+//! whether it pages — and returns a [`Call`]; awaiting it runs the request on its client, a
+//! [`Backend`]: this crate's [`Client`] for OVHcloud, another provider's client (Scaleway's) for
+//! a crate generated from that provider's OpenAPI description.
 
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
@@ -61,6 +63,18 @@ impl Request {
         format!("{} {prefix}{}", self.method.as_str(), self.template)
     }
 
+    /// The filled path and its query string, percent-encoded: what follows the API root.
+    pub fn path_and_query(&self) -> String {
+        let mut url = self.path.clone();
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.extend(percent_encoding::utf8_percent_encode(k, UNRESERVED));
+            url.push('=');
+            url.extend(percent_encoding::utf8_percent_encode(v, UNRESERVED));
+        }
+        url
+    }
+
     fn new(branch: Branch, method: Method, template: &'static str) -> Self {
         Request {
             method,
@@ -80,10 +94,10 @@ impl Request {
     }
 }
 
-/// A request being built by a generated method; `.await` it to send it.
+/// A request being built by a generated method; `.await` it to send it on the client `C`.
 #[must_use = "a request does nothing until it is awaited"]
-pub struct Call<'a, R> {
-    client: &'a Client,
+pub struct Call<'a, R, C = Client> {
+    client: &'a C,
     request: Request,
     /// The first value that failed to encode; reported when the call is awaited.
     error: Option<String>,
@@ -91,7 +105,19 @@ pub struct Call<'a, R> {
 }
 
 /// The future of an awaited [`Call`].
-pub type CallFuture<'a, R> = Pin<Box<dyn Future<Output = Result<R>> + Send + 'a>>;
+pub type CallFuture<'a, R, E = Error> = Pin<Box<dyn Future<Output = Result<R, E>> + Send + 'a>>;
+
+/// What runs a [`Call`]: a provider's request pipeline (authentication, retries, rate limit,
+/// decoding, errors). The request itself is built the same way for every provider.
+pub trait Backend: Sync + Sized {
+    /// The error of a call on this backend.
+    type Error;
+
+    /// Sends `call` and decodes its answer as `R`.
+    fn run<'a, R: DeserializeOwned + Send + 'a>(
+        call: Call<'a, R, Self>,
+    ) -> CallFuture<'a, R, Self::Error>;
+}
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded: in path segments (which
 /// may hold `/`, as an `ipBlock` like `1.2.3.0/24` does), query strings and forms alike.
@@ -110,8 +136,8 @@ fn text(value: &Value) -> String {
     }
 }
 
-impl<'a, R> Call<'a, R> {
-    pub fn new(client: &'a Client, branch: Branch, method: Method, template: &'static str) -> Self {
+impl<'a, R, C> Call<'a, R, C> {
+    pub fn new(client: &'a C, branch: Branch, method: Method, template: &'static str) -> Self {
         Call {
             client,
             request: Request::new(branch, method, template),
@@ -125,16 +151,10 @@ impl<'a, R> Call<'a, R> {
         &self.request
     }
 
-    pub(crate) fn into_parts(self) -> (&'a Client, Request, Option<String>) {
+    /// The client, the request, and the first value that failed to encode while it was built
+    /// (for a [`Backend`] to report).
+    pub fn into_parts(self) -> (&'a C, Request, Option<String>) {
         (self.client, self.request, self.error)
-    }
-
-    /// The call, or the first value that failed to encode while it was built.
-    fn ready(self) -> Result<(&'a Client, Request)> {
-        match self.error {
-            Some(message) => Err(encode_error(&self.request, message)),
-            None => Ok((self.client, self.request)),
-        }
     }
 
     /// Fills the next `{parameter}` of the path.
@@ -237,6 +257,16 @@ impl<'a, R> Call<'a, R> {
     pub fn raw_body(mut self, json: impl Into<String>) -> Self {
         self.request.body = Some(Body::Json(json.into()));
         self
+    }
+}
+
+impl<'a, R> Call<'a, R> {
+    /// The call, or the first value that failed to encode while it was built.
+    fn ready(self) -> Result<(&'a Client, Request)> {
+        match self.error {
+            Some(message) => Err(encode_error(&self.request, message)),
+            None => Ok((self.client, self.request)),
+        }
     }
 
     /// Runs the call and returns the raw response body, without decoding it.
@@ -383,16 +413,24 @@ impl<'a, R: DeserializeOwned + Send + 'a> Call<'a, R> {
     }
 }
 
-impl<'a, R: DeserializeOwned + Send + 'a> IntoFuture for Call<'a, R> {
-    type Output = Result<R>;
-    type IntoFuture = CallFuture<'a, R>;
+impl Backend for Client {
+    type Error = Error;
 
-    fn into_future(self) -> Self::IntoFuture {
+    fn run<'a, R: DeserializeOwned + Send + 'a>(call: Call<'a, R>) -> CallFuture<'a, R> {
         Box::pin(async move {
-            let (client, request) = self.ready()?;
+            let (client, request) = call.ready()?;
             let response = client.fetch(&request).await?;
             client.decode(&request, &response).map(|(value, _)| value)
         })
+    }
+}
+
+impl<'a, R: DeserializeOwned + Send + 'a, C: Backend> IntoFuture for Call<'a, R, C> {
+    type Output = Result<R, C::Error>;
+    type IntoFuture = CallFuture<'a, R, C::Error>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        C::run(self)
     }
 }
 

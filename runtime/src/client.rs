@@ -10,13 +10,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::auth::{signature, system_clock, Auth, LocalClock, OAuth2, ServerClock};
-use crate::call::{Body, Request, UNRESERVED};
+use crate::call::{Body, Request};
 use crate::codec::split_path;
 use crate::config::{Credentials, ResolvedConfig, Settings};
 use crate::deviation::{Deviation, DeviationCounter, ResponseMode};
 use crate::endpoint::{self, ResolvedEndpoint};
 use crate::rate_limit::RateLimiter;
-use crate::retry::{Decision, Outcome, RetryPolicy};
+use crate::retry::{Outcome, RetryPolicy};
 use crate::types::Password;
 
 use crate::{Branch, Error, Method, Result};
@@ -368,14 +368,11 @@ impl Client {
             Branch::V1 => "/1.0",
             Branch::V2 => "/v2",
         };
-        let mut url = format!("{}{prefix}{}", self.inner.endpoint.root, request.path);
-        for (i, (k, v)) in request.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.extend(percent_encoding::utf8_percent_encode(k, UNRESERVED));
-            url.push('=');
-            url.extend(percent_encoding::utf8_percent_encode(v, UNRESERVED));
-        }
-        url
+        format!(
+            "{}{prefix}{}",
+            self.inner.endpoint.root,
+            request.path_and_query()
+        )
     }
 
     /// Reads the API clock once (`GET /auth/time`, unauthenticated) and returns the offset.
@@ -514,6 +511,7 @@ impl Client {
             Method::Post => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
+            Method::Patch => reqwest::Method::PATCH,
         };
         let mut builder = self.inner.http.request(method, &prepared.url);
         for (k, v) in &prepared.headers {
@@ -581,16 +579,13 @@ impl Client {
                 },
                 Failure::Transport(outcome) => *outcome,
             };
-            match self
+            if !self
                 .inner
                 .retry
-                .decide(attempt, request.method, request.retry_post, &outcome)
+                .pause(attempt, request, &operation, &outcome)
+                .await
             {
-                Decision::Retry(delay) => {
-                    crate::retry::log_retry(&operation, attempt, delay, &outcome.to_string());
-                    tokio::time::sleep(delay).await;
-                }
-                Decision::GiveUp => return Err(error),
+                return Err(error);
             }
         }
     }

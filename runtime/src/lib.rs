@@ -27,7 +27,7 @@ pub mod types;
 pub mod wait;
 
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
-pub use call::{Body, Call, CallFuture, ItemStream, PageStream, Request};
+pub use call::{Backend, Body, Call, CallFuture, ItemStream, PageStream, Request};
 pub use client::{Client, ClientBuilder, PreparedRequest};
 pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
@@ -36,13 +36,16 @@ pub use expanded::{Expanded, Filter, Order, Page};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 
-/// HTTP methods the OVH API uses.
+/// HTTP methods of the APIs this runtime calls (OVH's use the first four; OpenAPI ones such as
+/// Scaleway's also `PATCH`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     Get,
     Post,
     Put,
     Delete,
+    Patch,
 }
 
 impl Method {
@@ -52,6 +55,7 @@ impl Method {
             Method::Post => "POST",
             Method::Put => "PUT",
             Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
         }
     }
 }

@@ -161,12 +161,12 @@ pub fn is_retryable_status(status: u16) -> bool {
 }
 
 /// Whether a request with this method may be sent again: `GET`, `PUT` and `DELETE` are
-/// idempotent and always may; `POST` only when `post_opt_in` (the caller said, for this call,
-/// that repeating it is harmless).
+/// idempotent and always may; `POST` and `PATCH` (not idempotent in general, RFC 5789) only
+/// when `post_opt_in` (the caller said, for this call, that repeating it is harmless).
 pub fn is_retryable_method(method: Method, post_opt_in: bool) -> bool {
     match method {
         Method::Get | Method::Put | Method::Delete => true,
-        Method::Post => post_opt_in,
+        Method::Post | Method::Patch => post_opt_in,
     }
 }
 
@@ -310,6 +310,28 @@ impl RetryPolicy {
             }
             Outcome::Connection | Outcome::Timeout => Decision::Retry(self.backoff(attempt)),
             Outcome::Status { .. } | Outcome::Other => Decision::GiveUp,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// After attempt `attempt` of `request` failed with `outcome`: when the policy retries it,
+    /// logs the retry ([`log_retry`]), sleeps and returns `true`; otherwise returns `false` at
+    /// once. The retry loop of every provider's client.
+    pub async fn pause(
+        &self,
+        attempt: u32,
+        request: &crate::Request,
+        operation: &str,
+        outcome: &Outcome<'_>,
+    ) -> bool {
+        match self.decide(attempt, request.method, request.retry_post, outcome) {
+            Decision::Retry(delay) => {
+                log_retry(operation, attempt, delay, &outcome.to_string());
+                tokio::time::sleep(delay).await;
+                true
+            }
+            Decision::GiveUp => false,
         }
     }
 }
@@ -494,6 +516,8 @@ mod tests {
         }
         assert!(!is_retryable_method(Method::Post, false));
         assert!(is_retryable_method(Method::Post, true));
+        assert!(!is_retryable_method(Method::Patch, false));
+        assert!(is_retryable_method(Method::Patch, true));
         assert!(is_retryable_method(Method::Get, false));
     }
 

@@ -55,17 +55,28 @@ pub enum Progress<T> {
 }
 
 /// How a status string reads.
-enum Class {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
     Pending,
     Done,
     Failed,
 }
 
 impl<T> Progress<T> {
+    /// Classifies `value` by its status with `classify`: for statuses other than OVH's (a
+    /// Scaleway link's `configuring` → `active`).
+    pub fn classify(
+        value: T,
+        status: impl Fn(&T) -> &str,
+        classify: impl Fn(&str) -> Class,
+    ) -> Progress<T> {
+        Self::classified(value, &status, &classify)
+    }
+
     fn classified(
         value: T,
         status: &dyn Fn(&T) -> &str,
-        classify: fn(&str) -> Class,
+        classify: &dyn Fn(&str) -> Class,
     ) -> Progress<T> {
         let state = status(&value);
         match classify(state) {
@@ -79,7 +90,7 @@ impl<T> Progress<T> {
     /// `problem`, `customerError`, `ovhError` and `failed` are failures; anything else
     /// (`todo`, `doing`, `init`, `pending`, `waiting`, …) is still running.
     pub fn of_task(value: T, status: impl Fn(&T) -> &str) -> Progress<T> {
-        Self::classified(value, &status, |s| match s {
+        Self::classified(value, &status, &|s| match s {
             "done" | "DONE" => Class::Done,
             "error" | "cancelled" | "canceled" | "problem" | "customerError" | "ovhError"
             | "failed" | "ERROR" => Class::Failed,
@@ -91,7 +102,7 @@ impl<T> Progress<T> {
     /// is done, `ERROR` a failure, `CREATING`, `UPDATING`, `DELETING`, `OUT_OF_SYNC` still
     /// running. `SUSPENDED` counts as done: nothing more will happen without the caller.
     pub fn of_resource(value: T, status: impl Fn(&T) -> &str) -> Progress<T> {
-        Self::classified(value, &status, |s| match s {
+        Self::classified(value, &status, &|s| match s {
             "READY" | "SUSPENDED" => Class::Done,
             "ERROR" => Class::Failed,
             _ => Class::Pending,
@@ -102,7 +113,7 @@ impl<T> Progress<T> {
     /// failure, `WAITING_USER_INPUT` a failure too (it will not finish on its own), anything else
     /// (`PENDING`, `RUNNING`, `SCHEDULED`) still running.
     pub fn of_v2_task(value: T, status: impl Fn(&T) -> &str) -> Progress<T> {
-        Self::classified(value, &status, |s| match s {
+        Self::classified(value, &status, &|s| match s {
             "DONE" => Class::Done,
             "ERROR" | "WAITING_USER_INPUT" => Class::Failed,
             _ => Class::Pending,
@@ -127,10 +138,55 @@ impl<T> Progress<T> {
 /// .await?;
 /// # Ok(()) }
 /// ```
-pub async fn until<T, F, Fut>(what: &str, options: &WaitOptions, mut poll: F) -> Result<T>
+pub async fn until<T, F, Fut>(what: &str, options: &WaitOptions, poll: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Progress<T>>>,
+{
+    until_with(what, options, poll).await
+}
+
+/// How a wait ended badly, for a provider's error type to take in (`From<WaitError>`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WaitError {
+    /// The task or resource reached a failure state.
+    Failed { what: String, state: String },
+    /// It did not finish in time.
+    Timeout {
+        what: String,
+        waited: Duration,
+        state: String,
+    },
+}
+
+impl From<WaitError> for Error {
+    fn from(e: WaitError) -> Self {
+        match e {
+            WaitError::Failed { what, state } => Error::TaskFailed { what, state },
+            WaitError::Timeout {
+                what,
+                waited,
+                state,
+            } => Error::WaitTimeout {
+                what,
+                waited,
+                state,
+            },
+        }
+    }
+}
+
+/// [`until`] for any error type: the waiters of another provider's client (Scaleway's
+/// `wait_for_link`) poll with their own errors.
+pub async fn until_with<T, E, F, Fut>(
+    what: &str,
+    options: &WaitOptions,
+    mut poll: F,
+) -> std::result::Result<T, E>
+where
+    E: From<WaitError>,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = std::result::Result<Progress<T>, E>>,
 {
     let start = Instant::now();
     let mut interval = options.initial_interval;
@@ -138,20 +194,22 @@ where
         let state = match poll().await? {
             Progress::Done(value) => return Ok(value),
             Progress::Failed(state) => {
-                return Err(Error::TaskFailed {
+                return Err(WaitError::Failed {
                     what: what.to_owned(),
                     state,
-                })
+                }
+                .into())
             }
             Progress::Pending(state) => state,
         };
         let waited = start.elapsed();
         if waited + interval > options.timeout {
-            return Err(Error::WaitTimeout {
+            return Err(WaitError::Timeout {
                 what: what.to_owned(),
                 waited,
                 state,
-            });
+            }
+            .into());
         }
         tokio::time::sleep(interval).await;
         interval = interval

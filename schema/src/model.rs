@@ -841,12 +841,6 @@ fn build_operation(
     pointer: &str,
     warnings: &mut Vec<(String, String)>,
 ) -> Result<Operation, (String, String)> {
-    if op.http_method == HttpMethod::Patch {
-        return Err((
-            format!("{pointer}/httpMethod"),
-            "PATCH is not part of the OVH API".into(),
-        ));
-    }
     let (response, degraded) = resolver.resolve_or(&op.response_type, Primitive::Any);
     if let Some(message) = degraded {
         warnings.push((format!("{pointer}/responseType"), message));
@@ -1070,7 +1064,7 @@ fn assign_roles(ir: &mut Ir) {
         if let Some(body) = &mut op.body {
             if let TypeRef::Model { key, args } = &body.ty {
                 if args.is_empty() && roles.get(key) == Some(&Role::Output) {
-                    body.shape = Some(if method == HttpMethod::Put {
+                    body.shape = Some(if matches!(method, HttpMethod::Put | HttpMethod::Patch) {
                         BodyShape::Update
                     } else {
                         BodyShape::Create

@@ -447,6 +447,20 @@ impl<'a> Reader<'a> {
             return Vec::new();
         };
         let required = flag(body, "required");
+        let composed = ["$ref", "allOf", "oneOf", "anyOf"]
+            .iter()
+            .any(|k| schema.get(k).is_some());
+        // `{"type": "object"}` and nothing else: a body with nothing to set (Scaleway's
+        // `POST …/detach-vpc` takes `{}`), not a map.
+        let empty_object = !composed
+            && schema.get("type").and_then(Value::as_str) == Some("object")
+            && members(schema).next().is_none()
+            && schema
+                .get("additionalProperties")
+                .is_none_or(|a| a == false);
+        if empty_object {
+            return Vec::new();
+        }
         let inline_object = schema.get("$ref").is_none()
             && schema.get("allOf").is_none()
             && schema.get("properties").is_some();

@@ -81,7 +81,8 @@ pub fn api(api: &Api, plan: &ApiPlan, types: &TypeTable) -> Vec<TokenStream> {
     };
     let call_helper = quote! {
         fn call<R>(&self, method: crate::Method, path: &'static str) -> crate::Call<'a, R> {
-            crate::Call::new(self.client, #branch, method, path) #pin
+            // `crate::Call` names its client; `self.client` reaches it through `Deref`.
+            <crate::Call<'a, R>>::new(self.client, #branch, method, path) #pin
         }
     };
     let accessor = quote! {
@@ -176,6 +177,7 @@ fn verb_tokens(verb: Verb) -> TokenStream {
         Verb::Post => quote!(crate::Method::Post),
         Verb::Put => quote!(crate::Method::Put),
         Verb::Delete => quote!(crate::Method::Delete),
+        Verb::Patch => quote!(crate::Method::Patch),
     }
 }
 
@@ -271,8 +273,12 @@ fn request(
         .map(|planned| setter(op, planned, types))
         .collect();
     let retry = plan.retry_opt_in.then(|| {
+        let first = format!(
+            " Allows retrying this `{}` on 429, 502, 503, 504 and connection errors: only",
+            op.method.as_str()
+        );
         quote! {
-            /// Allows retrying this `POST` on 429, 502, 503, 504 and connection errors: only
+            #[doc = #first]
             /// for calls you know are safe to repeat.
             pub fn allow_retry(self) -> Self {
                 Self(self.0.allow_retry())
@@ -295,20 +301,44 @@ fn request(
             }
         }
     });
-    let expanded = plan.listing.as_ref().map(|l| expanded_listing(l, types));
-    let methods =
-        (!setters.is_empty() || retry.is_some() || streams.is_some() || expanded.is_some()).then(
-            || {
-                quote! {
-                    impl<'a> #builder<'a> {
-                        #(#setters)*
-                        #retry
-                        #streams
-                        #expanded
-                    }
-                }
-            },
+    let numbered = plan.numbered_pages.as_ref().map(|pages| {
+        let item = rust_type(&pages.item, types);
+        let items = &pages.items;
+        let stream_doc = format!(
+            " The `{items}` of every page, as they arrive: pages 1, 2, … are asked until \
+             `total_count` items were read (`page_size` sets their size)."
         );
+        quote! {
+            #[doc = #stream_doc]
+            #[inline]
+            pub fn stream(self) -> crate::ItemStream<'a, #item> {
+                crate::paging::items(self.0, #items)
+            }
+
+            /// Every item of every page, collected.
+            #[inline]
+            pub fn all(self) -> crate::CallFuture<'a, Vec<#item>> {
+                crate::paging::all(self.0, #items)
+            }
+        }
+    });
+    let expanded = plan.listing.as_ref().map(|l| expanded_listing(l, types));
+    let methods = (!setters.is_empty()
+        || retry.is_some()
+        || streams.is_some()
+        || numbered.is_some()
+        || expanded.is_some())
+    .then(|| {
+        quote! {
+            impl<'a> #builder<'a> {
+                #(#setters)*
+                #retry
+                #streams
+                #numbered
+                #expanded
+            }
+        }
+    });
     quote! {
         #builder_doc
         pub type #builder<'a> = crate::apis::Pending<'a, operations::#builder>;

@@ -8,8 +8,8 @@ use crate::naming::{camel, snake};
 use crate::reader::{Branch, HttpMethod};
 
 use super::listings::{listings, FieldEnum};
-use super::methods::method_names;
-use super::operations::OperationPlan;
+use super::methods::{method_names, MethodNaming};
+use super::operations::{numbered_pages, OperationPlan};
 use super::types::{Type, TypeTable};
 
 /// The module and accessor name of an API: `ovh_cloud_connect`, `v2_iam`.
@@ -42,19 +42,22 @@ impl ApiPlan {
         ir: &Ir,
         types: &TypeTable,
         lock: Option<&BTreeMap<String, String>>,
+        naming: MethodNaming,
     ) -> ApiPlan {
         let module = api_module(api);
         let (mut listings, field_enums) = listings(api, ir, types);
         let operations = api
             .operations
             .iter()
-            .zip(method_names(api, lock))
+            .zip(method_names(api, lock, naming))
             .map(|(op, name)| {
                 let listing = match op.method {
                     HttpMethod::Get => listings.remove(op.path.as_str()),
                     _ => None,
                 };
-                OperationPlan::new(op, name, types, listing)
+                let mut plan = OperationPlan::new(op, name, types, listing);
+                plan.numbered_pages = numbered_pages(op, ir, types);
+                plan
             })
             .collect();
         ApiPlan {

@@ -10,13 +10,29 @@ pub fn operation_key(op: &Operation) -> String {
     format!("{} {}", op.method.as_str(), op.path)
 }
 
+/// What an operation's method is called when the lock has no name for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MethodNaming {
+    /// After its method and path ([`method_name`]): OVH's operations mostly have no
+    /// `operationId`, and its users know them by path.
+    #[default]
+    Paths,
+    /// After its `operationId` in snake case (`ListLinks` → `list_links`), as the provider's own
+    /// SDKs name them (Scaleway's); by path when it has none.
+    OperationIds,
+}
+
 /// Method names for every operation of an API, in operation order.
 ///
 /// Names recorded in `lock` (the manifest of a previous generation) are kept, so a new endpoint
-/// never renames an existing method. Other operations are named by [`method_name`]; a name
-/// that several operations (or a locked name) would share falls back to
+/// never renames an existing method. Other operations are named by `naming`; a name that
+/// several operations (or a locked name) would share falls back to
 /// [`method_name_with_params`], then to a numeric suffix.
-pub fn method_names(api: &Api, lock: Option<&BTreeMap<String, String>>) -> Vec<String> {
+pub fn method_names(
+    api: &Api,
+    lock: Option<&BTreeMap<String, String>>,
+    naming: MethodNaming,
+) -> Vec<String> {
     let locked: Vec<Option<&String>> = api
         .operations
         .iter()
@@ -29,7 +45,10 @@ pub fn method_names(api: &Api, lock: Option<&BTreeMap<String, String>>) -> Vec<S
     let plain: Vec<String> = api
         .operations
         .iter()
-        .map(|op| method_name(op.method, &api.name, &op.path))
+        .map(|op| match (naming, &op.operation_id) {
+            (MethodNaming::OperationIds, Some(id)) if !snake(id).is_empty() => snake(id),
+            _ => method_name(op.method, &api.name, &op.path),
+        })
         .collect();
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for (name, locked) in plain.iter().zip(&locked) {

@@ -24,9 +24,10 @@ pub use apis::{api_module, ApiPlan};
 pub use derives::Derive;
 pub use listings::{collection_id_keys, FieldEnum, Listing};
 pub use lock::Lock;
-pub use methods::{method_names, operation_key};
+pub use methods::{method_names, operation_key, MethodNaming};
 pub use operations::{
-    is_string, parameters, passing, BodyPlan, OperationPlan, ParamPlan, Passing, Verb,
+    is_string, parameters, passing, BodyPlan, NumberedPages, OperationPlan, ParamPlan, Passing,
+    Verb,
 };
 pub use structs::{EnumPlan, FieldPlan, StructPlan, TypeShape};
 pub use types::{ItemPath, Type, TypeEntry, TypeId, TypeItem, TypeTable};
@@ -43,13 +44,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Plans `ir`, keeping the names `lock` fixes.
+    /// Plans `ir`, keeping the names `lock` fixes; methods are named after their paths.
     pub fn new(ir: &Ir, lock: &Lock) -> Plan {
+        Plan::with_naming(ir, lock, MethodNaming::Paths)
+    }
+
+    /// Plans `ir`, keeping the names `lock` fixes and naming the other methods by `naming`.
+    pub fn with_naming(ir: &Ir, lock: &Lock, naming: MethodNaming) -> Plan {
         let types = TypeTable::new(ir, &lock.types);
         let apis = ir
             .apis
             .iter()
-            .map(|api| ApiPlan::new(api, ir, &types, lock.methods_of(&api.feature())))
+            .map(|api| ApiPlan::new(api, ir, &types, lock.methods_of(&api.feature()), naming))
             .collect();
         Plan { types, apis }
     }

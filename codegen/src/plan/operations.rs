@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use heck::ToUpperCamelCase;
 
-use crate::model::{Operation, Param, ParamLocation, TypeRef};
+use crate::model::{Ir, ModelKind, Operation, Param, ParamLocation, TypeRef};
 use crate::naming::{snake, unique};
 use crate::reader::HttpMethod;
 use crate::typeexpr::Primitive;
@@ -22,18 +22,24 @@ pub enum Verb {
     Post,
     Put,
     Delete,
+    Patch,
 }
 
 impl Verb {
-    /// The runtime has no `PATCH`, and no OVH schema uses one; a `PATCH` operation has always
-    /// been sent as `DELETE`, which the plan keeps until the runtime learns `PATCH`.
     fn of(method: HttpMethod) -> Verb {
         match method {
             HttpMethod::Get => Verb::Get,
             HttpMethod::Post => Verb::Post,
             HttpMethod::Put => Verb::Put,
-            HttpMethod::Delete | HttpMethod::Patch => Verb::Delete,
+            HttpMethod::Delete => Verb::Delete,
+            HttpMethod::Patch => Verb::Patch,
         }
+    }
+
+    /// Whether the runtime retries it only when the caller allows it (`allow_retry`): the
+    /// methods that are not idempotent.
+    fn retried_on_request(self) -> bool {
+        matches!(self, Verb::Post | Verb::Patch)
     }
 }
 
@@ -132,6 +138,47 @@ pub struct OperationPlan {
     pub retry_opt_in: bool,
     /// For a v1 collection: listing its items expanded.
     pub listing: Option<Listing>,
+    /// For a list answered one numbered page at a time: where its items are.
+    pub numbered_pages: Option<NumberedPages>,
+}
+
+/// A list answered one numbered page at a time, as Scaleway's are: optional `page` and
+/// `page_size` query parameters, and an object holding `total_count` and one list of items.
+#[derive(Clone, Debug)]
+pub struct NumberedPages {
+    /// The member holding the items (`links`).
+    pub items: String,
+    pub item: Type,
+}
+
+/// The numbered pages `op` answers, if it is such a list.
+pub fn numbered_pages(op: &Operation, ir: &Ir, types: &TypeTable) -> Option<NumberedPages> {
+    let takes = |name: &str| {
+        op.params
+            .iter()
+            .any(|p| p.name == name && p.location == ParamLocation::Query && !p.required)
+    };
+    if op.method != HttpMethod::Get || !takes("page") || !takes("page_size") {
+        return None;
+    }
+    let TypeRef::Model { key, args } = &op.response else {
+        return None;
+    };
+    let ModelKind::Object { properties, .. } = &ir.models.get(key)?.kind else {
+        return None;
+    };
+    if !args.is_empty() || !properties.iter().any(|p| p.name == "total_count") {
+        return None;
+    }
+    let mut lists = properties.iter().filter_map(|p| match &p.ty {
+        TypeRef::Array(item) => Some((p, item)),
+        _ => None,
+    });
+    let (member, item) = lists.next()?;
+    lists.next().is_none().then(|| NumberedPages {
+        items: member.name.clone(),
+        item: types.resolve(item),
+    })
 }
 
 impl OperationPlan {
@@ -175,8 +222,9 @@ impl OperationPlan {
             setters,
             response: types.resolve(&op.response),
             page_item,
-            retry_opt_in: op.method == HttpMethod::Post,
+            retry_opt_in: Verb::of(op.method).retried_on_request(),
             listing,
+            numbered_pages: None,
         }
     }
 
@@ -187,6 +235,7 @@ impl OperationPlan {
             .chain(self.body.iter().map(|b| &b.ty))
             .chain(std::iter::once(&self.response))
             .chain(self.listing.iter().map(|l| &l.item))
+            .chain(self.numbered_pages.iter().map(|n| &n.item))
     }
 }
 

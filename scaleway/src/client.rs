@@ -1,0 +1,424 @@
+//! The Scaleway client: configuration, and the request pipeline every generated method runs
+//! through (rate limit, `X-Auth-Token`, send, retry, decode), built on `ovhcloud-runtime`.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use ovhcloud_runtime::retry::{parse_retry_after, Outcome};
+use ovhcloud_runtime::types::Password;
+use ovhcloud_runtime::{Backend, Body, Method, Request};
+use serde::de::DeserializeOwned;
+
+use crate::config::{self, Profile};
+use crate::{Call, CallFuture, Error, RateLimiter, Region, Result, RetryPolicy};
+
+/// Where Scaleway's API is.
+pub const DEFAULT_API_URL: &str = "https://api.scaleway.com";
+
+/// A Scaleway API client. Cheap to clone: clones share connections and the rate limit.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    api_url: String,
+    settings: Profile,
+    retry: RetryPolicy,
+    limiter: RateLimiter,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The profile's Debug hides the secret key.
+        f.debug_struct("Client")
+            .field("api_url", &self.inner.api_url)
+            .field("settings", &self.inner.settings)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]; see [`config`](crate::config) for what wins over what.
+#[derive(Debug, Default)]
+pub struct ClientBuilder {
+    explicit: Profile,
+    profile: Option<String>,
+    use_environment: bool,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    limiter: Option<RateLimiter>,
+    user_agent: Option<String>,
+}
+
+impl ClientBuilder {
+    /// The secret key sent as `X-Auth-Token`.
+    pub fn secret_key(mut self, secret_key: impl Into<String>) -> Self {
+        self.explicit.secret_key = Some(Password::new(secret_key));
+        self
+    }
+
+    /// The access key (`SCW…`): not sent, kept to say which key a client uses.
+    pub fn access_key(mut self, access_key: impl Into<String>) -> Self {
+        self.explicit.access_key = Some(access_key.into());
+        self
+    }
+
+    /// The API's root URL (default `https://api.scaleway.com`).
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.explicit.api_url = Some(url.into());
+        self
+    }
+
+    pub fn default_region(mut self, region: impl Into<String>) -> Self {
+        self.explicit.default_region = Some(region.into());
+        self
+    }
+
+    pub fn default_zone(mut self, zone: impl Into<String>) -> Self {
+        self.explicit.default_zone = Some(zone.into());
+        self
+    }
+
+    pub fn default_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.explicit.default_project_id = Some(project_id.into());
+        self
+    }
+
+    pub fn default_organization_id(mut self, organization_id: impl Into<String>) -> Self {
+        self.explicit.default_organization_id = Some(organization_id.into());
+        self
+    }
+
+    /// Also reads `SCW_*` variables and Scaleway's configuration file.
+    pub fn from_env(mut self) -> Self {
+        self.use_environment = true;
+        self
+    }
+
+    /// The profile of the configuration file to read (implies [`from_env`](Self::from_env)).
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self.use_environment = true;
+        self
+    }
+
+    /// The longest a whole exchange may take (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How failed calls are retried (default: `RetryPolicy::default()`, as `ovhcloud`).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Paces requests on this client and its clones (default: unlimited).
+    pub fn rate_limit(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Appended to the `User-Agent`.
+    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Self {
+        self.user_agent = Some(extra.into());
+        self
+    }
+
+    pub fn build(self) -> Result<Client> {
+        let settings = self.resolved(|name| std::env::var(name).ok())?;
+        let mut user_agent =
+            concat!("scaleway-interlink-rust/", env!("CARGO_PKG_VERSION")).to_owned();
+        if let Some(extra) = &self.user_agent {
+            user_agent = format!("{user_agent} {extra}");
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let api_url = settings
+            .api_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                api_url,
+                settings,
+                retry: self.retry.unwrap_or_default(),
+                limiter: self.limiter.unwrap_or_else(RateLimiter::unlimited),
+            }),
+        })
+    }
+
+    /// The settings: explicit ones, then (with [`from_env`](Self::from_env)) variables, then the
+    /// configuration file's profile.
+    fn resolved(&self, var: impl Fn(&str) -> Option<String>) -> Result<Profile> {
+        if !self.use_environment {
+            return Ok(self.explicit.clone());
+        }
+        let profile = self.profile.clone().or_else(|| var("SCW_PROFILE"));
+        let file = match config::file_path(&var) {
+            Some(path) => config::read_file(&path, profile.as_deref()).map_err(Error::Config)?,
+            None => Profile::default(),
+        };
+        Ok(self
+            .explicit
+            .clone()
+            .or(Profile::from_variables(&var))
+            .or(file))
+    }
+}
+
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `SCW_*` variables and Scaleway's configuration file.
+    pub fn from_env() -> Result<Client> {
+        Client::builder().from_env().build()
+    }
+
+    /// The API's root URL.
+    pub fn api_url(&self) -> &str {
+        &self.inner.api_url
+    }
+
+    /// The configured default region (`SCW_DEFAULT_REGION`, `default_region`).
+    pub fn region(&self) -> Option<Region> {
+        self.inner
+            .settings
+            .default_region
+            .as_deref()
+            .map(Region::from)
+    }
+
+    /// The configured default zone.
+    pub fn zone(&self) -> Option<&str> {
+        self.inner.settings.default_zone.as_deref()
+    }
+
+    /// The configured default project, or a configuration error naming the setting.
+    pub fn project_id(&self) -> Result<&str> {
+        self.inner
+            .settings
+            .default_project_id
+            .as_deref()
+            .ok_or_else(|| {
+                Error::Config(
+                    "no default project: set SCW_DEFAULT_PROJECT_ID, `default_project_id` or \
+                     ClientBuilder::default_project_id"
+                        .into(),
+                )
+            })
+    }
+
+    /// The configured default organization.
+    pub fn organization_id(&self) -> Option<&str> {
+        self.inner.settings.default_organization_id.as_deref()
+    }
+
+    /// One exchange with the API through the rate limiter, retrying as the policy allows;
+    /// the body of a successful answer.
+    pub(crate) async fn exchange(&self, request: &Request) -> Result<String> {
+        let operation = request.operation();
+        let secret = match (&self.inner.settings.secret_key, request.authenticated) {
+            (Some(secret), _) => Some(secret),
+            (None, false) => None,
+            (None, true) => {
+                return Err(Error::Config(format!(
+                    "{operation} needs a secret key: set SCW_SECRET_KEY, `secret_key` or \
+                     ClientBuilder::secret_key"
+                )))
+            }
+        };
+        let url = format!("{}{}", self.inner.api_url, request.path_and_query());
+        let body = match &request.body {
+            // A method that sends a body sends one even with nothing to set, as Scaleway's
+            // SDKs do (`POST …/detach-vpc` with `{}`).
+            None if matches!(request.method, Method::Post | Method::Put | Method::Patch) => {
+                Some("{}".to_owned())
+            }
+            None => None,
+            Some(Body::Json(json)) => Some(json.clone()),
+            Some(Body::Fields(fields)) => {
+                Some(serde_json::Value::Object(fields.clone()).to_string())
+            }
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.inner.limiter.acquire().await;
+            let mut builder = self
+                .inner
+                .http
+                .request(reqwest_method(request.method), &url)
+                .header("Accept", "application/json");
+            if let Some(secret) = secret {
+                builder = builder.header("X-Auth-Token", secret.expose_secret());
+            }
+            for (name, value) in &request.headers {
+                builder = builder.header(*name, value);
+            }
+            if let Some(body) = &body {
+                builder = builder
+                    .header("Content-Type", "application/json")
+                    .body(body.clone());
+            }
+            let (error, status, retry_after) = match receive(builder).await {
+                Ok((status, _, text)) if (200..300).contains(&status) => return Ok(text),
+                Ok((status, retry_after, text)) => {
+                    let wait = retry_after
+                        .as_deref()
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    let error = Error::from_response(operation.clone(), status, wait, text);
+                    (error, Some(status), retry_after)
+                }
+                Err(e) => {
+                    let outcome = Outcome::from_reqwest(&e);
+                    let error = Error::transport(&operation, e);
+                    if !self
+                        .inner
+                        .retry
+                        .pause(attempt, request, &operation, &outcome)
+                        .await
+                    {
+                        return Err(error);
+                    }
+                    continue;
+                }
+            };
+            let outcome = Outcome::Status {
+                status: status.unwrap_or_default(),
+                retry_after: retry_after.as_deref(),
+            };
+            if !self
+                .inner
+                .retry
+                .pause(attempt, request, &operation, &outcome)
+                .await
+            {
+                return Err(error);
+            }
+        }
+    }
+
+    /// Decodes an answer as `R`, correcting and logging what differs from the schema.
+    pub(crate) fn decode<R: DeserializeOwned>(&self, request: &Request, body: &str) -> Result<R> {
+        let operation = request.operation();
+        let (value, deviations) =
+            ovhcloud_runtime::codec::decode_body::<R>(body, None).map_err(|message| {
+                Error::Decode {
+                    operation: operation.clone(),
+                    message,
+                    body: body.to_owned(),
+                }
+            })?;
+        for deviation in &deviations {
+            tracing::warn!(
+                target: "scaleway_interlink::deviation",
+                operation = %operation,
+                path = %deviation.path,
+                kind = %deviation.kind,
+                expected = %deviation.expected,
+                "response differs from the schema"
+            );
+        }
+        Ok(value)
+    }
+}
+
+/// Sends a request; its status, `Retry-After` and body.
+async fn receive(
+    builder: reqwest::RequestBuilder,
+) -> std::result::Result<(u16, Option<String>, String), reqwest::Error> {
+    let response = builder.send().await?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("Retry-After")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Ok((status, retry_after, response.text().await?))
+}
+
+fn reqwest_method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Delete => reqwest::Method::DELETE,
+        Method::Patch => reqwest::Method::PATCH,
+        // `Method` is non-exhaustive; a method added later is sent by name.
+        other => {
+            reqwest::Method::from_bytes(other.as_str().as_bytes()).unwrap_or(reqwest::Method::GET)
+        }
+    }
+}
+
+/// The encoding error a call kept while it was built, if any.
+pub(crate) fn ready<'a, R>(call: Call<'a, R>) -> Result<(&'a Client, Request)> {
+    let (client, request, error) = call.into_parts();
+    match error {
+        Some(message) => Err(Error::Encode {
+            operation: request.operation(),
+            message,
+        }),
+        None => Ok((client, request)),
+    }
+}
+
+impl Backend for Client {
+    type Error = Error;
+
+    fn run<'a, R: DeserializeOwned + Send + 'a>(call: Call<'a, R>) -> CallFuture<'a, R> {
+        Box::pin(async move {
+            let (client, request) = ready(call)?;
+            let body = client.exchange(&request).await?;
+            client.decode(&request, &body)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_settings_win_and_debug_hides_the_secret() {
+        let builder = Client::builder()
+            .secret_key("11111111-aaaa-bbbb-cccc-222222222222")
+            .default_region("nl-ams");
+        let vars = |k: &str| match k {
+            "SCW_DEFAULT_REGION" => Some("pl-waw".to_owned()),
+            "SCW_DEFAULT_PROJECT_ID" => Some("p".to_owned()),
+            "SCW_CONFIG_PATH" => Some("/nonexistent/config.yaml".to_owned()),
+            _ => None,
+        };
+        let settings = builder.from_env().resolved(vars).unwrap();
+        assert_eq!(settings.default_region.as_deref(), Some("nl-ams"));
+        assert_eq!(settings.default_project_id.as_deref(), Some("p"));
+        let client = Client::builder()
+            .secret_key("11111111-aaaa-bbbb-cccc-222222222222")
+            .build()
+            .unwrap();
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("2222"), "{debug}");
+        assert!(client.project_id().is_err());
+        assert_eq!(client.api_url(), DEFAULT_API_URL);
+    }
+}
