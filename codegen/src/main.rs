@@ -36,6 +36,11 @@ enum Command {
         /// (`/dedicated/server`, `v2:/iam`). Repeatable.
         #[arg(long = "api")]
         apis: Vec<String>,
+        /// Read this OpenAPI 3 document (JSON or YAML) instead of --schemas: every API it
+        /// describes, methods named after its operationIds (Scaleway's InterLink:
+        /// `scaleway/schemas/interlink.v1beta1.json`).
+        #[arg(long, conflicts_with_all = ["schemas", "apis"])]
+        openapi: Option<PathBuf>,
         /// Exit with status 1 when anything had to be degraded (warnings), not only on errors.
         #[arg(long)]
         deny_warnings: bool,
@@ -92,6 +97,7 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             schemas,
             out,
             apis,
+            openapi,
             deny_warnings,
         } => {
             let selection = if apis.is_empty() {
@@ -99,7 +105,10 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             } else {
                 Selection::Only(apis)
             };
-            let generation = generate(&schemas, &selection)?;
+            let generation = match openapi {
+                Some(document) => ovhcloud_codegen::generate_openapi(&document)?,
+                None => generate(&schemas, &selection)?,
+            };
             write_files(&out, &generation.files)?;
             for conflict in &generation.ir.conflicts {
                 let files: Vec<_> = conflict

@@ -5,6 +5,7 @@
 //!     --application AK:AS --consumer-key CK --oauth2-client ID:SECRET
 //! ovhcloud-emulator --deviations missing,number-as-string   # every answer gets one of them
 //! ovhcloud-emulator --no-iceberg                            # collections answer ids only
+//! ovhcloud-emulator --scaleway --link-step-ms 500           # Scaleway InterLink instead
 //! ```
 //!
 //! The first line on stdout is `ovhcloud-emulator listening on http://127.0.0.1:PORT`.
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use ovhcloud_emulator::scaleway::{ScalewayConfig, ScalewayEmulator};
 use ovhcloud_emulator::{BreakMode, Deviation, Emulator, EmulatorConfig, Faults};
 
 /// A local emulator of the OVHcloud API (v1 and v2), for offline tests of OVH automation.
@@ -105,6 +107,20 @@ struct Args {
     /// Register an OAuth2 client ID:SECRET (repeatable).
     #[arg(long, value_name = "ID:SECRET")]
     oauth2_client: Vec<String>,
+    /// Emulate Scaleway's InterLink API (interlink/v1beta1) instead of OVHcloud's; --schemas
+    /// is not read. Keys come from --scaleway-api-key or POST /_emulator/apiKeys.
+    #[arg(long)]
+    scaleway: bool,
+    /// Scaleway mode: milliseconds a link stays in each transient status.
+    #[arg(long, default_value_t = 2000)]
+    link_step_ms: u64,
+    /// Scaleway mode: links per project and region before quotas_exceeded.
+    #[arg(long, default_value_t = 10)]
+    link_quota: usize,
+    /// Scaleway mode: register an API key ACCESS_KEY:SECRET_KEY (the secret a UUID) of the
+    /// default project (repeatable).
+    #[arg(long, value_name = "ACCESS:SECRET")]
+    scaleway_api_key: Vec<String>,
 }
 
 fn parse_break_mode(s: &str) -> Result<BreakMode, String> {
@@ -164,7 +180,7 @@ async fn run(args: Args) -> Result<(), String> {
     let deviation_rate = args.deviation_rate.unwrap_or(default_rate);
     let faults = Faults {
         error_rate: rate(args.fault_rate, "fault-rate")?,
-        error_statuses: args.fault_statuses,
+        error_statuses: args.fault_statuses.clone(),
         latency: Duration::from_millis(args.latency_ms),
         drop_rate: rate(args.drop_rate, "drop-rate")?,
         break_schema_rate: rate(args.break_schema_rate, "break-schema-rate")?,
@@ -172,9 +188,12 @@ async fn run(args: Args) -> Result<(), String> {
         deviation_rate: rate(deviation_rate, "deviation-rate")?,
         deviations,
         truncate_rate: rate(args.truncate_rate, "truncate-rate")?,
-        only_paths: (!args.fault_paths.is_empty()).then_some(args.fault_paths),
+        only_paths: (!args.fault_paths.is_empty()).then(|| args.fault_paths.clone()),
         max_faults: args.max_faults,
     };
+    if args.scaleway {
+        return run_scaleway(&args, faults).await;
+    }
     let config = EmulatorConfig::new(args.schemas)
         .listen(args.listen)
         .clock_skew_secs(args.clock_skew)
@@ -202,18 +221,58 @@ async fn run(args: Args) -> Result<(), String> {
     for (id, secret) in &oauth2_clients {
         emulator.register_oauth2_client(id, secret);
     }
-    let mut stdout = std::io::stdout();
-    let _ = writeln!(
-        stdout,
-        "ovhcloud-emulator listening on {}",
-        emulator.base_url()
-    );
-    let _ = stdout.flush();
+    announce(&emulator.base_url());
     wait_for_signal().await;
     eprintln!("ovhcloud-emulator: stopping");
     // In-flight requests may finish; idle connections do not hold the exit for long.
     let _ = tokio::time::timeout(Duration::from_secs(5), emulator.shutdown()).await;
     Ok(())
+}
+
+/// `--scaleway`: the InterLink emulator with the same listening, rate-limit and fault flags.
+async fn run_scaleway(args: &Args, faults: Faults) -> Result<(), String> {
+    let keys = args
+        .scaleway_api_key
+        .iter()
+        .map(|k| pair(k, "scaleway-api-key"))
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys
+        .iter()
+        .any(|(_, secret)| uuid::Uuid::parse_str(secret).is_err())
+    {
+        return Err("--scaleway-api-key: the secret key must be a UUID".to_owned());
+    }
+    let config = ScalewayConfig::default()
+        .listen(args.listen)
+        .step(Duration::from_millis(args.link_step_ms))
+        .rate_limit_per_sec((args.rate_limit > 0).then_some(args.rate_limit))
+        .link_quota(args.link_quota)
+        .faults(faults)
+        .seed(args.seed);
+    let emulator = ScalewayEmulator::start(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    for (access_key, secret_key) in &keys {
+        emulator.register_api_key(access_key, secret_key);
+    }
+    announce(&emulator.base_url());
+    // Ids only: secret keys are never printed.
+    eprintln!(
+        "ovhcloud-emulator: Scaleway InterLink mode, default project {}, organization {}",
+        emulator.default_project_id(),
+        emulator.default_organization_id()
+    );
+    wait_for_signal().await;
+    eprintln!("ovhcloud-emulator: stopping");
+    let _ = tokio::time::timeout(Duration::from_secs(5), emulator.shutdown()).await;
+    Ok(())
+}
+
+/// The first line on stdout, which scripts wait for.
+fn announce(base_url: &str) {
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "ovhcloud-emulator listening on {base_url}");
+    let _ = stdout.flush();
 }
 
 async fn wait_for_signal() {

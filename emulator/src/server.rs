@@ -118,14 +118,7 @@ impl Shared {
 
     /// Counts one injected fault; false when the budget of [`Faults::max_faults`] is spent.
     fn take_fault(&self, faults: &Faults) -> bool {
-        let used = self.faults_injected.fetch_add(1, Ordering::Relaxed);
-        match faults.max_faults {
-            Some(max) if used >= max => {
-                self.faults_injected.fetch_sub(1, Ordering::Relaxed);
-                false
-            }
-            _ => true,
-        }
+        faults::take_budget(&self.faults_injected, faults)
     }
 
     /// The API clock: local Unix time plus the configured skew.
@@ -334,27 +327,20 @@ async fn serve_document(shared: &Shared, incoming: &Incoming, bytes: Vec<u8>) ->
     fault_response(decision, bytes)
 }
 
-/// One draw of the faults in force for a call that they concern: waits the latency, decides,
-/// counts what was injected. `None`: the call proceeds.
+/// One draw of the faults in force for a call that they concern (see
+/// [`faults::Injector::inject`]). `None`: the call proceeds.
 async fn inject(
     shared: &Shared,
     faults: &Faults,
     key: &str,
     decide: fn(&Faults, &mut fastrand::Rng) -> Decision,
 ) -> Option<Decision> {
-    if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
-    }
-    let decision = decide(faults, &mut lock(&shared.rng));
-    if decision == Decision::Proceed || !shared.take_fault(faults) {
-        return None;
-    }
-    let kind = decision.kind()?;
-    shared.count(|s| {
-        bump(&mut s.faults, &kind);
-        bump(&mut s.faults_by_operation, key);
-    });
-    Some(decision)
+    let injector = faults::Injector {
+        used: &shared.faults_injected,
+        rng: &shared.rng,
+        stats: &shared.stats,
+    };
+    injector.inject(faults, key, decide).await
 }
 
 /// The answer an injected fault gets, marked with `x-emulator-fault`; `bytes` is what a

@@ -506,25 +506,17 @@ impl Client {
         &self,
         prepared: &PreparedRequest,
     ) -> std::result::Result<(u16, HeaderMap, String), reqwest::Error> {
-        let method = match prepared.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-            Method::Patch => reqwest::Method::PATCH,
-        };
-        let mut builder = self.inner.http.request(method, &prepared.url);
+        let mut builder = self
+            .inner
+            .http
+            .request(prepared.method.to_http(), &prepared.url);
         for (k, v) in &prepared.headers {
             builder = builder.header(k, v);
         }
         if !prepared.body.is_empty() {
             builder = builder.body(prepared.body.clone());
         }
-        let response = builder.send().await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.text().await?;
-        Ok((status, headers, body))
+        crate::receive(builder).await
     }
 
     /// One exchange with the API, through the rate limiter, re-signing and retrying as the

@@ -58,6 +58,28 @@ impl Method {
             Method::Patch => "PATCH",
         }
     }
+
+    /// The method as reqwest sends it.
+    pub fn to_http(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Patch => reqwest::Method::PATCH,
+        }
+    }
+}
+
+/// Sends a request; its status, headers and body text. The one place every provider's client
+/// reads an answer.
+pub async fn receive(
+    builder: reqwest::RequestBuilder,
+) -> std::result::Result<(u16, reqwest::header::HeaderMap, String), reqwest::Error> {
+    let response = builder.send().await?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    Ok((status, headers, response.text().await?))
 }
 
 /// The API branch an operation belongs to.

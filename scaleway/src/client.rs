@@ -266,7 +266,7 @@ impl Client {
             let mut builder = self
                 .inner
                 .http
-                .request(reqwest_method(request.method), &url)
+                .request(request.method.to_http(), &url)
                 .header("Accept", "application/json");
             if let Some(secret) = secret {
                 builder = builder.header("X-Auth-Token", secret.expose_secret());
@@ -279,32 +279,32 @@ impl Client {
                     .header("Content-Type", "application/json")
                     .body(body.clone());
             }
-            let (error, status, retry_after) = match receive(builder).await {
+            // The error to give up with, and what the retry policy is told: the status and its
+            // `Retry-After`, or how the transport failed.
+            let (error, failure, retry_after) = match ovhcloud_runtime::receive(builder).await {
                 Ok((status, _, text)) if (200..300).contains(&status) => return Ok(text),
-                Ok((status, retry_after, text)) => {
+                Ok((status, headers, text)) => {
+                    let retry_after = headers
+                        .get("Retry-After")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
                     let wait = retry_after
                         .as_deref()
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
                     let error = Error::from_response(operation.clone(), status, wait, text);
-                    (error, Some(status), retry_after)
+                    (error, Ok(status), retry_after)
                 }
                 Err(e) => {
                     let outcome = Outcome::from_reqwest(&e);
-                    let error = Error::transport(&operation, e);
-                    if !self
-                        .inner
-                        .retry
-                        .pause(attempt, request, &operation, &outcome)
-                        .await
-                    {
-                        return Err(error);
-                    }
-                    continue;
+                    (Error::transport(&operation, e), Err(outcome), None)
                 }
             };
-            let outcome = Outcome::Status {
-                status: status.unwrap_or_default(),
-                retry_after: retry_after.as_deref(),
+            let outcome = match failure {
+                Ok(status) => Outcome::Status {
+                    status,
+                    retry_after: retry_after.as_deref(),
+                },
+                Err(transport) => transport,
             };
             if !self
                 .inner
@@ -339,34 +339,6 @@ impl Client {
             );
         }
         Ok(value)
-    }
-}
-
-/// Sends a request; its status, `Retry-After` and body.
-async fn receive(
-    builder: reqwest::RequestBuilder,
-) -> std::result::Result<(u16, Option<String>, String), reqwest::Error> {
-    let response = builder.send().await?;
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("Retry-After")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    Ok((status, retry_after, response.text().await?))
-}
-
-fn reqwest_method(method: Method) -> reqwest::Method {
-    match method {
-        Method::Get => reqwest::Method::GET,
-        Method::Post => reqwest::Method::POST,
-        Method::Put => reqwest::Method::PUT,
-        Method::Delete => reqwest::Method::DELETE,
-        Method::Patch => reqwest::Method::PATCH,
-        // `Method` is non-exhaustive; a method added later is sent by name.
-        other => {
-            reqwest::Method::from_bytes(other.as_str().as_bytes()).unwrap_or(reqwest::Method::GET)
-        }
     }
 }
 
