@@ -256,7 +256,7 @@ fn incident_call<'a>(
     from: DateTime,
 ) -> Call<'a, Vec<i64>> {
     Call::new(
-        client,
+        client.runtime(),
         Branch::V1,
         Method::Get,
         "/ovhCloudConnect/{serviceName}/incident",

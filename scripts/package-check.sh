@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What a new user gets: packages `ovhcloud-runtime`, `ovhcloud-schema`, `ovhcloud-codegen` and
-# `ovhcloud` as
+# What a new user gets: packages `ovhcloud-runtime`, `ovhcloud-schema`, `ovhcloud-codegen`,
+# `ovhcloud` and `scaleway-interlink` as
 # `cargo publish` would,
 # checks the `ovhcloud` package (snapshot and lock inside, under crates.io's 10 MB), then builds
 # a throwaway project that depends on the unpacked packages alone — offline, from a clean target
@@ -22,7 +22,7 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 ok() { echo "ok: $*"; passed=$((passed + 1)); }
 
 # 1. Package (no verify build: step 3 is that build, as a user makes it).
-cargo package -p ovhcloud-runtime -p ovhcloud-schema -p ovhcloud-codegen -p ovhcloud --allow-dirty --no-verify \
+cargo package -p ovhcloud-runtime -p ovhcloud-schema -p ovhcloud-codegen -p ovhcloud -p scaleway-interlink --allow-dirty --no-verify \
     --target-dir "$work/package-target" >"$work/package.log" 2>&1 || {
     cat "$work/package.log"
     echo "package-check: $passed passed, 1 failed"
@@ -33,6 +33,12 @@ crate=$(ls "$work"/package-target/package/ovhcloud-[0-9]*.crate)
 codegen_crate=$(ls "$work"/package-target/package/ovhcloud-codegen-*.crate)
 schema_crate=$(ls "$work"/package-target/package/ovhcloud-schema-*.crate)
 runtime_crate=$(ls "$work"/package-target/package/ovhcloud-runtime-*.crate)
+interlink_crate=$(ls "$work"/package-target/package/scaleway-interlink-*.crate)
+if tar -tzf "$interlink_crate" | grep -q '/schemas/interlink.v1beta1.json$'; then
+    ok "$(basename "$interlink_crate") carries its OpenAPI description"
+else
+    fail "$(basename "$interlink_crate") lacks schemas/interlink.v1beta1.json"
+fi
 
 # 2. The ovhcloud package: size, snapshot and lock, nothing else of the repository.
 size=$(stat -c %s "$crate")

@@ -12,7 +12,6 @@ use crate::config::Faults;
 use crate::flows::ApiError;
 use crate::responses::{error_response, json_response, HttpResponse};
 use crate::server::{lock, Incoming, Shared};
-use crate::stats::Stats;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -157,12 +156,10 @@ fn run(shared: &Shared, incoming: &Incoming) -> Result<Value, ApiError> {
             shared.skew.store(b.seconds, Ordering::Relaxed);
             ok(json!({"seconds": b.seconds}))
         }
-        ("GET", "/faults") => ok(serde_json::to_value(&*lock(&shared.faults)).unwrap_or_default()),
+        ("GET", "/faults") => ok(shared.controls.faults_json()),
         ("PUT", "/faults") | ("POST", "/faults") => {
             let faults: Faults = parse(body)?;
-            let value = serde_json::to_value(&faults).unwrap_or_default();
-            shared.set_faults(faults);
-            ok(value)
+            ok(shared.controls.put_faults(faults))
         }
         ("GET", "/iceberg") => ok(json!({"enabled": shared.iceberg.load(Ordering::Relaxed)})),
         ("PUT", "/iceberg") | ("POST", "/iceberg") => {
@@ -170,20 +167,14 @@ fn run(shared: &Shared, incoming: &Incoming) -> Result<Value, ApiError> {
             shared.iceberg.store(b.enabled, Ordering::Relaxed);
             ok(json!({"enabled": b.enabled}))
         }
-        ("GET", "/rateLimit") => {
-            let n = shared.rate_limit.load(Ordering::Relaxed);
-            ok(json!({"perSecond": (n > 0).then_some(n)}))
-        }
+        ("GET", "/rateLimit") => ok(shared.controls.rate_limit_json()),
         ("PUT", "/rateLimit") | ("POST", "/rateLimit") => {
             let b: RateLimitBody = parse_required(body)?;
-            shared
-                .rate_limit
-                .store(b.per_second.unwrap_or(0), Ordering::Relaxed);
-            ok(json!({"perSecond": b.per_second.filter(|n| *n > 0)}))
+            ok(shared.controls.put_rate_limit(b.per_second))
         }
-        ("GET", "/stats") => ok(serde_json::to_value(&*lock(&shared.stats)).unwrap_or_default()),
+        ("GET", "/stats") => ok(shared.controls.stats_json()),
         ("DELETE", "/stats") => {
-            *lock(&shared.stats) = Stats::default();
+            shared.controls.reset_stats();
             ok(json!({}))
         }
         _ => Err(ApiError::not_found(format!(

@@ -4,7 +4,6 @@
 
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Response, StatusCode};
@@ -13,9 +12,7 @@ use serde_json::Value;
 
 use crate::config::{BreakMode, Faults};
 use crate::responses::HttpResponse;
-use crate::server::lock;
 use crate::shape::{client_path, is_any, json_pointer, Step, Walker};
-use crate::stats::{bump, Stats};
 
 /// The statuses `error_rate` draws from when `error_statuses` is empty.
 pub const DEFAULT_ERROR_STATUSES: [u16; 5] = [500, 502, 503, 504, 429];
@@ -68,38 +65,6 @@ pub(crate) fn take_budget(used: &AtomicU64, faults: &Faults) -> bool {
             false
         }
         _ => true,
-    }
-}
-
-/// What one draw of the faults needs: the budget counter, the random source and the stats
-/// the fault is counted in. Shared by the OVH and the Scaleway servers.
-pub(crate) struct Injector<'a> {
-    pub used: &'a AtomicU64,
-    pub rng: &'a Mutex<fastrand::Rng>,
-    pub stats: &'a Mutex<Stats>,
-}
-
-impl Injector<'_> {
-    /// One draw of `faults` for a call that they concern: waits the latency, decides, counts
-    /// what was injected under `key`. `None`: the call proceeds.
-    pub(crate) async fn inject(
-        &self,
-        faults: &Faults,
-        key: &str,
-        decide: fn(&Faults, &mut fastrand::Rng) -> Decision,
-    ) -> Option<Decision> {
-        if !faults.latency.is_zero() {
-            tokio::time::sleep(faults.latency).await;
-        }
-        let decision = decide(faults, &mut lock(self.rng));
-        if decision == Decision::Proceed || !take_budget(self.used, faults) {
-            return None;
-        }
-        let kind = decision.kind()?;
-        let mut stats = lock(self.stats);
-        bump(&mut stats.faults, &kind);
-        bump(&mut stats.faults_by_operation, key);
-        Some(decision)
     }
 }
 

@@ -122,6 +122,7 @@
 mod admin;
 pub mod auth;
 pub mod config;
+mod controls;
 pub mod deviations;
 pub mod faults;
 pub mod flows;
@@ -141,13 +142,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use ovhcloud_schema::reader::SchemaError;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use auth::AccessRule;
 pub use config::{BreakMode, Deviation, EmulatorConfig, Faults};
 pub use stats::Stats;
 
+use controls::Serving;
 use server::{lock, Shared};
 
 /// Why an emulator could not start.
@@ -197,9 +197,7 @@ impl std::error::Error for EmulatorError {
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    server: Serving,
 }
 
 impl fmt::Debug for Emulator {
@@ -234,14 +232,7 @@ impl Emulator {
                 })
             }
         };
-        let bind_error = |source| EmulatorError::Bind {
-            addr: config.listen,
-            source,
-        };
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(bind_error)?;
-        let mut addr = listener.local_addr().map_err(bind_error)?;
+        let (listener, mut addr) = controls::bind(config.listen).await?;
         if addr.ip().is_unspecified() {
             addr.set_ip(if addr.is_ipv4() {
                 std::net::Ipv4Addr::LOCALHOST.into()
@@ -271,29 +262,13 @@ impl Emulator {
         let app = axum::Router::new()
             .fallback(server::handle)
             .with_state(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let result = axum::serve(listener, service)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::error!("ovhcloud-emulator stopped: {e}");
-            }
-        });
-        Ok(Emulator {
-            shared,
-            addr,
-            shutdown: Some(tx),
-            task,
-        })
+        let server = Serving::spawn(listener, addr, app, "ovhcloud-emulator");
+        Ok(Emulator { shared, server })
     }
 
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -435,12 +410,12 @@ impl Emulator {
 
     /// Replaces the faults in force.
     pub fn set_faults(&self, faults: Faults) {
-        self.shared.set_faults(faults);
+        self.shared.controls.set_faults(faults);
     }
 
     /// The faults in force.
     pub fn faults(&self) -> Faults {
-        lock(&self.shared.faults).clone()
+        self.shared.controls.faults()
     }
 
     /// Whether v1 collections answer `X-Pagination-Mode` with their objects
@@ -456,35 +431,21 @@ impl Emulator {
 
     /// Requests per second per application; `None` (or 0) turns the limit off.
     pub fn set_rate_limit(&self, per_sec: Option<u32>) {
-        self.shared
-            .rate_limit
-            .store(per_sec.unwrap_or(0), Ordering::Relaxed);
+        self.shared.controls.set_rate_limit(per_sec);
     }
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        lock(&self.shared.stats).clone()
+        self.shared.controls.stats()
     }
 
     /// Sets every counter back to zero.
     pub fn reset_stats(&self) {
-        *lock(&self.shared.stats) = Stats::default();
+        self.shared.controls.reset_stats();
     }
 
     /// Stops the server and waits for its accept loop to end (in-flight requests finish).
-    pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        let _ = (&mut self.task).await;
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        self.task.abort();
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }

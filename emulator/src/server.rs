@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -27,11 +27,11 @@ use serde_json::{json, Value};
 
 use crate::auth::{self, AccessRule, Identity, Registry, SignedRequest};
 use crate::config::{Deviation, Faults};
+use crate::controls::Controls;
 use crate::deviations;
 use crate::faults::{self, Decision};
 use crate::flows::{ApiError, Flow, FlowRequest, FlowResponse};
 use crate::iceberg::{self, Listing};
-use crate::rate_limit::RateLimiter;
 use crate::responses::{self, error_response, json_response, set_header, HttpResponse};
 use crate::schemas::{Catalog, Collection, Match, Route};
 use crate::shape::Walker;
@@ -50,15 +50,9 @@ pub(crate) struct Shared {
     pub catalog: Catalog,
     pub flows: Vec<Box<dyn Flow>>,
     pub registry: Mutex<Registry>,
-    pub faults: Mutex<Faults>,
-    /// Faults injected since the faults in force were set (for [`Faults::max_faults`]).
-    pub faults_injected: AtomicU64,
+    /// Faults, rate limit (per application) and stats.
+    pub controls: Controls,
     pub skew: AtomicI64,
-    /// Requests per second per application; 0 = no limit.
-    pub rate_limit: AtomicU32,
-    pub limiter: Mutex<RateLimiter>,
-    pub stats: Mutex<Stats>,
-    pub rng: Mutex<fastrand::Rng>,
     /// Requests seen; numbers query ids and rotates [`BreakMode::Mixed`](crate::BreakMode::Mixed)
     /// and the kinds of [`Faults::deviations`].
     pub counter: AtomicU64,
@@ -92,13 +86,8 @@ impl Shared {
             catalog,
             flows,
             registry: Mutex::new(Registry::default()),
-            faults: Mutex::new(faults),
-            faults_injected: AtomicU64::new(0),
+            controls: Controls::new(faults, rate_limit, seed),
             skew: AtomicI64::new(skew),
-            rate_limit: AtomicU32::new(rate_limit.unwrap_or(0)),
-            limiter: Mutex::new(RateLimiter::default()),
-            stats: Mutex::new(Stats::default()),
-            rng: Mutex::new(fastrand::Rng::with_seed(seed)),
             counter: AtomicU64::new(0),
             query_prefix: format!("EU.ext-1.{:08x}", fastrand::u32(..)),
             base_url,
@@ -107,18 +96,6 @@ impl Shared {
             iceberg: AtomicBool::new(iceberg),
             examples: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// Replaces the faults in force and restarts their [`Faults::max_faults`] budget.
-    pub fn set_faults(&self, faults: Faults) {
-        let mut current = lock(&self.faults);
-        *current = faults;
-        self.faults_injected.store(0, Ordering::Relaxed);
-    }
-
-    /// Counts one injected fault; false when the budget of [`Faults::max_faults`] is spent.
-    fn take_fault(&self, faults: &Faults) -> bool {
-        faults::take_budget(&self.faults_injected, faults)
     }
 
     /// The API clock: local Unix time plus the configured skew.
@@ -150,7 +127,7 @@ impl Shared {
     }
 
     fn count(&self, f: impl FnOnce(&mut Stats)) {
-        f(&mut lock(&self.stats));
+        self.controls.count(f);
     }
 
     fn example(&self, route: &Route) -> Value {
@@ -316,31 +293,19 @@ async fn route(
 /// first half of the bytes ([`Faults::truncate_rate`]). Faults are counted under the key
 /// `GET /1.0/me.json` (the raw path), which `only_paths` can also match.
 async fn serve_document(shared: &Shared, incoming: &Incoming, bytes: Vec<u8>) -> HttpResponse {
-    let faults = lock(&shared.faults).clone();
+    let faults = shared.controls.faults();
     let key = format!("GET {}", incoming.path);
     if !faults.is_active() || !faults::applies(&faults, &incoming.path, &key) {
         return responses::bytes_response(200, bytes);
     }
-    let Some(decision) = inject(shared, &faults, &key, faults::decide_document).await else {
+    let Some(decision) = shared
+        .controls
+        .inject(&faults, &key, faults::decide_document)
+        .await
+    else {
         return responses::bytes_response(200, bytes);
     };
     fault_response(decision, bytes)
-}
-
-/// One draw of the faults in force for a call that they concern (see
-/// [`faults::Injector::inject`]). `None`: the call proceeds.
-async fn inject(
-    shared: &Shared,
-    faults: &Faults,
-    key: &str,
-    decide: fn(&Faults, &mut fastrand::Rng) -> Decision,
-) -> Option<Decision> {
-    let injector = faults::Injector {
-        used: &shared.faults_injected,
-        rng: &shared.rng,
-        stats: &shared.stats,
-    };
-    injector.inject(faults, key, decide).await
 }
 
 /// The answer an injected fault gets, marked with `x-emulator-fault`; `bytes` is what a
@@ -429,21 +394,23 @@ async fn api_call(
     // 2. Rate limit, per application.
     if !is_time {
         if let Some(key) = identity.rate_key() {
-            let per_sec = shared.rate_limit.load(Ordering::Relaxed);
-            if !lock(&shared.limiter).allow(&key, per_sec, Instant::now()) {
-                shared.count(|s| s.rate_limited += 1);
+            if shared.controls.over_limit(&key).is_some() {
                 return error_response(&responses::too_many_requests());
             }
         }
     }
 
     // 3. Faults decided before anything is applied.
-    let faults = lock(&shared.faults).clone();
+    let faults = shared.controls.faults();
     let faultable = !never_faulted(route)
         && faults.is_active()
         && faults::applies(&faults, &incoming.path, &route.key);
     if faultable {
-        if let Some(decision) = inject(shared, &faults, &route.key, faults::decide).await {
+        if let Some(decision) = shared
+            .controls
+            .inject(&faults, &route.key, faults::decide)
+            .await
+        {
             return fault_response(decision, Vec::new());
         }
     }
@@ -581,7 +548,7 @@ fn deviate(
     ty: &TypeRef,
     value: &mut Value,
 ) -> Option<(String, String)> {
-    if faults.deviation_rate <= 0.0 || lock(&shared.rng).f64() >= faults.deviation_rate {
+    if faults.deviation_rate <= 0.0 || shared.controls.rng().f64() >= faults.deviation_rate {
         return None;
     }
     let kinds: &[Deviation] = if faults.deviations.is_empty() {
@@ -600,7 +567,7 @@ fn deviate(
         let Some(path) = path else {
             continue;
         };
-        if !shared.take_fault(faults) {
+        if !shared.controls.take_fault(faults) {
             return None;
         }
         *value = changed;
@@ -634,14 +601,14 @@ fn break_schema(
     ty: &TypeRef,
     value: &mut Value,
 ) -> Vec<(String, String)> {
-    if faults.break_schema_rate <= 0.0 || lock(&shared.rng).f64() >= faults.break_schema_rate {
+    if faults.break_schema_rate <= 0.0 || shared.controls.rng().f64() >= faults.break_schema_rate {
         return Vec::new();
     }
     let mut broken = value.clone();
     let ir = &shared.catalog.ir;
     let counter = call.incoming.counter;
     let done = faults::break_answer(ir, ty, &mut broken, faults.break_mode, counter);
-    let Some((kind, path)) = done.filter(|_| shared.take_fault(faults)) else {
+    let Some((kind, path)) = done.filter(|_| shared.controls.take_fault(faults)) else {
         return Vec::new();
     };
     *value = broken;

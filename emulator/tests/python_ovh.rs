@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Command;
 
-use serde_json::Value;
+use common::python;
 
 const FULL: [(&str, &str); 4] = [
     ("GET", "/*"),
@@ -17,33 +17,11 @@ const FULL: [(&str, &str); 4] = [
     ("DELETE", "/*"),
 ];
 
-fn python_ovh_available() -> Result<(), String> {
-    let probe = Command::new("python3")
-        .args(["-c", "import ovh, requests; print(ovh.__file__)"])
-        .output()
-        .map_err(|e| format!("python3 cannot be run ({e})"))?;
-    if probe.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&probe.stderr).into_owned())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn python_ovh_signs_and_calls_the_emulator() {
-    if std::env::var("OVHCLOUD_SKIP_PYTHON").as_deref() == Ok("1") {
-        println!("skipped: OVHCLOUD_SKIP_PYTHON=1");
+    let probe = "import ovh, requests; print(ovh.__file__)";
+    if !python::ready("python-ovh", "ovh==1.2.0", probe) {
         return;
-    }
-    if let Err(why) = python_ovh_available() {
-        if std::env::var_os("CI").is_none() {
-            println!("skipped: python-ovh is not installed (pip install ovh==1.2.0): {why}");
-            return;
-        }
-        panic!(
-            "python-ovh is needed for this test: run `pip install ovh==1.2.0` \
-             (or set OVHCLOUD_SKIP_PYTHON=1 to skip it). {why}"
-        );
     }
     let emu = common::start().await;
     let (ak, secret) = emu.create_application();
@@ -71,19 +49,7 @@ async fn python_ovh_signs_and_calls_the_emulator() {
         .env_remove("OVH_CLIENT_ID")
         .env_remove("OVH_CLIENT_SECRET")
         .current_dir(std::env::temp_dir());
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "python-ovh script failed:\n{stdout}\n{stderr}"
-    );
-    let last = stdout.lines().last().unwrap_or("");
-    let out: Value =
-        serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let out = python::run(command, "python-ovh script").await;
 
     assert!(
         (out["time"].as_i64().unwrap() - common::now()).abs() <= 2,

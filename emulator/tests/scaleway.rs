@@ -75,6 +75,17 @@ impl Scw {
         self.call("POST", path, Some(body)).await
     }
 
+    /// `POST links/{id}/{action}` (`attach-vpc`, `enable-route-propagation`…).
+    async fn action(&self, id: &str, action: &str, body: Value) -> Answer {
+        self.post(&format!("links/{id}/{action}"), body).await
+    }
+
+    /// The same, which must succeed: the link after the action.
+    async fn action_ok(&self, id: &str, action: &str, body: Value) -> Value {
+        self.ok("POST", &format!("links/{id}/{action}"), Some(body))
+            .await
+    }
+
     /// A successful call's body; panics with the answer otherwise.
     async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let answer = self.call(method, path, body).await;
@@ -142,6 +153,17 @@ fn invalid(answer: &Answer) -> &Value {
     assert_eq!(answer.body["type"], "invalid_arguments", "{}", answer.body);
     assert_eq!(answer.body["message"], "invalid argument(s)");
     &answer.body["details"][0]
+}
+
+/// The `precondition` of a `precondition_failed` answer, after checking its envelope.
+fn precondition(answer: &Answer) -> &Value {
+    assert_eq!(answer.status, 412, "{}", answer.body);
+    assert_eq!(
+        answer.body["type"], "precondition_failed",
+        "{}",
+        answer.body
+    );
+    &answer.body["precondition"]
 }
 
 #[tokio::test]
@@ -269,10 +291,7 @@ async fn self_hosted_link_scenario() {
 
     // Changes wait for the configuration to end.
     let early = scw
-        .post(
-            &format!("links/{id}/attach-vpc"),
-            json!({"vpc_id": uuid_like(1)}),
-        )
+        .action(&id, "attach-vpc", json!({"vpc_id": uuid_like(1)}))
         .await;
     assert_eq!(early.status, 409);
     assert_eq!(
@@ -288,27 +307,18 @@ async fn self_hosted_link_scenario() {
     // 4. VPC, routing policy, route propagation.
     let vpc = uuid_like(2);
     let with_vpc = scw
-        .ok(
-            "POST",
-            &format!("links/{id}/attach-vpc"),
-            Some(json!({"vpc_id": vpc})),
-        )
+        .action_ok(&id, "attach-vpc", json!({"vpc_id": vpc}))
         .await;
     assert_eq!(with_vpc["vpc_id"], vpc);
     let again = scw
-        .post(
-            &format!("links/{id}/attach-vpc"),
-            json!({"vpc_id": uuid_like(3)}),
-        )
+        .action(&id, "attach-vpc", json!({"vpc_id": uuid_like(3)}))
         .await;
-    assert_eq!(again.status, 412);
-    assert_eq!(again.body["type"], "precondition_failed");
-    assert_eq!(again.body["precondition"], "resource_still_in_use");
+    assert_eq!(precondition(&again), "resource_still_in_use");
     let attached = scw
-        .ok(
-            "POST",
-            &format!("links/{id}/attach-routing-policy"),
-            Some(json!({"routing_policy_id": policy})),
+        .action_ok(
+            &id,
+            "attach-routing-policy",
+            json!({"routing_policy_id": policy}),
         )
         .await;
     assert_eq!(attached["routing_policy_v4_id"], policy);
@@ -323,11 +333,7 @@ async fn self_hosted_link_scenario() {
     assert_eq!(up.body["bgp_v6_status"], "disabled");
     for _ in 0..2 {
         let enabled = scw
-            .ok(
-                "POST",
-                &format!("links/{id}/enable-route-propagation"),
-                Some(json!({})),
-            )
+            .action_ok(&id, "enable-route-propagation", json!({}))
             .await;
         assert_eq!(enabled["enable_route_propagation"], true);
     }
@@ -392,22 +398,17 @@ async fn self_hosted_link_scenario() {
     let in_use = scw
         .call("DELETE", &format!("routing-policies/{policy}"), None)
         .await;
-    assert_eq!(
-        (in_use.status, in_use.body["precondition"].clone()),
-        (412, json!("resource_still_in_use"))
-    );
+    assert_eq!(precondition(&in_use), "resource_still_in_use");
     let detached = scw
-        .ok(
-            "POST",
-            &format!("links/{id}/detach-routing-policy"),
-            Some(json!({"routing_policy_id": policy})),
+        .action_ok(
+            &id,
+            "detach-routing-policy",
+            json!({"routing_policy_id": policy}),
         )
         .await;
     assert!(detached["routing_policy_v4_id"].is_null());
     assert_eq!(detached["bgp_v4_status"], "disabled");
-    let no_vpc = scw
-        .ok("POST", &format!("links/{id}/detach-vpc"), Some(json!({})))
-        .await;
+    let no_vpc = scw.action_ok(&id, "detach-vpc", json!({})).await;
     assert!(no_vpc["vpc_id"].is_null());
     assert_eq!(no_vpc["enable_route_propagation"], false);
     let deleting = scw.ok("DELETE", &format!("links/{id}"), None).await;
@@ -625,15 +626,13 @@ async fn invalid_requests_get_scaleway_errors() {
         .unwrap()
         .to_owned();
     let propagation = scw
-        .post(&format!("links/{link}/enable-route-propagation"), json!({}))
+        .action(&link, "enable-route-propagation", json!({}))
         .await;
-    assert_eq!(
-        (propagation.status, propagation.body["precondition"].clone()),
-        (412, json!("attribute_must_be_set"))
-    );
+    assert_eq!(precondition(&propagation), "attribute_must_be_set");
     let detach = scw
-        .post(
-            &format!("links/{link}/detach-routing-policy"),
+        .action(
+            &link,
+            "detach-routing-policy",
             json!({"routing_policy_id": v4}),
         )
         .await;
@@ -647,8 +646,9 @@ async fn invalid_requests_get_scaleway_errors() {
         json!({"type":"not_found","message":"resource is not found","resource":"link","resource_id":missing})
     );
     let attach = scw
-        .post(
-            &format!("links/{link}/attach-routing-policy"),
+        .action(
+            &link,
+            "attach-routing-policy",
             json!({"routing_policy_id": missing}),
         )
         .await;

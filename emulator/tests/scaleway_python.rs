@@ -5,46 +5,22 @@
 //! test is skipped with a message, except in CI (`CI` set), which installs it and must run it;
 //! set `OVHCLOUD_SKIP_PYTHON=1` to skip it anyway.
 
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
+use common::python;
 use ovhcloud_emulator::scaleway::{ScalewayConfig, ScalewayEmulator};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const PIN: &str = "scaleway==2.12.0";
 
-fn python_scaleway_available() -> Result<(), String> {
-    let probe = Command::new("python3")
-        .args([
-            "-c",
-            "import scaleway.interlink.v1beta1, scaleway; print(scaleway.__version__)",
-        ])
-        .output()
-        .map_err(|e| format!("python3 cannot be run ({e})"))?;
-    if probe.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&probe.stderr).into_owned())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn scaleway_python_sdk_runs_the_interlink_scenario() {
-    if std::env::var("OVHCLOUD_SKIP_PYTHON").as_deref() == Ok("1") {
-        println!("skipped: OVHCLOUD_SKIP_PYTHON=1");
+    let probe = "import scaleway.interlink.v1beta1, scaleway; print(scaleway.__version__)";
+    if !python::ready("the Scaleway Python SDK", PIN, probe) {
         return;
-    }
-    if let Err(why) = python_scaleway_available() {
-        if std::env::var_os("CI").is_none() {
-            println!(
-                "skipped: the Scaleway Python SDK is not installed (pip install {PIN}): {why}"
-            );
-            return;
-        }
-        panic!(
-            "the Scaleway Python SDK is needed for this test: run `pip install {PIN}` \
-             (or set OVHCLOUD_SKIP_PYTHON=1 to skip it). {why}"
-        );
     }
     let config = ScalewayConfig::default().step(Duration::from_millis(300));
     let emu = ScalewayEmulator::start(config).await.expect("starts");
@@ -75,19 +51,7 @@ async fn scaleway_python_sdk_runs_the_interlink_scenario() {
     ] {
         command.env_remove(name);
     }
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the Scaleway SDK script failed:\n{stdout}\n{stderr}"
-    );
-    let last = stdout.lines().last().unwrap_or("");
-    let out: Value =
-        serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let out = python::run(command, "the Scaleway SDK script").await;
 
     assert_eq!(out["connection"]["status"], "active", "{out}");
     assert!(

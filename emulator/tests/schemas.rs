@@ -108,7 +108,7 @@ async fn bad_schemas_are_listed_with_file_and_pointer() {
     let v1 = dir.join("v1");
     std::fs::create_dir_all(&v1).unwrap();
     std::fs::write(v1.join("a.json"), r#"{"resourcePath":"/a","apis":[{"path":"/a","operations":[{"apiStatus":{"value":"PRODUCTION"},"httpMethod":"GET","parameters":[],"responseType":7}]}],"models":{}}"#).unwrap();
-    std::fs::write(v1.join("b.json"), r#"{"resourcePath":"/b","apis":[{"path":"/b","operations":[{"apiStatus":{"value":"PRODUCTION"},"httpMethod":"PATCH","parameters":[],"responseType":"void"}]}],"models":{}}"#).unwrap();
+    std::fs::write(v1.join("b.json"), r#"{"resourcePath":"/b","apis":[{"path":"/b","operations":[{"apiStatus":{"value":"PRODUCTION"},"httpMethod":"BREW","parameters":[],"responseType":"void"}]}],"models":{}}"#).unwrap();
     let err = Emulator::start(EmulatorConfig::new(&dir))
         .await
         .unwrap_err();
@@ -122,7 +122,7 @@ async fn bad_schemas_are_listed_with_file_and_pointer() {
         "{text}"
     );
     assert!(
-        text.contains("b.json: at /apis/0/operations/0/httpMethod") && text.contains("PATCH"),
+        text.contains("b.json: at /apis/0/operations/0/httpMethod") && text.contains("BREW"),
         "{text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -26,16 +26,11 @@ mod state;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
 use crate::config::Faults;
-use crate::rate_limit::RateLimiter;
-use crate::server::lock;
+use crate::controls::{self, Controls, Serving};
 use crate::stats::Stats;
 use crate::EmulatorError;
 
@@ -132,10 +127,8 @@ impl ScalewayConfig {
 /// A running InterLink emulator. Dropping it stops the server.
 pub struct ScalewayEmulator {
     shared: Arc<Shared>,
-    addr: SocketAddr,
     base_url: String,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    server: Serving,
 }
 
 impl fmt::Debug for ScalewayEmulator {
@@ -149,14 +142,7 @@ impl fmt::Debug for ScalewayEmulator {
 impl ScalewayEmulator {
     /// Binds the address and starts serving on the current tokio runtime.
     pub async fn start(config: ScalewayConfig) -> Result<ScalewayEmulator, EmulatorError> {
-        let bind_error = |source| EmulatorError::Bind {
-            addr: config.listen,
-            source,
-        };
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(bind_error)?;
-        let mut addr = listener.local_addr().map_err(bind_error)?;
+        let (listener, mut addr) = controls::bind(config.listen).await?;
         if addr.ip().is_unspecified() {
             addr.set_ip(Ipv4Addr::LOCALHOST.into());
         }
@@ -167,39 +153,22 @@ impl ScalewayEmulator {
             link_quota: config.link_quota,
             default_project_id: uuid::Uuid::new_v4().to_string(),
             default_organization_id: uuid::Uuid::new_v4().to_string(),
-            faults: Mutex::new(config.faults),
-            faults_injected: AtomicU64::new(0),
-            rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
-            rate_limit: AtomicU32::new(config.rate_limit_per_sec.unwrap_or(0)),
-            limiter: Mutex::new(RateLimiter::default()),
-            stats: Mutex::new(Stats::default()),
+            controls: Controls::new(config.faults, config.rate_limit_per_sec, config.seed),
         });
         let app = axum::Router::new()
             .fallback(server::handle)
             .with_state(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let result = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::error!("ovhcloud-emulator (scaleway) stopped: {e}");
-            }
-        });
+        let server = Serving::spawn(listener, addr, app, "ovhcloud-emulator (scaleway)");
         Ok(ScalewayEmulator {
             shared,
-            addr,
             base_url: format!("http://{addr}"),
-            shutdown: Some(tx),
-            task,
+            server,
         })
     }
 
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr
     }
 
     /// `http://127.0.0.1:PORT`: a client's `api_url` (it appends `/interlink/v1beta1/…`).
@@ -246,46 +215,32 @@ impl ScalewayEmulator {
     /// Replaces the faults in force (error statuses, latency and drops apply; deviations and
     /// broken schemas are OVH-only).
     pub fn set_faults(&self, faults: Faults) {
-        self.shared.set_faults(faults);
+        self.shared.controls.set_faults(faults);
     }
 
     /// The faults in force.
     pub fn faults(&self) -> Faults {
-        lock(&self.shared.faults).clone()
+        self.shared.controls.faults()
     }
 
     /// Requests per second per API key; `None` (or 0) turns the limit off.
     pub fn set_rate_limit(&self, per_sec: Option<u32>) {
-        self.shared
-            .rate_limit
-            .store(per_sec.unwrap_or(0), Ordering::Relaxed);
+        self.shared.controls.set_rate_limit(per_sec);
     }
 
     /// A snapshot of the counters; operations are keyed
     /// `"POST /interlink/v1beta1/regions/{region}/links"`.
     pub fn stats(&self) -> Stats {
-        lock(&self.shared.stats).clone()
+        self.shared.controls.stats()
     }
 
     /// Sets every counter back to zero.
     pub fn reset_stats(&self) {
-        *lock(&self.shared.stats) = Stats::default();
+        self.shared.controls.reset_stats();
     }
 
     /// Stops the server and waits for its accept loop to end.
-    pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        let _ = (&mut self.task).await;
-    }
-}
-
-impl Drop for ScalewayEmulator {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        self.task.abort();
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }

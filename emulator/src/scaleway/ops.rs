@@ -124,6 +124,22 @@ pub(crate) struct Ctx<'a> {
     pub link_quota: usize,
 }
 
+impl Ctx<'_> {
+    /// Whether a resource of `project_id` in `region` is the caller's to see: in this region
+    /// and of the key's project (others' are answered as not found).
+    fn sees(&self, region: &str, project_id: &str) -> bool {
+        region == self.region && project_id == self.key.project_id
+    }
+
+    /// `policy_id` attached now (its BGP session comes up a step later).
+    fn attach(&self, policy_id: String) -> Attached {
+        Attached {
+            policy_id,
+            since: self.now,
+        }
+    }
+}
+
 /// A successful answer: a JSON body, or `None` for `204 No Content`.
 pub(crate) type Reply = Result<Option<Value>, ScwError>;
 
@@ -340,7 +356,7 @@ fn find_link<'s>(store: &'s mut Store, ctx: &Ctx<'_>, id: &str) -> Result<&'s mu
     store
         .links
         .iter_mut()
-        .find(|l| l.id == id && l.region == ctx.region && l.project_id == ctx.key.project_id)
+        .find(|l| l.id == id && ctx.sees(&l.region, &l.project_id))
         .ok_or_else(|| not_found("link", id))
 }
 
@@ -398,7 +414,7 @@ fn list_links(store: &Store, ctx: &Ctx<'_>, query: &Query) -> Result<Value, ScwE
     let mut items: Vec<(Value, &Link)> = store
         .links
         .iter()
-        .filter(|l| l.region == ctx.region && l.project_id == ctx.key.project_id)
+        .filter(|l| ctx.sees(&l.region, &l.project_id))
         .map(|l| (l.to_json(ctx.now, ctx.step), l))
         .filter(|(v, l)| {
             contains_ci(&l.name, query.get("name"))
@@ -512,12 +528,6 @@ fn create_link(store: &mut Store, ctx: &Ctx<'_>, body: &Body<'_>) -> Result<Valu
     }
     store.link_counter += 1;
     let now = Utc::now();
-    let attached = |id: Option<String>| {
-        id.map(|policy_id| Attached {
-            policy_id,
-            since: ctx.now,
-        })
-    };
     let link = Link {
         id: uuid::Uuid::new_v4().to_string(),
         project_id,
@@ -531,8 +541,8 @@ fn create_link(store: &mut Store, ctx: &Ctx<'_>, body: &Body<'_>) -> Result<Valu
         vlan: host.vlan,
         peer_asn: host.peer_asn,
         vpc_id: None,
-        v4: attached(v4),
-        v6: attached(v6),
+        v4: v4.map(|id| ctx.attach(id)),
+        v6: v6.map(|id| ctx.attach(id)),
         enable_route_propagation: false,
         number: store.link_counter,
         created: ctx.now,
@@ -767,27 +777,21 @@ fn link_action(
     let link = settled_link(store, ctx, id)?;
     match (action, policy, vpc_id) {
         (Action::AttachRoutingPolicy, Some((policy_id, ipv6)), _) => {
-            let slot = if ipv6 { &mut link.v6 } else { &mut link.v4 };
+            let slot = link.slot(ipv6);
             if let Some(current) = slot {
                 let family = if ipv6 { "IPv6" } else { "IPv4" };
                 return Err(precondition_failed("resource_still_in_use", format!("the link already has the {family} routing policy {}; detach it or use set-routing-policy", current.policy_id)));
             }
-            *slot = Some(Attached {
-                policy_id,
-                since: ctx.now,
-            });
+            *slot = Some(ctx.attach(policy_id));
         }
         (Action::SetRoutingPolicy, Some((policy_id, ipv6)), _) => {
-            let slot = if ipv6 { &mut link.v6 } else { &mut link.v4 };
+            let slot = link.slot(ipv6);
             if slot.as_ref().is_none_or(|a| a.policy_id != policy_id) {
-                *slot = Some(Attached {
-                    policy_id,
-                    since: ctx.now,
-                });
+                *slot = Some(ctx.attach(policy_id));
             }
         }
         (Action::DetachRoutingPolicy, Some((policy_id, ipv6)), _) => {
-            let slot = if ipv6 { &mut link.v6 } else { &mut link.v4 };
+            let slot = link.slot(ipv6);
             if slot.as_ref().is_none_or(|a| a.policy_id != policy_id) {
                 return Err(precondition_failed(
                     "attribute_must_be_set",
@@ -841,7 +845,7 @@ fn find_policy<'s>(
     store
         .policies
         .iter()
-        .find(|p| p.id == id && p.region == ctx.region && p.project_id == ctx.key.project_id)
+        .find(|p| p.id == id && ctx.sees(&p.region, &p.project_id))
         .ok_or_else(|| not_found("routing_policy", id))
 }
 
@@ -859,7 +863,7 @@ fn list_policies(store: &Store, ctx: &Ctx<'_>, query: &Query) -> Result<Value, S
     let mut items: Vec<&RoutingPolicy> = store
         .policies
         .iter()
-        .filter(|p| p.region == ctx.region && p.project_id == ctx.key.project_id)
+        .filter(|p| ctx.sees(&p.region, &p.project_id))
         .filter(|p| contains_ci(&p.name, query.get("name")) && has_tags(&p.tags, &tags))
         .filter(|p| ipv6.is_none_or(|v| p.is_ipv6 == v))
         .collect();

@@ -4,7 +4,6 @@
 //! operation, under the store's lock. The `/_emulator` administration API is answered here
 //! too.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,9 +17,8 @@ use super::errors::{self, invalid_argument, Reason, ScwError};
 use super::ops::{self, Ctx, Op, PREFIX};
 use super::request::{Body as JsonBody, Query};
 use super::state::{ApiKey, Store};
-use crate::config::Faults;
-use crate::faults::{self, Decision, Injector};
-use crate::rate_limit::RateLimiter;
+use crate::controls::Controls;
+use crate::faults::{self, Decision};
 use crate::responses::{bytes_response, json_response, set_header, HttpResponse};
 use crate::server::lock;
 use crate::stats::{bump, Stats};
@@ -36,22 +34,11 @@ pub(crate) struct Shared {
     pub link_quota: usize,
     pub default_project_id: String,
     pub default_organization_id: String,
-    pub faults: Mutex<Faults>,
-    /// Faults injected since the faults in force were set (for [`Faults::max_faults`]).
-    pub faults_injected: AtomicU64,
-    pub rng: Mutex<fastrand::Rng>,
-    /// Requests per second per API key; 0 = no limit.
-    pub rate_limit: AtomicU32,
-    pub limiter: Mutex<RateLimiter>,
-    pub stats: Mutex<Stats>,
+    /// Faults, rate limit (per API key) and stats.
+    pub controls: Controls,
 }
 
 impl Shared {
-    pub fn set_faults(&self, faults: Faults) {
-        *lock(&self.faults) = faults;
-        self.faults_injected.store(0, Ordering::Relaxed);
-    }
-
     /// A new key of `project_id` (default: the default project) in `organization_id`
     /// (default: the default organization).
     pub fn create_api_key(
@@ -87,7 +74,7 @@ impl Shared {
     }
 
     fn count(&self, f: impl FnOnce(&mut Stats)) {
-        f(&mut lock(&self.stats));
+        self.controls.count(f);
     }
 }
 
@@ -154,9 +141,7 @@ async fn api_call(shared: &Shared, call: &Call<'_>) -> Result<HttpResponse, ScwE
         authenticate(shared, call.token).inspect_err(|_| shared.count(|s| s.auth_failures += 1))?;
 
     // 2. Rate limit, per key.
-    let per_sec = shared.rate_limit.load(Ordering::Relaxed);
-    if !lock(&shared.limiter).allow(&api_key.access_key, per_sec, Instant::now()) {
-        shared.count(|s| s.rate_limited += 1);
+    if let Some(per_sec) = shared.controls.over_limit(&api_key.access_key) {
         return Err(errors::too_many_requests(per_sec));
     }
 
@@ -215,16 +200,11 @@ fn authenticate(shared: &Shared, token: Option<&str>) -> Result<ApiKey, ScwError
 
 /// Draws the faults in force for this call; the answer when one was injected.
 async fn inject_fault(shared: &Shared, path: &str, key: &str) -> Option<HttpResponse> {
-    let faults = lock(&shared.faults).clone();
+    let faults = shared.controls.faults();
     if !faults.is_active() || !faults::applies(&faults, path, key) {
         return None;
     }
-    let injector = Injector {
-        used: &shared.faults_injected,
-        rng: &shared.rng,
-        stats: &shared.stats,
-    };
-    let decision = injector.inject(&faults, key, faults::decide).await?;
+    let decision = shared.controls.inject(&faults, key, faults::decide).await?;
     let mut response = match decision {
         Decision::Status(status) => errors::injected(status).response(),
         _ => faults::dropped_response(),
@@ -327,27 +307,16 @@ fn admin_call(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Result<
                 "organization_id": key.organization_id,
             }))
         }
-        ("GET", "/faults") => Ok(serde_json::to_value(&*lock(&shared.faults)).unwrap_or_default()),
-        ("PUT" | "POST", "/faults") => {
-            let faults: Faults = parse(body)?;
-            let value = serde_json::to_value(&faults).unwrap_or_default();
-            shared.set_faults(faults);
-            Ok(value)
-        }
-        ("GET", "/rateLimit") => {
-            let n = shared.rate_limit.load(Ordering::Relaxed);
-            Ok(json!({"perSecond": (n > 0).then_some(n)}))
-        }
+        ("GET", "/faults") => Ok(shared.controls.faults_json()),
+        ("PUT" | "POST", "/faults") => Ok(shared.controls.put_faults(parse(body)?)),
+        ("GET", "/rateLimit") => Ok(shared.controls.rate_limit_json()),
         ("PUT" | "POST", "/rateLimit") => {
             let b: RateLimitBody = parse(body)?;
-            shared
-                .rate_limit
-                .store(b.per_second.unwrap_or(0), Ordering::Relaxed);
-            Ok(json!({"perSecond": b.per_second.filter(|n| *n > 0)}))
+            Ok(shared.controls.put_rate_limit(b.per_second))
         }
-        ("GET", "/stats") => Ok(serde_json::to_value(&*lock(&shared.stats)).unwrap_or_default()),
+        ("GET", "/stats") => Ok(shared.controls.stats_json()),
         ("DELETE", "/stats") => {
-            *lock(&shared.stats) = Stats::default();
+            shared.controls.reset_stats();
             Ok(json!({}))
         }
         _ => Err(errors::unknown_route(method, &format!("/_emulator{path}"))),

@@ -189,6 +189,15 @@ impl Link {
         }
     }
 
+    /// The routing policy slot of the family: IPv6 or IPv4.
+    pub fn slot(&mut self, ipv6: bool) -> &mut Option<Attached> {
+        if ipv6 {
+            &mut self.v6
+        } else {
+            &mut self.v4
+        }
+    }
+
     pub fn policy_ids(&self) -> impl Iterator<Item = &str> {
         self.v4.iter().chain(&self.v6).map(|a| a.policy_id.as_str())
     }

@@ -3,6 +3,8 @@
 //! signer of our own (sha1 over the exact bytes sent), independent of the `ovhcloud` client.
 #![allow(dead_code)]
 
+pub mod python;
+
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
