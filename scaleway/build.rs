@@ -1,6 +1,7 @@
 //! Generates the InterLink API into `OUT_DIR` from `schemas/interlink.v1beta1.json`, Scaleway's
 //! OpenAPI 3.1 description, with the generator of the `ovhcloud` crate: same model, plan and
-//! emitter; methods are named after Scaleway's `operationId`s, as its SDKs name them.
+//! emitter; Scaleway's SDK conventions: methods named after `operationId`s, and the region, zone
+//! and project filled in from the client's configuration unless a call sets them.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,8 @@ fn main() -> ExitCode {
     let schema = manifest_dir.join("schemas/interlink.v1beta1.json");
     println!("cargo:rerun-if-changed={}", schema.display());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
-    let generation = match ovhcloud_codegen::generate_openapi(&schema) {
+    let options = ovhcloud_codegen::plan::PlanOptions::scaleway();
+    let generation = match ovhcloud_codegen::generate_openapi(&schema, &options) {
         Ok(g) => g,
         Err(e) => return fail(&e.to_string()),
     };

@@ -201,21 +201,17 @@ fn generate_selected(
 }
 
 /// Reads one OpenAPI 3 document (JSON; YAML when `ovhcloud-schema` has its `yaml` feature) and
-/// emits every API it describes, methods named after their `operationId`s as the provider's
-/// SDKs name them. Errors and warnings point into the OpenAPI document; an unreadable document
-/// is an error of the result, as an unreadable native file is.
-pub fn generate_openapi(file: &Path) -> Result<Generation, Error> {
+/// emits every API it describes with a provider's conventions (`PlanOptions::scaleway()`).
+/// Errors and warnings point into the OpenAPI document; an unreadable document is an error of
+/// the result, as an unreadable native file is.
+pub fn generate_openapi(file: &Path, options: &plan::PlanOptions) -> Result<Generation, Error> {
     let start = Instant::now();
     let (ir, read_errors) = match ovhcloud_schema::openapi::load(file) {
         Ok(read) => (openapi_model(read), Vec::new()),
         Err(e) => (model::build(Vec::new()), vec![e]),
     };
     let selected: Vec<usize> = (0..ir.apis.len()).collect();
-    let plan = Plan::with_naming(
-        &ir,
-        &plan::Lock::default(),
-        plan::MethodNaming::OperationIds,
-    );
+    let plan = Plan::with_options(&ir, &plan::Lock::default(), options);
     let files = emit::emit(&ir, &plan, &selected).map_err(Error::Emit)?;
     Ok(Generation {
         ir,

@@ -37,8 +37,9 @@ enum Command {
         #[arg(long = "api")]
         apis: Vec<String>,
         /// Read this OpenAPI 3 document (JSON or YAML) instead of --schemas: every API it
-        /// describes, methods named after its operationIds (Scaleway's InterLink:
-        /// `scaleway/schemas/interlink.v1beta1.json`).
+        /// describes, with Scaleway's SDK conventions (methods named after operationIds; region,
+        /// zone and project filled in by the client) as `scaleway-interlink` is built from
+        /// `scaleway/schemas/interlink.v1beta1.json`.
         #[arg(long, conflicts_with_all = ["schemas", "apis"])]
         openapi: Option<PathBuf>,
         /// Exit with status 1 when anything had to be degraded (warnings), not only on errors.
@@ -106,7 +107,10 @@ fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Selection::Only(apis)
             };
             let generation = match openapi {
-                Some(document) => ovhcloud_codegen::generate_openapi(&document)?,
+                Some(document) => ovhcloud_codegen::generate_openapi(
+                    &document,
+                    &ovhcloud_codegen::plan::PlanOptions::scaleway(),
+                )?,
                 None => generate(&schemas, &selection)?,
             };
             write_files(&out, &generation.files)?;

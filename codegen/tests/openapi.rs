@@ -58,8 +58,9 @@ fn the_crate_schema_is_the_reference_document() {
         return;
     }
     let json = root.join("scaleway/schemas/interlink.v1beta1.json");
-    let from_yaml = ovhcloud_codegen::generate_openapi(&yaml).unwrap();
-    let from_json = ovhcloud_codegen::generate_openapi(&json).unwrap();
+    let options = ovhcloud_codegen::plan::PlanOptions::scaleway();
+    let from_yaml = ovhcloud_codegen::generate_openapi(&yaml, &options).unwrap();
+    let from_json = ovhcloud_codegen::generate_openapi(&json, &options).unwrap();
     assert_eq!(from_json.errors().count(), 0);
     assert_eq!(from_json.warnings().count(), 0);
     let without_hash = |g: &ovhcloud_codegen::Generation| -> Vec<(std::path::PathBuf, String)> {

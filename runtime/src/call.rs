@@ -42,6 +42,20 @@ pub struct Request {
     pub response_mode: Option<ResponseMode>,
     /// A v1 list of ids: the member holding the id when the API answers with whole objects.
     pub ids_from: Option<&'static str>,
+    /// Values the client fills in from its configuration unless the call set them (a
+    /// Scaleway `region` or `project_id`); see [`Request::fill_defaults`].
+    pub defaults: Vec<Defaulted>,
+}
+
+/// A value of a request the client fills in when the call did not set it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Defaulted {
+    /// The parameter's wire name: the path's `{region}`, the body's `project_id`.
+    pub name: &'static str,
+    /// In the path (always needed) or a body field.
+    pub in_path: bool,
+    /// A body field the operation requires.
+    pub required: bool,
 }
 
 /// A request body.
@@ -90,7 +104,46 @@ impl Request {
             schemas_version: None,
             response_mode: None,
             ids_from: None,
+            defaults: Vec::new(),
         }
+    }
+
+    /// Fills in what the call left to the client: each path parameter still unset, and each
+    /// body field the call did not set, from `default` (by wire name). Names a value that is
+    /// needed and has no default.
+    pub fn fill_defaults(
+        &mut self,
+        default: impl Fn(&str) -> Option<String>,
+    ) -> std::result::Result<(), &'static str> {
+        for deferred in std::mem::take(&mut self.defaults) {
+            let placeholder = format!("{{{}}}", deferred.name);
+            let value = if deferred.in_path {
+                if !self.path.contains(&placeholder) {
+                    continue;
+                }
+                default(deferred.name)
+            } else {
+                let set =
+                    matches!(&self.body, Some(Body::Fields(f)) if f.contains_key(deferred.name));
+                if set {
+                    continue;
+                }
+                default(deferred.name)
+            };
+            match (value, deferred.in_path) {
+                (Some(value), true) => {
+                    let segment = percent_encoding::utf8_percent_encode(&value, UNRESERVED);
+                    self.path = self.path.replace(&placeholder, &segment.to_string());
+                }
+                (Some(value), false) => {
+                    let mut error = None;
+                    add_body_field(self, &mut error, deferred.name, Ok(Value::String(value)));
+                }
+                (None, false) if !deferred.required => {}
+                (None, _) => return Err(deferred.name),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -207,6 +260,36 @@ impl<'a, R, C> Call<'a, R, C> {
         self
     }
 
+    /// Leaves the path parameter `name` to the client's default unless
+    /// [`path_named`](Self::path_named) sets it.
+    pub fn path_default(mut self, name: &'static str) -> Self {
+        self.request.defaults.push(Defaulted {
+            name,
+            in_path: true,
+            required: true,
+        });
+        self
+    }
+
+    /// Fills the path parameter `{name}`.
+    pub fn path_named<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        if let Some(v) = encoded(&mut self.error, name, serde_json::to_value(value)) {
+            let segment = percent_encoding::utf8_percent_encode(&text(&v), UNRESERVED).to_string();
+            self.request.path = self.request.path.replace(&format!("{{{name}}}"), &segment);
+        }
+        self
+    }
+
+    /// Leaves the body field `name` to the client's default unless the call sets it.
+    pub fn body_default(mut self, name: &'static str, required: bool) -> Self {
+        self.request.defaults.push(Defaulted {
+            name,
+            in_path: false,
+            required,
+        });
+        self
+    }
+
     /// Sent without a signature (`noAuthentication` in the schema).
     pub fn unauthenticated(mut self) -> Self {
         self.request.authenticated = false;
@@ -304,13 +387,21 @@ fn fill_path(request: &mut Request, error: &mut Option<String>, value: serde_jso
         return;
     };
     let segment = percent_encoding::utf8_percent_encode(&text(&v), UNRESERVED).to_string();
+    // The first `{parameter}` not left to the client's defaults.
+    let deferred = |name: &str| request.defaults.iter().any(|d| d.in_path && d.name == name);
     let path = &mut request.path;
-    match (path.find('{'), path.find('}')) {
-        (Some(open), Some(close)) if open < close => path.replace_range(open..=close, &segment),
-        _ => {
-            error.get_or_insert_with(|| "more path values than path parameters".to_owned());
+    let mut from = 0;
+    while let Some(open) = path[from..].find('{').map(|i| from + i) {
+        let Some(close) = path[open..].find('}').map(|i| open + i) else {
+            break;
+        };
+        if !deferred(&path[open + 1..close]) {
+            path.replace_range(open..=close, &segment);
+            return;
         }
+        from = close + 1;
     }
+    error.get_or_insert_with(|| "more path values than path parameters".to_owned());
 }
 
 fn add_query(
@@ -474,6 +565,51 @@ mod tests {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         assert_eq!(q, ["a=x", "a=y", "c=true", "d={\"k\":[1]}"]);
+    }
+
+    #[test]
+    fn defaults_fill_what_the_call_left() {
+        let c = client();
+        let template = "/x/regions/{region}/links/{link_id}";
+        let call: Call<'_, ()> = Call::new(&c, Branch::V1, Method::Post, template)
+            .path_default("region")
+            .body_default("project_id", true)
+            .path("a/b");
+        assert_eq!(call.request().path, "/x/regions/{region}/links/a%2Fb");
+        let mut request = call.request().clone();
+        let defaults = |name: &str| match name {
+            "region" => Some("fr-par".to_owned()),
+            "project_id" => Some("p1".to_owned()),
+            _ => None,
+        };
+        request.fill_defaults(defaults).unwrap();
+        assert_eq!(request.path, "/x/regions/fr-par/links/a%2Fb");
+        let Some(Body::Fields(f)) = &request.body else {
+            panic!()
+        };
+        assert_eq!(f["project_id"], "p1");
+
+        // What the call set wins; a needed value without a default is named.
+        let call: Call<'_, ()> = Call::new(&c, Branch::V1, Method::Post, template)
+            .path_default("region")
+            .body_default("project_id", true)
+            .path("l")
+            .path_named("region", "nl-ams")
+            .body_field("project_id", "p2");
+        let mut request = call.request().clone();
+        request.fill_defaults(|_| None).unwrap();
+        assert_eq!(request.path, "/x/regions/nl-ams/links/l");
+        let Some(Body::Fields(f)) = &request.body else {
+            panic!()
+        };
+        assert_eq!(f["project_id"], "p2");
+        let mut request = Call::<()>::new(&c, Branch::V1, Method::Get, template)
+            .path_default("region")
+            .body_default("optional", false)
+            .path("l")
+            .request()
+            .clone();
+        assert_eq!(request.fill_defaults(|_| None), Err("region"));
     }
 
     #[test]

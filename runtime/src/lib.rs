@@ -27,7 +27,7 @@ pub mod types;
 pub mod wait;
 
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
-pub use call::{Backend, Body, Call, CallFuture, ItemStream, PageStream, Request};
+pub use call::{Backend, Body, Call, CallFuture, Defaulted, ItemStream, PageStream, Request};
 pub use client::{Client, ClientBuilder, PreparedRequest};
 pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};

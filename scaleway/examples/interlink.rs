@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use scaleway_interlink::wait::WaitOptions;
-use scaleway_interlink::{Client, Region};
+use scaleway_interlink::Client;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -45,12 +45,12 @@ async fn main() -> Result<()> {
             .build()?;
         (client, Some(emulator))
     };
-    let region = client.region().unwrap_or(Region::FrPar);
-    let project = client.project_id()?.to_owned();
+    // The region and the project are the client's defaults (SCW_DEFAULT_REGION, …); a call
+    // can set others (`.region(&Region::NlAms)`).
     let interlink = client.interlink();
 
     let connection = interlink
-        .list_dedicated_connections(&region)
+        .list_dedicated_connections()
         .status(&"active".into())
         .all()
         .await?
@@ -67,33 +67,30 @@ async fn main() -> Result<()> {
     );
 
     let policy = interlink
-        .create_routing_policy(&region, "example-ipv4", &project)
+        .create_routing_policy("example-ipv4")
         .prefix_filter_in(&["10.0.0.0/16".to_owned()])
         .prefix_filter_out(&["172.16.0.0/24".to_owned()])
         .await?;
     println!("routing policy {}", policy.id);
 
     let link = interlink
-        .create_link(&region, bandwidth, "example-link", &connection.pop_id)
+        .create_link(bandwidth, "example-link", &connection.pop_id)
         .connection_id(&connection.id)
-        .project_id(&project)
         .peer_asn(65001)
         .await?;
     println!("link {}: {}", link.id, link.status.as_str());
     let options = WaitOptions::default()
         .interval(Duration::from_millis(200), Duration::from_secs(10))
         .timeout(Duration::from_secs(900));
-    let link = client.wait_for_link(&region, &link.id, &options).await?;
+    let link = client.wait_for_link(None, &link.id, &options).await?;
     println!("link {}: {}", link.id, link.status.as_str());
 
-    interlink.attach_vpc(&region, &link.id, &vpc).await?;
+    interlink.attach_vpc(&link.id, &vpc).await?;
     interlink
-        .attach_routing_policy(&region, &link.id, &policy.id)
+        .attach_routing_policy(&link.id, &policy.id)
         .await?;
-    interlink
-        .enable_route_propagation(&region, &link.id)
-        .await?;
-    let link = interlink.get_link(&region, &link.id).await?;
+    interlink.enable_route_propagation(&link.id).await?;
+    let link = interlink.get_link(&link.id).await?;
     println!(
         "link {}: {} · VPC {} · IPv4 policy {} · propagation {} · BGP v4 {}",
         link.id,
@@ -104,18 +101,16 @@ async fn main() -> Result<()> {
         link.bgp_v4_status.as_str(),
     );
 
+    interlink.disable_route_propagation(&link.id).await?;
     interlink
-        .disable_route_propagation(&region, &link.id)
+        .detach_routing_policy(&link.id, &policy.id)
         .await?;
-    interlink
-        .detach_routing_policy(&region, &link.id, &policy.id)
-        .await?;
-    interlink.detach_vpc(&region, &link.id).await?;
-    interlink.delete_link(&region, &link.id).await?;
+    interlink.detach_vpc(&link.id).await?;
+    interlink.delete_link(&link.id).await?;
     client
-        .wait_for_link_deleted(&region, &link.id, &options)
+        .wait_for_link_deleted(None, &link.id, &options)
         .await?;
-    interlink.delete_routing_policy(&region, &policy.id).await?;
+    interlink.delete_routing_policy(&policy.id).await?;
     println!("torn down");
     Ok(())
 }

@@ -342,15 +342,31 @@ impl Client {
     }
 }
 
-/// The encoding error a call kept while it was built, if any.
+/// The call's client and request with the client's defaults filled in; or the encoding error
+/// the call kept while it was built, or the default it needs and the client does not have.
 pub(crate) fn ready<'a, R>(call: Call<'a, R>) -> Result<(&'a Client, Request)> {
-    let (client, request, error) = call.into_parts();
-    match error {
-        Some(message) => Err(Error::Encode {
+    let (client, mut request, error) = call.into_parts();
+    if let Some(message) = error {
+        return Err(Error::Encode {
             operation: request.operation(),
             message,
-        }),
-        None => Ok((client, request)),
+        });
+    }
+    let settings = &client.inner.settings;
+    let filled = request.fill_defaults(|name| match name {
+        "region" => settings.default_region.clone(),
+        "zone" => settings.default_zone.clone(),
+        "project_id" => settings.default_project_id.clone(),
+        _ => None,
+    });
+    match filled {
+        Ok(()) => Ok((client, request)),
+        Err(name) => Err(Error::Config(format!(
+            "{}: no `{name}` given, and no default: set it on the call, or SCW_DEFAULT_{} \
+             (`default_{name}` in the configuration file)",
+            request.operation(),
+            name.to_uppercase(),
+        ))),
     }
 }
 

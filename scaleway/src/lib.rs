@@ -4,7 +4,8 @@
 //! Every operation of Scaleway's OpenAPI description (`schemas/interlink.v1beta1.json`) is a
 //! method, generated when this crate is built by `ovhcloud-codegen`, the generator of the
 //! `ovhcloud` crate; methods are named after Scaleway's `operationId`s, as its SDKs name them
-//! (`ListLinks` → `list_links`). The request pipeline is shared with `ovhcloud`
+//! (`ListLinks` → `list_links`), and the region, zone and project a call does not set are the
+//! client's defaults, as in Scaleway's SDKs. The request pipeline is shared with `ovhcloud`
 //! (`ovhcloud-runtime`: request building, retries, rate limit, decoding, waiting); what is
 //! Scaleway's own is here: the `X-Auth-Token` secret key, configuration from `SCW_*` variables
 //! and Scaleway's configuration file, numbered pages, errors and waiters.
@@ -14,12 +15,16 @@
 //! use futures_util::TryStreamExt;
 //! use scaleway_interlink::{Client, Region};
 //!
-//! let client = Client::from_env()?; // SCW_SECRET_KEY, SCW_DEFAULT_PROJECT_ID, … or ~/.config/scw/config.yaml
-//! let region = client.region().unwrap_or(Region::FrPar);
-//! let mut links = client.interlink().list_links(&region).page_size(100).stream();
+//! // SCW_SECRET_KEY, SCW_DEFAULT_REGION, SCW_DEFAULT_PROJECT_ID, … or ~/.config/scw/config.yaml
+//! let client = Client::from_env()?;
+//! // In the client's default region…
+//! let mut links = client.interlink().list_links().page_size(100).stream();
 //! while let Some(link) = links.try_next().await? {
 //!     println!("{} {} {}", link.id, link.name, link.status.as_str());
 //! }
+//! // …or another one.
+//! let pops = client.interlink().list_pops().region(&Region::NlAms).all().await?;
+//! # let _ = pops;
 //! # Ok(()) }
 //! ```
 

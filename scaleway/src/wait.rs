@@ -5,6 +5,7 @@
 pub use ovhcloud_runtime::wait::WaitOptions;
 use ovhcloud_runtime::wait::{until_with, Class, Progress};
 
+use crate::apis::{Operation, Pending};
 use crate::interlink::{DedicatedConnection, Link};
 use crate::{Client, Error, Region, Result};
 
@@ -29,19 +30,20 @@ pub fn connection_status(status: &str) -> Class {
     }
 }
 
+/// Each waiter takes the region of the resource, `None` for the client's default region.
 impl Client {
     /// Polls the link until it leaves its transient statuses; its final state, or
     /// [`Error::WaitFailed`] on an error status, [`Error::WaitTimeout`] when `options.timeout`
     /// passes first.
     pub async fn wait_for_link(
         &self,
-        region: &Region,
+        region: Option<&Region>,
         link_id: &str,
         options: &WaitOptions,
     ) -> Result<Link> {
         let what = format!("link {link_id}");
         until_with(&what, options, || async {
-            let link = self.interlink().get_link(region, link_id).await?;
+            let link = in_region(self.interlink().get_link(link_id), region).await?;
             Ok(Progress::classify(link, |l| l.status.as_str(), link_status))
         })
         .await
@@ -50,13 +52,13 @@ impl Client {
     /// Polls a link being deleted until the API no longer knows it.
     pub async fn wait_for_link_deleted(
         &self,
-        region: &Region,
+        region: Option<&Region>,
         link_id: &str,
         options: &WaitOptions,
     ) -> Result<()> {
         let what = format!("deletion of link {link_id}");
         until_with(&what, options, || async {
-            match self.interlink().get_link(region, link_id).await {
+            match in_region(self.interlink().get_link(link_id), region).await {
                 Ok(link) => Ok(Progress::Pending(link.status.as_str().to_owned())),
                 Err(e) if e.is_not_found() => Ok(Progress::Done(())),
                 Err(e) => Err(e),
@@ -68,16 +70,14 @@ impl Client {
     /// Polls a dedicated connection until it leaves its transient statuses.
     pub async fn wait_for_dedicated_connection(
         &self,
-        region: &Region,
+        region: Option<&Region>,
         connection_id: &str,
         options: &WaitOptions,
     ) -> Result<DedicatedConnection> {
         let what = format!("dedicated connection {connection_id}");
         until_with(&what, options, || async {
-            let connection = self
-                .interlink()
-                .get_dedicated_connection(region, connection_id)
-                .await?;
+            let get = self.interlink().get_dedicated_connection(connection_id);
+            let connection = in_region(get, region).await?;
             Ok(Progress::classify(
                 connection,
                 |c| c.status.as_str(),
@@ -85,6 +85,14 @@ impl Client {
             ))
         })
         .await
+    }
+}
+
+/// `request` sent to `region`, or to the client's default one.
+fn in_region<'a, O: Operation>(request: Pending<'a, O>, region: Option<&Region>) -> Pending<'a, O> {
+    match region {
+        Some(region) => Pending(request.0.path_named("region", region)),
+        None => request,
     }
 }
 

@@ -42,29 +42,22 @@ async fn self_hosted_link_from_creation_to_teardown() {
     let emu = emulator().await;
     let (_, secret) = emu.create_api_key();
     let client = client(&emu, &secret);
-    let region = client.region().expect("a default region");
+    // The region (fr-par) and the project are the client's defaults.
     let project = client.project_id().unwrap().to_owned();
     let interlink = client.interlink();
 
     // Reference data: a dedicated connection of the project, in a PoP.
-    let connections = interlink
-        .list_dedicated_connections(&region)
-        .all()
-        .await
-        .unwrap();
+    let connections = interlink.list_dedicated_connections().all().await.unwrap();
     let connection = connections
         .iter()
         .find(|c| c.status.as_str() == "active")
         .expect("an active dedicated connection");
-    let pop = interlink
-        .get_pop(&region, &connection.pop_id)
-        .await
-        .unwrap();
+    let pop = interlink.get_pop(&connection.pop_id).await.unwrap();
     assert_eq!(pop.id, connection.pop_id);
     let bandwidth = connection.available_link_bandwidths[0];
 
     let policy = interlink
-        .create_routing_policy(&region, "e2e-ipv4", &project)
+        .create_routing_policy("e2e-ipv4")
         .prefix_filter_in(&["10.0.0.0/16".to_owned()])
         .prefix_filter_out(&["192.168.0.0/24".to_owned()])
         .await
@@ -72,7 +65,7 @@ async fn self_hosted_link_from_creation_to_teardown() {
     assert!(!policy.is_ipv6);
 
     let link = interlink
-        .create_link(&region, bandwidth, "e2e-link", &connection.pop_id)
+        .create_link(bandwidth, "e2e-link", &connection.pop_id)
         .connection_id(&connection.id)
         .project_id(&project)
         .peer_asn(65001)
@@ -88,23 +81,17 @@ async fn self_hosted_link_from_creation_to_teardown() {
         "a new link is not active yet"
     );
 
-    let link = client
-        .wait_for_link(&region, &link.id, &fast())
-        .await
-        .unwrap();
+    let link = client.wait_for_link(None, &link.id, &fast()).await.unwrap();
     assert_eq!(link.status, LinkStatus::Active);
 
-    interlink.attach_vpc(&region, &link.id, VPC).await.unwrap();
+    interlink.attach_vpc(&link.id, VPC).await.unwrap();
     interlink
-        .attach_routing_policy(&region, &link.id, &policy.id)
+        .attach_routing_policy(&link.id, &policy.id)
         .await
         .unwrap();
-    interlink
-        .enable_route_propagation(&region, &link.id)
-        .await
-        .unwrap();
+    interlink.enable_route_propagation(&link.id).await.unwrap();
 
-    let read = interlink.get_link(&region, &link.id).await.unwrap();
+    let read = interlink.get_link(&link.id).await.unwrap();
     assert_eq!(read.vpc_id.as_deref(), Some(VPC));
     assert_eq!(
         read.routing_policy_v4_id.as_deref(),
@@ -113,7 +100,7 @@ async fn self_hosted_link_from_creation_to_teardown() {
     assert!(read.enable_route_propagation);
     assert_eq!(read.peer_bgp_config.asn, 65001);
     let listed: Vec<_> = interlink
-        .list_links(&region)
+        .list_links()
         .vpc_id(VPC)
         .stream()
         .try_collect()
@@ -122,38 +109,29 @@ async fn self_hosted_link_from_creation_to_teardown() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, link.id);
     // Once a policy is attached, BGP comes up.
-    let up = client
-        .wait_for_link(&region, &link.id, &fast())
-        .await
-        .unwrap();
+    let up = client.wait_for_link(None, &link.id, &fast()).await.unwrap();
     assert!(
         matches!(up.bgp_v4_status, BgpStatus::Up | BgpStatus::Down),
         "{:?}",
         up.bgp_v4_status
     );
 
+    interlink.disable_route_propagation(&link.id).await.unwrap();
     interlink
-        .disable_route_propagation(&region, &link.id)
+        .detach_routing_policy(&link.id, &policy.id)
         .await
         .unwrap();
-    interlink
-        .detach_routing_policy(&region, &link.id, &policy.id)
-        .await
-        .unwrap();
-    interlink.detach_vpc(&region, &link.id).await.unwrap();
-    interlink.delete_link(&region, &link.id).await.unwrap();
+    interlink.detach_vpc(&link.id).await.unwrap();
+    interlink.delete_link(&link.id).await.unwrap();
     client
-        .wait_for_link_deleted(&region, &link.id, &fast())
+        .wait_for_link_deleted(None, &link.id, &fast())
         .await
         .unwrap();
-    let gone = interlink.get_link(&region, &link.id).await.unwrap_err();
+    let gone = interlink.get_link(&link.id).await.unwrap_err();
     assert!(gone.is_not_found(), "{gone}");
-    interlink
-        .delete_routing_policy(&region, &policy.id)
-        .await
-        .unwrap();
+    interlink.delete_routing_policy(&policy.id).await.unwrap();
     assert!(interlink
-        .get_routing_policy(&region, &policy.id)
+        .get_routing_policy(&policy.id)
         .await
         .unwrap_err()
         .is_not_found());
@@ -164,19 +142,24 @@ async fn lists_are_read_page_after_page() {
     let emu = emulator().await;
     let (_, secret) = emu.create_api_key();
     let client = client(&emu, &secret);
+    // Another region than the client's default one.
     let region = Region::NlAms;
-    let project = client.project_id().unwrap().to_owned();
     for i in 0..5 {
-        client
+        let policy = client
             .interlink()
-            .create_routing_policy(&region, &format!("policy-{i}"), &project)
+            .create_routing_policy(&format!("policy-{i}"))
+            .region(&region)
             .await
             .unwrap();
+        assert_eq!(policy.region, "nl-ams");
     }
+    let default_region = client.interlink().list_routing_policies().await.unwrap();
+    assert_eq!(default_region.total_count, 0, "nothing in fr-par");
     emu.reset_stats();
     let all = client
         .interlink()
-        .list_routing_policies(&region)
+        .list_routing_policies()
+        .region(&region)
         .page_size(2)
         .all()
         .await
@@ -191,7 +174,8 @@ async fn lists_are_read_page_after_page() {
     // One page, as the API answers it.
     let page = client
         .interlink()
-        .list_routing_policies(&region)
+        .list_routing_policies()
+        .region(&region)
         .page_size(2)
         .page(3)
         .await
@@ -204,11 +188,10 @@ async fn errors_are_typed() {
     let emu = emulator().await;
     let (_, secret) = emu.create_api_key();
     let client = client(&emu, &secret);
-    let region = Region::FrPar;
     let interlink = client.interlink();
 
     let err = interlink
-        .get_link(&region, "00000000-0000-0000-0000-000000000000")
+        .get_link("00000000-0000-0000-0000-000000000000")
         .await
         .unwrap_err();
     let Error::NotFound {
@@ -224,13 +207,13 @@ async fn errors_are_typed() {
 
     // A bandwidth the connection does not offer.
     let connection = interlink
-        .list_dedicated_connections(&region)
+        .list_dedicated_connections()
         .all()
         .await
         .unwrap()
         .remove(0);
     let err = interlink
-        .create_link(&region, 123, "too-odd", &connection.pop_id)
+        .create_link(123, "too-odd", &connection.pop_id)
         .connection_id(&connection.id)
         .project_id(client.project_id().unwrap())
         .await
@@ -245,11 +228,30 @@ async fn errors_are_typed() {
 
     // A wrong secret key, and none at all.
     let stranger = self::client(&emu, "11111111-2222-3333-4444-555555555555");
-    let err = stranger.interlink().list_pops(&region).await.unwrap_err();
+    let err = stranger.interlink().list_pops().await.unwrap_err();
     assert!(matches!(err, Error::Unauthenticated { .. }), "{err:?}");
     assert_eq!(err.status(), Some(401));
-    let keyless = Client::builder().api_url(emu.base_url()).build().unwrap();
-    let err = keyless.interlink().list_pops(&region).await.unwrap_err();
+    // What a call leaves to the client, and the client does not have.
+    let bare = Client::builder()
+        .api_url(emu.base_url())
+        .secret_key(&secret)
+        .build()
+        .unwrap();
+    let err = bare.interlink().list_pops().await.unwrap_err();
+    assert!(err.to_string().contains("SCW_DEFAULT_REGION"), "{err}");
+    let err = bare
+        .interlink()
+        .create_routing_policy("p")
+        .region(&Region::FrPar)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("SCW_DEFAULT_PROJECT_ID"), "{err}");
+    let keyless = Client::builder()
+        .api_url(emu.base_url())
+        .default_region("fr-par")
+        .build()
+        .unwrap();
+    let err = keyless.interlink().list_pops().await.unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(err.to_string().contains("SCW_SECRET_KEY"), "{err}");
     assert!(
@@ -269,7 +271,7 @@ async fn unavailable_answers_are_retried() {
         max_faults: Some(2),
         ..Faults::default()
     });
-    let pops = client.interlink().list_pops(&Region::FrPar).await.unwrap();
+    let pops = client.interlink().list_pops().await.unwrap();
     assert!(pops.total_count > 0);
     let stats = emu.stats();
     assert_eq!(stats.faults.values().sum::<u64>(), 2, "{stats:?}");

@@ -210,6 +210,18 @@ fn method(api: &Api, op: &Operation, plan: &OperationPlan, types: &TypeTable) ->
     let mut args = Vec::new();
     let mut pushes = Vec::new();
     let mut arg_docs = Vec::new();
+    // First: what the client fills in, so that path values given next skip its parameters.
+    for planned in plan.setters.iter().filter(|s| s.defaulted) {
+        let param = &op.params[planned.param];
+        let name = Literal::string(&param.name);
+        pushes.push(match param.location {
+            ParamLocation::Path => quote!(.path_default(#name)),
+            _ => {
+                let required = param.required;
+                quote!(.body_default(#name, #required))
+            }
+        });
+    }
     for planned in &plan.arguments {
         let arg = format_ident!("{}", planned.name);
         let ty = argument_type(&planned.ty, planned.passing, types);
@@ -381,18 +393,33 @@ fn setter(op: &Operation, planned: &ParamPlan, types: &TypeTable) -> TokenStream
     let p = &op.params[planned.param];
     let setter = format_ident!("{}", planned.name);
     let ty = argument_type(&planned.ty, planned.passing, types);
-    let push = push_planned(op, planned, &format_ident!("value"));
+    let push = match (planned.defaulted, &p.location) {
+        (true, ParamLocation::Path) => {
+            let name = Literal::string(&p.name);
+            quote!(.path_named(#name, value))
+        }
+        _ => push_planned(op, planned, &format_ident!("value")),
+    };
     let mut lines = p
         .description
         .as_deref()
         .map(docs::lines)
         .unwrap_or_default();
     lines.push(String::new());
-    lines.push(format!(
-        "Optional {} parameter {}.",
-        location_name(&p.location),
-        docs::code(&p.name)
-    ));
+    lines.push(if planned.defaulted {
+        format!(
+            "{} {} parameter {}: the client's default when not set.",
+            if p.required { "Required" } else { "Optional" },
+            location_name(&p.location),
+            docs::code(&p.name)
+        )
+    } else {
+        format!(
+            "Optional {} parameter {}.",
+            location_name(&p.location),
+            docs::code(&p.name)
+        )
+    });
     let doc = docs::attrs(&[lines]);
     quote! {
         #doc

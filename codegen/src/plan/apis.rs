@@ -8,9 +8,10 @@ use crate::naming::{camel, snake};
 use crate::reader::{Branch, HttpMethod};
 
 use super::listings::{listings, FieldEnum};
-use super::methods::{method_names, MethodNaming};
+use super::methods::method_names;
 use super::operations::{numbered_pages, OperationPlan};
 use super::types::{Type, TypeTable};
+use super::PlanOptions;
 
 /// The module and accessor name of an API: `ovh_cloud_connect`, `v2_iam`.
 pub fn api_module(api: &Api) -> String {
@@ -42,20 +43,21 @@ impl ApiPlan {
         ir: &Ir,
         types: &TypeTable,
         lock: Option<&BTreeMap<String, String>>,
-        naming: MethodNaming,
+        options: &PlanOptions,
     ) -> ApiPlan {
         let module = api_module(api);
         let (mut listings, field_enums) = listings(api, ir, types);
         let operations = api
             .operations
             .iter()
-            .zip(method_names(api, lock, naming))
+            .zip(method_names(api, lock, options.naming))
             .map(|(op, name)| {
                 let listing = match op.method {
                     HttpMethod::Get => listings.remove(op.path.as_str()),
                     _ => None,
                 };
-                let mut plan = OperationPlan::new(op, name, types, listing);
+                let mut plan =
+                    OperationPlan::new(op, name, types, listing, &options.client_defaults);
                 plan.numbered_pages = numbered_pages(op, ir, types);
                 plan
             })

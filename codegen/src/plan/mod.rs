@@ -26,13 +26,35 @@ pub use listings::{collection_id_keys, FieldEnum, Listing};
 pub use lock::Lock;
 pub use methods::{method_names, operation_key, MethodNaming};
 pub use operations::{
-    is_string, parameters, passing, BodyPlan, NumberedPages, OperationPlan, ParamPlan, Passing,
-    Verb,
+    is_string, parameters, passing, BodyPlan, ClientDefaults, NumberedPages, OperationPlan,
+    ParamPlan, Passing, Verb,
 };
 pub use structs::{EnumPlan, FieldPlan, StructPlan, TypeShape};
 pub use types::{ItemPath, Type, TypeEntry, TypeId, TypeItem, TypeTable};
 
 use crate::model::Ir;
+
+/// A provider's conventions; the defaults are OVH's.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// How methods the lock does not name are named.
+    pub naming: MethodNaming,
+    /// What the client fills in when the caller does not.
+    pub client_defaults: ClientDefaults,
+}
+
+impl PlanOptions {
+    /// Scaleway's SDKs: methods named after `operationId`s; the region, the zone and the
+    /// project come from the client's configuration unless a call sets them.
+    pub fn scaleway() -> PlanOptions {
+        PlanOptions {
+            naming: MethodNaming::OperationIds,
+            client_defaults: ClientDefaults(
+                ["region", "zone", "project_id"].map(str::to_owned).to_vec(),
+            ),
+        }
+    }
+}
 
 /// The plan of a whole model: every API's (selected or not, so the lock covers them all) and
 /// every type's.
@@ -44,18 +66,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Plans `ir`, keeping the names `lock` fixes; methods are named after their paths.
+    /// Plans `ir` as OVH's client is planned, keeping the names `lock` fixes.
     pub fn new(ir: &Ir, lock: &Lock) -> Plan {
-        Plan::with_naming(ir, lock, MethodNaming::Paths)
+        Plan::with_options(ir, lock, &PlanOptions::default())
     }
 
-    /// Plans `ir`, keeping the names `lock` fixes and naming the other methods by `naming`.
-    pub fn with_naming(ir: &Ir, lock: &Lock, naming: MethodNaming) -> Plan {
+    /// Plans `ir`, keeping the names `lock` fixes, with a provider's conventions.
+    pub fn with_options(ir: &Ir, lock: &Lock, options: &PlanOptions) -> Plan {
         let types = TypeTable::new(ir, &lock.types);
         let apis = ir
             .apis
             .iter()
-            .map(|api| ApiPlan::new(api, ir, &types, lock.methods_of(&api.feature()), naming))
+            .map(|api| ApiPlan::new(api, ir, &types, lock.methods_of(&api.feature()), options))
             .collect();
         Plan { types, apis }
     }

@@ -107,6 +107,24 @@ pub struct ParamPlan {
     pub passing: Passing,
     /// The name is not the wire name in snake case (it was made unique).
     pub renamed: bool,
+    /// A setter for a value the client fills in when it is not set (see [`ClientDefaults`]).
+    pub defaulted: bool,
+}
+
+/// Path parameters and body fields, by wire name, that the client fills in from its
+/// configuration when the caller does not set them, as the provider's SDKs do (Scaleway's
+/// `region`, `zone`, `project_id`): each is a setter instead of an argument, even when required.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientDefaults(pub Vec<String>);
+
+impl ClientDefaults {
+    /// Whether the client fills `param` in.
+    pub fn covers(&self, param: &Param) -> bool {
+        matches!(
+            param.location,
+            ParamLocation::Path | ParamLocation::BodyField
+        ) && self.0.iter().any(|name| *name == param.name)
+    }
 }
 
 /// The whole request body, the last argument.
@@ -187,8 +205,15 @@ impl OperationPlan {
         method: String,
         types: &TypeTable,
         listing: Option<Listing>,
+        defaults: &ClientDefaults,
     ) -> OperationPlan {
-        let (required, optional) = parameters(op);
+        let (mut required, mut optional) = parameters(op);
+        // What the client fills in is set, if at all, like an optional parameter.
+        let defaulted = |i: &usize| defaults.covers(&op.params[*i]);
+        let moved: Vec<usize> = required.iter().copied().filter(defaulted).collect();
+        required.retain(|i| !defaulted(i));
+        optional.extend(moved);
+        optional.sort_by_key(|&i| (location_rank(&op.params[i]), op.params[i].name.clone()));
         let mut taken = BTreeSet::from(["self".to_owned()]);
         let arguments = required
             .into_iter()
@@ -206,7 +231,10 @@ impl OperationPlan {
         });
         let setters = optional
             .into_iter()
-            .map(|i| param_plan(op, i, snake(&op.params[i].name), types))
+            .map(|i| ParamPlan {
+                defaulted: defaults.covers(&op.params[i]),
+                ..param_plan(op, i, snake(&op.params[i].name), types)
+            })
             .collect();
         let page_item = match (&op.response, op.paginated) {
             (TypeRef::Array(item), true) => Some(types.resolve(item)),
@@ -247,6 +275,17 @@ fn param_plan(op: &Operation, param: usize, name: String, types: &TypeTable) -> 
         name,
         passing: passing(&ty),
         ty,
+        defaulted: false,
+    }
+}
+
+/// Path, query, header, body field: the order of arguments and setters.
+fn location_rank(p: &Param) -> u8 {
+    match p.location {
+        ParamLocation::Path => 0,
+        ParamLocation::Query => 1,
+        ParamLocation::Header => 2,
+        ParamLocation::BodyField => 3,
     }
 }
 
@@ -254,12 +293,7 @@ fn param_plan(op: &Operation, param: usize, name: String, types: &TypeTable) -> 
 /// required ones as arguments, in path order then by kind (path, query, header, body field);
 /// the optional ones as setters, by kind then name.
 pub fn parameters(op: &Operation) -> (Vec<usize>, Vec<usize>) {
-    let order = |p: &Param| match p.location {
-        ParamLocation::Path => 0,
-        ParamLocation::Query => 1,
-        ParamLocation::Header => 2,
-        ParamLocation::BodyField => 3,
-    };
+    let order = location_rank;
     let path_order: Vec<String> = crate::model::path_variables(&op.path);
     let (mut required, mut optional): (Vec<usize>, Vec<usize>) =
         (0..op.params.len()).partition(|&i| op.params[i].required);
