@@ -39,6 +39,30 @@ struct Inner {
     pin_schemas_version: bool,
     response_mode: ResponseMode,
     deviations: DeviationCounter,
+    traffic: Traffic,
+}
+
+/// Requests sent and retried by a client and its clones, for summaries (`ovhcloud export`).
+#[derive(Debug, Default)]
+pub struct Traffic {
+    sent: std::sync::atomic::AtomicU64,
+    retried: std::sync::atomic::AtomicU64,
+}
+
+impl Traffic {
+    /// Requests sent, retries included.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Requests sent again after a failure.
+    pub fn retried(&self) -> u64 {
+        self.retried.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(counter: &std::sync::atomic::AtomicU64) {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Configures a [`Client`]. Values given here win over the environment and `ovh.conf`
@@ -301,6 +325,7 @@ impl Options {
                 pin_schemas_version: self.pin_schemas_version,
                 response_mode: self.response_mode,
                 deviations: DeviationCounter::default(),
+                traffic: Traffic::default(),
             }),
         })
     }
@@ -350,6 +375,12 @@ impl Client {
     /// A client configured from `OVH_*` environment variables and `ovh.conf` files.
     pub fn from_env() -> Result<Client> {
         Client::builder().from_env().build()
+    }
+
+    /// How many requests were sent and retried since the client was built (shared by its
+    /// clones).
+    pub fn traffic(&self) -> &Traffic {
+        &self.inner.traffic
     }
 
     /// How many responses differed from their schema, by kind, since the client was built
@@ -530,6 +561,7 @@ impl Client {
             attempt += 1;
             self.inner.limiter.acquire().await;
             let prepared = self.prepare_page(request, cursor).await?;
+            Traffic::count(&self.inner.traffic.sent);
             let (outcome, error) = match self.send_prepared(&prepared).await {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     return Ok(Response { headers, body })
@@ -579,6 +611,7 @@ impl Client {
             {
                 return Err(error);
             }
+            Traffic::count(&self.inner.traffic.retried);
         }
     }
 

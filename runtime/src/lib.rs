@@ -28,7 +28,7 @@ pub mod wait;
 
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
 pub use call::{Backend, Body, Call, CallFuture, Defaulted, ItemStream, PageStream, Request};
-pub use client::{Client, ClientBuilder, PreparedRequest};
+pub use client::{Client, ClientBuilder, PreparedRequest, Traffic};
 pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};
