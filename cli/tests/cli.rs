@@ -446,3 +446,79 @@ async fn bad_export_input_is_refused_and_nothing_written() {
     }
     assert_eq!(s.emu.stats().requests, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_deleted_meanwhile_is_skipped_not_fatal() {
+    let s = setup(bills(20)).await;
+    s.emu.set_iceberg(false);
+    let ids: Vec<String> = {
+        let out = s.run(&["call", "GET", "/me/bill"]).await;
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    // Still listed, but its own answer is now a 404.
+    s.emu
+        .forget(&format!("/me/bill/{}", ids[3]))
+        .expect("a bill");
+    let db_path = s.home.join("gone.sqlite");
+    let out = s
+        .run(&[
+            "export",
+            "--example",
+            "bills",
+            "-o",
+            &db_path.display().to_string(),
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 skipped"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("skipped [\"{}\"]", ids[3])),
+        "{}",
+        stderr(&out)
+    );
+    let conn = sqlite(&db_path);
+    assert_eq!(count(&conn, "bills"), 19);
+    let reason: String = conn
+        .query_row(
+            "SELECT skipped FROM _ovhcloud_export_calls WHERE skipped IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(reason.contains("404"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn documents_and_alldom_examples() {
+    let s = setup(EmulatorConfig::new(snapshot()).documents(4).alldoms(3, 5)).await;
+    let db_path = s.home.join("examples.sqlite");
+    let db = db_path.display().to_string();
+    let out = s.run(&["export", "--example", "alldom", "-o", &db]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let conn = sqlite(&db_path);
+    assert_eq!(
+        count(&conn, "alldom_domains"),
+        15,
+        "three packs of five domains"
+    );
+    let keys: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('alldom_domains') WHERE pk > 0 ORDER BY pk")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(keys, ["serviceName", "domain"]);
+    let out = s
+        .run(&["export", "--example", "documents", "-o", &db])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let name: String = conn
+        .query_row("SELECT name FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "export.txt");
+    // The document was created: the API lists it.
+    let out = s.run(&["call", "GET", "/me/document"]).await;
+    let ids: Vec<String> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(ids.len(), 5);
+}

@@ -65,6 +65,14 @@ fn parse_required<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiErr
     serde_json::from_slice(body).map_err(|e| bad_request(&e.to_string()))
 }
 
+/// A query parameter, decoded.
+fn query(incoming: &Incoming, name: &str) -> Option<String> {
+    let raw = incoming.query.as_deref()?;
+    form_urlencoded::parse(raw.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 fn bad_request(detail: &str) -> ApiError {
     ApiError::bad_request(format!("Invalid admin request: {detail}"))
 }
@@ -82,6 +90,9 @@ fn index() -> Value {
             "GET|PUT /_emulator/iceberg {enabled}",
             "GET|PUT /_emulator/rateLimit {perSecond: n|null}",
             "GET|DELETE /_emulator/stats",
+            "DELETE /_emulator/objects?path=/me/bill/{billId}[&listed=false] -> {path, listed}: that object (and what is under it) answers 404; lists of ids keep naming it unless listed=false",
+            "GET /_emulator/objects/forgotten -> {forgotten: [{path, listed}]}",
+            "DELETE /_emulator/objects/forgotten[?path=...] -> {restored: n}: brings back that object, or every one",
             "GET /_emulator/health",
         ]
     })
@@ -176,6 +187,28 @@ fn run(shared: &Shared, incoming: &Incoming) -> Result<Value, ApiError> {
         ("DELETE", "/stats") => {
             shared.controls.reset_stats();
             ok(json!({}))
+        }
+        ("DELETE", "/objects") => {
+            let path = query(incoming, "path")
+                .ok_or_else(|| bad_request("the query parameter path is missing"))?;
+            let listed = match query(incoming, "listed").as_deref() {
+                None | Some("true") | Some("1") => true,
+                Some("false") | Some("0") => false,
+                Some(other) => return Err(bad_request(&format!("listed={other}: true or false"))),
+            };
+            let object = shared
+                .forgotten
+                .add(&path, listed)
+                .ok_or_else(|| bad_request(&format!("path {path:?} names no object")))?;
+            ok(json!(object))
+        }
+        ("GET", "/objects/forgotten") => ok(json!({"forgotten": shared.forgotten.list()})),
+        ("DELETE", "/objects/forgotten") => {
+            let restored = match query(incoming, "path") {
+                Some(path) => usize::from(shared.forgotten.restore(&path)),
+                None => shared.forgotten.clear(),
+            };
+            ok(json!({"restored": restored}))
         }
         _ => Err(ApiError::not_found(format!(
             "No admin endpoint {} /_emulator{path}; GET /_emulator lists them",

@@ -49,9 +49,16 @@ pub struct EmulatorConfig {
     /// that do not support it do. Default `true`; also
     /// [`Emulator::set_iceberg`](crate::Emulator::set_iceberg) and `PUT /_emulator/iceberg`.
     pub iceberg: bool,
-    /// How many bills `/me/bill` holds. Default 30 (what the tests' expectations are written
-    /// for); benchmarks ask for more.
+    /// How many bills `/me/bill` holds, each with one to four details. Default 30 (what the
+    /// tests' expectations are written for); benchmarks ask for thousands (more than 45 are
+    /// spread over 2023–2025, see [`crate::flows::bills`]).
     pub bill_count: usize,
+    /// How many documents `/me/document` holds at start. Default 10.
+    pub document_count: usize,
+    /// How many AllDom packs `/allDom` holds. Default 3.
+    pub alldom_count: usize,
+    /// How many domains each AllDom pack has (`/allDom/{serviceName}/domain`). Default 5.
+    pub domains_per_alldom: usize,
 }
 
 impl EmulatorConfig {
@@ -69,6 +76,9 @@ impl EmulatorConfig {
             seed: 0,
             iceberg: true,
             bill_count: 30,
+            document_count: 10,
+            alldom_count: 3,
+            domains_per_alldom: 5,
         }
     }
 
@@ -119,9 +129,39 @@ impl EmulatorConfig {
         self
     }
 
+    /// How many bills `/me/bill` holds (default 30).
     pub fn bill_count(mut self, count: usize) -> Self {
         self.bill_count = count;
         self
+    }
+
+    /// The same as [`bill_count`](EmulatorConfig::bill_count).
+    pub fn bills(self, count: usize) -> Self {
+        self.bill_count(count)
+    }
+
+    /// How many documents `/me/document` holds at start (default 10).
+    pub fn documents(mut self, count: usize) -> Self {
+        self.document_count = count;
+        self
+    }
+
+    /// How many AllDom packs `/allDom` holds (default 3), and how many domains each has
+    /// (default 5).
+    pub fn alldoms(mut self, count: usize, domains_each: usize) -> Self {
+        self.alldom_count = count;
+        self.domains_per_alldom = domains_each;
+        self
+    }
+
+    /// The sizes of the seeded data, as the flows take them.
+    pub fn sizes(&self) -> crate::flows::Sizes {
+        crate::flows::Sizes {
+            bills: self.bill_count,
+            documents: self.document_count,
+            alldoms: self.alldom_count,
+            domains_per_alldom: self.domains_per_alldom,
+        }
     }
 }
 

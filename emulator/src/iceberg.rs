@@ -19,6 +19,10 @@
 //! The answer is the JSON list of the page's objects, with `X-Pagination-Elements` (how many
 //! items pass the filter), `X-Pagination-Size` (the page size used) and, in pages mode,
 //! `X-Pagination-Number`; in cursor mode, `X-Pagination-Cursor-Next` while items remain.
+//! Without filter nor sort, only the objects of the page asked for are read, so paging
+//! through thousands of items costs each page its own size (the total then counts every id:
+//! exact, since the emulator's lists and items agree; while objects are forgotten, see
+//! [`crate::forgotten`], or when an object of the page cannot be read, every object is read).
 //! An unknown field or operator, a malformed clause, size, number, order or cursor is a
 //! `400 Client::BadRequest`. Any other mode value, a path that is not such a collection, or an
 //! emulator started with [`EmulatorConfig::iceberg`](crate::EmulatorConfig::iceberg) `false`
@@ -131,13 +135,41 @@ impl Listing {
             });
         }
         let total = items.len();
-        let size = self.size.unwrap_or(total.max(1));
+        let window = self.window(total);
+        let page: Vec<Value> = items
+            .into_iter()
+            .take(window.end)
+            .skip(window.start)
+            .collect();
+        self.cut_page(page, total)
+    }
+
+    /// Whether the page can be cut before the objects are read: no filter, no sort, so the
+    /// page's items are those of [`Listing::window`] in the list of ids.
+    pub fn is_plain(&self) -> bool {
+        self.filters.is_empty() && self.sort.is_none()
+    }
+
+    /// The positions of the page asked for among `total` items.
+    pub fn window(&self, total: usize) -> std::ops::Range<usize> {
+        let size = self.page_size(total);
         let start = match self.paging {
             Paging::Pages(number) => (number - 1).saturating_mul(size),
             Paging::Cursor(offset) => offset,
         };
         let end = start.saturating_add(size).min(total);
-        let page: Vec<Value> = items.into_iter().take(end).skip(start).collect();
+        start.min(end)..end
+    }
+
+    fn page_size(&self, total: usize) -> usize {
+        self.size.unwrap_or(total.max(1))
+    }
+
+    /// The answer of a page already cut ([`Listing::window`] of `total` items): its JSON list
+    /// and the response headers.
+    pub fn cut_page(&self, page: Vec<Value>, total: usize) -> (Value, Vec<(String, String)>) {
+        let size = self.page_size(total);
+        let end = self.window(total).end;
         let mut headers = vec![
             ("X-Pagination-Elements".to_owned(), total.to_string()),
             ("X-Pagination-Size".to_owned(), size.to_string()),
@@ -264,7 +296,7 @@ pub(crate) fn value_text(value: &Value) -> String {
 }
 
 /// SQL `LIKE`, case-sensitive, over characters: `%` any run, `_` exactly one.
-fn like(pattern: &str, text: &str) -> bool {
+pub(crate) fn like(pattern: &str, text: &str) -> bool {
     let text: Vec<char> = text.chars().collect();
     // matched[j]: the pattern read so far matches the first j characters.
     let mut matched = vec![false; text.len() + 1];

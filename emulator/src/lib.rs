@@ -37,6 +37,29 @@
 //! Every answer carries `Content-Type: application/json` and an `X-Ovh-QueryID`
 //! (`EU.ext-1.<hex>.<counter>.emulator`).
 //!
+//! # Seeded data
+//!
+//! Some flows hold data of a size set at start, the same on every run (fixed ids, dates and
+//! amounts), consistent between a list, its items and the expanded listing
+//! ([`iceberg`]) of the list. An unknown id is a `404 Client::NotFound`
+//! `The requested object (billId = FR0) does not exist`.
+//!
+//! | operations | data | size ([`EmulatorConfig`] setter, binary flag) |
+//! | --- | --- | --- |
+//! | `GET /me/bill` (`date.from`, `date.to`, `category`, `orderId`), `/me/bill/{billId}` (`billing.Bill`), `…/details`, `…/details/{billDetailId}` (`billing.BillDetail`) | bills from January 2023, each with 1 to 4 details adding up to its price, sorted by date; ids `FR41230001`…, details `<billId>-1`…; see [`flows::bills`] | `bill_count(n)` / `bills(n)`, `--bills N`: default 30 (three weeks apart); more than 45 are spread over 2023–2025 (5,000: one every five hours) |
+//! | `GET`/`POST /me/document`, `GET`/`PUT`/`DELETE /me/document/{id}` (`nichandle.document.Document`) | documents with fixed UUIDs, names, sizes, tags; `POST {name, tags?}` creates one (listed last), `PUT` changes `expirationDate`, `DELETE` removes; see [`flows::documents`] | `documents(n)`, `--documents N`: default 10 at start |
+//! | `GET /allDom`, `/allDom/{serviceName}` (`allDom.AllDomServiceWithIAM`), `…/serviceInfos` (`services.Service`), `…/domain` (`domain`: a `LIKE` filter), `…/domain/{domain}` (`allDom.Domain`) | packs `lumiere-01`, `cascade-02`…, their domains under the extensions of their type (`lumiere-01.fr`…); see [`flows::alldom`] | `alldoms(n, domains_each)`, `--alldoms N --domains-per-alldom M`: default 3 packs of 5 |
+//!
+//! # Objects deleted meanwhile
+//!
+//! [`Emulator::forget`] (or `DELETE /_emulator/objects?path=/me/bill/FR41230001`) makes an
+//! object answer `404 Client::NotFound` as if it had been deleted between a list and its
+//! fan-out: the object and everything under it (`…/details/…`) is a 404 for every method,
+//! while lists of ids still name it (they were taken before the delete) and expanded listings
+//! leave it out. [`Emulator::remove`] (or `&listed=false`) drops it from lists of ids too.
+//! [`Emulator::restore`], [`Emulator::restore_all`] (or `DELETE
+//! /_emulator/objects/forgotten[?path=…]`) bring objects back. See [`forgotten`].
+//!
 //! # Verification
 //!
 //! Operations with `noAuthentication` need nothing, but an `X-Ovh-Application` that is sent
@@ -51,7 +74,7 @@
 //! OVH shows it — `/me/bill/1` for v1, `/v2/iam/policy/…` for v2, `*` matching anything,
 //! `/` included (403 `NOT_GRANTED_CALL`); the caller's IP in `allowedIPs` if set (403
 //! `NOT_GRANTED_CALL`). Then the per-application rate limit (429 `Client::TooManyRequests`
-//! with `Retry-After: 1`). [`responses`](crate::responses) has the full table of errors.
+//! with `Retry-After: 1`). [`responses`] has the full table of errors.
 //!
 //! # Administration API (`/_emulator`)
 //!
@@ -71,6 +94,9 @@
 //! | `GET`/`PUT /_emulator/rateLimit` | `{perSecond: n \| null}` | `{perSecond}` |
 //! | `GET /_emulator/stats` | | a [`Stats`] as JSON |
 //! | `DELETE /_emulator/stats` | | resets the counters |
+//! | `DELETE /_emulator/objects?path=P[&listed=false]` | | `{path, listed}`: `P` (`/me/bill/FR41230001`, `/1.0/…`, `/v2/…`) and what is under it answer 404; lists of ids keep naming it unless `listed=false` (see above); 400 without a path |
+//! | `GET /_emulator/objects/forgotten` | | `{forgotten: [{path, listed}]}` |
+//! | `DELETE /_emulator/objects/forgotten[?path=P]` | | `{restored: n}`: brings back `P`, or every forgotten object |
 //!
 //! # Fault injection
 //!
@@ -126,6 +152,7 @@ mod controls;
 pub mod deviations;
 pub mod faults;
 pub mod flows;
+pub mod forgotten;
 pub mod iceberg;
 mod rate_limit;
 pub mod responses;
@@ -145,6 +172,7 @@ use ovhcloud_schema::reader::SchemaError;
 
 pub use auth::AccessRule;
 pub use config::{BreakMode, Deviation, EmulatorConfig, Faults};
+pub use forgotten::ForgottenObject;
 pub use stats::Stats;
 
 use controls::Serving;
@@ -245,7 +273,7 @@ impl Emulator {
             flows::TaskClock {
                 step: config.task_step,
             },
-            config.bill_count,
+            config.sizes(),
         );
         let shared = Arc::new(Shared::new(
             catalog,
@@ -427,6 +455,37 @@ impl Emulator {
     /// Whether expanded listings are answered (see [`Emulator::set_iceberg`]).
     pub fn iceberg(&self) -> bool {
         self.shared.iceberg.load(Ordering::Relaxed)
+    }
+
+    /// Deletes an object behind the client's back, as if it had been deleted meanwhile: `path`
+    /// (`/me/bill/FR41230001`, `/1.0/…`, `/v2/…`) and everything under it answer
+    /// `404 Client::NotFound` (`The requested object (billId = FR41230001) does not exist`)
+    /// for every method, while lists of ids still name it (they were "taken before the
+    /// delete"); expanded listings leave it out. See [`forgotten`]. Returns what was forgotten,
+    /// `None` for a path naming nothing (`/`).
+    pub fn forget(&self, path: &str) -> Option<ForgottenObject> {
+        self.shared.forgotten.add(path, true)
+    }
+
+    /// Like [`Emulator::forget`], but lists of ids drop it too: the object is gone everywhere.
+    pub fn remove(&self, path: &str) -> Option<ForgottenObject> {
+        self.shared.forgotten.add(path, false)
+    }
+
+    /// Brings back an object of [`Emulator::forget`] or [`Emulator::remove`]; whether it was
+    /// forgotten.
+    pub fn restore(&self, path: &str) -> bool {
+        self.shared.forgotten.restore(path)
+    }
+
+    /// Brings back every forgotten object; how many there were.
+    pub fn restore_all(&self) -> usize {
+        self.shared.forgotten.clear()
+    }
+
+    /// The objects forgotten now, oldest first.
+    pub fn forgotten(&self) -> Vec<ForgottenObject> {
+        self.shared.forgotten.list()
     }
 
     /// Requests per second per application; `None` (or 0) turns the limit off.

@@ -5,6 +5,7 @@
 //!     --application AK:AS --consumer-key CK --oauth2-client ID:SECRET
 //! ovhcloud-emulator --deviations missing,number-as-string   # every answer gets one of them
 //! ovhcloud-emulator --no-iceberg                            # collections answer ids only
+//! ovhcloud-emulator --bills 5000 --documents 200 --alldoms 50 --domains-per-alldom 20
 //! ovhcloud-emulator --scaleway --link-step-ms 500           # Scaleway InterLink instead
 //! ```
 //!
@@ -94,6 +95,19 @@ struct Args {
     /// Inject at most this many faults, then none.
     #[arg(long)]
     max_faults: Option<u64>,
+    /// Bills of /me/bill (each with 1 to 4 details); thousands are fine (more than 45 are
+    /// spread over 2023-2025).
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    bills: usize,
+    /// Documents of /me/document at start.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    documents: usize,
+    /// AllDom packs of /allDom.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    alldoms: usize,
+    /// Domains of each AllDom pack (/allDom/{serviceName}/domain).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    domains_per_alldom: usize,
     /// Seed of the fault-injection draws.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -202,7 +216,10 @@ async fn run(args: Args) -> Result<(), String> {
         .timestamp_window_secs(args.timestamp_window)
         .faults(faults)
         .seed(args.seed)
-        .iceberg(!args.no_iceberg);
+        .iceberg(!args.no_iceberg)
+        .bill_count(args.bills)
+        .documents(args.documents)
+        .alldoms(args.alldoms, args.domains_per_alldom);
     let emulator = Emulator::start(config).await.map_err(|e| e.to_string())?;
     for (key, secret) in &applications {
         emulator.register_application(key, secret);
@@ -221,8 +238,9 @@ async fn run(args: Args) -> Result<(), String> {
     for (id, secret) in &oauth2_clients {
         emulator.register_oauth2_client(id, secret);
     }
+    let signals = Signals::install();
     announce(&emulator.base_url());
-    wait_for_signal().await;
+    signals.wait().await;
     eprintln!("ovhcloud-emulator: stopping");
     // In-flight requests may finish; idle connections do not hold the exit for long.
     let _ = tokio::time::timeout(Duration::from_secs(5), emulator.shutdown()).await;
@@ -255,6 +273,7 @@ async fn run_scaleway(args: &Args, faults: Faults) -> Result<(), String> {
     for (access_key, secret_key) in &keys {
         emulator.register_api_key(access_key, secret_key);
     }
+    let signals = Signals::install();
     announce(&emulator.base_url());
     // Ids only: secret keys are never printed.
     eprintln!(
@@ -262,7 +281,7 @@ async fn run_scaleway(args: &Args, faults: Faults) -> Result<(), String> {
         emulator.default_project_id(),
         emulator.default_organization_id()
     );
-    wait_for_signal().await;
+    signals.wait().await;
     eprintln!("ovhcloud-emulator: stopping");
     let _ = tokio::time::timeout(Duration::from_secs(5), emulator.shutdown()).await;
     Ok(())
@@ -275,24 +294,38 @@ fn announce(base_url: &str) {
     let _ = stdout.flush();
 }
 
-async fn wait_for_signal() {
+/// Ctrl-C (SIGINT) or SIGTERM, listened for from the moment it is made: a signal sent right
+/// after the listening line is not missed.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    handlers: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let handlers = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                .ok();
+            Signals { handlers }
+        }
+        #[cfg(not(unix))]
+        {
+            Signals {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.handlers {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -31,6 +31,7 @@ use crate::controls::Controls;
 use crate::deviations;
 use crate::faults::{self, Decision};
 use crate::flows::{ApiError, Flow, FlowRequest, FlowResponse};
+use crate::forgotten::{self, Forgotten};
 use crate::iceberg::{self, Listing};
 use crate::responses::{self, error_response, json_response, set_header, HttpResponse};
 use crate::schemas::{Catalog, Collection, Match, Route};
@@ -64,6 +65,8 @@ pub(crate) struct Shared {
     pub token_lifetime: Duration,
     /// Whether collections answer `X-Pagination-Mode` with objects ([`crate::iceberg`]).
     pub iceberg: AtomicBool,
+    /// Objects deleted behind the client's back ([`crate::forgotten`]).
+    pub forgotten: Forgotten,
     /// Example answers by route key, built on first use.
     examples: Mutex<HashMap<String, Value>>,
 }
@@ -94,6 +97,7 @@ impl Shared {
             window,
             token_lifetime,
             iceberg: AtomicBool::new(iceberg),
+            forgotten: Forgotten::default(),
             examples: Mutex::new(HashMap::new()),
         }
     }
@@ -503,9 +507,27 @@ fn expand(
     listing: &Listing,
 ) -> TypedAnswer {
     let (ids, _) = apply(shared, call, body)?;
+    let item_list = TypeRef::Array(Box::new(collection.item.response.clone()));
+    // Without filter nor sort, only the page's objects are read, so that paging through
+    // thousands of items costs each page its own size, not the whole list's. This is exact
+    // as long as every id's object can be read, which holds for the flows (their lists and
+    // items agree) and the examples; forgotten objects cannot be read, and a page with an
+    // unreadable item falls back to reading them all.
+    if let (true, true, Some(all)) = (
+        listing.is_plain(),
+        shared.forgotten.is_empty(),
+        ids.as_array(),
+    ) {
+        let window = listing.window(all.len());
+        let wanted = Value::Array(all[window.clone()].to_vec());
+        let objects = item_objects(shared, call, collection, &wanted);
+        if objects.len() == window.len() {
+            let (page, headers) = listing.cut_page(objects, all.len());
+            return Ok((page, headers, item_list));
+        }
+    }
     let objects = item_objects(shared, call, collection, &ids);
     let (page, headers) = listing.page(objects);
-    let item_list = TypeRef::Array(Box::new(collection.item.response.clone()));
     Ok((page, headers, item_list))
 }
 
@@ -703,8 +725,33 @@ struct Operation<'a> {
     body: Option<&'a Value>,
 }
 
-/// The first flow that handles the operation, else an example of its response type.
+/// The first flow that handles the operation, else an example of its response type; a
+/// forgotten object ([`crate::forgotten`]) is a 404, and a list of ids leaves out those
+/// removed from lists.
 fn operate(shared: &Shared, op: &Operation<'_>) -> Answer {
+    if shared.forgotten.is_empty() {
+        return operate_live(shared, op);
+    }
+    let route = op.route;
+    let path = forgotten::concrete(&route.template, op.params);
+    if let Some(error) = shared
+        .forgotten
+        .hiding(route.branch, &route.template, &path)
+    {
+        return Err(error);
+    }
+    let (mut value, headers) = operate_live(shared, op)?;
+    if shared.catalog.collection(route).is_some() {
+        let dropped = shared.forgotten.unlisted_under(route.branch, &path);
+        if let (false, Value::Array(ids)) = (dropped.is_empty(), &mut value) {
+            ids.retain(|id| !dropped.contains(&iceberg::value_text(id)));
+        }
+    }
+    Ok((value, headers))
+}
+
+/// [`operate`] without the forgotten objects.
+fn operate_live(shared: &Shared, op: &Operation<'_>) -> Answer {
     let route = op.route;
     let request = FlowRequest {
         method: &route.method,

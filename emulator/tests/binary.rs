@@ -149,6 +149,33 @@ async fn binary_deviation_and_iceberg_flags() {
     assert_eq!(iceberg, serde_json::json!({"enabled": false}));
 }
 
+#[tokio::test]
+async fn binary_size_flags() {
+    let schemas = common::schemas();
+    let (_child, url) = spawn(&[
+        "--schemas",
+        schemas.to_str().unwrap(),
+        "--application",
+        "AK:AS",
+        "--consumer-key",
+        "CK",
+        "--rate-limit",
+        "0",
+        "--bills",
+        "1200",
+        "--documents",
+        "3",
+        "--alldoms",
+        "2",
+        "--domains-per-alldom",
+        "4",
+    ]);
+    let s = Signer::new(&url, "AK", "AS", "CK");
+    let bills = s.call("GET", "/1.0/me/bill", None).await;
+    assert_eq!(bills.status, 200, "{}", bills.text);
+    assert_eq!(bills.json().as_array().unwrap().len(), 1200);
+}
+
 #[test]
 fn help_documents_deviations_and_iceberg() {
     let out = Command::new(env!("CARGO_BIN_EXE_ovhcloud-emulator"))
@@ -163,6 +190,10 @@ fn help_documents_deviations_and_iceberg() {
         "X-Emulator-Deviation",
         "--no-iceberg",
         "X-Pagination-Mode",
+        "--bills",
+        "--documents",
+        "--alldoms",
+        "--domains-per-alldom",
     ] {
         assert!(help.contains(needle), "{needle} in {help}");
     }

@@ -2,8 +2,13 @@
 //!
 //! Thirty bills of one account (or as many as configured), spread from January 2023 on, about
 //! three weeks apart (fixed dates, so filters give the same answers on every run), each with one
-//! to four lines. The bills never
-//! change, so they need no lock.
+//! to four lines. More than [`SPREAD_OUT`] bills are spread over the three years from January
+//! 2023 instead (5,000 bills: about one every five hours), so that thousands stay realistic.
+//! Ids, dates and lines depend only on the bill's rank: the first thirty are the same whatever
+//! the count up to [`SPREAD_OUT`]. The bills never change, so they need no lock; lookups by id
+//! go through an index, so that thousands of bills answer as fast as thirty.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -17,6 +22,11 @@ const CATEGORIES: [&str; 5] = [
     "purchase-cloud",
     "purchase-web",
 ];
+/// Up to this many bills, they come about three weeks apart; more are spread evenly from 3
+/// January 2023 to the end of 2025.
+pub const SPREAD_OUT: usize = 45;
+/// The days more than [`SPREAD_OUT`] bills are spread over: 3 January 2023 to the end of 2025.
+const SPAN_DAYS: i64 = 1_092;
 /// French VAT, in percent.
 const VAT_PERCENT: i64 = 20;
 
@@ -110,7 +120,7 @@ const PRODUCTS: [(&str, &str, i64, Option<u32>); 8] = [
 ];
 
 /// Europe/Paris, roughly: summer time from April to October.
-fn paris(date: NaiveDate) -> FixedOffset {
+pub(crate) fn paris(date: NaiveDate) -> FixedOffset {
     let hours = if (4..=10).contains(&date.month()) {
         2
     } else {
@@ -124,18 +134,30 @@ fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(date)
 }
 
+/// The local date and time of the bill of rank `i` among `count`.
+fn local_time(first: NaiveDate, i: i64, count: usize) -> NaiveDateTime {
+    if count <= SPREAD_OUT {
+        let day = first + Duration::days(i * 24 + (i * 7) % 5);
+        return day
+            .and_hms_opt(
+                (9 + i % 9) as u32,
+                ((i * 13) % 60) as u32,
+                ((i * 29) % 60) as u32,
+            )
+            .unwrap_or_default();
+    }
+    // Evenly spread, each moved by up to half a step so that the times look drawn.
+    let step = (SPAN_DAYS * 86_400 / count as i64).max(2);
+    let jitter = (super::fnv1a(&i.to_string()) % (step as u64 / 2)) as i64;
+    first.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::seconds(i * step + jitter)
+}
+
 fn seed(count: usize) -> Vec<Bill> {
     let first = NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default();
     (0..count as i64)
         .map(|i| {
-            let day = first + Duration::days(i * 24 + (i * 7) % 5);
-            let local = day
-                .and_hms_opt(
-                    (9 + i % 9) as u32,
-                    ((i * 13) % 60) as u32,
-                    ((i * 29) % 60) as u32,
-                )
-                .unwrap_or_default();
+            let local = local_time(first, i, count);
+            let day = local.date();
             let date = paris(day)
                 .from_local_datetime(&local)
                 .single()
@@ -160,7 +182,7 @@ fn seed(count: usize) -> Vec<Bill> {
                     let quantity = if product == 3 {
                         1 + i % 4
                     } else if product == 6 {
-                        12 + i
+                        12 + i % 500
                     } else {
                         1
                     };
@@ -288,7 +310,10 @@ fn before(bill: &Bill, bound: Bound) -> bool {
 
 /// The `/me/bill` flow.
 pub struct Bills {
+    /// Sorted by date.
     bills: Vec<Bill>,
+    /// Position in `bills` by id.
+    index: HashMap<String, usize>,
 }
 
 impl Bills {
@@ -299,15 +324,29 @@ impl Bills {
 
     pub fn with_count(count: usize) -> Self {
         let mut bills = seed(count);
-        bills.sort_by_key(|b| b.date);
-        Bills { bills }
+        bills.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        let index = bills
+            .iter()
+            .enumerate()
+            .map(|(n, b)| (b.id.clone(), n))
+            .collect();
+        Bills { bills, index }
+    }
+
+    /// How many bills there are.
+    pub fn len(&self) -> usize {
+        self.bills.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bills.is_empty()
     }
 
     fn bill(&self, request: &FlowRequest<'_>) -> Result<&Bill, ApiError> {
         let id = request.param("billId");
-        self.bills
-            .iter()
-            .find(|b| b.id == id)
+        self.index
+            .get(id)
+            .map(|&n| &self.bills[n])
             .ok_or_else(|| object_not_found("billId", id))
     }
 
@@ -577,6 +616,59 @@ mod tests {
             Req::get("/me/bill").query("date.from", "2024-01-01T00:00:00+00:00"),
         );
         assert!(!since_2024.is_empty() && since_2024.len() < 30);
+    }
+
+    #[test]
+    fn thousands_of_bills_are_quick_and_consistent() {
+        let start = std::time::Instant::now();
+        let bills = Bills::with_count(5_000);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(bills.len(), 5_000);
+        let all = ids(&bills, Req::get("/me/bill"));
+        assert_eq!(all.len(), 5_000);
+        let unique: std::collections::HashSet<&String> = all.iter().collect();
+        assert_eq!(unique.len(), 5_000);
+        let dates: Vec<_> = bills.bills.iter().map(|b| b.date).collect();
+        assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(dates[0].year(), 2023);
+        assert_eq!(dates[4_999].year(), 2025);
+        // Every bill answers by id (through the index), with 1 to 4 details.
+        let start = std::time::Instant::now();
+        for id in all.iter().step_by(7) {
+            let b = Req::get("/me/bill/{billId}").param("billId", id).ok(&bills);
+            assert_eq!(b["billId"], id.as_str());
+            let details = Req::get("/me/bill/{billId}/details")
+                .param("billId", id)
+                .ok(&bills);
+            let n = details.as_array().unwrap().len();
+            assert!((1..=4).contains(&n), "{id}: {n}");
+            let last = details[n - 1].as_str().unwrap();
+            let d = Req::get("/me/bill/{billId}/details/{billDetailId}")
+                .param("billId", id)
+                .param("billDetailId", last)
+                .ok(&bills);
+            assert_eq!(d["billDetailId"], last);
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+        // Filters on thousands: one year is about a third.
+        let y2024 = ids(
+            &bills,
+            Req::get("/me/bill")
+                .query("date.from", "2024-01-01")
+                .query("date.to", "2024-12-31"),
+        );
+        assert!((1_500..1_800).contains(&y2024.len()), "{}", y2024.len());
+        // Up to 45 bills, the first thirty are the same whatever the count.
+        let thirty = ids(&Bills::new(), Req::get("/me/bill"));
+        assert_eq!(
+            ids(&Bills::with_count(45), Req::get("/me/bill"))[..30],
+            thirty[..]
+        );
+        assert!(ids(&Bills::with_count(0), Req::get("/me/bill")).is_empty());
     }
 
     #[test]

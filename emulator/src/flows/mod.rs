@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod alldom;
 pub mod bills;
+pub mod documents;
 pub mod iam;
 pub mod occ;
 
@@ -136,11 +138,41 @@ impl TaskClock {
     }
 }
 
+/// How much seeded data the flows hold (see [`EmulatorConfig`](crate::EmulatorConfig)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizes {
+    /// Bills of `/me/bill`.
+    pub bills: usize,
+    /// Documents of `/me/document` at start.
+    pub documents: usize,
+    /// AllDom packs of `/allDom`.
+    pub alldoms: usize,
+    /// Domains of each pack (`/allDom/{serviceName}/domain`).
+    pub domains_per_alldom: usize,
+}
+
+impl Default for Sizes {
+    /// 30 bills, 10 documents, 3 AllDom packs of 5 domains.
+    fn default() -> Self {
+        Sizes {
+            bills: 30,
+            documents: 10,
+            alldoms: 3,
+            domains_per_alldom: 5,
+        }
+    }
+}
+
 /// Every flow, in the order they are asked.
-pub fn all(clock: TaskClock, bill_count: usize) -> Vec<Box<dyn Flow>> {
+pub fn all(clock: TaskClock, sizes: Sizes) -> Vec<Box<dyn Flow>> {
     vec![
         Box::new(occ::Occ::new(clock)),
-        Box::new(bills::Bills::with_count(bill_count)),
+        Box::new(bills::Bills::with_count(sizes.bills)),
+        Box::new(documents::Documents::with_count(sizes.documents)),
+        Box::new(alldom::AllDom::with_counts(
+            sizes.alldoms,
+            sizes.domains_per_alldom,
+        )),
         Box::new(iam::Iam::new()),
     ]
 }
@@ -409,6 +441,20 @@ pub fn fnv1a(text: &str) -> u64 {
     })
 }
 
+/// A UUID (version 4 form, lower-case, hyphenated) derived from `text`: the same text gives
+/// the same UUID on every run.
+pub fn stable_uuid(text: &str) -> String {
+    let a = fnv1a(&format!("{text}#0")).to_be_bytes();
+    let b = fnv1a(&format!("{text}#1")).to_be_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a);
+    bytes[8..].copy_from_slice(&b);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
 /// Test helpers: hand-built requests, and a checker of answers against the schemas.
 #[cfg(test)]
 pub(crate) mod testing {
@@ -578,6 +624,32 @@ pub(crate) mod testing {
         })
     }
 
+    /// The operations the sample schemas lack (`/me/document`, `/allDom`), from the repo's
+    /// snapshot (`schemas/v1/me.json` and `allDom.json` only), resolved once.
+    pub fn snapshot_schemas() -> &'static Ir {
+        static IR: OnceLock<Ir> = OnceLock::new();
+        IR.get_or_init(|| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/v1");
+            let loaded = ["me.json", "allDom.json"]
+                .iter()
+                .map(|name| {
+                    let file = dir.join(name);
+                    let bytes = std::fs::read(&file).expect("the snapshot is readable");
+                    let doc = ovhcloud_schema::reader::parse_schema(&file, &bytes)
+                        .expect("the snapshot parses");
+                    ovhcloud_schema::reader::LoadedSchema {
+                        branch: Branch::V1,
+                        file,
+                        sha256: String::new(),
+                        size: bytes.len() as u64,
+                        doc,
+                    }
+                })
+                .collect();
+            ovhcloud_schema::model::build(loaded)
+        })
+    }
+
     /// Checks `body` against the response type of an operation, the way the generated client
     /// decodes it: every non-nullable property present and not null, primitives in their wire
     /// format, enum values from the schema's list, no undeclared members (a typo would make the
@@ -588,18 +660,21 @@ pub(crate) mod testing {
         template: &str,
         body: &Value,
     ) -> Result<(), Vec<String>> {
-        let ir = schemas();
         let wanted = if branch == "v2" {
             Branch::V2
         } else {
             Branch::V1
         };
-        let operation = ir
-            .apis
-            .iter()
-            .filter(|a| a.branch == wanted)
-            .flat_map(|a| &a.operations)
-            .find(|o| o.method.as_str() == method && o.path == template)
+        let find = |ir: &'static Ir| {
+            ir.apis
+                .iter()
+                .filter(|a| a.branch == wanted)
+                .flat_map(|a| &a.operations)
+                .find(|o| o.method.as_str() == method && o.path == template)
+                .map(|o| (ir, o))
+        };
+        let (ir, operation) = find(schemas())
+            .or_else(|| find(snapshot_schemas()))
             .unwrap_or_else(|| panic!("no operation {branch} {method} {template} in the schemas"));
         let mut problems = Vec::new();
         check(ir, &operation.response, &[], body, "$", &mut problems);
