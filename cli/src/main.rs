@@ -11,6 +11,7 @@
 
 mod call;
 mod catalog;
+mod complete;
 mod describe;
 mod error;
 mod export;
@@ -20,6 +21,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::ArgValueCompleter;
 use ovhcloud_runtime::{Client, CredentialRequest, RateLimiter};
 
 use crate::catalog::Catalog;
@@ -73,9 +75,10 @@ enum Command {
         method: String,
         /// The path with its values: /me/bill/FR123, /v2/iam/policy. A value holding `/`
         /// is written %2F.
+        #[arg(add = ArgValueCompleter::new(complete::paths))]
         path: String,
         /// A query parameter, key=value; repeat a key for a list.
-        #[arg(short = 'q', long = "query", value_name = "KEY=VALUE")]
+        #[arg(short = 'q', long = "query", value_name = "KEY=VALUE", add = ArgValueCompleter::new(complete::query_keys))]
         query: Vec<String>,
         /// The JSON body, or @file.
         #[arg(long)]
@@ -92,6 +95,7 @@ enum Command {
     /// What the schema says about the operations at a path.
     Describe {
         /// /me/bill/{billId} or /me/bill/FR123.
+        #[arg(add = ArgValueCompleter::new(complete::paths))]
         path: String,
     },
     /// Consumer keys.
@@ -101,7 +105,8 @@ enum Command {
     },
     /// Export endpoints into tables (see `export --help`).
     Export(export::ExportArgs),
-    /// Prints a shell completion script: `ovhcloud completions bash > /etc/bash_completion.d/ovhcloud`.
+    /// Prints a static completion script (subcommands and flags). For paths and parameter
+    /// names too: `source <(COMPLETE=bash ovhcloud)` (zsh, fish, elvish, powershell alike).
     Completions { shell: clap_complete::Shell },
 }
 
@@ -119,6 +124,8 @@ enum AuthCommand {
 }
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash ovhcloud …`: the shell asking for candidates.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     match runtime.block_on(run(cli)) {

@@ -522,3 +522,25 @@ async fn documents_and_alldom_examples() {
     let ids: Vec<String> = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(ids.len(), 5);
 }
+
+/// The shell asks the binary (`source <(COMPLETE=bash ovhcloud)`): paths, then the query
+/// parameters of the path typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn paths_and_parameters_complete_from_the_schemas() {
+    let s = setup(bills(1)).await;
+    let complete = |index: &str, words: &[&str]| {
+        let mut command = s.command(&["--"]);
+        command
+            .args(words)
+            .env("COMPLETE", "bash")
+            .env("_CLAP_COMPLETE_INDEX", index)
+            .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+            .env("_CLAP_COMPLETE_SPACE", "true");
+        stdout(&command.output().unwrap())
+    };
+    let paths = complete("3", &["ovhcloud", "call", "GET", "/me/bil"]);
+    assert!(paths.lines().any(|l| l == "/me/bill/{billId}"), "{paths}");
+    assert!(paths.lines().all(|l| l.starts_with("/me/bil")), "{paths}");
+    let keys = complete("5", &["ovhcloud", "call", "GET", "/me/bill", "-q", "date"]);
+    assert_eq!(keys.lines().collect::<Vec<_>>(), ["date.from=", "date.to="]);
+}

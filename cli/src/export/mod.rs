@@ -30,7 +30,7 @@ pub struct ExportArgs {
     example: Option<Example>,
     /// One endpoint's path (`/me/bill/{billId}`); a `{parameter}` left in it is listed by its
     /// collection.
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCompleter::new(crate::complete::paths))]
     path: Option<String>,
     #[arg(long, default_value = "GET", requires = "path")]
     method: String,

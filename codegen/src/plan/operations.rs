@@ -123,7 +123,7 @@ impl ClientDefaults {
         matches!(
             param.location,
             ParamLocation::Path | ParamLocation::BodyField
-        ) && self.0.iter().any(|name| *name == param.name)
+        ) && self.0.contains(&param.name)
     }
 }
 
