@@ -58,6 +58,9 @@ struct Global {
     client_id: Option<String>,
     #[arg(long, global = true, hide_env_values = true)]
     client_secret: Option<String>,
+    /// The OAuth2 token URL, for an endpoint given as a URL.
+    #[arg(long, global = true)]
+    oauth2_token_url: Option<String>,
     /// Schema snapshot directory (v1/, v2/) to check calls against; else the endpoint's own
     /// schemas, fetched once a day into ~/.cache/ovhcloud.
     #[arg(long, global = true, env = "OVHCLOUD_SCHEMAS")]
@@ -288,7 +291,12 @@ fn client(global: &Global) -> Result<Client> {
         }
     }
     match (&global.client_id, &global.client_secret) {
-        (Some(id), Some(secret)) => builder = builder.oauth2(id, secret),
+        (Some(id), Some(secret)) => {
+            builder = builder.oauth2(id, secret);
+            if let Some(url) = &global.oauth2_token_url {
+                builder = builder.oauth2_token_url(url);
+            }
+        }
         (None, None) => {}
         _ => {
             return Err(CliError::usage(

@@ -544,3 +544,52 @@ async fn paths_and_parameters_complete_from_the_schemas() {
     let keys = complete("5", &["ovhcloud", "call", "GET", "/me/bill", "-q", "date"]);
     assert_eq!(keys.lines().collect::<Vec<_>>(), ["date.from=", "date.to="]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_service_account_calls_with_oauth2() {
+    let mut s = setup(bills(3)).await;
+    for name in [
+        "OVH_APPLICATION_KEY",
+        "OVH_APPLICATION_SECRET",
+        "OVH_CONSUMER_KEY",
+    ] {
+        s.without(name);
+    }
+    let (id, secret) = s.emu.create_oauth2_client();
+    let token_url = s.emu.oauth2_token_url();
+    let out = s
+        .run(&[
+            "call",
+            "GET",
+            "/me/bill",
+            "--client-id",
+            &id,
+            "--client-secret",
+            &secret,
+            "--oauth2-token-url",
+            &token_url,
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ids: Vec<String> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(ids.len(), 3);
+    let out = s
+        .run(&[
+            "call",
+            "GET",
+            "/me/bill",
+            "--client-id",
+            &id,
+            "--client-secret",
+            "wrong",
+            "--oauth2-token-url",
+            &token_url,
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("wrong"),
+        "no secret in errors: {}",
+        stderr(&out)
+    );
+}
