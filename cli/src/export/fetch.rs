@@ -219,7 +219,7 @@ impl Runner<'_> {
         let mut flushed = Instant::now();
         while let Some((binding, answer)) = answers.next().await {
             outcome.calls += 1;
-            bar.inc();
+            bar.inc(self.client.traffic().sent());
             let key = key_text(&binding);
             match answer {
                 Ok(value) => {
@@ -323,7 +323,7 @@ impl Runner<'_> {
                 }
                 rows.extend(rows_of(endpoint, &full, object));
                 marks.push(Done { key, skipped: None });
-                bar.inc();
+                bar.inc(self.client.traffic().sent());
             }
             outcome.rows += rows.len() as u64;
             write(self.sink, table, &mut rows, &mut marks)?;

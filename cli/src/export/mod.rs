@@ -188,7 +188,7 @@ impl Progress {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{prefix:>16} [{bar:30}] {pos}/{len} items {per_sec} eta {eta}",
+                    "{prefix:>16} [{bar:30}] {pos}/{len} items, {msg}, {per_sec}, eta {eta}",
                 )
                 .expect("a valid template")
                 .progress_chars("=> "),
@@ -220,9 +220,11 @@ impl Bar {
         }
     }
 
-    fn inc(&self) {
+    /// One more item; `requests`: the client's requests so far.
+    fn inc(&self, requests: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
+            bar.set_message(format!("{requests} requests"));
         }
     }
 
