@@ -34,7 +34,9 @@ codegen_crate=$(ls "$work"/package-target/package/ovhcloud-codegen-*.crate)
 schema_crate=$(ls "$work"/package-target/package/ovhcloud-schema-*.crate)
 runtime_crate=$(ls "$work"/package-target/package/ovhcloud-runtime-*.crate)
 interlink_crate=$(ls "$work"/package-target/package/scaleway-interlink-*.crate)
-if tar -tzf "$interlink_crate" | grep -q '/schemas/interlink.v1beta1.json$'; then
+# Listed first: `grep -q` stopping early would fail `tar` in the pipeline (pipefail).
+interlink_files=$(tar -tzf "$interlink_crate")
+if grep -q '/schemas/interlink.v1beta1.json$' <<<"$interlink_files"; then
     ok "$(basename "$interlink_crate") carries its OpenAPI description"
 else
     fail "$(basename "$interlink_crate") lacks schemas/interlink.v1beta1.json"
