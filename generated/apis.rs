@@ -24,6 +24,19 @@ impl<'a, O: Operation> Pending<'a, O> {
     pub fn into_call(self) -> crate::Call<'a, O::Response> {
         self.0
     }
+    /// Options for this call only: timeout, retry policy, extra headers, schema
+    /// version, strict decoding ([`CallOptions`](crate::CallOptions)).
+    pub fn with_options(self, options: crate::CallOptions) -> Self {
+        Self(self.0.with_options(options))
+    }
+    /// The answer with its status, headers (`X-Ovh-QueryID`,
+    /// `X-Pagination-Cursor-Next`, …) and raw body. One exchange: a paged list
+    /// answers one page.
+    pub fn with_response(
+        self,
+    ) -> crate::CallFuture<'a, crate::ApiResponse<O::Response>> {
+        self.0.with_response()
+    }
 }
 impl<'a, O: Operation> std::future::IntoFuture for Pending<'a, O> {
     type Output = crate::Result<O::Response>;

@@ -45,6 +45,112 @@ pub struct Request {
     /// Values the client fills in from its configuration unless the call set them (a
     /// Scaleway `region` or `project_id`); see [`Request::fill_defaults`].
     pub defaults: Vec<Defaulted>,
+    /// This call's limit for one exchange, instead of the client's.
+    pub timeout: Option<std::time::Duration>,
+    /// This call's retry policy, instead of the client's.
+    pub retry: Option<crate::RetryPolicy>,
+    /// Sends `X-Schemas-Version` for this call whatever the client says.
+    pub pin_schemas_version: bool,
+}
+
+/// Options of one call, instead of the client's (`.with_options(..)` on any request):
+///
+/// ```no_run
+/// # async fn demo(client: ovhcloud_runtime::Client) -> ovhcloud_runtime::Result<()> {
+/// use std::time::Duration;
+/// use ovhcloud_runtime::{Branch, Call, CallOptions, Method, RetryPolicy};
+/// let options = CallOptions::new()
+///     .timeout(Duration::from_secs(5))
+///     .retry(RetryPolicy::none())
+///     .header("X-Request-Id", "abc")
+///     .strict();
+/// let me: serde_json::Value = Call::new(&client, Branch::V1, Method::Get, "/me")
+///     .with_options(options)
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct CallOptions {
+    timeout: Option<std::time::Duration>,
+    retry: Option<crate::RetryPolicy>,
+    headers: Vec<(&'static str, String)>,
+    pin_schemas_version: bool,
+    response_mode: Option<ResponseMode>,
+}
+
+impl CallOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The longest one exchange may take (each attempt, not the retries together).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// An extra header (it is signed with the rest).
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Sends `X-Schemas-Version`: the version of the schema the operation was generated from.
+    pub fn pin_schemas_version(mut self) -> Self {
+        self.pin_schemas_version = true;
+        self
+    }
+
+    /// Fails if the response differs from its schema.
+    pub fn strict(mut self) -> Self {
+        self.response_mode = Some(ResponseMode::Strict);
+        self
+    }
+
+    /// Corrects and reports what differs from the schema.
+    pub fn tolerant(mut self) -> Self {
+        self.response_mode = Some(ResponseMode::Tolerant);
+        self
+    }
+}
+
+/// A decoded answer with everything else the API sent: status, headers (`X-Ovh-QueryID`,
+/// `X-Pagination-Cursor-Next`, …) and the body as received.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ApiResponse<T> {
+    pub value: T,
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl<T> ApiResponse<T> {
+    /// An answer a [`Backend`] received.
+    pub fn new(value: T, status: u16, headers: reqwest::header::HeaderMap, body: String) -> Self {
+        ApiResponse {
+            value,
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `X-Ovh-QueryID`, to quote when contacting OVHcloud support.
+    pub fn query_id(&self) -> Option<&str> {
+        self.headers.get("X-Ovh-QueryID")?.to_str().ok()
+    }
+
+    /// A header's value, if it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
 }
 
 /// A value of a request the client fills in when the call did not set it.
@@ -105,6 +211,9 @@ impl Request {
             response_mode: None,
             ids_from: None,
             defaults: Vec::new(),
+            timeout: None,
+            retry: None,
+            pin_schemas_version: false,
         }
     }
 
@@ -170,6 +279,12 @@ pub trait Backend: Sync + Sized {
     fn run<'a, R: DeserializeOwned + Send + 'a>(
         call: Call<'a, R, Self>,
     ) -> CallFuture<'a, R, Self::Error>;
+
+    /// Sends `call` once (a paged list: its first page, or the cursor's) and returns the
+    /// decoded answer with its status, headers and body.
+    fn run_with_response<'a, R: DeserializeOwned + Send + 'a>(
+        call: Call<'a, R, Self>,
+    ) -> CallFuture<'a, ApiResponse<R>, Self::Error>;
 }
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded: in path segments (which
@@ -257,6 +372,18 @@ impl<'a, R, C> Call<'a, R, C> {
             name,
             serde_json::to_value(value),
         );
+        self
+    }
+
+    /// Options for this call only: timeout, retry policy, extra headers, schema version pin,
+    /// strict or tolerant decoding.
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        let request = &mut self.request;
+        request.timeout = options.timeout.or(request.timeout);
+        request.retry = options.retry.or(request.retry.take());
+        request.headers.extend(options.headers);
+        request.pin_schemas_version |= options.pin_schemas_version;
+        request.response_mode = options.response_mode.or(request.response_mode);
         self
     }
 
@@ -513,6 +640,30 @@ impl Backend for Client {
             let response = client.fetch(&request).await?;
             client.decode(&request, &response).map(|(value, _)| value)
         })
+    }
+
+    fn run_with_response<'a, R: DeserializeOwned + Send + 'a>(
+        call: Call<'a, R>,
+    ) -> CallFuture<'a, ApiResponse<R>> {
+        Box::pin(async move {
+            let (client, request) = call.ready()?;
+            let response = client.send(&request, None).await?;
+            let (value, _) = client.decode(&request, &response)?;
+            Ok(ApiResponse {
+                value,
+                status: response.status,
+                headers: response.headers,
+                body: response.body,
+            })
+        })
+    }
+}
+
+impl<'a, R: DeserializeOwned + Send + 'a, C: Backend> Call<'a, R, C> {
+    /// The decoded answer with its status, headers and raw body. One exchange: a paged list
+    /// answers its first page (or the page of the cursor set), with `X-Pagination-Cursor-Next`.
+    pub fn with_response(self) -> CallFuture<'a, ApiResponse<R>, C::Error> {
+        C::run_with_response(self)
     }
 }
 

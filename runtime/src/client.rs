@@ -40,6 +40,47 @@ struct Inner {
     response_mode: ResponseMode,
     deviations: DeviationCounter,
     traffic: Traffic,
+    /// The limit of one exchange set on the builder for a client the user brought; `None` for
+    /// ours, whose own timeout is that limit, and when the user's client has its own.
+    request_timeout: Option<Duration>,
+    hooks: Hooks,
+}
+
+/// Called before each call is signed, with its request to observe or change.
+pub type BeforeSend = Arc<dyn Fn(&mut Request) + Send + Sync>;
+/// Called after each exchange, successful or not.
+pub type AfterReceive = Arc<dyn Fn(&Exchange<'_>) + Send + Sync>;
+
+#[derive(Clone, Default)]
+struct Hooks {
+    before_send: Vec<BeforeSend>,
+    after_receive: Vec<AfterReceive>,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("before_send", &self.before_send.len())
+            .field("after_receive", &self.after_receive.len())
+            .finish()
+    }
+}
+
+/// One exchange, as an [`after_receive`](ClientBuilder::after_receive) hook sees it. Holds no
+/// secret: no signature, no consumer key, no token.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Exchange<'a> {
+    /// `GET /me/bill/{billId}`.
+    pub operation: &'a str,
+    /// The URL sent, query string included.
+    pub url: &'a str,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// `None` when no answer came (connection error, timeout).
+    pub status: Option<u16>,
+    pub headers: Option<&'a HeaderMap>,
+    pub elapsed: Duration,
 }
 
 /// Requests sent and retried by a client and its clones, for summaries (`ovhcloud export`).
@@ -91,6 +132,8 @@ struct Options {
     use_environment: bool,
     oauth2_token_url: Option<String>,
     product: &'static str,
+    http: Option<reqwest::Client>,
+    hooks: Hooks,
 }
 
 impl Default for Options {
@@ -109,6 +152,8 @@ impl Default for Options {
             use_environment: false,
             oauth2_token_url: None,
             product: concat!("ovhcloud-runtime/", env!("CARGO_PKG_VERSION")),
+            http: None,
+            hooks: Hooks::default(),
         }
     }
 }
@@ -204,6 +249,28 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Limit for establishing a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.options.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends through your own `reqwest::Client` (proxies, TLS roots, pools). Its timeouts are
+    /// kept: the client adds none of its own, unless [`timeout`](Self::timeout) is set here
+    /// too (then each exchange is limited by it); [`connect_timeout`](Self::connect_timeout)
+    /// does not apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.options.http = Some(client);
+        self
+    }
+
+    /// Calls `hook` with each call's request before it is signed, to observe or change it
+    /// (add a header, rewrite the query). Called once per call, not per retry.
+    pub fn before_send(mut self, hook: impl Fn(&mut Request) + Send + Sync + 'static) -> Self {
+        self.options.hooks.before_send.push(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` after every exchange (each attempt, each page), answered or not.
+    pub fn after_receive(mut self, hook: impl Fn(&Exchange<'_>) + Send + Sync + 'static) -> Self {
+        self.options.hooks.after_receive.push(Arc::new(hook));
         self
     }
 
@@ -305,12 +372,18 @@ impl Options {
         if let Some(extra) = &self.user_agent {
             agent.push_str(&format!(" ({extra})"));
         }
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout.unwrap_or(Duration::from_secs(180)))
-            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-            .user_agent(agent)
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let (http, request_timeout) = match self.http {
+            Some(http) => (http, self.timeout),
+            None => {
+                let http = reqwest::Client::builder()
+                    .timeout(self.timeout.unwrap_or(Duration::from_secs(180)))
+                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                    .user_agent(agent)
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+                (http, None)
+            }
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -326,6 +399,8 @@ impl Options {
                 response_mode: self.response_mode,
                 deviations: DeviationCounter::default(),
                 traffic: Traffic::default(),
+                request_timeout,
+                hooks: self.hooks,
             }),
         })
     }
@@ -363,6 +438,7 @@ impl std::fmt::Debug for PreparedRequest {
 
 /// What came back from one successful exchange.
 pub(crate) struct Response {
+    pub status: u16,
     pub headers: HeaderMap,
     pub body: String,
 }
@@ -472,7 +548,8 @@ impl Client {
         if let Some(cursor) = cursor {
             headers.push(("X-Pagination-Cursor".into(), cursor.to_owned()));
         }
-        if let (true, Some(version)) = (self.inner.pin_schemas_version, request.schemas_version) {
+        let pin = self.inner.pin_schemas_version || request.pin_schemas_version;
+        if let (true, Some(version)) = (pin, request.schemas_version) {
             headers.push(("X-Schemas-Version".into(), version.to_owned()));
         }
         match &self.inner.auth {
@@ -536,11 +613,15 @@ impl Client {
     async fn send_prepared(
         &self,
         prepared: &PreparedRequest,
+        timeout: Option<Duration>,
     ) -> std::result::Result<(u16, HeaderMap, String), reqwest::Error> {
         let mut builder = self
             .inner
             .http
             .request(prepared.method.to_http(), &prepared.url);
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
         for (k, v) in &prepared.headers {
             builder = builder.header(k, v);
         }
@@ -550,21 +631,69 @@ impl Client {
         crate::receive(builder).await
     }
 
-    /// One exchange with the API, through the rate limiter, re-signing and retrying as the
-    /// policy allows.
+    /// One exchange with the API, through the hooks, the rate limiter, re-signing and retrying
+    /// as the policy allows, in a `tracing` span `ovhcloud.call` (method, path template, status,
+    /// attempts, query id, duration): with a subscriber, a trace per call.
     pub(crate) async fn send(&self, request: &Request, cursor: Option<&str>) -> Result<Response> {
+        use tracing::field::Empty;
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "ovhcloud.call",
+            method = request.method.as_str(),
+            path = request.template,
+            status = Empty,
+            attempts = Empty,
+            query_id = Empty,
+            duration_ms = Empty,
+        );
+        let start = std::time::Instant::now();
+        let hooked;
+        let request = if self.inner.hooks.before_send.is_empty() {
+            request
+        } else {
+            let mut changed = request.clone();
+            for hook in &self.inner.hooks.before_send {
+                hook(&mut changed);
+            }
+            hooked = changed;
+            &hooked
+        };
+        let result = self
+            .attempts(request, cursor, &span)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", start.elapsed().as_millis() as u64);
+        result
+    }
+
+    async fn attempts(
+        &self,
+        request: &Request,
+        cursor: Option<&str>,
+        span: &tracing::Span,
+    ) -> Result<Response> {
         let operation = request.operation();
+        let policy = request.retry.as_ref().unwrap_or(&self.inner.retry);
+        let timeout = request.timeout.or(self.inner.request_timeout);
         let mut attempt = 0;
         let mut clock_resynced = false;
         let mut token_refreshed = false;
         loop {
             attempt += 1;
+            span.record("attempts", attempt);
             self.inner.limiter.acquire().await;
             let prepared = self.prepare_page(request, cursor).await?;
             Traffic::count(&self.inner.traffic.sent);
-            let (outcome, error) = match self.send_prepared(&prepared).await {
+            let sent_at = std::time::Instant::now();
+            let answer = self.send_prepared(&prepared, timeout).await;
+            self.observe(&operation, &prepared, attempt, &answer, sent_at, span);
+            let (outcome, error) = match answer {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
-                    return Ok(Response { headers, body })
+                    return Ok(Response {
+                        status,
+                        headers,
+                        body,
+                    })
                 }
                 Ok((status, headers, body)) => {
                     let retry_after = headers
@@ -603,15 +732,43 @@ impl Client {
                 },
                 Failure::Transport(outcome) => *outcome,
             };
-            if !self
-                .inner
-                .retry
-                .pause(attempt, request, &operation, &outcome)
-                .await
-            {
+            if !policy.pause(attempt, request, &operation, &outcome).await {
                 return Err(error);
             }
             Traffic::count(&self.inner.traffic.retried);
+        }
+    }
+
+    /// Records an exchange in the call's span and shows it to the `after_receive` hooks.
+    fn observe(
+        &self,
+        operation: &str,
+        prepared: &PreparedRequest,
+        attempt: u32,
+        answer: &std::result::Result<(u16, HeaderMap, String), reqwest::Error>,
+        sent_at: std::time::Instant,
+        span: &tracing::Span,
+    ) {
+        let (status, headers) = match answer {
+            Ok((status, headers, _)) => (Some(*status), Some(headers)),
+            Err(_) => (None, None),
+        };
+        if let Some(status) = status {
+            span.record("status", status);
+        }
+        if let Some(id) = headers.and_then(query_id) {
+            span.record("query_id", id.as_str());
+        }
+        let exchange = Exchange {
+            operation,
+            url: &prepared.url,
+            attempt,
+            status,
+            headers,
+            elapsed: sent_at.elapsed(),
+        };
+        for hook in &self.inner.hooks.after_receive {
+            hook(&exchange);
         }
     }
 
@@ -639,6 +796,7 @@ impl Client {
         }
         // Decoded once as one list, so that paths index the whole list.
         Ok(Response {
+            status: 200,
             headers: HeaderMap::new(),
             body: joined_lists(&pages),
         })

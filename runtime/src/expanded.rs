@@ -299,6 +299,7 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
             .cloned()
             .collect();
         let response = Response {
+            status: 200,
             headers: Default::default(),
             body: String::new(),
         };

@@ -27,8 +27,13 @@ pub mod types;
 pub mod wait;
 
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
-pub use call::{Backend, Body, Call, CallFuture, Defaulted, ItemStream, PageStream, Request};
-pub use client::{Client, ClientBuilder, PreparedRequest, Traffic};
+pub use call::{
+    ApiResponse, Backend, Body, Call, CallFuture, CallOptions, Defaulted, ItemStream, PageStream,
+    Request,
+};
+pub use client::{
+    AfterReceive, BeforeSend, Client, ClientBuilder, Exchange, PreparedRequest, Traffic,
+};
 pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};

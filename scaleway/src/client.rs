@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use ovhcloud_runtime::retry::{parse_retry_after, Outcome};
 use ovhcloud_runtime::types::Password;
-use ovhcloud_runtime::{Backend, Body, Method, Request};
+use ovhcloud_runtime::{ApiResponse, Backend, Body, Method, Request};
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::config::{self, Profile};
@@ -235,6 +236,11 @@ impl Client {
     /// One exchange with the API through the rate limiter, retrying as the policy allows;
     /// the body of a successful answer.
     pub(crate) async fn exchange(&self, request: &Request) -> Result<String> {
+        Ok(self.answer(request).await?.2)
+    }
+
+    /// [`exchange`](Self::exchange), with the answer's status and headers.
+    pub(crate) async fn answer(&self, request: &Request) -> Result<(u16, HeaderMap, String)> {
         let operation = request.operation();
         let secret = match (&self.inner.settings.secret_key, request.authenticated) {
             (Some(secret), _) => Some(secret),
@@ -259,6 +265,7 @@ impl Client {
                 Some(serde_json::Value::Object(fields.clone()).to_string())
             }
         };
+        let policy = request.retry.as_ref().unwrap_or(&self.inner.retry);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -268,6 +275,9 @@ impl Client {
                 .http
                 .request(request.method.to_http(), &url)
                 .header("Accept", "application/json");
+            if let Some(timeout) = request.timeout {
+                builder = builder.timeout(timeout);
+            }
             if let Some(secret) = secret {
                 builder = builder.header("X-Auth-Token", secret.expose_secret());
             }
@@ -282,7 +292,9 @@ impl Client {
             // The error to give up with, and what the retry policy is told: the status and its
             // `Retry-After`, or how the transport failed.
             let (error, failure, retry_after) = match ovhcloud_runtime::receive(builder).await {
-                Ok((status, _, text)) if (200..300).contains(&status) => return Ok(text),
+                Ok((status, headers, text)) if (200..300).contains(&status) => {
+                    return Ok((status, headers, text))
+                }
                 Ok((status, headers, text)) => {
                     let retry_after = headers
                         .get("Retry-After")
@@ -306,12 +318,7 @@ impl Client {
                 },
                 Err(transport) => transport,
             };
-            if !self
-                .inner
-                .retry
-                .pause(attempt, request, &operation, &outcome)
-                .await
-            {
+            if !policy.pause(attempt, request, &operation, &outcome).await {
                 return Err(error);
             }
         }
@@ -378,6 +385,17 @@ impl Backend for Client {
             let (client, request) = ready(call)?;
             let body = client.exchange(&request).await?;
             client.decode(&request, &body)
+        })
+    }
+
+    fn run_with_response<'a, R: DeserializeOwned + Send + 'a>(
+        call: Call<'a, R>,
+    ) -> CallFuture<'a, ApiResponse<R>> {
+        Box::pin(async move {
+            let (client, request) = ready(call)?;
+            let (status, headers, body) = client.answer(&request).await?;
+            let value = client.decode(&request, &body)?;
+            Ok(ApiResponse::new(value, status, headers, body))
         })
     }
 }

@@ -41,12 +41,12 @@ pub mod wait;
 pub use client::{Client, ClientBuilder};
 pub use error::{ArgumentError, Error, PermissionDetail, QuotaExceeded, Result};
 pub use models::inline::Region;
-pub use ovhcloud_runtime::{RateLimiter, RetryPolicy};
+pub use ovhcloud_runtime::{ApiResponse, CallOptions, RateLimiter, RetryPolicy};
 
 // What the generated code names at the crate root, shared with `ovhcloud`.
 pub use ovhcloud_runtime::types;
 #[doc(hidden)]
-pub use ovhcloud_runtime::{codec, Branch, Method, SchemaSource};
+pub use ovhcloud_runtime::{codec, Backend, Branch, Method, SchemaSource};
 
 /// A request being built by a generated method; `.await` it to send it.
 pub type Call<'a, R> = ovhcloud_runtime::Call<'a, R, Client>;
