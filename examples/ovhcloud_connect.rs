@@ -7,6 +7,8 @@
 //! cargo run --example ovhcloud_connect -- --endpoint ovh-eu # the real API: credentials from
 //!                                                           # OVH_* variables or ovh.conf
 //! cargo run --example ovhcloud_connect -- --cleanup         # delete the PoP (recursively) at the end
+//! cargo run --example ovhcloud_connect -- --print-access    # then print the access rules and IAM
+//!                                                           # actions it used: a least-privilege key
 //! ```
 
 use std::time::Duration;
@@ -17,7 +19,7 @@ use ovhcloud::models::ovhcloudconnect::{
 };
 use ovhcloud::types::Uuid;
 use ovhcloud::wait::{until, Progress, WaitOptions};
-use ovhcloud::Client;
+use ovhcloud::{AccessRecorder, Client, ClientBuilder};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -27,11 +29,16 @@ async fn main() -> Result<()> {
     let flag = |name: &str| args.iter().position(|a| a == name);
     let cleanup = flag("--cleanup").is_some();
     let endpoint = flag("--endpoint").and_then(|i| args.get(i + 1)).cloned();
+    let recorder = AccessRecorder::new();
+    let recording = |builder: ClientBuilder| match flag("--print-access") {
+        Some(_) => builder.record_access(&recorder),
+        None => builder,
+    };
 
     // Against the real API when asked to, else against an emulator of our own.
     let (client, _emulator) = match endpoint {
         Some(endpoint) => (
-            Client::builder().endpoint(endpoint).from_env().build()?,
+            recording(Client::builder().endpoint(endpoint).from_env()).build()?,
             None,
         ),
         None => {
@@ -50,13 +57,28 @@ async fn main() -> Result<()> {
                 ],
             );
             println!("emulator at {}", emulator.endpoint());
-            let client = Client::builder()
-                .endpoint(emulator.endpoint())
-                .application(key, secret, consumer)
-                .build()?;
+            let client = recording(
+                Client::builder()
+                    .endpoint(emulator.endpoint())
+                    .application(key, secret, consumer),
+            )
+            .build()?;
             (client, Some(emulator))
         }
     };
+    guide(&client, cleanup).await?;
+    if flag("--print-access").is_some() {
+        println!("access rules:");
+        for rule in recorder.rules() {
+            println!("  {} {}", rule.method, rule.path);
+        }
+        println!("IAM actions: {}", recorder.iam_actions().join(", "));
+    }
+    Ok(())
+}
+
+/// The guide's steps with `client`; `cleanup` deletes the PoP at the end.
+pub async fn guide(client: &Client, cleanup: bool) -> Result<()> {
     let occ = client.ovh_cloud_connect();
     let waiting =
         WaitOptions::default().interval(Duration::from_millis(250), Duration::from_secs(10));

@@ -3,6 +3,9 @@
 /// An operation, as a type: what it answers, and how awaiting its request sends it.
 pub trait Operation {
     type Response: serde::de::DeserializeOwned + Send + 'static;
+    /// What calling it needs: its access rule (method and path) and IAM actions,
+    /// for a least-privilege [`CredentialRequest`](crate::CredentialRequest).
+    const ACCESS: &'static crate::Access;
     /// One exchange; a paged v2 list collects every page instead.
     #[inline]
     fn send(
@@ -22,7 +25,7 @@ impl<'a, O: Operation> Pending<'a, O> {
     /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
     /// body, and the runtime's other options.
     pub fn into_call(self) -> crate::Call<'a, O::Response> {
-        self.0
+        self.0.access(O::ACCESS)
     }
     /// Options for this call only: timeout, retry policy, extra headers, schema
     /// version, strict decoding ([`CallOptions`](crate::CallOptions)).
@@ -35,7 +38,7 @@ impl<'a, O: Operation> Pending<'a, O> {
     pub fn with_response(
         self,
     ) -> crate::CallFuture<'a, crate::ApiResponse<O::Response>> {
-        self.0.with_response()
+        self.0.access(O::ACCESS).with_response()
     }
 }
 impl<'a, O: Operation> std::future::IntoFuture for Pending<'a, O> {
@@ -43,7 +46,7 @@ impl<'a, O: Operation> std::future::IntoFuture for Pending<'a, O> {
     type IntoFuture = crate::CallFuture<'a, O::Response>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        O::send(self.0)
+        O::send(self.0.access(O::ACCESS))
     }
 }
 /// The v1 `/auth` API (cargo feature `auth`).

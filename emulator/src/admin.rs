@@ -93,6 +93,9 @@ fn index() -> Value {
             "DELETE /_emulator/objects?path=/me/bill/{billId}[&listed=false] -> {path, listed}: that object (and what is under it) answers 404; lists of ids keep naming it unless listed=false",
             "GET /_emulator/objects/forgotten -> {forgotten: [{path, listed}]}",
             "DELETE /_emulator/objects/forgotten[?path=...] -> {restored: n}: brings back that object, or every one",
+            "GET /_emulator/state -> {collections: {path: [{id, object}]}}: the schema-driven state",
+            "PUT /_emulator/state {collections: {path: [{id, object}]}} -> {loaded: n}: replaces it",
+            "DELETE /_emulator/state -> {}: every collection answers examples again",
             "GET /_emulator/health",
         ]
     })
@@ -201,6 +204,19 @@ fn run(shared: &Shared, incoming: &Incoming) -> Result<Value, ApiError> {
                 .add(&path, listed)
                 .ok_or_else(|| bad_request(&format!("path {path:?} names no object")))?;
             ok(json!(object))
+        }
+        ("GET", "/state") => ok(shared.state.dump()),
+        ("PUT", "/state") | ("POST", "/state") => {
+            let doc: Value = parse_required(body)?;
+            let loaded = shared
+                .state
+                .load(&shared.catalog, &doc)
+                .map_err(|e| bad_request(&e.to_string()))?;
+            ok(json!({"loaded": loaded}))
+        }
+        ("DELETE", "/state") => {
+            shared.state.clear();
+            ok(json!({}))
         }
         ("GET", "/objects/forgotten") => ok(json!({"forgotten": shared.forgotten.list()})),
         ("DELETE", "/objects/forgotten") => {

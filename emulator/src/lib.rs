@@ -30,12 +30,43 @@
 //! | `GET /1.0/auth/currentCredential` | the caller's credential as `auth.ApiCredential` (`rules`, `allowedIPs`, `applicationId`, `creation`, `expiration`, `lastUse`, `ovhSupport`, `status`, `credentialId`; never the key) |
 //! | `POST /1.0/auth/logout` | expires the caller's consumer key |
 //! | `POST /auth/oauth2/token` | OAuth2 client credentials (form body or HTTP Basic): `{access_token, token_type:"Bearer", expires_in, scope:"all"}`; bad client → 401 `{"error":"invalid_client"}` |
-//! | any other operation of the schemas | verified as OVH does (see below), then answered by the first [flow](flows) that handles it, else by a schema-valid example of its response type (for a `GET` of one item, `…/{billId}`, with the member named like the parameter set to the id asked for) |
+//! | any other operation of the schemas | verified as OVH does (see below), checked against the schema ([`validate`]: `400 Client::BadRequest` `[ttl] Given data (abc) is not valid for type long`…), then answered by the first [flow](flows) that handles it, else by the [schema-driven state](state) of a written collection, else by a schema-valid example of its response type (for a `GET` of one item, `…/{billId}`, with the member named like the parameter set to the id asked for) |
 //! | a v1 collection (`GET /me/bill`) with `X-Pagination-Mode: CachedObjectList-Pages` or `-Cursor` | its objects, filtered, sorted and paged: see [`iceberg`] |
 //! | `/_emulator/…` | the administration API (below) |
 //!
 //! Every answer carries `Content-Type: application/json` and an `X-Ovh-QueryID`
 //! (`EU.ext-1.<hex>.<counter>.emulator`).
+//!
+//! Paths are taken as clients send them: a trailing slash is ignored (`/1.0/domain/zone/` is
+//! `/domain/zone`), a value is percent-decoded (`%2F` and `%2f` alike), and an IP block may
+//! keep a raw `/` (`/ip/1.2.3.0/24/reverse`). Signatures cover the path and query as sent.
+//!
+//! # State
+//!
+//! Beyond the flows, every collection of the loaded schemas (`GET P` listing ids or objects,
+//! `GET P/{id}` reading one) keeps what is created in it: `POST P` creates an item (filled
+//! from the body, id from the body or generated), `GET P` lists it (v1: ids; v2: objects),
+//! `GET`/`PUT`/`DELETE P/{id}` read, merge into and remove it. A collection answers examples
+//! until it is written (its first `POST`, or a seed); from then on it answers its items only,
+//! `404` for others. See [`state`] for the details.
+//!
+//! [`Emulator::state`], `GET /_emulator/state` and `--dump-state FILE` (on exit) give the
+//! state; [`Emulator::load_state`], `PUT /_emulator/state` and `--state FILE` (at start)
+//! replace it. The format is one JSON object, collections keyed by their path (v1 under
+//! `/1.0`, v2 under `/v2`; a path value holding `/` is written `%2F`), items in creation order:
+//!
+//! ```json
+//! {"collections": {
+//!   "/1.0/me/sshKey": [{"id": "laptop", "object": {"keyName": "laptop", "key": "ssh-ed25519 AAAA…"}}],
+//!   "/1.0/domain/zone/example.com/record": [{"id": "1", "object": {"id": 1, "fieldType": "A", "target": "192.0.2.1", …}}],
+//!   "/v2/notification/contactMean": [{"id": "6f1c…", "object": {…}}]
+//! }}
+//! ```
+//!
+//! On load, `/v1/…` is taken for `/1.0/…`, numbers for ids, each object gets its id member
+//! set and the members it lacks filled with examples; a path naming no collection is refused
+//! and nothing changes. The flows' data (bills, documents, AllDom, OVHcloud Connect, IAM) is
+//! not part of it: it is seeded by the sizes below, the same on every run.
 //!
 //! # Seeded data
 //!
@@ -69,7 +100,8 @@
 //! unexpired and of that application (403 `INVALID_CREDENTIAL`); `X-Ovh-Timestamp` within the
 //! window of the emulator's clock (400 `QUERY_TIME_OUT`); `X-Ovh-Signature` equal to
 //! `"$1$" + sha1(AS+"+"+CK+"+"+METHOD+"+"+FULL_URL+"+"+BODY+"+"+TS)` where `FULL_URL` is
-//! `http://` + the `Host` header + the raw path and query received and `BODY` the raw bytes
+//! `http://` (or `https://`, as a client behind a TLS-terminating proxy signs it) + the `Host`
+//! header + the raw path and query received (a query string is signed as sent) and `BODY` the raw bytes
 //! received (400 `INVALID_SIGNATURE`); an access rule matching the method and the path as
 //! OVH shows it — `/me/bill/1` for v1, `/v2/iam/policy/…` for v2, `*` matching anything,
 //! `/` included (403 `NOT_GRANTED_CALL`); the caller's IP in `allowedIPs` if set (403
@@ -97,6 +129,9 @@
 //! | `DELETE /_emulator/objects?path=P[&listed=false]` | | `{path, listed}`: `P` (`/me/bill/FR41230001`, `/1.0/…`, `/v2/…`) and what is under it answer 404; lists of ids keep naming it unless `listed=false` (see above); 400 without a path |
 //! | `GET /_emulator/objects/forgotten` | | `{forgotten: [{path, listed}]}` |
 //! | `DELETE /_emulator/objects/forgotten[?path=P]` | | `{restored: n}`: brings back `P`, or every forgotten object |
+//! | `GET /_emulator/state` | | the state (see "State" above) |
+//! | `PUT /_emulator/state` | the state | `{loaded: n}`: replaces it; 400 when a path names no collection |
+//! | `DELETE /_emulator/state` | | `{}`: every collection answers examples again |
 //!
 //! # Fault injection
 //!
@@ -160,7 +195,9 @@ pub mod scaleway;
 mod schemas;
 mod server;
 mod shape;
+pub mod state;
 pub mod stats;
+pub mod validate;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -173,6 +210,7 @@ use ovhcloud_schema::reader::SchemaError;
 pub use auth::AccessRule;
 pub use config::{BreakMode, Deviation, EmulatorConfig, Faults};
 pub use forgotten::ForgottenObject;
+pub use state::StateError;
 pub use stats::Stats;
 
 use controls::Serving;
@@ -486,6 +524,23 @@ impl Emulator {
     /// The objects forgotten now, oldest first.
     pub fn forgotten(&self) -> Vec<ForgottenObject> {
         self.shared.forgotten.list()
+    }
+
+    /// The schema-driven state as a JSON document (see "State" in the crate docs):
+    /// `{"collections": {"/1.0/me/sshKey": [{"id": "laptop", "object": {…}}]}}`.
+    pub fn state(&self) -> serde_json::Value {
+        self.shared.state.dump()
+    }
+
+    /// Replaces the schema-driven state with a document of [`Emulator::state`]'s format;
+    /// returns how many items were loaded. On error nothing changes.
+    pub fn load_state(&self, state: &serde_json::Value) -> Result<usize, StateError> {
+        self.shared.state.load(&self.shared.catalog, state)
+    }
+
+    /// Forgets every written collection: they answer examples again.
+    pub fn clear_state(&self) {
+        self.shared.state.clear();
     }
 
     /// Requests per second per application; `None` (or 0) turns the limit off.

@@ -6,6 +6,7 @@
 //! ovhcloud-emulator --deviations missing,number-as-string   # every answer gets one of them
 //! ovhcloud-emulator --no-iceberg                            # collections answer ids only
 //! ovhcloud-emulator --bills 5000 --documents 200 --alldoms 50 --domains-per-alldom 20
+//! ovhcloud-emulator --state seed.json --dump-state end.json # load state, save it on exit
 //! ovhcloud-emulator --scaleway --link-step-ms 500           # Scaleway InterLink instead
 //! ```
 //!
@@ -108,6 +109,13 @@ struct Args {
     /// Domains of each AllDom pack (/allDom/{serviceName}/domain).
     #[arg(long, default_value_t = 5, value_name = "N")]
     domains_per_alldom: usize,
+    /// Load the schema-driven state from this JSON file at start (the format of
+    /// GET /_emulator/state: {"collections": {"/1.0/me/sshKey": [{"id": ..., "object": {...}}]}}).
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Write the schema-driven state to this JSON file on exit.
+    #[arg(long, value_name = "FILE")]
+    dump_state: Option<PathBuf>,
     /// Seed of the fault-injection draws.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -221,6 +229,9 @@ async fn run(args: Args) -> Result<(), String> {
         .documents(args.documents)
         .alldoms(args.alldoms, args.domains_per_alldom);
     let emulator = Emulator::start(config).await.map_err(|e| e.to_string())?;
+    if let Some(file) = &args.state {
+        load_state(&emulator, file)?;
+    }
     for (key, secret) in &applications {
         emulator.register_application(key, secret);
     }
@@ -243,8 +254,31 @@ async fn run(args: Args) -> Result<(), String> {
     signals.wait().await;
     eprintln!("ovhcloud-emulator: stopping");
     // In-flight requests may finish; idle connections do not hold the exit for long.
+    let state = emulator.state();
     let _ = tokio::time::timeout(Duration::from_secs(5), emulator.shutdown()).await;
+    match &args.dump_state {
+        Some(file) => dump_state(&state, file),
+        None => Ok(()),
+    }
+}
+
+/// `--state FILE`: the state the emulator starts with.
+fn load_state(emulator: &Emulator, file: &std::path::Path) -> Result<(), String> {
+    let shown = file.display();
+    let text = std::fs::read(file).map_err(|e| format!("--state {shown}: {e}"))?;
+    let doc = serde_json::from_slice(&text).map_err(|e| format!("--state {shown}: {e}"))?;
+    let loaded = emulator
+        .load_state(&doc)
+        .map_err(|e| format!("--state {shown}: {e}"))?;
+    eprintln!("ovhcloud-emulator: {loaded} item(s) loaded from {shown}");
     Ok(())
+}
+
+/// `--dump-state FILE`: the state at exit, pretty-printed.
+fn dump_state(state: &serde_json::Value, file: &std::path::Path) -> Result<(), String> {
+    let mut text = serde_json::to_vec_pretty(state).unwrap_or_default();
+    text.push(b'\n');
+    std::fs::write(file, text).map_err(|e| format!("--dump-state {}: {e}", file.display()))
 }
 
 /// `--scaleway`: the InterLink emulator with the same listening, rate-limit and fault flags.

@@ -14,6 +14,9 @@
 //! | no access rule matches | 403 | `Client::Forbidden` | `NOT_GRANTED_CALL` | `This call has not been granted` |
 //! | caller's IP not in `allowedIPs` | 403 | `Client::Forbidden` | `NOT_GRANTED_CALL` | `This call has not been granted from this IP address` |
 //! | body is not JSON | 400 | `Client::BadRequest` | – | `Invalid JSON in the request body: …` |
+//! | path, query or body breaks the schema ([`crate::validate`]) | 400 | `Client::BadRequest` | – | `[ttl] Given data (abc) is not valid for type long`, `[fieldType] Given data (XX) does not belong to the … enumeration`, `[key] Property is mandatory`, `Received not described parameters: (color) while calling POST:/me/sshKey` |
+//! | item of a written collection unknown ([`crate::state`]) | 404 | `Client::NotFound` | – | `The requested object (id = 7) does not exist` |
+//! | item created with an id taken | 409 | `Client::Conflict` | – | `The object (keyName = laptop) already exists` |
 //! | rate limit (or injected 429) | 429 | `Client::TooManyRequests` | – | `Too many requests` (+ `Retry-After: 1`) |
 //! | injected 500/502/503/504 | 5xx | `Server::InternalServerError`, `Server::BadGateway`, `Server::ServiceUnavailable`, `Server::GatewayTimeout` | – | |
 //! | OAuth2 token endpoint, bad client | 401 | – | – | `{"error":"invalid_client",…}` |

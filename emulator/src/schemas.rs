@@ -1,21 +1,23 @@
 //! The loaded schemas: the files served as they are, the root listings, and the route table
 //! that matches a request path to an operation.
 //!
-//! Matching splits the raw path on `/` and percent-decodes each segment, so `1.2.3.0%2F24` is
-//! one segment (one `{ip}`); literal segments must match exactly; when several templates
-//! match, the one with more literal segments wins (then the one whose first literal comes
-//! earlier).
+//! Matching splits the raw path on `/` and percent-decodes each segment (`%2F` and `%2f`
+//! alike), so `1.2.3.0%2F24` is one segment (one `{ip}`); literal segments must match exactly;
+//! when several templates match, the one with more literal segments wins (then the one whose
+//! first literal comes earlier). When no template matches, a parameter whose type is an IP
+//! block may take a value written with a raw `/` (`/ip/1.2.3.0/24/reverse`), as clients that
+//! do not encode it send it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use ovhcloud_schema::model::{self, Ir, TypeRef};
+use ovhcloud_schema::model::{self, Ir, Param, ParamLocation, TypeRef, WholeBody};
 use ovhcloud_schema::reader::{self, Branch, SchemaError};
 use ovhcloud_schema::typeexpr::Primitive;
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
-use crate::shape::{unalias, Walker};
+use crate::shape::{primitive, unalias, Walker};
 
 /// One operation the emulator answers.
 #[derive(Debug)]
@@ -31,6 +33,10 @@ pub(crate) struct Route {
     literal_rank: Vec<bool>,
     pub authenticated: bool,
     pub response: TypeRef,
+    /// Path, query, header and named body parameters, as the schema declares them.
+    pub params: Vec<Param>,
+    /// The whole-body type, when the body is one typed value.
+    pub body: Option<WholeBody>,
 }
 
 #[derive(Debug)]
@@ -47,6 +53,31 @@ pub(crate) struct Collection<'a> {
     pub item: &'a Route,
     /// The item's path parameter (`billId`).
     pub param: &'a str,
+}
+
+/// A collection the schema-driven state ([`crate::state`]) keeps: `GET P` lists it (v1: ids;
+/// v2: objects) and `GET P/{param}` reads one of its items, an object model.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Resource<'a> {
+    /// `GET P`.
+    pub list: &'a Route,
+    /// `GET P/{param}`.
+    pub item: &'a Route,
+    /// The item's path parameter (`keyName` of `/me/sshKey/{keyName}`).
+    pub param: &'a str,
+}
+
+/// What an operation does to a [`Resource`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ResourceOp {
+    /// `GET P`.
+    List,
+    /// `POST P`.
+    Create,
+    /// `GET`, `PUT` or `DELETE P/{param}`.
+    Read,
+    Update,
+    Delete,
 }
 
 /// The outcome of matching a request.
@@ -98,6 +129,10 @@ pub(crate) struct Catalog {
     listings: HashMap<Branch, Listing>,
     /// Collection route key → (index of its item route, the item's path parameter).
     collections: HashMap<String, (usize, String)>,
+    /// (branch, collection template) → (index of `GET P`, index of `GET P/{param}`).
+    resources: HashMap<(Branch, String), (usize, usize)>,
+    /// Routes of each branch with a parameter that may hold a raw `/` (an IP block).
+    slashed: HashMap<Branch, Vec<usize>>,
 }
 
 impl Catalog {
@@ -143,13 +178,16 @@ impl Catalog {
         let mut routes = Vec::new();
         for api in &ir.apis {
             for op in &api.operations {
-                routes.push(Route::new(
+                let mut route = Route::new(
                     api.branch,
                     op.method.as_str(),
                     &op.path,
                     op.authenticated,
                     op.response.clone(),
-                ));
+                );
+                route.params = op.params.clone();
+                route.body = op.body.clone();
+                routes.push(route);
             }
         }
         for (method, template, authenticated) in BUILTIN_AUTH {
@@ -179,6 +217,13 @@ impl Catalog {
                 .push(i);
         }
         let collections = find_collections(&ir, &routes);
+        let resources = find_resources(&ir, &routes);
+        let mut slashed: HashMap<Branch, Vec<usize>> = HashMap::new();
+        for (i, route) in routes.iter().enumerate() {
+            if route.segments.iter().any(|s| route.takes_slash(s)) {
+                slashed.entry(route.branch).or_default().push(i);
+            }
+        }
         Ok(Catalog {
             ir,
             routes,
@@ -186,7 +231,36 @@ impl Catalog {
             files,
             listings,
             collections,
+            resources,
+            slashed,
         })
+    }
+
+    /// The stateful collection `route` works on, and how (see [`Resource`]).
+    pub fn resource(&self, route: &Route) -> Option<(Resource<'_>, ResourceOp)> {
+        let found = |template: &str| {
+            let (list, item) = self.resources.get(&(route.branch, template.to_owned()))?;
+            let item = &self.routes[*item];
+            Some(Resource {
+                list: &self.routes[*list],
+                item,
+                param: item.item_param()?,
+            })
+        };
+        let own = || found(&route.template);
+        let parent = || {
+            found(route.template.rsplit_once('/')?.0)
+                .filter(|r| route.item_param() == Some(r.param))
+        };
+        match route.method.as_str() {
+            "GET" => own()
+                .map(|r| (r, ResourceOp::List))
+                .or_else(|| parent().map(|r| (r, ResourceOp::Read))),
+            "POST" => own().map(|r| (r, ResourceOp::Create)),
+            "PUT" => parent().map(|r| (r, ResourceOp::Update)),
+            "DELETE" => parent().map(|r| (r, ResourceOp::Delete)),
+            _ => None,
+        }
     }
 
     /// The item operation of `route` when `route` is a v1 collection (see [`Collection`]).
@@ -208,36 +282,68 @@ impl Catalog {
             .split('/')
             .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
             .collect();
-        let Some(candidates) = self.by_shape.get(&(branch, segments.len())) else {
-            return Match::NotFound;
-        };
-        let mut matching: Vec<&Route> = candidates
-            .iter()
+        let exact = self.by_shape.get(&(branch, segments.len()));
+        let mut matching: Vec<(&Route, Vec<String>)> = exact
+            .into_iter()
+            .flatten()
             .map(|&i| &self.routes[i])
             .filter(|r| r.matches(&segments))
+            .map(|r| (r, segments.clone()))
             .collect();
+        if matching.is_empty() {
+            matching = self.slashed_matches(branch, &segments);
+        }
         if matching.is_empty() {
             return Match::NotFound;
         }
         // Most specific first: more literal segments, then literals further left.
-        matching.sort_by(|a, b| {
+        matching.sort_by(|(a, _), (b, _)| {
             let count = |r: &Route| r.literal_rank.iter().filter(|l| **l).count();
             count(b)
                 .cmp(&count(a))
                 .then_with(|| b.literal_rank.cmp(&a.literal_rank))
         });
-        match matching.iter().find(|r| r.method == method) {
-            Some(route) => Match::Found {
+        match matching.iter().find(|(r, _)| r.method == method) {
+            Some((route, segments)) => Match::Found {
                 route,
-                params: route.params(&segments),
+                params: route.params(segments),
             },
             None => {
-                let mut methods: Vec<String> = matching.iter().map(|r| r.method.clone()).collect();
+                let mut methods: Vec<String> =
+                    matching.iter().map(|(r, _)| r.method.clone()).collect();
                 methods.sort();
                 methods.dedup();
                 Match::MethodNotAllowed(methods)
             }
         }
+    }
+
+    /// The routes that match `segments` once the segments of one IP-block parameter are joined
+    /// back with `/` (`…/1.2.3.0/24/…` → `1.2.3.0/24`), with the segments as matched.
+    fn slashed_matches(&self, branch: Branch, segments: &[String]) -> Vec<(&Route, Vec<String>)> {
+        let routes = self.slashed.get(&branch).into_iter().flatten();
+        let mut found = Vec::new();
+        for route in routes.map(|&i| &self.routes[i]) {
+            let Some(extra) = segments.len().checked_sub(route.segments.len()) else {
+                continue;
+            };
+            if extra == 0 {
+                continue;
+            }
+            for (at, segment) in route.segments.iter().enumerate() {
+                if !route.takes_slash(segment) {
+                    continue;
+                }
+                let mut joined = segments[..at].to_vec();
+                joined.push(segments[at..=at + extra].join("/"));
+                joined.extend_from_slice(&segments[at + extra + 1..]);
+                if route.matches(&joined) {
+                    found.push((route, joined));
+                    break;
+                }
+            }
+        }
+        found
     }
 
     /// The schema file of `api` (`/dedicated/server`), byte for byte.
@@ -319,6 +425,37 @@ fn find_collections(ir: &Ir, routes: &[Route]) -> HashMap<String, (usize, String
     collections
 }
 
+/// Every collection with an item operation, v1 and v2: a `GET P` answering a list (v1: of
+/// scalar ids; v2: of anything), with a `GET P/{param}` answering an object model.
+fn find_resources(ir: &Ir, routes: &[Route]) -> HashMap<(Branch, String), (usize, usize)> {
+    let walker = Walker { ir };
+    let lists: HashMap<(Branch, &str), usize> = routes
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.method == "GET")
+        .filter(|(_, r)| match unalias(&r.response) {
+            TypeRef::Array(inner) => r.branch == Branch::V2 || walker.is_scalar(inner),
+            _ => false,
+        })
+        .map(|(i, r)| ((r.branch, r.template.as_str()), i))
+        .collect();
+    let mut resources = HashMap::new();
+    for (index, item) in routes.iter().enumerate() {
+        if item.method != "GET" || item.item_param().is_none() {
+            continue;
+        }
+        let Some((parent, _)) = item.template.rsplit_once('/') else {
+            continue;
+        };
+        if let Some(list) = lists.get(&(item.branch, parent)) {
+            if walker.properties(&item.response).is_some() {
+                resources.insert((item.branch, parent.to_owned()), (*list, index));
+            }
+        }
+    }
+    resources
+}
+
 impl Route {
     /// The last path parameter when the template ends with one (`billId` of
     /// `/me/bill/{billId}`).
@@ -364,7 +501,24 @@ impl Route {
             literal_rank,
             authenticated,
             response,
+            params: Vec::new(),
+            body: None,
         }
+    }
+
+    /// Whether `segment` is a path parameter whose values may hold a `/`: an IP block.
+    fn takes_slash(&self, segment: &Segment) -> bool {
+        let Segment::Var(name) = segment else {
+            return false;
+        };
+        self.params
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && &p.name == name)
+            .and_then(|p| primitive(&p.ty))
+            .is_some_and(|p| {
+                use ovhcloud_schema::typeexpr::Primitive::{IpBlock, Ipv4Block, Ipv6Block};
+                matches!(p, IpBlock | Ipv4Block | Ipv6Block)
+            })
     }
 
     fn matches(&self, segments: &[String]) -> bool {
@@ -408,8 +562,23 @@ mod tests {
         };
         assert_eq!(route.template, "/ip/{ip}/reverse");
         assert_eq!(params["ip"], "1.2.3.0/24");
+        let Match::Found { route, params } = c.find(Branch::V1, "GET", "/ip/1.2.3.0%2f24/reverse")
+        else {
+            panic!("no match")
+        };
+        assert_eq!(
+            (route.template.as_str(), params["ip"].as_str()),
+            ("/ip/{ip}/reverse", "1.2.3.0/24")
+        );
+        // A raw `/` inside an IP block, as clients that do not encode it send it.
+        let Match::Found { route, params } = c.find(Branch::V1, "GET", "/ip/1.2.3.0/24/reverse")
+        else {
+            panic!("no match")
+        };
+        assert_eq!(route.template, "/ip/{ip}/reverse");
+        assert_eq!(params["ip"], "1.2.3.0/24");
         assert!(matches!(
-            c.find(Branch::V1, "GET", "/ip/1.2.3.0/24/reverse"),
+            c.find(Branch::V1, "GET", "/me/bill/a/b"),
             Match::NotFound
         ));
     }

@@ -36,7 +36,9 @@ use crate::iceberg::{self, Listing};
 use crate::responses::{self, error_response, json_response, set_header, HttpResponse};
 use crate::schemas::{Catalog, Collection, Match, Route};
 use crate::shape::Walker;
+use crate::state::{StateCall, Store};
 use crate::stats::{bump, Stats};
+use crate::validate;
 
 /// Request bodies larger than this are refused.
 const MAX_BODY: usize = 32 * 1024 * 1024;
@@ -67,6 +69,8 @@ pub(crate) struct Shared {
     pub iceberg: AtomicBool,
     /// Objects deleted behind the client's back ([`crate::forgotten`]).
     pub forgotten: Forgotten,
+    /// The collections written through the API or seeded ([`crate::state`]).
+    pub state: Store,
     /// Example answers by route key, built on first use.
     examples: Mutex<HashMap<String, Value>>,
 }
@@ -98,6 +102,7 @@ impl Shared {
             token_lifetime,
             iceberg: AtomicBool::new(iceberg),
             forgotten: Forgotten::default(),
+            state: Store::default(),
             examples: Mutex::new(HashMap::new()),
         }
     }
@@ -288,7 +293,8 @@ async fn route(
             }
         }
     }
-    let rest = rest.to_owned();
+    // `/domain/zone/` is `/domain/zone`, as OVH answers it.
+    let rest = rest.strip_suffix('/').unwrap_or(rest).to_owned();
     api_call(shared, &incoming, branch, &rest).await
 }
 
@@ -428,6 +434,13 @@ async fn api_call(
             Err(e) => return error_response(&responses::invalid_json(&e.to_string())),
         }
     };
+    let query = query_pairs(incoming);
+    if let Err(error) =
+        validate::check_call(&shared.catalog.ir, route, &params, &query, body.as_ref())
+    {
+        shared.count(|s| s.invalid += 1);
+        return error_response(&error);
+    }
     let expanded = match expanded_listing(shared, incoming, route) {
         Ok(expanded) => expanded,
         Err(error) => return error_response(&error),
@@ -679,11 +692,7 @@ fn apply(shared: &Shared, call: &Call<'_>, body: Option<&Value>) -> Answer {
             _ => {}
         }
     }
-    let query: Vec<(String, String)> = incoming
-        .query
-        .as_deref()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
+    let query = query_pairs(incoming);
     let headers = request_headers(incoming);
     operate(
         shared,
@@ -696,6 +705,15 @@ fn apply(shared: &Shared, call: &Call<'_>, body: Option<&Value>) -> Answer {
             body,
         },
     )
+}
+
+/// The query parameters, decoded, in order.
+fn query_pairs(incoming: &Incoming) -> Vec<(String, String)> {
+    incoming
+        .query
+        .as_deref()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
 }
 
 /// The request headers as flows see them: names lower-cased, repeated ones joined with `, `.
@@ -725,7 +743,8 @@ struct Operation<'a> {
     body: Option<&'a Value>,
 }
 
-/// The first flow that handles the operation, else an example of its response type; a
+/// The first flow that handles the operation, else the schema-driven state of a written
+/// collection ([`crate::state`]), else an example of its response type; a
 /// forgotten object ([`crate::forgotten`]) is a 404, and a list of ids leaves out those
 /// removed from lists.
 fn operate(shared: &Shared, op: &Operation<'_>) -> Answer {
@@ -780,6 +799,15 @@ fn operate_live(shared: &Shared, op: &Operation<'_>) -> Answer {
             FlowResponse::Error(error) => return Err(error),
         }
     }
+    let call = StateCall {
+        route,
+        params: op.params,
+        query: op.query,
+        body: op.body,
+    };
+    if let Some(answer) = shared.state.operate(&shared.catalog, &call) {
+        return answer.map(|value| (value, Vec::new()));
+    }
     Ok((shared.example_for(route, op.params), Vec::new()))
 }
 
@@ -793,16 +821,7 @@ fn credential_request(
     let Identity::Anonymous(Some(application_key)) = identity else {
         return Err(responses::invalid_key());
     };
-    let empty = serde_json::Map::new();
-    let body = match body {
-        None | Some(Value::Null) => &empty,
-        Some(Value::Object(map)) => map,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "Invalid body: a JSON object is expected",
-            ))
-        }
-    };
+    let body = crate::flows::object_body(body)?;
     let rules = match body.get("accessRules") {
         Some(Value::Array(items)) => items
             .iter()

@@ -32,6 +32,9 @@ pub struct Stats {
     pub auth_failures: u64,
     /// API paths that matched no operation (404) or no method of one (405).
     pub unmatched: u64,
+    /// Calls refused because their path, query or body breaks the schema (400, see
+    /// [`crate::validate`]).
+    pub invalid: u64,
 }
 
 impl Stats {

@@ -242,11 +242,9 @@ fn binary_refuses_bad_input() {
     );
 }
 
+/// Sends Ctrl-C (SIGINT) to the binary and waits for it to exit successfully.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_stops_the_binary() {
-    let schemas = common::schemas();
-    let (mut child, _url) = spawn(&["--schemas", schemas.to_str().unwrap()]);
+fn interrupt(child: &mut Running) {
     let pid = child.0.id().to_string();
     let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
     assert!(sent.success());
@@ -262,4 +260,55 @@ fn ctrl_c_stops_the_binary() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_binary() {
+    let schemas = common::schemas();
+    let (mut child, _url) = spawn(&["--schemas", schemas.to_str().unwrap()]);
+    interrupt(&mut child);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn binary_loads_state_at_start_and_dumps_it_on_exit() {
+    let dir = std::env::temp_dir().join(format!("emulator-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (seed, dump) = (dir.join("seed.json"), dir.join("dump.json"));
+    let reverse = "/1.0/ip/192.0.2.0%2F24/reverse";
+    let item = serde_json::json!({"id": "192.0.2.9", "object": {"reverse": "a.example."}});
+    let state = serde_json::json!({"collections": {reverse: [item]}});
+    std::fs::write(&seed, state.to_string()).unwrap();
+    let schemas = common::schemas();
+    let (mut child, url) = spawn(&[
+        "--schemas",
+        schemas.to_str().unwrap(),
+        "--state",
+        seed.to_str().unwrap(),
+        "--dump-state",
+        dump.to_str().unwrap(),
+    ]);
+    let served = get(&format!("{url}/_emulator/state")).await.json();
+    let object = &served["collections"][reverse][0]["object"];
+    assert_eq!(object["ipReverse"], "192.0.2.9", "{served}");
+    assert_eq!(object["reverse"], "a.example.", "{served}");
+    interrupt(&mut child);
+    let dumped: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&dump).expect("the state is dumped")).unwrap();
+    assert_eq!(dumped, served);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A state file that does not fit the schemas stops the start.
+    let out = Command::new(env!("CARGO_BIN_EXE_ovhcloud-emulator"))
+        .args([
+            "--schemas",
+            schemas.to_str().unwrap(),
+            "--state",
+            "/nonexistent.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--state /nonexistent.json"));
 }

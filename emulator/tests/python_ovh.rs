@@ -42,14 +42,9 @@ async fn python_ovh_signs_and_calls_the_emulator() {
         .env("EMU_CLIENT_SECRET", &client_secret)
         .env("OAUTHLIB_INSECURE_TRANSPORT", "1")
         // Local ovh.conf files and OVH_* variables must not leak in.
-        .env_remove("OVH_ENDPOINT")
-        .env_remove("OVH_APPLICATION_KEY")
-        .env_remove("OVH_APPLICATION_SECRET")
-        .env_remove("OVH_CONSUMER_KEY")
-        .env_remove("OVH_CLIENT_ID")
-        .env_remove("OVH_CLIENT_SECRET")
         .current_dir(std::env::temp_dir());
-    let out = python::run(command, "python-ovh script").await;
+    common::external::clear_ovh_env(&mut command);
+    let out = common::external::run(command, "python-ovh script").await;
 
     assert!(
         (out["time"].as_i64().unwrap() - common::now()).abs() <= 2,

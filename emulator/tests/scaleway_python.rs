@@ -51,7 +51,7 @@ async fn scaleway_python_sdk_runs_the_interlink_scenario() {
     ] {
         command.env_remove(name);
     }
-    let out = python::run(command, "the Scaleway SDK script").await;
+    let out = common::external::run(command, "the Scaleway SDK script").await;
 
     assert_eq!(out["connection"]["status"], "active", "{out}");
     assert!(

@@ -104,20 +104,44 @@ pub mod operations {
     pub enum PostCredential {}
     impl crate::apis::Operation for PostCredential {
         type Response = crate::models::auth::Credential;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/auth/credential",
+            &[],
+        );
     }
     /// [`Auth::get_current_credential`](super::Auth::get_current_credential)
     pub enum GetCurrentCredential {}
     impl crate::apis::Operation for GetCurrentCredential {
         type Response = crate::models::auth::ApiCredential;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/auth/currentCredential",
+            &[],
+        );
     }
     /// [`Auth::post_logout`](super::Auth::post_logout)
     pub enum PostLogout {}
     impl crate::apis::Operation for PostLogout {
         type Response = ();
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/auth/logout",
+            &[],
+        );
     }
     /// [`Auth::get_time`](super::Auth::get_time)
     pub enum GetTime {}
     impl crate::apis::Operation for GetTime {
         type Response = i64;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/auth/time",
+            &[],
+        );
     }
 }

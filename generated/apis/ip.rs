@@ -294,41 +294,89 @@ pub mod operations {
     pub enum Get {}
     impl crate::apis::Operation for Get {
         type Response = Vec<crate::types::IpBlock>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ip",
+            &["ip:apiovh:get"],
+        );
     }
     /// [`Ip::post_service_change_contact`](super::Ip::post_service_change_contact)
     pub enum PostServiceChangeContact {}
     impl crate::apis::Operation for PostServiceChangeContact {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/ip/service/{serviceName}/changeContact",
+            &["ip:apiovh:service/changeContact"],
+        );
     }
     /// [`Ip::get_by_ip`](super::Ip::get_by_ip)
     pub enum GetByIp {}
     impl crate::apis::Operation for GetByIp {
         type Response = crate::models::ip::IpWithIam;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ip/{ip}",
+            &["ip:apiovh:get"],
+        );
     }
     /// [`Ip::put_by_ip`](super::Ip::put_by_ip)
     pub enum PutByIp {}
     impl crate::apis::Operation for PutByIp {
         type Response = ();
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Put,
+            crate::Branch::V1,
+            "/ip/{ip}",
+            &["ip:apiovh:edit"],
+        );
     }
     /// [`Ip::get_reverse`](super::Ip::get_reverse)
     pub enum GetReverse {}
     impl crate::apis::Operation for GetReverse {
         type Response = Vec<std::net::IpAddr>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ip/{ip}/reverse",
+            &["ip:apiovh:reverse/get"],
+        );
     }
     /// [`Ip::post_reverse`](super::Ip::post_reverse)
     pub enum PostReverse {}
     impl crate::apis::Operation for PostReverse {
         type Response = crate::models::ip::ReverseIp;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/ip/{ip}/reverse",
+            &["ip:apiovh:reverse/create"],
+        );
     }
     /// [`Ip::delete_reverse_by_ip_reverse`](super::Ip::delete_reverse_by_ip_reverse)
     pub enum DeleteReverseByIpReverse {}
     impl crate::apis::Operation for DeleteReverseByIpReverse {
         type Response = ();
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Delete,
+            crate::Branch::V1,
+            "/ip/{ip}/reverse/{ipReverse}",
+            &["ip:apiovh:reverse/delete"],
+        );
     }
     /// [`Ip::get_reverse_by_ip_reverse`](super::Ip::get_reverse_by_ip_reverse)
     pub enum GetReverseByIpReverse {}
     impl crate::apis::Operation for GetReverseByIpReverse {
         type Response = crate::models::ip::ReverseIp;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ip/{ip}/reverse/{ipReverse}",
+            &["ip:apiovh:reverse/get"],
+        );
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

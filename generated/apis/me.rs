@@ -187,36 +187,78 @@ pub mod operations {
     pub enum Get {}
     impl crate::apis::Operation for Get {
         type Response = crate::models::nichandle::Nichandle;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/me",
+            &["account:apiovh:me/get"],
+        );
     }
     /// [`Me::put`](super::Me::put)
     pub enum Put {}
     impl crate::apis::Operation for Put {
         type Response = ();
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Put,
+            crate::Branch::V1,
+            "/me",
+            &["account:apiovh:me/edit"],
+        );
     }
     /// [`Me::get_agreements_contract`](super::Me::get_agreements_contract)
     pub enum GetAgreementsContract {}
     impl crate::apis::Operation for GetAgreementsContract {
         type Response = crate::models::order::Contract;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/me/agreements/{id}/contract",
+            &["account:apiovh:me/agreements/contract/get"],
+        );
     }
     /// [`Me::get_bill`](super::Me::get_bill)
     pub enum GetBill {}
     impl crate::apis::Operation for GetBill {
         type Response = Vec<String>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/me/bill",
+            &["account:apiovh:me/bill/get"],
+        );
     }
     /// [`Me::get_bill_by_bill_id`](super::Me::get_bill_by_bill_id)
     pub enum GetBillByBillId {}
     impl crate::apis::Operation for GetBillByBillId {
         type Response = crate::models::billing::Bill;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/me/bill/{billId}",
+            &["account:apiovh:me/bill/get"],
+        );
     }
     /// [`Me::get_bill_details`](super::Me::get_bill_details)
     pub enum GetBillDetails {}
     impl crate::apis::Operation for GetBillDetails {
         type Response = Vec<String>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/me/bill/{billId}/details",
+            &["account:apiovh:me/bill/details/get"],
+        );
     }
     /// [`Me::get_bill_details_by_bill_detail_id`](super::Me::get_bill_details_by_bill_detail_id)
     pub enum GetBillDetailsByBillDetailId {}
     impl crate::apis::Operation for GetBillDetailsByBillDetailId {
         type Response = crate::models::billing::BillDetail;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/me/bill/{billId}/details/{billDetailId}",
+            &["account:apiovh:me/bill/details/get"],
+        );
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

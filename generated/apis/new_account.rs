@@ -137,15 +137,33 @@ pub mod operations {
     pub enum Post {}
     impl crate::apis::Operation for Post {
         type Response = crate::models::nichandle::NewAccountAndToken;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/newAccount",
+            &[],
+        );
     }
     /// [`NewAccount::get_contracts`](super::NewAccount::get_contracts)
     pub enum GetContracts {}
     impl crate::apis::Operation for GetContracts {
         type Response = Vec<crate::models::order::Contract>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/newAccount/contracts",
+            &[],
+        );
     }
     /// [`NewAccount::get_countries`](super::NewAccount::get_countries)
     pub enum GetCountries {}
     impl crate::apis::Operation for GetCountries {
         type Response = Vec<crate::models::nichandle::CountryEnum>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/newAccount/countries",
+            &[],
+        );
     }
 }

@@ -927,126 +927,276 @@ pub mod operations {
     pub enum Get {}
     impl crate::apis::Operation for Get {
         type Response = Vec<crate::types::Uuid>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect",
+            &["ovhCloudConnect:apiovh:get"],
+        );
     }
     /// [`OvhCloudConnect::get_by_service_name`](super::OvhCloudConnect::get_by_service_name)
     pub enum GetByServiceName {}
     impl crate::apis::Operation for GetByServiceName {
         type Response = crate::models::ovhcloudconnect::ServiceWithIam;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}",
+            &["ovhCloudConnect:apiovh:get"],
+        );
     }
     /// [`OvhCloudConnect::put_by_service_name`](super::OvhCloudConnect::put_by_service_name)
     pub enum PutByServiceName {}
     impl crate::apis::Operation for PutByServiceName {
         type Response = ();
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Put,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}",
+            &["ovhCloudConnect:apiovh:edit"],
+        );
     }
     /// [`OvhCloudConnect::post_change_contact`](super::OvhCloudConnect::post_change_contact)
     pub enum PostChangeContact {}
     impl crate::apis::Operation for PostChangeContact {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/changeContact",
+            &["ovhCloudConnect:apiovh:changeContact", "account:apiovh:me/contact/get"],
+        );
     }
     /// [`OvhCloudConnect::get_config_pop`](super::OvhCloudConnect::get_config_pop)
     pub enum GetConfigPop {}
     impl crate::apis::Operation for GetConfigPop {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop",
+            &["ovhCloudConnect:apiovh:config/pop/get"],
+        );
     }
     /// [`OvhCloudConnect::post_config_pop`](super::OvhCloudConnect::post_config_pop)
     pub enum PostConfigPop {}
     impl crate::apis::Operation for PostConfigPop {
         type Response = crate::models::ovhcloudconnect::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop",
+            &["ovhCloudConnect:apiovh:config/pop/create"],
+        );
     }
     /// [`OvhCloudConnect::delete_config_pop_by_pop_id`](super::OvhCloudConnect::delete_config_pop_by_pop_id)
     pub enum DeleteConfigPopByPopId {}
     impl crate::apis::Operation for DeleteConfigPopByPopId {
         type Response = crate::models::ovhcloudconnect::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Delete,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}",
+            &["ovhCloudConnect:apiovh:config/pop/delete"],
+        );
     }
     /// [`OvhCloudConnect::get_config_pop_by_pop_id`](super::OvhCloudConnect::get_config_pop_by_pop_id)
     pub enum GetConfigPopByPopId {}
     impl crate::apis::Operation for GetConfigPopByPopId {
         type Response = crate::models::ovhcloudconnect::PopConfig;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}",
+            &["ovhCloudConnect:apiovh:config/pop/get"],
+        );
     }
     /// [`OvhCloudConnect::get_config_pop_datacenter`](super::OvhCloudConnect::get_config_pop_datacenter)
     pub enum GetConfigPopDatacenter {}
     impl crate::apis::Operation for GetConfigPopDatacenter {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/get"],
+        );
     }
     /// [`OvhCloudConnect::post_config_pop_datacenter`](super::OvhCloudConnect::post_config_pop_datacenter)
     pub enum PostConfigPopDatacenter {}
     impl crate::apis::Operation for PostConfigPopDatacenter {
         type Response = crate::models::ovhcloudconnect::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/create"],
+        );
     }
     /// [`OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id`](super::OvhCloudConnect::delete_config_pop_datacenter_by_datacenter_id)
     pub enum DeleteConfigPopDatacenterByDatacenterId {}
     impl crate::apis::Operation for DeleteConfigPopDatacenterByDatacenterId {
         type Response = crate::models::ovhcloudconnect::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Delete,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/delete"],
+        );
     }
     /// [`OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id`](super::OvhCloudConnect::get_config_pop_datacenter_by_datacenter_id)
     pub enum GetConfigPopDatacenterByDatacenterId {}
     impl crate::apis::Operation for GetConfigPopDatacenterByDatacenterId {
         type Response = crate::models::ovhcloudconnect::DatacenterConfig;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/get"],
+        );
     }
     /// [`OvhCloudConnect::get_config_pop_datacenter_extra`](super::OvhCloudConnect::get_config_pop_datacenter_extra)
     pub enum GetConfigPopDatacenterExtra {}
     impl crate::apis::Operation for GetConfigPopDatacenterExtra {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/extra/get"],
+        );
     }
     /// [`OvhCloudConnect::post_config_pop_datacenter_extra`](super::OvhCloudConnect::post_config_pop_datacenter_extra)
     pub enum PostConfigPopDatacenterExtra {}
     impl crate::apis::Operation for PostConfigPopDatacenterExtra {
         type Response = crate::models::ovhcloudconnect::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/extra/create"],
+        );
     }
     /// [`OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id`](super::OvhCloudConnect::delete_config_pop_datacenter_extra_by_extra_id)
     pub enum DeleteConfigPopDatacenterExtraByExtraId {}
     impl crate::apis::Operation for DeleteConfigPopDatacenterExtraByExtraId {
         type Response = crate::models::ovhcloudconnect::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Delete,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/extra/delete"],
+        );
     }
     /// [`OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id`](super::OvhCloudConnect::get_config_pop_datacenter_extra_by_extra_id)
     pub enum GetConfigPopDatacenterExtraByExtraId {}
     impl crate::apis::Operation for GetConfigPopDatacenterExtraByExtraId {
         type Response = crate::models::ovhcloudconnect::DatacenterExtraConfig;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/config/pop/{popId}/datacenter/{datacenterId}/extra/{extraId}",
+            &["ovhCloudConnect:apiovh:config/pop/datacenter/extra/get"],
+        );
     }
     /// [`OvhCloudConnect::get_datacenter`](super::OvhCloudConnect::get_datacenter)
     pub enum GetDatacenter {}
     impl crate::apis::Operation for GetDatacenter {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/datacenter",
+            &["ovhCloudConnect:apiovh:datacenter/get"],
+        );
     }
     /// [`OvhCloudConnect::get_datacenter_by_id`](super::OvhCloudConnect::get_datacenter_by_id)
     pub enum GetDatacenterById {}
     impl crate::apis::Operation for GetDatacenterById {
         type Response = crate::models::ovhcloudconnect::Datacenter;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/datacenter/{id}",
+            &["ovhCloudConnect:apiovh:datacenter/get"],
+        );
     }
     /// [`OvhCloudConnect::get_incident`](super::OvhCloudConnect::get_incident)
     pub enum GetIncident {}
     impl crate::apis::Operation for GetIncident {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/incident",
+            &["ovhCloudConnect:apiovh:incident/get"],
+        );
     }
     /// [`OvhCloudConnect::get_interface`](super::OvhCloudConnect::get_interface)
     pub enum GetInterface {}
     impl crate::apis::Operation for GetInterface {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/interface",
+            &["ovhCloudConnect:apiovh:interface/get"],
+        );
     }
     /// [`OvhCloudConnect::get_interface_by_id`](super::OvhCloudConnect::get_interface_by_id)
     pub enum GetInterfaceById {}
     impl crate::apis::Operation for GetInterfaceById {
         type Response = crate::models::ovhcloudconnect::Interface;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/interface/{id}",
+            &["ovhCloudConnect:apiovh:interface/get"],
+        );
     }
     /// [`OvhCloudConnect::get_interface_statistics_by_period`](super::OvhCloudConnect::get_interface_statistics_by_period)
     pub enum GetInterfaceStatisticsByPeriod {}
     impl crate::apis::Operation for GetInterfaceStatisticsByPeriod {
         type Response = Vec<crate::models::ovhcloudconnect::Metrics>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/interface/{id}/statistics/{period}",
+            &["ovhCloudConnect:apiovh:interface/statistics/get"],
+        );
     }
     /// [`OvhCloudConnect::get_task`](super::OvhCloudConnect::get_task)
     pub enum GetTask {}
     impl crate::apis::Operation for GetTask {
         type Response = Vec<i64>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/task",
+            &["ovhCloudConnect:apiovh:task/get"],
+        );
     }
     /// [`OvhCloudConnect::get_task_by_id`](super::OvhCloudConnect::get_task_by_id)
     pub enum GetTaskById {}
     impl crate::apis::Operation for GetTaskById {
         type Response = crate::models::ovhcloudconnect::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/task/{id}",
+            &["ovhCloudConnect:apiovh:task/get"],
+        );
     }
     /// [`OvhCloudConnect::post_terminate`](super::OvhCloudConnect::post_terminate)
     pub enum PostTerminate {}
     impl crate::apis::Operation for PostTerminate {
         type Response = String;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/ovhCloudConnect/{serviceName}/terminate",
+            &["ovhCloudConnect:apiovh:terminate"],
+        );
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

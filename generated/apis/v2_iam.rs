@@ -331,6 +331,12 @@ pub mod operations {
     pub enum GetPolicy {}
     impl crate::apis::Operation for GetPolicy {
         type Response = Vec<crate::models::iam::policy::Response>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/iam/policy",
+            &["account:apiovh:iam/policy/get"],
+        );
         #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
@@ -342,26 +348,56 @@ pub mod operations {
     pub enum PostPolicy {}
     impl crate::apis::Operation for PostPolicy {
         type Response = crate::models::iam::policy::Response;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V2,
+            "/iam/policy",
+            &["account:apiovh:iam/policy/create"],
+        );
     }
     /// [`V2Iam::delete_policy_by_policy_id`](super::V2Iam::delete_policy_by_policy_id)
     pub enum DeletePolicyByPolicyId {}
     impl crate::apis::Operation for DeletePolicyByPolicyId {
         type Response = ();
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Delete,
+            crate::Branch::V2,
+            "/iam/policy/{policyId}",
+            &["account:apiovh:iam/policy/delete"],
+        );
     }
     /// [`V2Iam::get_policy_by_policy_id`](super::V2Iam::get_policy_by_policy_id)
     pub enum GetPolicyByPolicyId {}
     impl crate::apis::Operation for GetPolicyByPolicyId {
         type Response = crate::models::iam::policy::Response;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/iam/policy/{policyId}",
+            &["account:apiovh:iam/policy/get"],
+        );
     }
     /// [`V2Iam::put_policy_by_policy_id`](super::V2Iam::put_policy_by_policy_id)
     pub enum PutPolicyByPolicyId {}
     impl crate::apis::Operation for PutPolicyByPolicyId {
         type Response = crate::models::iam::policy::Response;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Put,
+            crate::Branch::V2,
+            "/iam/policy/{policyId}",
+            &["account:apiovh:iam/policy/edit"],
+        );
     }
     /// [`V2Iam::get_resource`](super::V2Iam::get_resource)
     pub enum GetResource {}
     impl crate::apis::Operation for GetResource {
         type Response = Vec<crate::models::iam::resource::Resource>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/iam/resource",
+            &[],
+        );
         #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
@@ -373,5 +409,11 @@ pub mod operations {
     pub enum PutResourceByResourceUrn {}
     impl crate::apis::Operation for PutResourceByResourceUrn {
         type Response = crate::models::iam::resource::Resource;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Put,
+            crate::Branch::V2,
+            "/iam/resource/{resourceURN}",
+            &["account:apiovh:iam/resource/edit"],
+        );
     }
 }

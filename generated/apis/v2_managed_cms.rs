@@ -292,11 +292,23 @@ pub mod operations {
     pub enum GetReferenceSupportedPhpVersions {}
     impl crate::apis::Operation for GetReferenceSupportedPhpVersions {
         type Response = Vec<crate::models::managed_cms::PhpVersionEnum>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/managedCMS/reference/supportedPHPVersions",
+            &[],
+        );
     }
     /// [`V2ManagedCms::get_resource`](super::V2ManagedCms::get_resource)
     pub enum GetResource {}
     impl crate::apis::Operation for GetResource {
         type Response = Vec<crate::models::managed_cms::ServiceWithIam>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/managedCMS/resource",
+            &["managedCMS:apiovh:get"],
+        );
         #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
@@ -308,16 +320,34 @@ pub mod operations {
     pub enum GetResourceByServiceId {}
     impl crate::apis::Operation for GetResourceByServiceId {
         type Response = crate::models::managed_cms::ServiceWithIam;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/managedCMS/resource/{serviceId}",
+            &["managedCMS:apiovh:get"],
+        );
     }
     /// [`V2ManagedCms::put_resource_by_service_id`](super::V2ManagedCms::put_resource_by_service_id)
     pub enum PutResourceByServiceId {}
     impl crate::apis::Operation for PutResourceByServiceId {
         type Response = crate::models::managed_cms::Service;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Put,
+            crate::Branch::V2,
+            "/managedCMS/resource/{serviceId}",
+            &["managedCMS:apiovh:edit"],
+        );
     }
     /// [`V2ManagedCms::get_resource_task`](super::V2ManagedCms::get_resource_task)
     pub enum GetResourceTask {}
     impl crate::apis::Operation for GetResourceTask {
         type Response = Vec<crate::models::common::Task>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/managedCMS/resource/{serviceId}/task",
+            &["managedCMS:apiovh:task/get"],
+        );
         #[inline]
         fn send(
             call: crate::Call<'_, Self::Response>,
@@ -329,10 +359,22 @@ pub mod operations {
     pub enum GetResourceTaskByTaskId {}
     impl crate::apis::Operation for GetResourceTaskByTaskId {
         type Response = crate::models::common::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V2,
+            "/managedCMS/resource/{serviceId}/task/{taskId}",
+            &["managedCMS:apiovh:task/get"],
+        );
     }
     /// [`V2ManagedCms::put_resource_task_by_task_id`](super::V2ManagedCms::put_resource_task_by_task_id)
     pub enum PutResourceTaskByTaskId {}
     impl crate::apis::Operation for PutResourceTaskByTaskId {
         type Response = crate::models::common::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Put,
+            crate::Branch::V2,
+            "/managedCMS/resource/{serviceId}/task/{taskId}",
+            &["managedCMS:apiovh:task/edit"],
+        );
     }
 }

@@ -393,56 +393,128 @@ pub mod operations {
     pub enum Get {}
     impl crate::apis::Operation for Get {
         type Response = Vec<String>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/vrack",
+            &["vrack:apiovh:get"],
+        );
     }
     /// [`Vrack::get_by_service_name`](super::Vrack::get_by_service_name)
     pub enum GetByServiceName {}
     impl crate::apis::Operation for GetByServiceName {
         type Response = crate::models::vrack::VrackWithIam;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/vrack/{serviceName}",
+            &["vrack:apiovh:get"],
+        );
     }
     /// [`Vrack::post_confirm_termination`](super::Vrack::post_confirm_termination)
     pub enum PostConfirmTermination {}
     impl crate::apis::Operation for PostConfirmTermination {
         type Response = String;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/confirmTermination",
+            &["vrack:apiovh:confirmTermination"],
+        );
     }
     /// [`Vrack::get_ipv6_by_ipv6`](super::Vrack::get_ipv6_by_ipv6)
     pub enum GetIpv6ByIpv6 {}
     impl crate::apis::Operation for GetIpv6ByIpv6 {
         type Response = crate::models::vrack::Ipv6;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/ipv6/{ipv6}",
+            &["vrack:apiovh:ipv6/get"],
+        );
     }
     /// [`Vrack::post_ipv6_routed_subrange`](super::Vrack::post_ipv6_routed_subrange)
     pub enum PostIpv6RoutedSubrange {}
     impl crate::apis::Operation for PostIpv6RoutedSubrange {
         type Response = crate::models::vrack::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/ipv6/{ipv6}/routedSubrange",
+            &[
+                "vrack:apiovh:ipv6/routedSubrange/create",
+                "ip:apiovh:vrack/routedSubrange/create",
+            ],
+        );
     }
     /// [`Vrack::get_ovh_cloud_connect`](super::Vrack::get_ovh_cloud_connect)
     pub enum GetOvhCloudConnect {}
     impl crate::apis::Operation for GetOvhCloudConnect {
         type Response = Vec<crate::types::Uuid>;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/ovhCloudConnect",
+            &["vrack:apiovh:ovhCloudConnect/get"],
+        );
     }
     /// [`Vrack::post_ovh_cloud_connect`](super::Vrack::post_ovh_cloud_connect)
     pub enum PostOvhCloudConnect {}
     impl crate::apis::Operation for PostOvhCloudConnect {
         type Response = crate::models::vrack::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Post,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/ovhCloudConnect",
+            &[
+                "vrack:apiovh:ovhCloudConnect/attach",
+                "ovhCloudConnect:apiovh:vrack/attach",
+            ],
+        );
     }
     /// [`Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect`](super::Vrack::delete_ovh_cloud_connect_by_ovh_cloud_connect)
     pub enum DeleteOvhCloudConnectByOvhCloudConnect {}
     impl crate::apis::Operation for DeleteOvhCloudConnectByOvhCloudConnect {
         type Response = crate::models::vrack::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Delete,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
+            &["vrack:apiovh:ovhCloudConnect/detach"],
+        );
     }
     /// [`Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect`](super::Vrack::get_ovh_cloud_connect_by_ovh_cloud_connect)
     pub enum GetOvhCloudConnectByOvhCloudConnect {}
     impl crate::apis::Operation for GetOvhCloudConnectByOvhCloudConnect {
         type Response = crate::models::vrack::OvhCloudConnect;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/ovhCloudConnect/{ovhCloudConnect}",
+            &["vrack:apiovh:ovhCloudConnect/get"],
+        );
     }
     /// [`Vrack::get_service_infos`](super::Vrack::get_service_infos)
     pub enum GetServiceInfos {}
     impl crate::apis::Operation for GetServiceInfos {
         type Response = crate::models::services::NonExpiringService;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/serviceInfos",
+            &["vrack:apiovh:serviceInfos/get"],
+        );
     }
     /// [`Vrack::get_task_by_task_id`](super::Vrack::get_task_by_task_id)
     pub enum GetTaskByTaskId {}
     impl crate::apis::Operation for GetTaskByTaskId {
         type Response = crate::models::vrack::Task;
+        const ACCESS: &'static crate::Access = &crate::Access::new(
+            crate::Method::Get,
+            crate::Branch::V1,
+            "/vrack/{serviceName}/task/{taskId}",
+            &["vrack:apiovh:task/get"],
+        );
     }
 }
 /// Fields of the item models of this API's expanded listings (`.expanded()`), to filter

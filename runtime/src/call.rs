@@ -51,6 +51,8 @@ pub struct Request {
     pub retry: Option<crate::RetryPolicy>,
     /// Sends `X-Schemas-Version` for this call whatever the client says.
     pub pin_schemas_version: bool,
+    /// What the operation needs, when it is a generated one: for an [`AccessRecorder`](crate::AccessRecorder).
+    pub access: Option<&'static crate::Access>,
 }
 
 /// Options of one call, instead of the client's (`.with_options(..)` on any request):
@@ -214,6 +216,7 @@ impl Request {
             timeout: None,
             retry: None,
             pin_schemas_version: false,
+            access: None,
         }
     }
 
@@ -384,6 +387,13 @@ impl<'a, R, C> Call<'a, R, C> {
         request.headers.extend(options.headers);
         request.pin_schemas_version |= options.pin_schemas_version;
         request.response_mode = options.response_mode.or(request.response_mode);
+        self
+    }
+
+    /// Names the operation this call is (generated requests do), for
+    /// [`AccessRecorder`](crate::AccessRecorder).
+    pub fn access(mut self, access: &'static crate::Access) -> Self {
+        self.request.access = Some(access);
         self
     }
 

@@ -44,6 +44,7 @@ struct Inner {
     /// ours, whose own timeout is that limit, and when the user's client has its own.
     request_timeout: Option<Duration>,
     hooks: Hooks,
+    recorder: Option<crate::AccessRecorder>,
 }
 
 /// Called before each call is signed, with its request to observe or change.
@@ -134,6 +135,7 @@ struct Options {
     product: &'static str,
     http: Option<reqwest::Client>,
     hooks: Hooks,
+    recorder: Option<crate::AccessRecorder>,
 }
 
 impl Default for Options {
@@ -154,6 +156,7 @@ impl Default for Options {
             product: concat!("ovhcloud-runtime/", env!("CARGO_PKG_VERSION")),
             http: None,
             hooks: Hooks::default(),
+            recorder: None,
         }
     }
 }
@@ -265,6 +268,13 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// (add a header, rewrite the query). Called once per call, not per retry.
     pub fn before_send(mut self, hook: impl Fn(&mut Request) + Send + Sync + 'static) -> Self {
         self.options.hooks.before_send.push(Arc::new(hook));
+        self
+    }
+
+    /// Records every operation the client calls into `recorder`, for least-privilege
+    /// credentials (see [`AccessRecorder`](crate::AccessRecorder)).
+    pub fn record_access(mut self, recorder: &crate::AccessRecorder) -> Self {
+        self.options.recorder = Some(recorder.clone());
         self
     }
 
@@ -401,6 +411,7 @@ impl Options {
                 traffic: Traffic::default(),
                 request_timeout,
                 hooks: self.hooks,
+                recorder: self.recorder,
             }),
         })
     }
@@ -647,6 +658,9 @@ impl Client {
             duration_ms = Empty,
         );
         let start = std::time::Instant::now();
+        if let Some(recorder) = &self.inner.recorder {
+            recorder.record(request);
+        }
         let hooked;
         let request = if self.inner.hooks.before_send.is_empty() {
             request

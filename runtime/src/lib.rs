@@ -10,6 +10,7 @@
 // code, query id, raw body); errors are the cold path, so its size is accepted.
 #![allow(clippy::result_large_err)]
 
+mod access;
 mod auth;
 mod call;
 mod client;
@@ -26,6 +27,7 @@ pub mod retry;
 pub mod types;
 pub mod wait;
 
+pub use access::{Access, AccessRecorder};
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
 pub use call::{
     ApiResponse, Backend, Body, Call, CallFuture, CallOptions, Defaulted, ItemStream, PageStream,

@@ -46,7 +46,7 @@ pub use ovhcloud_runtime::{ApiResponse, CallOptions, RateLimiter, RetryPolicy};
 // What the generated code names at the crate root, shared with `ovhcloud`.
 pub use ovhcloud_runtime::types;
 #[doc(hidden)]
-pub use ovhcloud_runtime::{codec, Backend, Branch, Method, SchemaSource};
+pub use ovhcloud_runtime::{codec, Access, Backend, Branch, Method, SchemaSource};
 
 /// A request being built by a generated method; `.await` it to send it.
 pub type Call<'a, R> = ovhcloud_runtime::Call<'a, R, Client>;

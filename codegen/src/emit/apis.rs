@@ -63,7 +63,8 @@ pub fn api(api: &Api, plan: &ApiPlan, types: &TypeTable) -> Vec<TokenStream> {
     let markers = plan
         .operations
         .iter()
-        .map(|planned| marker(planned, &ident, types));
+        .zip(&api.operations)
+        .map(|(planned, op)| marker(api, op, planned, &ident, types));
     let fields = fields_module(&plan.field_enums, types);
     let schemas_version = match (api.branch, &api.api_version) {
         (Branch::V2, Some(v)) => {
@@ -360,8 +361,18 @@ fn request(
 
 /// The type standing for an operation in `operations`: what it answers, and (a paged list)
 /// that awaiting its request collects every page.
-fn marker(plan: &OperationPlan, api_ident: &proc_macro2::Ident, types: &TypeTable) -> TokenStream {
+fn marker(
+    api: &Api,
+    op: &Operation,
+    plan: &OperationPlan,
+    api_ident: &proc_macro2::Ident,
+    types: &TypeTable,
+) -> TokenStream {
     let ident = format_ident!("{}", plan.request);
+    let verb = verb_tokens(plan.verb);
+    let branch = branch_tokens(api.branch);
+    let template = Literal::string(&op.path);
+    let actions = op.iam_actions.iter().map(|a| Literal::string(&a.name));
     let response = rust_type(&plan.response, types);
     let doc = format!(
         " [`{api_ident}::{}`](super::{api_ident}::{})",
@@ -383,6 +394,8 @@ fn marker(plan: &OperationPlan, api_ident: &proc_macro2::Ident, types: &TypeTabl
 
         impl crate::apis::Operation for #ident {
             type Response = #response;
+            const ACCESS: &'static crate::Access =
+                &crate::Access::new(#verb, #branch, #template, &[#(#actions),*]);
             #send
         }
     }

@@ -240,6 +240,10 @@ impl Context<'_> {
             pub trait Operation {
                 type Response: serde::de::DeserializeOwned + Send + 'static;
 
+                /// What calling it needs: its access rule (method and path) and IAM actions,
+                /// for a least-privilege [`CredentialRequest`](crate::CredentialRequest).
+                const ACCESS: &'static crate::Access;
+
                 /// One exchange; a paged v2 list collects every page instead.
                 #[inline]
                 fn send(call: crate::Call<'_, Self::Response>) -> crate::CallFuture<'_, Self::Response> {
@@ -259,7 +263,7 @@ impl Context<'_> {
                 /// The underlying call: its [`Request`](crate::Request), `text()` for the raw
                 /// body, and the runtime's other options.
                 pub fn into_call(self) -> crate::Call<'a, O::Response> {
-                    self.0
+                    self.0.access(O::ACCESS)
                 }
 
                 /// Options for this call only: timeout, retry policy, extra headers, schema
@@ -272,7 +276,7 @@ impl Context<'_> {
                 /// `X-Pagination-Cursor-Next`, …) and raw body. One exchange: a paged list
                 /// answers one page.
                 pub fn with_response(self) -> crate::CallFuture<'a, crate::ApiResponse<O::Response>> {
-                    self.0.with_response()
+                    self.0.access(O::ACCESS).with_response()
                 }
             }
 
@@ -282,7 +286,7 @@ impl Context<'_> {
 
                 #[inline]
                 fn into_future(self) -> Self::IntoFuture {
-                    O::send(self.0)
+                    O::send(self.0.access(O::ACCESS))
                 }
             }
 

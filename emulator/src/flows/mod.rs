@@ -208,7 +208,14 @@ pub fn missing_property(name: &str) -> ApiError {
 pub fn body_object<'a>(
     request: &FlowRequest<'a>,
 ) -> Result<std::borrow::Cow<'a, serde_json::Map<String, Value>>, ApiError> {
-    match request.body {
+    object_body(request.body)
+}
+
+/// A JSON body as an object (a missing or null body counts as `{}`).
+pub fn object_body(
+    body: Option<&Value>,
+) -> Result<std::borrow::Cow<'_, serde_json::Map<String, Value>>, ApiError> {
+    match body {
         None | Some(Value::Null) => Ok(std::borrow::Cow::Owned(serde_json::Map::new())),
         Some(Value::Object(map)) => Ok(std::borrow::Cow::Borrowed(map)),
         Some(_) => Err(ApiError::bad_request(

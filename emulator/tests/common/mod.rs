@@ -3,6 +3,7 @@
 //! signer of our own (sha1 over the exact bytes sent), independent of the `ovhcloud` client.
 #![allow(dead_code)]
 
+pub mod external;
 pub mod python;
 
 use std::path::PathBuf;
