@@ -18,7 +18,7 @@ use ovhcloud::models::ovhcloudconnect::{
     PopConfigCreate, Task,
 };
 use ovhcloud::types::Uuid;
-use ovhcloud::wait::{until, Progress, WaitOptions};
+use ovhcloud::wait::WaitOptions;
 use ovhcloud::{AccessRecorder, Client, ClientBuilder};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -114,29 +114,24 @@ pub async fn guide(client: &Client, cleanup: bool) -> Result<()> {
                 .vrack()
                 .post_ovh_cloud_connect(&vrack, service)
                 .await?;
-            let vrack_api = client.vrack();
-            until("vRack link", &waiting, || async {
-                Ok(Progress::of_task(
-                    vrack_api.get_task_by_task_id(&vrack, task.id).await?,
-                    |t| t.status.as_str(),
-                ))
-            })
-            .await?;
+            client
+                .vrack()
+                .get_task_by_task_id(&vrack, task.id)
+                .wait_until_done(&waiting)
+                .await?;
             vrack
         }
     };
     println!("linked to vRack {vrack}");
 
+    // Each change is a task: the generated waiter reads it again until it is done.
     let wait_task = |task: Task, what: &'static str| {
         let waiting = waiting.clone();
         async move {
-            let done = until(what, &waiting, || async {
-                Ok(Progress::of_task(
-                    occ.get_task_by_id(service, task.id).await?,
-                    |t| t.status.as_str(),
-                ))
-            })
-            .await?;
+            let done = occ
+                .get_task_by_id(service, task.id)
+                .wait_until_done(&waiting)
+                .await?;
             println!("  {what}: task {} {}", done.id, done.status);
             Ok::<_, ovhcloud::Error>(done)
         }

@@ -181,9 +181,12 @@ async fn hooks_see_and_change_requests_and_see_every_answer() {
     );
 }
 
-/// A subscriber keeping the fields of `ovhcloud.call` spans.
+/// A span's fields, `(name, value)`, in the order they were recorded.
+type Fieldset = Vec<(String, String)>;
+
+/// A subscriber keeping the fields of every span.
 #[derive(Clone, Default)]
-struct Spans(Arc<Mutex<Vec<Vec<(String, String)>>>>);
+struct Spans(Arc<Mutex<Vec<Fieldset>>>);
 
 struct Fields<'a>(&'a mut Vec<(String, String)>);
 

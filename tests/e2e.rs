@@ -511,3 +511,35 @@ async fn a_response_that_breaks_the_schema_is_corrected_or_refused_when_strict()
     assert!(query_id.is_some() && body.contains(&id));
     assert!(err.to_string().contains(path.as_str()), "{err}");
 }
+
+/// The generated waiter of a task: it reads the task again until it is done, and gives up at
+/// its deadline.
+#[tokio::test]
+async fn generated_waiters_poll_tasks_to_the_end() {
+    let emu = emulator().await;
+    let c = client(&emu, ALL);
+    let occ = c.ovh_cloud_connect();
+    let service = occ.get().await.unwrap()[0];
+    link_vrack(&c, service).await;
+    let interface = occ.get_interface(service).await.unwrap()[0];
+    let pop = PopConfigCreate::new(interface, pop_config::TypeEnum::L2);
+    let task = occ.post_config_pop(service, &pop).await.unwrap();
+    assert_ne!(task.status.as_str(), "done");
+    let short = WaitOptions::default()
+        .interval(Duration::from_millis(1), Duration::from_millis(1))
+        .timeout(Duration::from_millis(5));
+    let err = occ
+        .get_task_by_id(service, task.id)
+        .wait_until_done(&short)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WaitTimeout { .. }), "{err}");
+    assert!(err.to_string().contains("/ovhCloudConnect/"), "{err}");
+    let done = occ
+        .get_task_by_id(service, task.id)
+        .wait_until_done(&waiting())
+        .await
+        .unwrap();
+    assert_eq!(done.status.as_str(), "done");
+    assert_eq!(done.id, task.id);
+}

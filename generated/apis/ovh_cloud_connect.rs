@@ -910,6 +910,21 @@ impl<'a> GetTask<'a> {
 }
 /// Request for [`OvhCloudConnect::get_task_by_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetTaskById<'a> = crate::apis::Pending<'a, operations::GetTaskById>;
+impl<'a> GetTaskById<'a> {
+    /// Reads this task again (growing intervals) until it is done; [`Error::TaskFailed`](crate::Error::TaskFailed) on an error status, [`Error::WaitTimeout`](crate::Error::WaitTimeout) after `options.timeout`.
+    pub async fn wait_until_done(
+        self,
+        options: &crate::wait::WaitOptions,
+    ) -> crate::Result<crate::models::ovhcloudconnect::Task> {
+        crate::wait::poll(
+                self.into_call(),
+                options,
+                crate::wait::Kind::Task,
+                |value: &crate::models::ovhcloudconnect::Task| value.status.as_str(),
+            )
+            .await
+    }
+}
 /// Request for [`OvhCloudConnect::post_terminate`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PostTerminate<'a> = crate::apis::Pending<'a, operations::PostTerminate>;
 impl<'a> PostTerminate<'a> {

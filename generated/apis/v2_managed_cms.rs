@@ -241,6 +241,23 @@ pub type GetResourceByServiceId<'a> = crate::apis::Pending<
     'a,
     operations::GetResourceByServiceId,
 >;
+impl<'a> GetResourceByServiceId<'a> {
+    /// Reads this resource again (growing intervals) until its `resourceStatus` is `READY`; [`Error::TaskFailed`](crate::Error::TaskFailed) on `ERROR`, [`Error::WaitTimeout`](crate::Error::WaitTimeout) after `options.timeout`.
+    pub async fn wait_until_ready(
+        self,
+        options: &crate::wait::WaitOptions,
+    ) -> crate::Result<crate::models::managed_cms::ServiceWithIam> {
+        crate::wait::poll(
+                self.into_call(),
+                options,
+                crate::wait::Kind::Resource,
+                |value: &crate::models::managed_cms::ServiceWithIam| {
+                    value.resource_status.as_str()
+                },
+            )
+            .await
+    }
+}
 /// Request for [`V2ManagedCms::put_resource_by_service_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutResourceByServiceId<'a> = crate::apis::Pending<
     'a,
@@ -279,6 +296,21 @@ pub type GetResourceTaskByTaskId<'a> = crate::apis::Pending<
     'a,
     operations::GetResourceTaskByTaskId,
 >;
+impl<'a> GetResourceTaskByTaskId<'a> {
+    /// Reads this task again (growing intervals) until it is done; [`Error::TaskFailed`](crate::Error::TaskFailed) on an error status, [`Error::WaitTimeout`](crate::Error::WaitTimeout) after `options.timeout`.
+    pub async fn wait_until_done(
+        self,
+        options: &crate::wait::WaitOptions,
+    ) -> crate::Result<crate::models::common::Task> {
+        crate::wait::poll(
+                self.into_call(),
+                options,
+                crate::wait::Kind::V2Task,
+                |value: &crate::models::common::Task| value.status.as_str(),
+            )
+            .await
+    }
+}
 /// Request for [`V2ManagedCms::put_resource_task_by_task_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type PutResourceTaskByTaskId<'a> = crate::apis::Pending<
     'a,

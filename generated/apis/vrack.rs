@@ -385,6 +385,21 @@ pub type GetOvhCloudConnectByOvhCloudConnect<'a> = crate::apis::Pending<
 pub type GetServiceInfos<'a> = crate::apis::Pending<'a, operations::GetServiceInfos>;
 /// Request for [`Vrack::get_task_by_task_id`]: `.await` it ([`Pending`](crate::apis::Pending)).
 pub type GetTaskByTaskId<'a> = crate::apis::Pending<'a, operations::GetTaskByTaskId>;
+impl<'a> GetTaskByTaskId<'a> {
+    /// Reads this task again (growing intervals) until it is done; [`Error::TaskFailed`](crate::Error::TaskFailed) on an error status, [`Error::WaitTimeout`](crate::Error::WaitTimeout) after `options.timeout`.
+    pub async fn wait_until_done(
+        self,
+        options: &crate::wait::WaitOptions,
+    ) -> crate::Result<crate::models::vrack::Task> {
+        crate::wait::poll(
+                self.into_call(),
+                options,
+                crate::wait::Kind::Task,
+                |value: &crate::models::vrack::Task| value.status.as_str(),
+            )
+            .await
+    }
+}
 /// The operations of this API as types: what each answers (see
 /// [`Operation`](crate::apis::Operation)); each request is a
 /// [`Pending`](crate::apis::Pending) of one of them.

@@ -269,6 +269,17 @@ pub struct Call<'a, R, C = Client> {
     response: PhantomData<fn() -> R>,
 }
 
+impl<R, C> Clone for Call<'_, R, C> {
+    fn clone(&self) -> Self {
+        Call {
+            client: self.client,
+            request: self.request.clone(),
+            error: self.error.clone(),
+            response: PhantomData,
+        }
+    }
+}
+
 /// The future of an awaited [`Call`].
 pub type CallFuture<'a, R, E = Error> = Pin<Box<dyn Future<Output = Result<R, E>> + Send + 'a>>;
 

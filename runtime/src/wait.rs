@@ -146,6 +146,44 @@ where
     until_with(what, options, poll).await
 }
 
+/// Which statuses a generated waiter reads (see [`poll`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A v1 task ([`Progress::of_task`]).
+    Task,
+    /// A v2 task ([`Progress::of_v2_task`]).
+    V2Task,
+    /// A v2 resource's `resourceStatus` ([`Progress::of_resource`]).
+    Resource,
+}
+
+/// Sends `call` again and again, growing the interval, until the task or resource it reads is
+/// finished: what generated `wait_until_done` and `wait_until_ready` do.
+pub async fn poll<'a, R>(
+    call: crate::Call<'a, R>,
+    options: &WaitOptions,
+    kind: Kind,
+    status: impl Fn(&R) -> &str,
+) -> Result<R>
+where
+    R: serde::de::DeserializeOwned + Send + 'a,
+{
+    let what = format!("{} {}", call.request().operation(), call.request().path);
+    until(&what, options, || {
+        let call = call.clone();
+        let status = &status;
+        async move {
+            let value = call.await?;
+            Ok(match kind {
+                Kind::Task => Progress::of_task(value, status),
+                Kind::V2Task => Progress::of_v2_task(value, status),
+                Kind::Resource => Progress::of_resource(value, status),
+            })
+        }
+    })
+    .await
+}
+
 /// How a wait ended badly, for a provider's error type to take in (`From<WaitError>`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum WaitError {

@@ -12,7 +12,7 @@ use quote::{format_ident, quote};
 use super::docs;
 use super::types::{argument_type, path_tokens, rust_type};
 use crate::model::{Api, Operation, Param, ParamLocation};
-use crate::plan::{ApiPlan, FieldEnum, Listing, OperationPlan, ParamPlan, TypeTable, Verb};
+use crate::plan::{ApiPlan, FieldEnum, Listing, OperationPlan, ParamPlan, Type, TypeTable, Verb};
 use crate::reader::{Branch, Stability};
 
 /// The path as OVH's documentation shows it: `/me/bill` for v1, `/v2/iam/policy` for v2.
@@ -336,10 +336,15 @@ fn request(
         }
     });
     let expanded = plan.listing.as_ref().map(|l| expanded_listing(l, types));
+    let waiter = plan
+        .waiter
+        .as_ref()
+        .map(|w| waiter(w, &plan.response, types));
     let methods = (!setters.is_empty()
         || retry.is_some()
         || streams.is_some()
         || numbered.is_some()
+        || waiter.is_some()
         || expanded.is_some())
     .then(|| {
         quote! {
@@ -348,6 +353,7 @@ fn request(
                 #retry
                 #streams
                 #numbered
+                #waiter
                 #expanded
             }
         }
@@ -397,6 +403,35 @@ fn marker(
             const ACCESS: &'static crate::Access =
                 &crate::Access::new(#verb, #branch, #template, &[#(#actions),*]);
             #send
+        }
+    }
+}
+
+/// `wait_until_done` / `wait_until_ready`: the same request, sent again until the task or
+/// resource it reads is finished.
+fn waiter(plan: &crate::plan::WaiterPlan, response: &Type, types: &TypeTable) -> TokenStream {
+    use crate::plan::WaitKind;
+    let method = format_ident!("{}", plan.method);
+    let response = rust_type(response, types);
+    let field = format_ident!("{}", plan.field);
+    let kind = match plan.kind {
+        WaitKind::Task => quote!(crate::wait::Kind::Task),
+        WaitKind::V2Task => quote!(crate::wait::Kind::V2Task),
+        WaitKind::Resource => quote!(crate::wait::Kind::Resource),
+    };
+    let status = if plan.optional {
+        quote!(|value: &#response| value.#field.as_ref().map_or("", |s| s.as_str()))
+    } else {
+        quote!(|value: &#response| value.#field.as_str())
+    };
+    let doc = match plan.kind {
+        WaitKind::Resource => " Reads this resource again (growing intervals) until its `resourceStatus` is `READY`; [`Error::TaskFailed`](crate::Error::TaskFailed) on `ERROR`, [`Error::WaitTimeout`](crate::Error::WaitTimeout) after `options.timeout`.",
+        _ => " Reads this task again (growing intervals) until it is done; [`Error::TaskFailed`](crate::Error::TaskFailed) on an error status, [`Error::WaitTimeout`](crate::Error::WaitTimeout) after `options.timeout`.",
+    };
+    quote! {
+        #[doc = #doc]
+        pub async fn #method(self, options: &crate::wait::WaitOptions) -> crate::Result<#response> {
+            crate::wait::poll(self.into_call(), options, #kind, #status).await
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::reader::{Branch, HttpMethod};
 
 use super::listings::{listings, FieldEnum};
 use super::methods::method_names;
-use super::operations::{numbered_pages, OperationPlan};
+use super::operations::{numbered_pages, waiter, OperationPlan};
 use super::types::{Type, TypeTable};
 use super::PlanOptions;
 
@@ -59,6 +59,7 @@ impl ApiPlan {
                 let mut plan =
                     OperationPlan::new(op, name, types, listing, &options.client_defaults);
                 plan.numbered_pages = numbered_pages(op, ir, types);
+                plan.waiter = waiter(op, ir, types, &plan.setters);
                 plan
             })
             .collect();

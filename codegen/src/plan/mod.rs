@@ -27,7 +27,7 @@ pub use lock::Lock;
 pub use methods::{method_names, operation_key, MethodNaming};
 pub use operations::{
     is_string, parameters, passing, BodyPlan, ClientDefaults, NumberedPages, OperationPlan,
-    ParamPlan, Passing, Verb,
+    ParamPlan, Passing, Verb, WaitKind, WaiterPlan,
 };
 pub use structs::{EnumPlan, FieldPlan, StructPlan, TypeShape};
 pub use types::{ItemPath, Type, TypeEntry, TypeId, TypeItem, TypeTable};

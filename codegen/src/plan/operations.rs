@@ -158,6 +158,93 @@ pub struct OperationPlan {
     pub listing: Option<Listing>,
     /// For a list answered one numbered page at a time: where its items are.
     pub numbered_pages: Option<NumberedPages>,
+    /// For a `GET` of a task or resource: polling it until it is finished.
+    pub waiter: Option<WaiterPlan>,
+}
+
+/// How a task's or resource's status reads (the runtime's `wait::Progress` classifiers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitKind {
+    /// v1 tasks: `todo`, `doing` … `done`, `error`.
+    Task,
+    /// v2 tasks: `PENDING`, `RUNNING` … `DONE`, `ERROR`.
+    V2Task,
+    /// v2 resources: `resourceStatus` `CREATING`, `UPDATING` … `READY`, `ERROR`.
+    Resource,
+}
+
+/// A waiter on a `GET`'s request: `wait_until_done` (tasks) or `wait_until_ready` (resources).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaiterPlan {
+    pub method: &'static str,
+    pub kind: WaitKind,
+    /// The Rust field holding the status, and whether it is an `Option`.
+    pub field: String,
+    pub optional: bool,
+}
+
+/// The waiter of `op`: a `GET` answering a model with a `resourceStatus`, or a `status` whose
+/// values are a task's.
+pub fn waiter(
+    op: &Operation,
+    ir: &Ir,
+    types: &TypeTable,
+    setters: &[ParamPlan],
+) -> Option<WaiterPlan> {
+    let TypeRef::Model { key, args } = &op.response else {
+        return None;
+    };
+    if op.method != HttpMethod::Get || !args.is_empty() {
+        return None;
+    }
+    let ModelKind::Object { properties, .. } = &ir.models.get(key)?.kind else {
+        return None;
+    };
+    let values = |member: &str| -> Option<(usize, Vec<String>)> {
+        let index = properties.iter().position(|p| p.name == member)?;
+        let TypeRef::Model { key, .. } = &properties[index].ty else {
+            return None;
+        };
+        match &ir.models.get(key)?.kind {
+            ModelKind::Enum(crate::model::EnumValues::Strings(values)) => {
+                Some((index, values.clone()))
+            }
+            _ => None,
+        }
+    };
+    let has =
+        |values: &[String], wanted: &[&str]| wanted.iter().all(|w| values.iter().any(|v| v == w));
+    let (index, kind) = match (values("resourceStatus"), values("status")) {
+        (Some((i, v)), _) if has(&v, &["READY"]) => (i, WaitKind::Resource),
+        (_, Some((i, v))) if has(&v, &["done"]) && (has(&v, &["todo"]) || has(&v, &["doing"])) => {
+            (i, WaitKind::Task)
+        }
+        (_, Some((i, v)))
+            if has(&v, &["DONE"]) && (has(&v, &["RUNNING"]) || has(&v, &["PENDING"])) =>
+        {
+            (i, WaitKind::V2Task)
+        }
+        _ => return None,
+    };
+    let method = match kind {
+        WaitKind::Resource => "wait_until_ready",
+        WaitKind::Task | WaitKind::V2Task => "wait_until_done",
+    };
+    // A setter of the same name (an `wait_until_done` parameter) keeps its name.
+    if setters.iter().any(|s| s.name == method) {
+        return None;
+    }
+    let id = types.model(key)?;
+    let super::structs::TypeShape::Struct(plan) = &types.entry(id).shape else {
+        return None;
+    };
+    let field = plan.fields.iter().find(|f| f.property == index)?;
+    Some(WaiterPlan {
+        method,
+        kind,
+        field: field.name.clone(),
+        optional: !field.required,
+    })
 }
 
 /// A list answered one numbered page at a time, as Scaleway's are: optional `page` and
@@ -253,6 +340,7 @@ impl OperationPlan {
             retry_opt_in: Verb::of(op.method).retried_on_request(),
             listing,
             numbered_pages: None,
+            waiter: None,
         }
     }
 
