@@ -98,6 +98,26 @@ impl<'a> V2ManagedCms<'a> {
                 .body(body),
         )
     }
+    /// `PUT /managedCMS/resource/{serviceId}`, safe against concurrent changes: reads the resource, lets `change` edit its target specification, and writes it back with the `checksum` it read. When someone changed it in between (409, 412), reads it again and calls `change` again, three times at most.
+    pub async fn put_resource_by_service_id_checked(
+        &self,
+        service_id: crate::types::Uuid,
+        change: impl FnMut(&mut crate::models::managed_cms::ServiceTargetSpec),
+    ) -> crate::Result<crate::models::managed_cms::Service> {
+        let read = self
+            .call::<
+                serde_json::Value,
+            >(crate::Method::Get, "/managedCMS/resource/{serviceId}")
+            .path(&service_id);
+        let write = |body: serde_json::Value| {
+            self.call::<
+                    crate::models::managed_cms::Service,
+                >(crate::Method::Put, "/managedCMS/resource/{serviceId}")
+                .path(&service_id)
+                .body(&body)
+        };
+        crate::checksum::update(read, write, change).await
+    }
     /// List the recent tasks of the service
     ///
     /// `GET /v2/managedCMS/resource/{serviceId}/task` (alpha)

@@ -13,6 +13,7 @@
 mod access;
 mod auth;
 mod call;
+pub mod checksum;
 mod client;
 #[doc(hidden)]
 pub mod codec;

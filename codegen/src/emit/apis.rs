@@ -248,6 +248,7 @@ fn method(api: &Api, op: &Operation, plan: &OperationPlan, types: &TypeTable) ->
     let doc = operation_doc(api, op, &arg_docs);
     let deprecated = deprecation(op);
     let call = quote!(self.call(#verb, #template) #(#pushes)*);
+    let checked = plan.checked.as_ref().map(|c| checked(op, plan, c, types));
     quote! {
         #doc
         #deprecated
@@ -255,6 +256,7 @@ fn method(api: &Api, op: &Operation, plan: &OperationPlan, types: &TypeTable) ->
         pub fn #method_ident(&self, #(#args),*) -> #builder<'a> {
             crate::apis::Pending(#call)
         }
+        #checked
     }
 }
 
@@ -403,6 +405,48 @@ fn marker(
             const ACCESS: &'static crate::Access =
                 &crate::Access::new(#verb, #branch, #template, &[#(#actions),*]);
             #send
+        }
+    }
+}
+
+/// `…_checked`: the `PUT` as a read-modify-write with the resource's `checksum`, read again
+/// after a concurrent change (`checksum::update`).
+fn checked(
+    op: &Operation,
+    plan: &OperationPlan,
+    checked: &crate::plan::CheckedPlan,
+    types: &TypeTable,
+) -> TokenStream {
+    let method = format_ident!("{}", checked.method);
+    let template = Literal::string(&op.path);
+    let spec = rust_type(&checked.spec, types);
+    let response = rust_type(&plan.response, types);
+    let path_args: Vec<&ParamPlan> = plan
+        .arguments
+        .iter()
+        .filter(|a| op.params[a.param].location == ParamLocation::Path)
+        .collect();
+    let args = path_args.iter().map(|a| {
+        let ident = format_ident!("{}", a.name);
+        let ty = argument_type(&a.ty, a.passing, types);
+        quote!(#ident: #ty)
+    });
+    let pushes: Vec<TokenStream> = path_args
+        .iter()
+        .map(|a| push_planned(op, a, &format_ident!("{}", a.name)))
+        .collect();
+    let doc = format!(
+        " `PUT {}`, safe against concurrent changes: reads the resource, lets `change` edit its target specification, and writes it back with the `checksum` it read. When someone changed it in between (409, 412), reads it again and calls `change` again, three times at most.",
+        op.path
+    );
+    quote! {
+        #[doc = #doc]
+        pub async fn #method(&self, #(#args,)* change: impl FnMut(&mut #spec)) -> crate::Result<#response> {
+            let read = self.call::<serde_json::Value>(crate::Method::Get, #template) #(#pushes)*;
+            let write = |body: serde_json::Value| {
+                self.call::<#response>(crate::Method::Put, #template) #(#pushes)* .body(&body)
+            };
+            crate::checksum::update(read, write, change).await
         }
     }
 }

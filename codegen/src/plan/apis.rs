@@ -9,7 +9,7 @@ use crate::reader::{Branch, HttpMethod};
 
 use super::listings::{listings, FieldEnum};
 use super::methods::method_names;
-use super::operations::{numbered_pages, waiter, OperationPlan};
+use super::operations::{checked, numbered_pages, waiter, OperationPlan};
 use super::types::{Type, TypeTable};
 use super::PlanOptions;
 
@@ -60,6 +60,7 @@ impl ApiPlan {
                     OperationPlan::new(op, name, types, listing, &options.client_defaults);
                 plan.numbered_pages = numbered_pages(op, ir, types);
                 plan.waiter = waiter(op, ir, types, &plan.setters);
+                plan.checked = checked(op, api, &plan, types, ir);
                 plan
             })
             .collect();

@@ -26,8 +26,8 @@ pub use listings::{collection_id_keys, FieldEnum, Listing};
 pub use lock::Lock;
 pub use methods::{method_names, operation_key, MethodNaming};
 pub use operations::{
-    is_string, parameters, passing, BodyPlan, ClientDefaults, NumberedPages, OperationPlan,
-    ParamPlan, Passing, Verb, WaitKind, WaiterPlan,
+    is_string, parameters, passing, BodyPlan, CheckedPlan, ClientDefaults, NumberedPages,
+    OperationPlan, ParamPlan, Passing, Verb, WaitKind, WaiterPlan,
 };
 pub use structs::{EnumPlan, FieldPlan, StructPlan, TypeShape};
 pub use types::{ItemPath, Type, TypeEntry, TypeId, TypeItem, TypeTable};

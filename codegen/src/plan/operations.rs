@@ -160,6 +160,61 @@ pub struct OperationPlan {
     pub numbered_pages: Option<NumberedPages>,
     /// For a `GET` of a task or resource: polling it until it is finished.
     pub waiter: Option<WaiterPlan>,
+    /// For a v2 `PUT` taking a `checksum`: the same, read-modify-write, safe against
+    /// concurrent changes.
+    pub checked: Option<CheckedPlan>,
+}
+
+/// A `…_checked` method: reads the resource at the `PUT`'s path, lets the caller change its
+/// `targetSpec` (of type `spec`), writes it back with the checksum it read.
+#[derive(Clone, Debug)]
+pub struct CheckedPlan {
+    pub method: String,
+    pub spec: Type,
+}
+
+/// The checked form of `op`: a `PUT` whose whole body has `checksum` and `targetSpec`, at a
+/// path a `GET` of the same API reads.
+pub fn checked(
+    op: &Operation,
+    api: &crate::model::Api,
+    plan: &OperationPlan,
+    types: &TypeTable,
+    ir: &Ir,
+) -> Option<CheckedPlan> {
+    let body = plan.body.as_ref()?;
+    if op.method != HttpMethod::Put
+        || !api
+            .operations
+            .iter()
+            .any(|o| o.method == HttpMethod::Get && o.path == op.path)
+    {
+        return None;
+    }
+    let Type::Named { id, .. } = &body.ty else {
+        return None;
+    };
+    let entry = types.entry(*id);
+    let key = match &entry.item {
+        super::types::TypeItem::Model(key) | super::types::TypeItem::BodyShape(key, _) => key,
+        _ => return None,
+    };
+    let ModelKind::Object { properties, .. } = &ir.models.get(key)?.kind else {
+        return None;
+    };
+    let super::structs::TypeShape::Struct(shape) = &entry.shape else {
+        return None;
+    };
+    let field = |name: &str| {
+        let index = properties.iter().position(|p| p.name == name)?;
+        shape.fields.iter().find(|f| f.property == index)
+    };
+    field("checksum")?;
+    let spec = field("targetSpec")?.ty.clone();
+    Some(CheckedPlan {
+        method: format!("{}_checked", plan.method),
+        spec,
+    })
 }
 
 /// How a task's or resource's status reads (the runtime's `wait::Progress` classifiers).
@@ -341,6 +396,7 @@ impl OperationPlan {
             listing,
             numbered_pages: None,
             waiter: None,
+            checked: None,
         }
     }
 
