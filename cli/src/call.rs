@@ -102,10 +102,7 @@ pub async fn send(client: &Client, checked: &Checked<'_>, raw: bool) -> Result<S
 /// The runtime call of a checked request.
 pub fn build<'a>(client: &'a Client, checked: &Checked<'_>) -> Call<'a, Value> {
     let op = checked.target.op;
-    let branch = match checked.target.api.branch {
-        Branch::V1 => ovhcloud_runtime::Branch::V1,
-        Branch::V2 => ovhcloud_runtime::Branch::V2,
-    };
+    let branch = runtime_branch(checked.target.api.branch);
     let mut call = Call::new(client, branch, runtime_method(op.method), leak(&op.path));
     for (_, value) in &checked.target.path_values {
         call = call.path(value.as_str());
@@ -132,6 +129,13 @@ pub fn build<'a>(client: &'a Client, checked: &Checked<'_>) -> Call<'a, Value> {
 /// (one per operation and query parameter it calls), kept for the process's life.
 pub fn leak(text: &str) -> &'static str {
     Box::leak(text.to_owned().into_boxed_str())
+}
+
+pub fn runtime_branch(branch: Branch) -> ovhcloud_runtime::Branch {
+    match branch {
+        Branch::V1 => ovhcloud_runtime::Branch::V1,
+        Branch::V2 => ovhcloud_runtime::Branch::V2,
+    }
 }
 
 pub fn runtime_method(method: HttpMethod) -> Method {
@@ -293,28 +297,23 @@ fn check_enum(values: &EnumValues, text: &str) -> std::result::Result<(), String
 
 /// The text forms the schema's string primitives take.
 fn check_primitive(p: Primitive, text: &str) -> std::result::Result<(), String> {
-    use std::net::IpAddr;
-    let block = |text: &str| -> bool {
-        let (addr, prefix) = text.split_once('/').unwrap_or((text, "0"));
-        addr.parse::<IpAddr>().is_ok() && prefix.parse::<u8>().is_ok()
+    use ovhcloud_runtime::types::{Date, DateTime, IpBlock, Ipv4Block, Ipv6Block, Uuid};
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    // OVH takes a plain date, or a date and time without offset, where a datetime goes.
+    let date_first = |text: &str| {
+        Date::parse_and_remainder(text, "%Y-%m-%d")
+            .is_ok_and(|(_, rest)| rest.is_empty() || rest.starts_with(['T', ' ']))
     };
     let ok = match p {
-        Primitive::Date => is_date(text),
-        Primitive::DateTime => text.get(..10).is_some_and(is_date),
+        Primitive::Date => Date::parse_from_str(text, "%Y-%m-%d").is_ok(),
+        Primitive::DateTime => DateTime::parse_from_rfc3339(text).is_ok() || date_first(text),
         Primitive::Ip => text.parse::<IpAddr>().is_ok(),
-        Primitive::Ipv4 => text.parse::<std::net::Ipv4Addr>().is_ok(),
-        Primitive::Ipv6 => text.parse::<std::net::Ipv6Addr>().is_ok(),
-        Primitive::IpBlock | Primitive::Ipv4Block | Primitive::Ipv6Block => block(text),
-        Primitive::Uuid => {
-            text.len() == 36
-                && text.chars().enumerate().all(|(i, c)| {
-                    if [8, 13, 18, 23].contains(&i) {
-                        c == '-'
-                    } else {
-                        c.is_ascii_hexdigit()
-                    }
-                })
-        }
+        Primitive::Ipv4 => text.parse::<Ipv4Addr>().is_ok(),
+        Primitive::Ipv6 => text.parse::<Ipv6Addr>().is_ok(),
+        Primitive::IpBlock => text.parse::<IpBlock>().is_ok(),
+        Primitive::Ipv4Block => text.parse::<Ipv4Block>().is_ok(),
+        Primitive::Ipv6Block => text.parse::<Ipv6Block>().is_ok(),
+        Primitive::Uuid => Uuid::parse_str(text).is_ok(),
         _ => true,
     };
     if ok {
@@ -322,15 +321,6 @@ fn check_primitive(p: Primitive, text: &str) -> std::result::Result<(), String> 
     } else {
         Err(format!("`{text}` is not a valid {}", p.name()))
     }
-}
-
-/// `YYYY-MM-DD`.
-fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    matches!(parts.as_slice(), [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2
-        && [y, m, d].iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
-        && (1..=12).contains(&m.parse::<u8>().unwrap_or(0))
-        && (1..=31).contains(&d.parse::<u8>().unwrap_or(0)))
 }
 
 #[cfg(test)]

@@ -212,27 +212,9 @@ struct Match<'c> {
 }
 
 fn decode(segment: &str) -> String {
-    let bytes: Vec<u8> = segment.bytes().collect();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).and_then(|b| hex(*b)),
-            bytes.get(i + 2).and_then(|b| hex(*b)),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The parameters of `op` at `location`.
@@ -320,7 +302,7 @@ pub async fn fetch_for(
     Ok(())
 }
 
-async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value> {
+pub async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value> {
     let fail = |e: reqwest::Error| CliError::Config(format!("cannot read {url}: {e}"));
     http.get(url)
         .send()

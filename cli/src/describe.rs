@@ -6,7 +6,7 @@ use ovhcloud_schema::model::{Operation, ParamLocation, TypeRef};
 use ovhcloud_schema::reader::Branch;
 
 use crate::catalog::Catalog;
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use crate::export::columns::columns;
 
 /// One line per API: branch, path, operation count.
@@ -32,16 +32,7 @@ pub async fn listing(root_url: &str) -> Result<Vec<String>> {
     let http = reqwest::Client::new();
     let mut out = Vec::new();
     for (prefix, branch) in [("/1.0/", "v1"), ("/v2/", "v2")] {
-        let url = format!("{root_url}{prefix}");
-        let listing: serde_json::Value = http
-            .get(&url)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(|e| CliError::Config(format!("cannot read {url}: {e}")))?
-            .json()
-            .await
-            .map_err(|e| CliError::Config(format!("cannot read {url}: {e}")))?;
+        let listing = crate::catalog::get_json(&http, &format!("{root_url}{prefix}")).await?;
         for api in listing["apis"].as_array().into_iter().flatten() {
             let path = api["path"].as_str().unwrap_or_default();
             let description = api["description"].as_str().unwrap_or_default();

@@ -326,27 +326,46 @@ impl Client {
 
     /// Decodes an answer as `R`, correcting and logging what differs from the schema.
     pub(crate) fn decode<R: DeserializeOwned>(&self, request: &Request, body: &str) -> Result<R> {
-        let operation = request.operation();
-        let (value, deviations) =
-            ovhcloud_runtime::codec::decode_body::<R>(body, None).map_err(|message| {
-                Error::Decode {
-                    operation: operation.clone(),
-                    message,
-                    body: body.to_owned(),
-                }
-            })?;
-        for deviation in &deviations {
-            tracing::warn!(
-                target: "scaleway_interlink::deviation",
-                operation = %operation,
-                path = %deviation.path,
-                kind = %deviation.kind,
-                expected = %deviation.expected,
-                "response differs from the schema"
-            );
-        }
-        Ok(value)
+        let decoded = ovhcloud_runtime::codec::decode_body::<R>(body, None);
+        reported(request, body, decoded)
     }
+
+    /// [`decode`](Self::decode) for a value already parsed (a page's items); `body` is the
+    /// answer it came from, for the error.
+    pub(crate) fn decode_value<R: DeserializeOwned>(
+        &self,
+        request: &Request,
+        body: &str,
+        value: serde_json::Value,
+    ) -> Result<R> {
+        let decoded = ovhcloud_runtime::codec::decode_value::<R>(value, None);
+        reported(request, body, decoded)
+    }
+}
+
+/// A decoded value with what differed from the schema logged, or the decoding error.
+fn reported<R>(
+    request: &Request,
+    body: &str,
+    decoded: std::result::Result<(R, Vec<ovhcloud_runtime::Deviation>), String>,
+) -> Result<R> {
+    let operation = request.operation();
+    let (value, deviations) = decoded.map_err(|message| Error::Decode {
+        operation: operation.clone(),
+        message,
+        body: body.to_owned(),
+    })?;
+    for deviation in &deviations {
+        tracing::warn!(
+            target: "scaleway_interlink::deviation",
+            operation = %operation,
+            path = %deviation.path,
+            kind = %deviation.kind,
+            expected = %deviation.expected,
+            "response differs from the schema"
+        );
+    }
+    Ok(value)
 }
 
 /// The call's client and request with the client's defaults filled in; or the encoding error

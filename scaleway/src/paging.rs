@@ -88,6 +88,6 @@ fn split_page<T: DeserializeOwned>(
         Some(list @ Value::Array(_)) => list,
         _ => return Err(decode_error(format!("no `{items}` list in the page"))),
     };
-    let list = client.decode(request, &list.to_string())?;
+    let list = client.decode_value(request, body, list)?;
     Ok((list, total))
 }

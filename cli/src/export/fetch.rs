@@ -14,7 +14,7 @@ use super::columns::{cell, Cell};
 use super::plan::{Endpoint, Shape, Source};
 use super::sink::{Done, Row, Sink, Table};
 use super::Progress;
-use crate::call::{leak, runtime_method};
+use crate::call::{leak, runtime_branch, runtime_method};
 use crate::error::Result;
 
 /// The call of `template` with the first path values of `binding`.
@@ -25,10 +25,7 @@ fn call<'c, R>(
     template: &str,
     binding: &[String],
 ) -> Call<'c, R> {
-    let branch = match endpoint.branch {
-        ovhcloud_schema::reader::Branch::V1 => ovhcloud_runtime::Branch::V1,
-        ovhcloud_schema::reader::Branch::V2 => ovhcloud_runtime::Branch::V2,
-    };
+    let branch = runtime_branch(endpoint.branch);
     let mut call = Call::new(client, branch, runtime_method(method), leak(template));
     for value in binding.iter().take(template.matches('{').count()) {
         call = call.path(value.as_str());
@@ -417,7 +414,7 @@ fn is_gone(error: &ovhcloud_runtime::Error) -> bool {
     error.status() == Some(404)
 }
 
-/// How long an answer took, for rates.
+/// `count` per second since `since`.
 pub fn rate(count: u64, since: Instant) -> f64 {
     let seconds = since.elapsed().max(Duration::from_millis(1)).as_secs_f64();
     count as f64 / seconds
