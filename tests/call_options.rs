@@ -73,10 +73,7 @@ async fn options_for_one_call() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Timeout { .. } | Error::Transport { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
     // The next call is the client's again.
     assert_eq!(client.me().get_bill().await.unwrap().len(), 5);
     // This call's retry policy: none, where the client's would retry the 503.
@@ -114,23 +111,17 @@ async fn your_own_http_client_keeps_its_timeouts() {
         ..Faults::default()
     });
     // Yours times out at 100 ms: not overridden by ours (180 s).
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_millis(100))
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().timeout(Duration::from_millis(100));
     let client = builder(&emu)
         .http_client(http)
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
     let err = client.me().get_bill().await.unwrap_err();
-    assert!(
-        matches!(err, Error::Timeout { .. } | Error::Transport { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
     // Yours has none: the slow answer arrives.
     let client = builder(&emu)
-        .http_client(reqwest::Client::new())
+        .http_client(reqwest::Client::builder())
         .build()
         .unwrap();
     assert_eq!(client.me().get_bill().await.unwrap().len(), 5);
@@ -144,7 +135,7 @@ async fn hooks_see_and_change_requests_and_see_every_answer() {
     let client = builder(&emu)
         .before_send(|request| {
             // Only bills from 2024 on, whatever the call asked.
-            request.query.push(("date.from", "2024-01-01".to_owned()));
+            request.query.push(("date.from".into(), "2024-01-01".to_owned()));
         })
         .after_receive(move |exchange| {
             answers.lock().unwrap().push((

@@ -103,12 +103,12 @@ pub async fn send(client: &Client, checked: &Checked<'_>, raw: bool) -> Result<S
 pub fn build<'a>(client: &'a Client, checked: &Checked<'_>) -> Call<'a, Value> {
     let op = checked.target.op;
     let branch = runtime_branch(checked.target.api.branch);
-    let mut call = Call::new(client, branch, runtime_method(op.method), leak(&op.path));
+    let mut call = Call::new(client, branch, runtime_method(op.method), op.path.clone());
     for (_, value) in &checked.target.path_values {
         call = call.path(value.as_str());
     }
     for (name, value) in &checked.query {
-        call = call.query(leak(name), value);
+        call = call.query(name.clone(), value);
     }
     if let Some(body) = &checked.body {
         call = call.raw_body(body.clone());
@@ -123,12 +123,6 @@ pub fn build<'a>(client: &'a Client, checked: &Checked<'_>) -> Call<'a, Value> {
         call = call.paginated();
     }
     call
-}
-
-/// The runtime's request names are `&'static str`: the command line makes a handful of them
-/// (one per operation and query parameter it calls), kept for the process's life.
-pub fn leak(text: &str) -> &'static str {
-    Box::leak(text.to_owned().into_boxed_str())
 }
 
 pub fn runtime_branch(branch: Branch) -> ovhcloud_runtime::Branch {

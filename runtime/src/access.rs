@@ -100,7 +100,7 @@ impl AccessRecorder {
     }
 
     pub(crate) fn record(&self, request: &Request) {
-        let rule = rule(request.method, request.branch, request.template);
+        let rule = rule(request.method, request.branch, &request.template);
         let mut recorded = self.0.lock().unwrap_or_else(|e| e.into_inner());
         recorded.rules.insert((rule.path, rule.method));
         if let Some(access) = request.access {

@@ -4,10 +4,12 @@
 //! [`Backend`]: this crate's [`Client`] for OVHcloud, another provider's client (Scaleway's) for
 //! a crate generated from that provider's OpenAPI description.
 
+use std::borrow::Cow;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use futures_util::Stream;
 
@@ -24,12 +26,12 @@ pub struct Request {
     pub method: Method,
     pub branch: Branch,
     /// The path template as in the schema, e.g. `/ovhCloudConnect/{serviceName}`.
-    pub template: &'static str,
+    pub template: Cow<'static, str>,
     /// The path with every parameter filled in and percent-encoded.
     pub path: String,
     /// Query parameters, not yet encoded.
-    pub query: Vec<(&'static str, String)>,
-    pub headers: Vec<(&'static str, String)>,
+    pub query: Vec<(Cow<'static, str>, String)>,
+    pub headers: Vec<(Cow<'static, str>, String)>,
     pub body: Option<Body>,
     pub authenticated: bool,
     /// The operation takes `X-Pagination-Cursor`: follow `X-Pagination-Cursor-Next`.
@@ -47,6 +49,10 @@ pub struct Request {
     pub defaults: Vec<Defaulted>,
     /// This call's limit for one exchange, instead of the client's.
     pub timeout: Option<std::time::Duration>,
+    /// This call's limit for the whole call (every attempt and wait), instead of the client's.
+    pub deadline: Option<std::time::Duration>,
+    /// This call's limit of an answer's body, in bytes, instead of the client's.
+    pub max_response_size: Option<u64>,
     /// This call's retry policy, instead of the client's.
     pub retry: Option<crate::RetryPolicy>,
     /// Sends `X-Schemas-Version` for this call whatever the client says.
@@ -75,8 +81,10 @@ pub struct Request {
 #[must_use]
 pub struct CallOptions {
     timeout: Option<std::time::Duration>,
+    deadline: Option<std::time::Duration>,
+    max_response_size: Option<u64>,
     retry: Option<crate::RetryPolicy>,
-    headers: Vec<(&'static str, String)>,
+    headers: Vec<(Cow<'static, str>, String)>,
     pin_schemas_version: bool,
     response_mode: Option<ResponseMode>,
 }
@@ -92,14 +100,28 @@ impl CallOptions {
         self
     }
 
+    /// The longest the whole call may take: every attempt, the waits for the rate limiter and
+    /// between attempts, reading each body. When it passes the call ends with a timeout error.
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The largest answer body accepted, in bytes; a longer one ends the call with an error
+    /// after reading at most this much.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
     }
 
     /// An extra header (it is signed with the rest).
-    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
+    pub fn header(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -197,12 +219,12 @@ impl Request {
         url
     }
 
-    fn new(branch: Branch, method: Method, template: &'static str) -> Self {
+    fn new(branch: Branch, method: Method, template: Cow<'static, str>) -> Self {
         Request {
             method,
             branch,
+            path: template.clone().into_owned(),
             template,
-            path: template.to_owned(),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -214,6 +236,8 @@ impl Request {
             ids_from: None,
             defaults: Vec::new(),
             timeout: None,
+            deadline: None,
+            max_response_size: None,
             retry: None,
             pin_schemas_version: false,
             access: None,
@@ -319,10 +343,16 @@ fn text(value: &Value) -> String {
 }
 
 impl<'a, R, C> Call<'a, R, C> {
-    pub fn new(client: &'a C, branch: Branch, method: Method, template: &'static str) -> Self {
+    /// A call of `method` on `template` (a `&'static str`, or a `String` built at run time).
+    pub fn new(
+        client: &'a C,
+        branch: Branch,
+        method: Method,
+        template: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Call {
             client,
-            request: Request::new(branch, method, template),
+            request: Request::new(branch, method, template.into()),
             error: None,
             response: PhantomData,
         }
@@ -350,18 +380,27 @@ impl<'a, R, C> Call<'a, R, C> {
     }
 
     /// Adds a query parameter; a list adds the name once per item.
-    pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+    pub fn query<T: Serialize + ?Sized>(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &T,
+    ) -> Self {
         add_query(
             &mut self.request,
             &mut self.error,
-            name,
+            name.into(),
             serde_json::to_value(value),
         );
         self
     }
 
-    pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        if let Some(v) = encoded(&mut self.error, name, serde_json::to_value(value)) {
+    pub fn header<T: Serialize + ?Sized>(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &T,
+    ) -> Self {
+        let name = name.into();
+        if let Some(v) = encoded(&mut self.error, &name, serde_json::to_value(value)) {
             self.request.headers.push((name, text(&v)));
         }
         self
@@ -394,6 +433,8 @@ impl<'a, R, C> Call<'a, R, C> {
     pub fn with_options(mut self, options: CallOptions) -> Self {
         let request = &mut self.request;
         request.timeout = options.timeout.or(request.timeout);
+        request.deadline = options.deadline.or(request.deadline);
+        request.max_response_size = options.max_response_size.or(request.max_response_size);
         request.retry = options.retry.or(request.retry.take());
         request.headers.extend(options.headers);
         request.pin_schemas_version |= options.pin_schemas_version;
@@ -503,7 +544,7 @@ impl<'a, R> Call<'a, R> {
     /// Runs the call and returns the raw response body, without decoding it.
     pub async fn text(self) -> Result<String> {
         let (client, request) = self.ready()?;
-        Ok(client.send(&request, None).await?.body)
+        Ok(client.send(&request, None, Instant::now()).await?.body)
     }
 }
 
@@ -555,11 +596,13 @@ fn fill_path(request: &mut Request, error: &mut Option<String>, value: serde_jso
 fn add_query(
     request: &mut Request,
     error: &mut Option<String>,
-    name: &'static str,
+    name: Cow<'static, str>,
     value: serde_json::Result<Value>,
 ) {
-    match encoded(error, name, value) {
-        Some(Value::Array(items)) => request.query.extend(items.iter().map(|i| (name, text(i)))),
+    match encoded(error, &name, value) {
+        Some(Value::Array(items)) => request
+            .query
+            .extend(items.iter().map(|i| (name.clone(), text(i)))),
         Some(Value::Null) | None => {}
         Some(v) => request.query.push((name, text(&v))),
     }
@@ -668,7 +711,7 @@ impl Backend for Client {
     ) -> CallFuture<'a, ApiResponse<R>> {
         Box::pin(async move {
             let (client, request) = call.ready()?;
-            let response = client.send(&request, None).await?;
+            let response = client.send(&request, None, Instant::now()).await?;
             let (value, _) = client.decode(&request, &response)?;
             Ok(ApiResponse {
                 value,

@@ -1,22 +1,26 @@
-//! The HTTP client: configuration, the request pipeline (rate limit, sign, send, retry) and
-//! decoding.
+//! The OVHcloud client: configuration, OVH's protocol on the shared [`Pipeline`] (the URL of
+//! each branch, signing, the clock, OAuth2, OVH's errors) and decoding.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::auth::{signature, system_clock, Auth, LocalClock, OAuth2, ServerClock};
-use crate::call::{Body, Request};
+use crate::call::Request;
 use crate::codec::split_path;
 use crate::config::{Credentials, ResolvedConfig, Settings};
 use crate::deviation::{Deviation, DeviationCounter, ResponseMode};
 use crate::endpoint::{self, ResolvedEndpoint};
+use crate::pipeline::{
+    body_text, header, Exchange, Failure, Pipeline, PipelineDefaults, PipelineOptions,
+    PreparedRequest, Protocol, Response, Traffic,
+};
 use crate::rate_limit::RateLimiter;
-use crate::retry::{Outcome, RetryPolicy};
+use crate::retry::RetryPolicy;
 use crate::types::Password;
 
 use crate::{Branch, Error, Method, Result};
@@ -30,81 +34,13 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    pipeline: Pipeline,
     endpoint: ResolvedEndpoint,
     auth: Auth,
     clock: ServerClock,
-    retry: RetryPolicy,
-    limiter: RateLimiter,
     pin_schemas_version: bool,
     response_mode: ResponseMode,
     deviations: DeviationCounter,
-    traffic: Traffic,
-    /// The limit of one exchange set on the builder for a client the user brought; `None` for
-    /// ours, whose own timeout is that limit, and when the user's client has its own.
-    request_timeout: Option<Duration>,
-    hooks: Hooks,
-    recorder: Option<crate::AccessRecorder>,
-}
-
-/// Called before each call is signed, with its request to observe or change.
-pub type BeforeSend = Arc<dyn Fn(&mut Request) + Send + Sync>;
-/// Called after each exchange, successful or not.
-pub type AfterReceive = Arc<dyn Fn(&Exchange<'_>) + Send + Sync>;
-
-#[derive(Clone, Default)]
-struct Hooks {
-    before_send: Vec<BeforeSend>,
-    after_receive: Vec<AfterReceive>,
-}
-
-impl std::fmt::Debug for Hooks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hooks")
-            .field("before_send", &self.before_send.len())
-            .field("after_receive", &self.after_receive.len())
-            .finish()
-    }
-}
-
-/// One exchange, as an [`after_receive`](ClientBuilder::after_receive) hook sees it. Holds no
-/// secret: no signature, no consumer key, no token.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Exchange<'a> {
-    /// `GET /me/bill/{billId}`.
-    pub operation: &'a str,
-    /// The URL sent, query string included.
-    pub url: &'a str,
-    /// 1 for the first attempt.
-    pub attempt: u32,
-    /// `None` when no answer came (connection error, timeout).
-    pub status: Option<u16>,
-    pub headers: Option<&'a HeaderMap>,
-    pub elapsed: Duration,
-}
-
-/// Requests sent and retried by a client and its clones, for summaries (`ovhcloud export`).
-#[derive(Debug, Default)]
-pub struct Traffic {
-    sent: std::sync::atomic::AtomicU64,
-    retried: std::sync::atomic::AtomicU64,
-}
-
-impl Traffic {
-    /// Requests sent, retries included.
-    pub fn sent(&self) -> u64 {
-        self.sent.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Requests sent again after a failure.
-    pub fn retried(&self) -> u64 {
-        self.retried.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn count(counter: &std::sync::atomic::AtomicU64) {
-        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
 }
 
 /// Configures a [`Client`]. Values given here win over the environment and `ovh.conf`
@@ -121,10 +57,7 @@ pub struct ClientBuilder<C = Client> {
 /// compiled once, not once per client type.
 struct Options {
     settings: Settings,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
-    limiter: Option<RateLimiter>,
+    pipeline: PipelineOptions,
     pin_schemas_version: bool,
     response_mode: ResponseMode,
     server_time_offset: Option<i64>,
@@ -133,19 +66,13 @@ struct Options {
     use_environment: bool,
     oauth2_token_url: Option<String>,
     product: &'static str,
-    http: Option<reqwest::Client>,
-    hooks: Hooks,
-    recorder: Option<crate::AccessRecorder>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             settings: Settings::default(),
-            timeout: None,
-            connect_timeout: None,
-            retry: None,
-            limiter: None,
+            pipeline: PipelineOptions::default(),
             pin_schemas_version: false,
             response_mode: ResponseMode::default(),
             server_time_offset: None,
@@ -154,9 +81,6 @@ impl Default for Options {
             use_environment: false,
             oauth2_token_url: None,
             product: concat!("ovhcloud-runtime/", env!("CARGO_PKG_VERSION")),
-            http: None,
-            hooks: Hooks::default(),
-            recorder: None,
         }
     }
 }
@@ -174,7 +98,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("settings", &self.options.settings)
-            .field("timeout", &self.options.timeout)
+            .field("pipeline", &self.options.pipeline)
             .finish_non_exhaustive()
     }
 }
@@ -243,56 +167,76 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Limit for a whole request, retries excluded (default 180 s, as python-ovh).
+    /// Limit for one attempt — connecting, sending, and reading the whole answer — (default
+    /// 180 s, as python-ovh). A slow answer counts: a body trickled byte by byte ends with
+    /// [`Error::Timeout`] when this passes. See [`deadline`](Self::deadline) for the whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
+        self.options.pipeline.timeout(timeout);
+        self
+    }
+
+    /// Limit for a whole call: every attempt, the waits for the rate limiter and between
+    /// retries, reading every body (default: none, the attempts' limits and the retry policy
+    /// bound it). When it passes, the call ends at once with [`Error::Timeout`], naming the
+    /// attempts made and the time spent; a retry that would start after it is not made.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.pipeline.deadline(deadline);
+        self
+    }
+
+    /// The largest answer body accepted, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`](crate::pipeline::DEFAULT_MAX_RESPONSE_SIZE), 64 MiB). A
+    /// longer answer ends the call with [`Error::TooLarge`] after reading at most this much.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.options.pipeline.max_response_size(bytes);
         self
     }
 
     /// Limit for establishing a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.options.connect_timeout = Some(timeout);
+        self.options.pipeline.connect_timeout(timeout);
         self
     }
 
-    /// Sends through your own `reqwest::Client` (proxies, TLS roots, pools). Its timeouts are
-    /// kept: the client adds none of its own, unless [`timeout`](Self::timeout) is set here
-    /// too (then each exchange is limited by it); [`connect_timeout`](Self::connect_timeout)
-    /// does not apply.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.options.http = Some(client);
+    /// Builds the HTTP client from your own `reqwest::ClientBuilder` (proxies, TLS roots,
+    /// pools). Its timeouts are kept: the client adds none of its own, unless
+    /// [`timeout`](Self::timeout) is set here too; [`connect_timeout`](Self::connect_timeout)
+    /// does not apply. Its redirect policy is replaced: redirects are never followed, so that
+    /// credentials only ever go to the configured endpoint (see [`Error::Redirect`]).
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.options.pipeline.http_client(builder);
         self
     }
 
     /// Calls `hook` with each call's request before it is signed, to observe or change it
     /// (add a header, rewrite the query). Called once per call, not per retry.
     pub fn before_send(mut self, hook: impl Fn(&mut Request) + Send + Sync + 'static) -> Self {
-        self.options.hooks.before_send.push(Arc::new(hook));
+        self.options.pipeline.before_send(Arc::new(hook));
         self
     }
 
     /// Records every operation the client calls into `recorder`, for least-privilege
     /// credentials (see [`AccessRecorder`](crate::AccessRecorder)).
     pub fn record_access(mut self, recorder: &crate::AccessRecorder) -> Self {
-        self.options.recorder = Some(recorder.clone());
+        self.options.pipeline.record_access(recorder);
         self
     }
 
     /// Calls `hook` after every exchange (each attempt, each page), answered or not.
     pub fn after_receive(mut self, hook: impl Fn(&Exchange<'_>) + Send + Sync + 'static) -> Self {
-        self.options.hooks.after_receive.push(Arc::new(hook));
+        self.options.pipeline.after_receive(Arc::new(hook));
         self
     }
 
     /// How failed calls are retried (default: [`RetryPolicy::default`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
+        self.options.pipeline.retry(policy);
         self
     }
 
     /// Client-side rate limit (default 20 requests per second, OVH's documented limit).
     pub fn rate_limit(mut self, limiter: RateLimiter) -> Self {
-        self.options.limiter = Some(limiter);
+        self.options.pipeline.rate_limit(limiter);
         self
     }
 
@@ -382,76 +326,30 @@ impl Options {
         if let Some(extra) = &self.user_agent {
             agent.push_str(&format!(" ({extra})"));
         }
-        let (http, request_timeout) = match self.http {
-            Some(http) => (http, self.timeout),
-            None => {
-                let http = reqwest::Client::builder()
-                    .timeout(self.timeout.unwrap_or(Duration::from_secs(180)))
-                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                    .user_agent(agent)
-                    .build()
-                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-                (http, None)
-            }
+        let defaults = PipelineDefaults {
+            timeout: Duration::from_secs(180),
+            limiter: RateLimiter::default(),
+            user_agent: agent,
         };
+        let pipeline = self
+            .pipeline
+            .build(&endpoint.root, defaults)
+            .map_err(Error::Config)?;
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                pipeline,
                 endpoint,
                 auth,
                 clock: ServerClock::new(
                     self.clock.unwrap_or_else(system_clock),
                     self.server_time_offset,
                 ),
-                retry: self.retry.unwrap_or_default(),
-                limiter: self.limiter.unwrap_or_default(),
                 pin_schemas_version: self.pin_schemas_version,
                 response_mode: self.response_mode,
                 deviations: DeviationCounter::default(),
-                traffic: Traffic::default(),
-                request_timeout,
-                hooks: self.hooks,
-                recorder: self.recorder,
             }),
         })
     }
-}
-
-/// A request ready to go: the exact URL, headers and body, signed.
-#[derive(Clone)]
-pub struct PreparedRequest {
-    pub method: Method,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl std::fmt::Debug for PreparedRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The signature is not a secret, the consumer key and bearer token are.
-        let headers: Vec<_> = self
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                let secret = k.eq_ignore_ascii_case("X-Ovh-Consumer")
-                    || k.eq_ignore_ascii_case("Authorization");
-                (k.as_str(), if secret { "***" } else { v.as_str() })
-            })
-            .collect();
-        f.debug_struct("PreparedRequest")
-            .field("method", &self.method)
-            .field("url", &self.url)
-            .field("headers", &headers)
-            .field("body", &self.body)
-            .finish()
-    }
-}
-
-/// What came back from one successful exchange.
-pub(crate) struct Response {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: String,
 }
 
 impl Client {
@@ -467,7 +365,7 @@ impl Client {
     /// How many requests were sent and retried since the client was built (shared by its
     /// clones).
     pub fn traffic(&self) -> &Traffic {
-        &self.inner.traffic
+        self.inner.pipeline.traffic()
     }
 
     /// How many responses differed from their schema, by kind, since the client was built
@@ -498,23 +396,27 @@ impl Client {
         if let Some(offset) = self.inner.clock.offset() {
             return Ok(offset);
         }
-        let url = format!("{}/1.0/auth/time", self.inner.endpoint.root);
         let operation = "GET /auth/time";
-        self.inner.limiter.acquire().await;
-        let response = self
-            .inner
-            .http
-            .get(&url)
-            .header("X-Ovh-Application", application_key)
-            .send()
-            .await
-            .map_err(|e| Error::transport(operation, e))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| Error::transport(operation, e))?;
+        let prepared = PreparedRequest {
+            method: Method::Get,
+            url: format!("{}/1.0/auth/time", self.inner.endpoint.root),
+            headers: vec![("X-Ovh-Application".into(), application_key.to_owned())],
+            body: String::new(),
+        };
+        let Response {
+            status,
+            headers,
+            body: text,
+        } = match self.inner.pipeline.once(&prepared).await {
+            Ok(response) if (300..400).contains(&response.status) => {
+                let location = header(&response.headers, "Location").map(str::to_owned);
+                let status = response.status;
+                let failure = Failure::Redirect { status, location };
+                return Err(Error::from_failure(operation, failure));
+            }
+            Ok(response) => response,
+            Err(failure) => return Err(Error::from_failure(operation, failure)),
+        };
         if status != 200 {
             return Err(api_error(operation.to_owned(), status, &headers, text));
         }
@@ -536,13 +438,9 @@ impl Client {
         cursor: Option<&str>,
     ) -> Result<PreparedRequest> {
         let url = self.url(request);
-        let body = match &request.body {
-            None => String::new(),
-            Some(Body::Json(json)) => json.clone(),
-            Some(Body::Fields(fields)) => {
-                serde_json::to_string(fields).expect("a JSON map serializes")
-            }
-        };
+        let body = body_text(request)
+            .map(|b| b.into_owned())
+            .unwrap_or_default();
         let mut headers: Vec<(String, String)> = vec![("Accept".into(), "application/json".into())];
         if !body.is_empty() {
             headers.push(("Content-Type".into(), "application/json".into()));
@@ -605,7 +503,7 @@ impl Client {
             }
             Auth::OAuth2(oauth) => {
                 if request.authenticated {
-                    let token = oauth.access_token(&self.inner.http).await?;
+                    let token = oauth.access_token(self.inner.pipeline.http()).await?;
                     headers.push((
                         "Authorization".into(),
                         format!("Bearer {}", token.expose_secret()),
@@ -621,169 +519,19 @@ impl Client {
         })
     }
 
-    async fn send_prepared(
-        &self,
-        prepared: &PreparedRequest,
-        timeout: Option<Duration>,
-    ) -> std::result::Result<(u16, HeaderMap, String), reqwest::Error> {
-        let mut builder = self
-            .inner
-            .http
-            .request(prepared.method.to_http(), &prepared.url);
-        if let Some(timeout) = timeout {
-            builder = builder.timeout(timeout);
-        }
-        for (k, v) in &prepared.headers {
-            builder = builder.header(k, v);
-        }
-        if !prepared.body.is_empty() {
-            builder = builder.body(prepared.body.clone());
-        }
-        crate::receive(builder).await
-    }
-
-    /// One exchange with the API, through the hooks, the rate limiter, re-signing and retrying
-    /// as the policy allows, in a `tracing` span `ovhcloud.call` (method, path template, status,
-    /// attempts, query id, duration): with a subscriber, a trace per call.
-    pub(crate) async fn send(&self, request: &Request, cursor: Option<&str>) -> Result<Response> {
-        use tracing::field::Empty;
-        use tracing::Instrument;
-        let span = tracing::info_span!(
-            "ovhcloud.call",
-            method = request.method.as_str(),
-            path = request.template,
-            status = Empty,
-            attempts = Empty,
-            query_id = Empty,
-            duration_ms = Empty,
-        );
-        let start = std::time::Instant::now();
-        if let Some(recorder) = &self.inner.recorder {
-            recorder.record(request);
-        }
-        let hooked;
-        let request = if self.inner.hooks.before_send.is_empty() {
-            request
-        } else {
-            let mut changed = request.clone();
-            for hook in &self.inner.hooks.before_send {
-                hook(&mut changed);
-            }
-            hooked = changed;
-            &hooked
-        };
-        let result = self
-            .attempts(request, cursor, &span)
-            .instrument(span.clone())
-            .await;
-        span.record("duration_ms", start.elapsed().as_millis() as u64);
-        result
-    }
-
-    async fn attempts(
+    /// One call through the pipeline (see [`crate::pipeline`]), in a `tracing` span
+    /// `ovhcloud.call` (method, path template, status, attempts, query id, duration): with a
+    /// subscriber, a trace per call.
+    pub(crate) async fn send(
         &self,
         request: &Request,
         cursor: Option<&str>,
-        span: &tracing::Span,
+        started: Instant,
     ) -> Result<Response> {
-        let operation = request.operation();
-        let policy = request.retry.as_ref().unwrap_or(&self.inner.retry);
-        let timeout = request.timeout.or(self.inner.request_timeout);
-        let mut attempt = 0;
-        let mut clock_resynced = false;
-        let mut token_refreshed = false;
-        loop {
-            attempt += 1;
-            span.record("attempts", attempt);
-            self.inner.limiter.acquire().await;
-            let prepared = self.prepare_page(request, cursor).await?;
-            Traffic::count(&self.inner.traffic.sent);
-            let sent_at = std::time::Instant::now();
-            let answer = self.send_prepared(&prepared, timeout).await;
-            self.observe(&operation, &prepared, attempt, &answer, sent_at, span);
-            let (outcome, error) = match answer {
-                Ok((status, headers, body)) if (200..300).contains(&status) => {
-                    return Ok(Response {
-                        status,
-                        headers,
-                        body,
-                    })
-                }
-                Ok((status, headers, body)) => {
-                    let retry_after = headers
-                        .get("Retry-After")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    let error = api_error(operation.clone(), status, &headers, body);
-                    if !clock_resynced
-                        && is_timestamp_error(&error)
-                        && matches!(self.inner.auth, Auth::Application { .. })
-                    {
-                        // Our clock drifted from the API's: read it again, then retry once.
-                        clock_resynced = true;
-                        self.inner.clock.reset();
-                        tracing::warn!(operation = %operation, "timestamp refused; reading /auth/time again");
-                        continue;
-                    }
-                    if let (Auth::OAuth2(oauth), 401, false) =
-                        (&self.inner.auth, status, token_refreshed)
-                    {
-                        token_refreshed = true;
-                        oauth.invalidate().await;
-                        continue;
-                    }
-                    (Failure::Status(status, retry_after), error)
-                }
-                Err(e) => (
-                    Failure::Transport(Outcome::from_reqwest(&e)),
-                    Error::transport(&operation, e),
-                ),
-            };
-            let outcome = match &outcome {
-                Failure::Status(status, retry_after) => Outcome::Status {
-                    status: *status,
-                    retry_after: retry_after.as_deref(),
-                },
-                Failure::Transport(outcome) => *outcome,
-            };
-            if !policy.pause(attempt, request, &operation, &outcome).await {
-                return Err(error);
-            }
-            Traffic::count(&self.inner.traffic.retried);
-        }
-    }
-
-    /// Records an exchange in the call's span and shows it to the `after_receive` hooks.
-    fn observe(
-        &self,
-        operation: &str,
-        prepared: &PreparedRequest,
-        attempt: u32,
-        answer: &std::result::Result<(u16, HeaderMap, String), reqwest::Error>,
-        sent_at: std::time::Instant,
-        span: &tracing::Span,
-    ) {
-        let (status, headers) = match answer {
-            Ok((status, headers, _)) => (Some(*status), Some(headers)),
-            Err(_) => (None, None),
-        };
-        if let Some(status) = status {
-            span.record("status", status);
-        }
-        if let Some(id) = headers.and_then(query_id) {
-            span.record("query_id", id.as_str());
-        }
-        let exchange = Exchange {
-            operation,
-            url: &prepared.url,
-            attempt,
-            status,
-            headers,
-            elapsed: sent_at.elapsed(),
-        };
-        for hook in &self.inner.hooks.after_receive {
-            hook(&exchange);
-        }
+        self.inner
+            .pipeline
+            .send(self, request, cursor, started)
+            .await
     }
 
     /// The response to a request; for a paged operation without an explicit cursor, every page
@@ -793,13 +541,15 @@ impl Client {
             .headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
+        let started = Instant::now();
         if !request.paginated || explicit_cursor {
-            return self.send(request, None).await;
+            return self.send(request, None, started).await;
         }
         let mut pages = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let response = self.send(request, cursor.as_deref()).await?;
+            // One deadline for the whole list.
+            let response = self.send(request, cursor.as_deref(), started).await?;
             // Each page must be a list; its items are decoded with the others.
             self.decode::<Vec<serde::de::IgnoredAny>>(request, &response)?;
             cursor = next_cursor(&response);
@@ -822,7 +572,7 @@ impl Client {
         request: &Request,
         cursor: Option<&str>,
     ) -> Result<(Vec<T>, Option<String>)> {
-        let response = self.send(request, cursor).await?;
+        let response = self.send(request, cursor, Instant::now()).await?;
         let (page, _) = self.decode(request, &response)?;
         Ok((page, next_cursor(&response)))
     }
@@ -898,17 +648,47 @@ fn joined_lists(pages: &[String]) -> String {
 }
 
 fn next_cursor(response: &Response) -> Option<String> {
-    response
-        .headers
-        .get("X-Pagination-Cursor-Next")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    header(&response.headers, "X-Pagination-Cursor-Next").map(str::to_owned)
 }
 
-/// Why one attempt failed, kept for the retry decision.
-enum Failure {
-    Status(u16, Option<String>),
-    Transport(Outcome<'static>),
+/// OVHcloud's side of the pipeline: its URLs, signing, clock and token repairs, errors.
+impl Protocol for Client {
+    type Error = Error;
+    const PROVIDER: &'static str = "ovhcloud";
+    const REQUEST_ID: &'static str = "X-Ovh-QueryID";
+
+    async fn prepare(&self, request: &Request, cursor: Option<&str>) -> Result<PreparedRequest> {
+        self.prepare_page(request, cursor).await
+    }
+
+    fn refusal(&self, operation: &str, response: Response) -> Error {
+        api_error(
+            operation.to_owned(),
+            response.status,
+            &response.headers,
+            response.body,
+        )
+    }
+
+    async fn recover(&self, error: &Error, done: &[&'static str]) -> Option<&'static str> {
+        match &self.inner.auth {
+            Auth::Application { .. } if is_timestamp_error(error) && !done.contains(&"clock") => {
+                // Our clock drifted from the API's: read it again before the next attempt.
+                tracing::warn!(%error, "timestamp refused; reading /auth/time again");
+                self.inner.clock.reset();
+                Some("clock")
+            }
+            Auth::OAuth2(oauth) if error.status() == Some(401) && !done.contains(&"token") => {
+                oauth.invalidate().await;
+                Some("token")
+            }
+            _ => None,
+        }
+    }
+
+    fn failure(&self, operation: &str, failure: Failure) -> Error {
+        Error::from_failure(operation, failure)
+    }
 }
 
 /// OVH answers a signature made with a stale clock with an error naming the timestamp.
@@ -930,10 +710,7 @@ fn is_timestamp_error(error: &Error) -> bool {
 }
 
 fn query_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("X-Ovh-QueryID")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    header(headers, "X-Ovh-QueryID").map(str::to_owned)
 }
 
 fn decode_error(operation: &str, headers: &HeaderMap, body: &str, full: &str) -> Error {

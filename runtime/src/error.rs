@@ -27,9 +27,26 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// The request or the response took longer than the configured timeout.
-    #[error("{operation}: timed out")]
-    Timeout { operation: String },
+    /// The call's deadline passed, or its last attempt took longer than the attempt timeout
+    /// (a slow answer included): how many attempts were made, and the time spent.
+    #[error("{operation}: timed out after {attempts} attempt(s) in {:.1} s", elapsed.as_secs_f64())]
+    Timeout {
+        operation: String,
+        attempts: u32,
+        elapsed: std::time::Duration,
+    },
+    /// The answer's body is longer than the limit (see `ClientBuilder::max_response_size`); at
+    /// most the limit was read.
+    #[error("{operation}: the answer is longer than the limit of {limit} bytes")]
+    TooLarge { operation: String, limit: u64 },
+    /// The server answered with a redirect, which is not followed: credentials go to the
+    /// configured endpoint only. Also an answer from another host than the endpoint's.
+    #[error("{operation}: HTTP {status} redirect{} not followed (credentials are sent to the configured endpoint only)", location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default())]
+    Redirect {
+        operation: String,
+        status: u16,
+        location: Option<String>,
+    },
     /// The response does not match the schema.
     #[error("{operation}: response does not match the schema at `{}`: {message}{}", if path.is_empty() { "(root)" } else { path }, query_id.as_deref().map(|q| format!(" (query id {q})")).unwrap_or_default())]
     Decode {
@@ -81,6 +98,33 @@ impl Error {
         Error::Transport {
             operation: operation.to_owned(),
             source,
+        }
+    }
+
+    /// The error of a call that ended without a usable answer.
+    pub(crate) fn from_failure(operation: &str, failure: crate::pipeline::Failure) -> Error {
+        use crate::pipeline::Failure;
+        let operation = operation.to_owned();
+        match failure {
+            Failure::Timeout { attempts, elapsed } => Error::Timeout {
+                operation,
+                attempts,
+                elapsed,
+            },
+            Failure::Transport(source) => Error::Transport { operation, source },
+            Failure::TooLarge { limit } => Error::TooLarge { operation, limit },
+            Failure::Redirect { status, location } => Error::Redirect {
+                operation,
+                status,
+                location,
+            },
+            Failure::NotUtf8 { valid_up_to, body } => Error::Decode {
+                operation,
+                path: String::new(),
+                message: format!("the answer is not UTF-8 (from byte {valid_up_to})"),
+                query_id: None,
+                body,
+            },
         }
     }
 

@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::call::{encode_error, Call, Request, UNRESERVED};
-use crate::client::Response;
+use crate::pipeline::Response;
 use crate::{Client, ItemStream, Method, Result};
 
 /// A field of an item model that an expanded listing filters or sorts on.
@@ -204,24 +204,27 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
     fn page_request(&self, number: u64) -> Request {
         let mut request = self.request.clone();
         let headers = &mut request.headers;
-        headers.push(("X-Pagination-Mode", "CachedObjectList-Pages".to_owned()));
-        headers.push(("X-Pagination-Size", self.page_size.to_string()));
-        headers.push(("X-Pagination-Number", number.to_string()));
+        headers.push((
+            "X-Pagination-Mode".into(),
+            "CachedObjectList-Pages".to_owned(),
+        ));
+        headers.push(("X-Pagination-Size".into(), self.page_size.to_string()));
+        headers.push(("X-Pagination-Number".into(), number.to_string()));
         if !self.filters.is_empty() {
             let clauses: Vec<String> = self
                 .filters
                 .iter()
                 .map(|(field, filter)| filter.header_clause(field))
                 .collect();
-            headers.push(("X-Pagination-Filter", clauses.join("&")));
+            headers.push(("X-Pagination-Filter".into(), clauses.join("&")));
         }
         if let Some((field, order)) = self.sort {
-            headers.push(("X-Pagination-Sort", field.to_owned()));
+            headers.push(("X-Pagination-Sort".into(), field.to_owned()));
             let order = match order {
                 Order::Asc => "ASC",
                 Order::Desc => "DESC",
             };
-            headers.push(("X-Pagination-Sort-Order", order.to_owned()));
+            headers.push(("X-Pagination-Sort-Order".into(), order.to_owned()));
         }
         request
     }
@@ -232,7 +235,10 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
             return Err(encode_error(&self.request, message.clone()));
         }
         let request = self.page_request(number.max(1));
-        let response = self.client.send(&request, None).await?;
+        let response = self
+            .client
+            .send(&request, None, std::time::Instant::now())
+            .await?;
         let (answer, _) = self.client.decode::<Vec<Value>>(&request, &response)?;
         if answer.iter().all(Value::is_object) {
             let total = response
@@ -283,10 +289,13 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
         let segment = percent_encoding::utf8_percent_encode(&id, UNRESERVED);
         let mut request = self.request.clone();
         request.method = Method::Get;
-        request.template = self.item_template;
+        request.template = self.item_template.into();
         request.path = format!("{}/{segment}", self.request.path);
         request.query.clear();
-        let response = self.client.send(&request, None).await?;
+        let response = self
+            .client
+            .send(&request, None, std::time::Instant::now())
+            .await?;
         Ok(self.client.decode::<Value>(&request, &response)?.0)
     }
 

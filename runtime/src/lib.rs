@@ -23,6 +23,7 @@ pub mod endpoint;
 mod error;
 pub mod expanded;
 pub mod fanout;
+pub mod pipeline;
 pub mod rate_limit;
 pub mod retry;
 pub mod types;
@@ -34,13 +35,12 @@ pub use call::{
     ApiResponse, Backend, Body, Call, CallFuture, CallOptions, Defaulted, ItemStream, PageStream,
     Request,
 };
-pub use client::{
-    AfterReceive, BeforeSend, Client, ClientBuilder, Exchange, PreparedRequest, Traffic,
-};
+pub use client::{Client, ClientBuilder};
 pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};
 pub use expanded::{Expanded, Filter, Order, Page};
+pub use pipeline::{AfterReceive, BeforeSend, Exchange, PreparedRequest, Traffic};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 
@@ -77,17 +77,6 @@ impl Method {
             Method::Patch => reqwest::Method::PATCH,
         }
     }
-}
-
-/// Sends a request; its status, headers and body text. The one place every provider's client
-/// reads an answer.
-pub async fn receive(
-    builder: reqwest::RequestBuilder,
-) -> std::result::Result<(u16, reqwest::header::HeaderMap, String), reqwest::Error> {
-    let response = builder.send().await?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    Ok((status, headers, response.text().await?))
 }
 
 /// The API branch an operation belongs to.

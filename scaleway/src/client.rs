@@ -1,13 +1,17 @@
-//! The Scaleway client: configuration, and the request pipeline every generated method runs
-//! through (rate limit, `X-Auth-Token`, send, retry, decode), built on `ovhcloud-runtime`.
+//! The Scaleway client: configuration, and Scaleway's protocol (`X-Auth-Token`, URLs, bodies,
+//! errors) on the request pipeline every provider shares (`ovhcloud_runtime::pipeline`: rate
+//! limit, attempts, retries, deadlines, size limit, hooks, span, counters).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use ovhcloud_runtime::retry::{parse_retry_after, Outcome};
+use ovhcloud_runtime::pipeline::{
+    body_text, header, Failure, Pipeline, PipelineDefaults, PipelineOptions, PreparedRequest,
+    Protocol, Response,
+};
+use ovhcloud_runtime::retry::parse_retry_after;
 use ovhcloud_runtime::types::Password;
-use ovhcloud_runtime::{ApiResponse, Backend, Body, Method, Request};
-use reqwest::header::HeaderMap;
+use ovhcloud_runtime::{ApiResponse, Backend, Exchange, Method, Request, Traffic};
 use serde::de::DeserializeOwned;
 
 use crate::config::{self, Profile};
@@ -23,11 +27,9 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    pipeline: Pipeline,
     api_url: String,
     settings: Profile,
-    retry: RetryPolicy,
-    limiter: RateLimiter,
 }
 
 impl std::fmt::Debug for Client {
@@ -36,7 +38,7 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("api_url", &self.inner.api_url)
             .field("settings", &self.inner.settings)
-            .field("retry", &self.inner.retry)
+            .field("pipeline", &self.inner.pipeline)
             .finish_non_exhaustive()
     }
 }
@@ -47,10 +49,7 @@ pub struct ClientBuilder {
     explicit: Profile,
     profile: Option<String>,
     use_environment: bool,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
-    limiter: Option<RateLimiter>,
+    pipeline: PipelineOptions,
     user_agent: Option<String>,
 }
 
@@ -106,26 +105,62 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest a whole exchange may take (default 60 s).
+    /// The longest one attempt may take — connecting, sending, reading the whole answer —
+    /// (default 60 s). See [`deadline`](Self::deadline) for the whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.pipeline.timeout(timeout);
+        self
+    }
+
+    /// The longest a whole call may take: every attempt, the waits for the rate limiter and
+    /// between retries, reading every body (default: none). When it passes the call ends at
+    /// once with [`Error::Timeout`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.pipeline.deadline(deadline);
+        self
+    }
+
+    /// The largest answer body accepted, in bytes (default 64 MiB); a longer one ends the call
+    /// with [`Error::TooLarge`] after reading at most this much.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.pipeline.max_response_size(bytes);
         self
     }
 
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.pipeline.connect_timeout(timeout);
+        self
+    }
+
+    /// Builds the HTTP client from your own `reqwest::ClientBuilder` (proxies, TLS roots). Its
+    /// timeouts are kept unless [`timeout`](Self::timeout) is set too; its redirect policy is
+    /// replaced: redirects are never followed, so the secret key only goes to the API URL.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.pipeline.http_client(builder);
         self
     }
 
     /// How failed calls are retried (default: `RetryPolicy::default()`, as `ovhcloud`).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.pipeline.retry(policy);
         self
     }
 
     /// Paces requests on this client and its clones (default: unlimited).
     pub fn rate_limit(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Some(limiter);
+        self.pipeline.rate_limit(limiter);
+        self
+    }
+
+    /// Calls `hook` with each call's request before it is sent (once per call, not per retry).
+    pub fn before_send(mut self, hook: impl Fn(&mut Request) + Send + Sync + 'static) -> Self {
+        self.pipeline.before_send(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` after every exchange (each attempt, each page), answered or not.
+    pub fn after_receive(mut self, hook: impl Fn(&Exchange<'_>) + Send + Sync + 'static) -> Self {
+        self.pipeline.after_receive(Arc::new(hook));
         self
     }
 
@@ -142,25 +177,26 @@ impl ClientBuilder {
         if let Some(extra) = &self.user_agent {
             user_agent = format!("{user_agent} {extra}");
         }
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
-            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         let api_url = settings
             .api_url
             .clone()
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned())
             .trim_end_matches('/')
             .to_owned();
+        let defaults = PipelineDefaults {
+            timeout: Duration::from_secs(60),
+            limiter: RateLimiter::unlimited(),
+            user_agent,
+        };
+        let pipeline = self
+            .pipeline
+            .build(&api_url, defaults)
+            .map_err(Error::Config)?;
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                pipeline,
                 api_url,
                 settings,
-                retry: self.retry.unwrap_or_default(),
-                limiter: self.limiter.unwrap_or_else(RateLimiter::unlimited),
             }),
         })
     }
@@ -233,95 +269,15 @@ impl Client {
         self.inner.settings.default_organization_id.as_deref()
     }
 
-    /// One exchange with the API through the rate limiter, retrying as the policy allows;
-    /// the body of a successful answer.
-    pub(crate) async fn exchange(&self, request: &Request) -> Result<String> {
-        Ok(self.answer(request).await?.2)
+    /// Requests sent and retried since the client was built (shared by its clones).
+    pub fn traffic(&self) -> &Traffic {
+        self.inner.pipeline.traffic()
     }
 
-    /// [`exchange`](Self::exchange), with the answer's status and headers.
-    pub(crate) async fn answer(&self, request: &Request) -> Result<(u16, HeaderMap, String)> {
-        let operation = request.operation();
-        let secret = match (&self.inner.settings.secret_key, request.authenticated) {
-            (Some(secret), _) => Some(secret),
-            (None, false) => None,
-            (None, true) => {
-                return Err(Error::Config(format!(
-                    "{operation} needs a secret key: set SCW_SECRET_KEY, `secret_key` or \
-                     ClientBuilder::secret_key"
-                )))
-            }
-        };
-        let url = format!("{}{}", self.inner.api_url, request.path_and_query());
-        let body = match &request.body {
-            // A method that sends a body sends one even with nothing to set, as Scaleway's
-            // SDKs do (`POST …/detach-vpc` with `{}`).
-            None if matches!(request.method, Method::Post | Method::Put | Method::Patch) => {
-                Some("{}".to_owned())
-            }
-            None => None,
-            Some(Body::Json(json)) => Some(json.clone()),
-            Some(Body::Fields(fields)) => {
-                Some(serde_json::Value::Object(fields.clone()).to_string())
-            }
-        };
-        let policy = request.retry.as_ref().unwrap_or(&self.inner.retry);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.inner.limiter.acquire().await;
-            let mut builder = self
-                .inner
-                .http
-                .request(request.method.to_http(), &url)
-                .header("Accept", "application/json");
-            if let Some(timeout) = request.timeout {
-                builder = builder.timeout(timeout);
-            }
-            if let Some(secret) = secret {
-                builder = builder.header("X-Auth-Token", secret.expose_secret());
-            }
-            for (name, value) in &request.headers {
-                builder = builder.header(*name, value);
-            }
-            if let Some(body) = &body {
-                builder = builder
-                    .header("Content-Type", "application/json")
-                    .body(body.clone());
-            }
-            // The error to give up with, and what the retry policy is told: the status and its
-            // `Retry-After`, or how the transport failed.
-            let (error, failure, retry_after) = match ovhcloud_runtime::receive(builder).await {
-                Ok((status, headers, text)) if (200..300).contains(&status) => {
-                    return Ok((status, headers, text))
-                }
-                Ok((status, headers, text)) => {
-                    let retry_after = headers
-                        .get("Retry-After")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    let wait = retry_after
-                        .as_deref()
-                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    let error = Error::from_response(operation.clone(), status, wait, text);
-                    (error, Ok(status), retry_after)
-                }
-                Err(e) => {
-                    let outcome = Outcome::from_reqwest(&e);
-                    (Error::transport(&operation, e), Err(outcome), None)
-                }
-            };
-            let outcome = match failure {
-                Ok(status) => Outcome::Status {
-                    status,
-                    retry_after: retry_after.as_deref(),
-                },
-                Err(transport) => transport,
-            };
-            if !policy.pause(attempt, request, &operation, &outcome).await {
-                return Err(error);
-            }
-        }
+    /// One call through the shared pipeline; a successful answer.
+    pub(crate) async fn answer(&self, request: &Request) -> Result<Response> {
+        let started = Instant::now();
+        self.inner.pipeline.send(self, request, None, started).await
     }
 
     /// Decodes an answer as `R`, correcting and logging what differs from the schema.
@@ -396,14 +352,76 @@ pub(crate) fn ready<'a, R>(call: Call<'a, R>) -> Result<(&'a Client, Request)> {
     }
 }
 
+/// Scaleway's side of the pipeline: URLs, `X-Auth-Token`, bodies, typed errors.
+impl Protocol for Client {
+    type Error = Error;
+    const PROVIDER: &'static str = "scaleway";
+    const REQUEST_ID: &'static str = "X-Request-Id";
+
+    async fn prepare(&self, request: &Request, _cursor: Option<&str>) -> Result<PreparedRequest> {
+        let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
+        match (&self.inner.settings.secret_key, request.authenticated) {
+            (Some(secret), _) => {
+                headers.push(("X-Auth-Token".into(), secret.expose_secret().to_owned()))
+            }
+            (None, false) => {}
+            (None, true) => {
+                return Err(Error::Config(format!(
+                    "{} needs a secret key: set SCW_SECRET_KEY, `secret_key` or \
+                     ClientBuilder::secret_key",
+                    request.operation()
+                )))
+            }
+        }
+        headers.extend(
+            request
+                .headers
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.clone())),
+        );
+        // A method that sends a body sends one even with nothing to set, as Scaleway's SDKs do
+        // (`POST …/detach-vpc` with `{}`).
+        let body = match body_text(request) {
+            Some(body) => body.into_owned(),
+            None if matches!(request.method, Method::Post | Method::Put | Method::Patch) => {
+                "{}".to_owned()
+            }
+            None => String::new(),
+        };
+        if !body.is_empty() {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        Ok(PreparedRequest {
+            method: request.method,
+            url: format!("{}{}", self.inner.api_url, request.path_and_query()),
+            headers,
+            body,
+        })
+    }
+
+    fn refusal(&self, operation: &str, response: Response) -> Error {
+        let wait = header(&response.headers, "Retry-After")
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        Error::from_response(operation.to_owned(), response.status, wait, response.body)
+    }
+
+    async fn recover(&self, _error: &Error, _done: &[&'static str]) -> Option<&'static str> {
+        None
+    }
+
+    fn failure(&self, operation: &str, failure: Failure) -> Error {
+        Error::from_failure(operation, failure)
+    }
+}
+
 impl Backend for Client {
     type Error = Error;
 
     fn run<'a, R: DeserializeOwned + Send + 'a>(call: Call<'a, R>) -> CallFuture<'a, R> {
         Box::pin(async move {
             let (client, request) = ready(call)?;
-            let body = client.exchange(&request).await?;
-            client.decode(&request, &body)
+            let response = client.answer(&request).await?;
+            client.decode(&request, &response.body)
         })
     }
 
@@ -412,7 +430,11 @@ impl Backend for Client {
     ) -> CallFuture<'a, ApiResponse<R>> {
         Box::pin(async move {
             let (client, request) = ready(call)?;
-            let (status, headers, body) = client.answer(&request).await?;
+            let Response {
+                status,
+                headers,
+                body,
+            } = client.answer(&request).await?;
             let value = client.decode(&request, &body)?;
             Ok(ApiResponse::new(value, status, headers, body))
         })

@@ -2,6 +2,7 @@
 //! what went wrong (`invalid_arguments`, `not_found`, `quotas_exceeded`, …), as Scaleway's SDKs
 //! read it.
 
+use ovhcloud_runtime::pipeline::Failure;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -119,9 +120,26 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// The request or the response took longer than the configured timeout.
-    #[error("{operation}: timed out")]
-    Timeout { operation: String },
+    /// The call's deadline passed, or its last attempt took longer than the attempt timeout
+    /// (a slow answer included): how many attempts were made, and the time spent.
+    #[error("{operation}: timed out after {attempts} attempt(s) in {:.1} s", elapsed.as_secs_f64())]
+    Timeout {
+        operation: String,
+        attempts: u32,
+        elapsed: std::time::Duration,
+    },
+    /// The answer's body is longer than the limit (`ClientBuilder::max_response_size`); at most
+    /// the limit was read.
+    #[error("{operation}: the answer is longer than the limit of {limit} bytes")]
+    TooLarge { operation: String, limit: u64 },
+    /// The server answered with a redirect, which is not followed: the secret key goes to the
+    /// configured API URL only.
+    #[error("{operation}: HTTP {status} redirect{} not followed (the secret key is sent to the configured API URL only)", location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default())]
+    Redirect {
+        operation: String,
+        status: u16,
+        location: Option<String>,
+    },
     /// The response does not match the schema.
     #[error("{operation}: response does not match the schema: {message}")]
     Decode {
@@ -168,15 +186,27 @@ impl Error {
         matches!(self, Error::NotFound { .. })
     }
 
-    pub(crate) fn transport(operation: &str, source: reqwest::Error) -> Error {
-        if source.is_timeout() {
-            return Error::Timeout {
-                operation: operation.to_owned(),
-            };
-        }
-        Error::Transport {
-            operation: operation.to_owned(),
-            source,
+    /// The error of a call that ended without a usable answer.
+    pub(crate) fn from_failure(operation: &str, failure: Failure) -> Error {
+        let operation = operation.to_owned();
+        match failure {
+            Failure::Timeout { attempts, elapsed } => Error::Timeout {
+                operation,
+                attempts,
+                elapsed,
+            },
+            Failure::Transport(source) => Error::Transport { operation, source },
+            Failure::TooLarge { limit } => Error::TooLarge { operation, limit },
+            Failure::Redirect { status, location } => Error::Redirect {
+                operation,
+                status,
+                location,
+            },
+            Failure::NotUtf8 { valid_up_to, body } => Error::Decode {
+                operation,
+                message: format!("the answer is not UTF-8 (from byte {valid_up_to})"),
+                body,
+            },
         }
     }
 

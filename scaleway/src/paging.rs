@@ -35,9 +35,9 @@ pub fn items<'a, R: Send + 'a, T: DeserializeOwned + Send + 'a>(
         let Some((client, mut request)) = state.client_request.take() else {
             return Ok::<_, Error>(None);
         };
-        request.query.retain(|(name, _)| *name != "page");
-        request.query.push(("page", state.page.to_string()));
-        let body = client.exchange(&request).await?;
+        request.query.retain(|(name, _)| name != "page");
+        request.query.push(("page".into(), state.page.to_string()));
+        let body = client.answer(&request).await?.body;
         let (page, total) = split_page::<T>(&client, &request, &body, items)?;
         state.read += page.len() as u64;
         let more = !page.is_empty() && total.is_some_and(|total| state.read < total);
@@ -66,7 +66,7 @@ fn page_of(request: &Request) -> Option<u64> {
     request
         .query
         .iter()
-        .find(|(name, _)| *name == "page")
+        .find(|(name, _)| name == "page")
         .and_then(|(_, value)| value.parse().ok())
 }
 

@@ -14,7 +14,7 @@ use super::columns::{cell, Cell};
 use super::plan::{Endpoint, Shape, Source};
 use super::sink::{Done, Row, Sink, Table};
 use super::Progress;
-use crate::call::{leak, runtime_branch, runtime_method};
+use crate::call::{runtime_branch, runtime_method};
 use crate::error::Result;
 
 /// The call of `template` with the first path values of `binding`.
@@ -26,7 +26,7 @@ fn call<'c, R>(
     binding: &[String],
 ) -> Call<'c, R> {
     let branch = runtime_branch(endpoint.branch);
-    let mut call = Call::new(client, branch, runtime_method(method), leak(template));
+    let mut call = Call::new(client, branch, runtime_method(method), template.to_owned());
     for value in binding.iter().take(template.matches('{').count()) {
         call = call.path(value.as_str());
     }
@@ -168,7 +168,7 @@ impl Runner<'_> {
             binding,
         );
         for (name, value) in endpoint.listing_query.get(collection).into_iter().flatten() {
-            call = call.query(leak(name), value);
+            call = call.query(name.to_string(), value);
         }
         let ids: Vec<Value> = call.await?;
         Ok(ids.iter().map(id_text).collect())
@@ -202,7 +202,7 @@ impl Runner<'_> {
                     &binding,
                 );
                 for (name, value) in &endpoint.query {
-                    call = call.query(leak(name), value);
+                    call = call.query(name.to_string(), value);
                 }
                 if let Some(body) = &body {
                     call = call.raw_body(body.clone());
@@ -277,7 +277,7 @@ impl Runner<'_> {
             .header("X-Pagination-Size", &PAGE_SIZE)
             .header("X-Pagination-Number", &number);
             for (name, value) in endpoint.listing_query.get(collection).into_iter().flatten() {
-                call = call.query(leak(name), value);
+                call = call.query(name.to_string(), value);
             }
             let page: Vec<Value> = match call.await {
                 Ok(page) => page,

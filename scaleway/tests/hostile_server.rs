@@ -1,0 +1,480 @@
+//! The hostile-server suite: both providers' clients — OVHcloud's (`ovhcloud_runtime::Client`)
+//! and Scaleway's — against a server that misbehaves on purpose, over real sockets. Every
+//! scenario must end with the right typed error within its deadline, without a panic, and
+//! without a credential reaching any other host. It lives here because this crate sees both
+//! clients; both run on the one pipeline of `ovhcloud_runtime::pipeline`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ovhcloud_runtime::{Branch, Call, Method, RetryPolicy};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The attempt timeout and the call's deadline the scenarios run with.
+const ATTEMPT: Duration = Duration::from_millis(400);
+const DEADLINE: Duration = Duration::from_millis(1000);
+/// How late after its deadline a call may end: scheduling on a loaded 2-core CI machine.
+const SLACK: Duration = Duration::from_millis(300);
+/// The size limit of the scenarios.
+const LIMIT: u64 = 64 * 1024;
+
+const SECRETS: [&str; 3] = [
+    "OVH-CONSUMER-SECRET",
+    "OVH-APPLICATION-SECRET",
+    "11111111-aaaa-bbbb-cccc-222222222222",
+];
+
+/// What the server does with each request.
+#[derive(Clone, Copy, Debug)]
+enum Script {
+    /// Reads the request, never answers.
+    StallHeaders,
+    /// Headers announcing 100 bytes, 10 of them, then nothing.
+    StallBody,
+    /// Headers announcing 1,000 bytes, then one byte every 100 ms.
+    Trickle,
+    /// A 200 of 16 MiB with its `Content-Length`.
+    HugeDeclared,
+    /// A 200 of 16 MiB, chunked: the length is only known by reading.
+    HugeChunked,
+    /// Announces 100 bytes, sends 50, closes.
+    Truncated,
+    /// Announces 10 bytes of a longer JSON text.
+    MisSized,
+    /// A 200 whose JSON string holds bytes that are not UTF-8.
+    NotUtf8,
+    /// A 200 whose body is an HTML page.
+    Html,
+    /// 302 to itself, forever.
+    EndlessRedirect,
+    /// 307 to another server (the address in the `Redirect` state).
+    RedirectElsewhere,
+    /// Half the body, then a TCP reset.
+    ResetMidBody,
+    /// 429 with `Retry-After` of a day.
+    HugeRetryAfter,
+}
+
+/// A scripted server, with everything it received.
+struct Hostile {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    connections: Arc<AtomicUsize>,
+    /// Bytes of body the server managed to hand to the socket.
+    written: Arc<AtomicUsize>,
+}
+
+impl Hostile {
+    async fn start(script: Script, elsewhere: Option<String>) -> Hostile {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let written = Arc::new(AtomicUsize::new(0));
+        let (r, c, w, own) = (
+            requests.clone(),
+            connections.clone(),
+            written.clone(),
+            url.clone(),
+        );
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                c.fetch_add(1, Ordering::SeqCst);
+                let (r, w, own, elsewhere) = (r.clone(), w.clone(), own.clone(), elsewhere.clone());
+                tokio::spawn(async move {
+                    let _ = serve(socket, script, &r, &w, &own, elsewhere.as_deref()).await;
+                });
+            }
+        });
+        Hostile {
+            url,
+            requests,
+            connections,
+            written,
+        }
+    }
+
+    fn received(&self) -> String {
+        self.requests.lock().unwrap().join("\n")
+    }
+}
+
+/// Reads one request head (and ignores its body: the scenarios send GETs).
+async fn read_head(socket: &mut TcpStream) -> std::io::Result<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if socket.read(&mut byte).await? == 0 {
+            break;
+        }
+        head.push(byte[0]);
+    }
+    Ok(String::from_utf8_lossy(&head).into_owned())
+}
+
+async fn serve(
+    mut socket: TcpStream,
+    script: Script,
+    requests: &Mutex<Vec<String>>,
+    written: &AtomicUsize,
+    own: &str,
+    elsewhere: Option<&str>,
+) -> std::io::Result<()> {
+    loop {
+        let head = read_head(&mut socket).await?;
+        if head.is_empty() {
+            return Ok(());
+        }
+        let path = head.split(' ').nth(1).unwrap_or("/").to_owned();
+        requests.lock().unwrap().push(head);
+        let ok = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
+        match script {
+            Script::StallHeaders => std::future::pending().await,
+            Script::StallBody => {
+                socket
+                    .write_all(format!("{ok}Content-Length: 100\r\n\r\n[1,2,3,4,").as_bytes())
+                    .await?;
+                std::future::pending().await
+            }
+            Script::Trickle => {
+                socket
+                    .write_all(format!("{ok}Content-Length: 1000\r\n\r\n").as_bytes())
+                    .await?;
+                loop {
+                    socket.write_all(b" ").await?;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            Script::HugeDeclared | Script::HugeChunked => {
+                let total = 16 << 20;
+                let framing = match script {
+                    Script::HugeDeclared => format!("Content-Length: {}\r\n", total + 2),
+                    _ => "Transfer-Encoding: chunked\r\n".to_owned(),
+                };
+                socket
+                    .write_all(format!("{ok}{framing}\r\n").as_bytes())
+                    .await?;
+                let chunk = vec![b'1'; 64 * 1024];
+                let chunked = matches!(script, Script::HugeChunked);
+                let frame = |data: &[u8]| match chunked {
+                    true => [format!("{:x}\r\n", data.len()).as_bytes(), data, b"\r\n"].concat(),
+                    false => data.to_vec(),
+                };
+                socket.write_all(&frame(b"[")).await?;
+                for _ in 0..total / chunk.len() {
+                    socket.write_all(&frame(&chunk)).await?;
+                    written.fetch_add(chunk.len(), Ordering::SeqCst);
+                }
+                socket.write_all(&frame(b"]")).await?;
+                if chunked {
+                    socket.write_all(b"0\r\n\r\n").await?;
+                }
+            }
+            Script::Truncated => {
+                let body = "[".to_owned() + &"1,".repeat(24) + "1";
+                socket
+                    .write_all(format!("{ok}Content-Length: 100\r\n\r\n{body}").as_bytes())
+                    .await?;
+                return Ok(());
+            }
+            Script::MisSized => {
+                socket
+                    .write_all(
+                        format!("{ok}Content-Length: 10\r\n\r\n{{\"name\": \"a longer text\"}}")
+                            .as_bytes(),
+                    )
+                    .await?;
+            }
+            Script::NotUtf8 => {
+                let body: &[u8] = b"{\"name\": \"caf\xe9 \xff\"}";
+                let head = format!("{ok}Content-Length: {}\r\n\r\n", body.len());
+                socket.write_all(&[head.as_bytes(), body].concat()).await?;
+            }
+            Script::Html => {
+                let body = "<html><body><h1>Maintenance</h1></body></html>";
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                socket.write_all((head + body).as_bytes()).await?;
+            }
+            Script::EndlessRedirect | Script::RedirectElsewhere => {
+                let (status, target) = match (script, elsewhere) {
+                    (Script::RedirectElsewhere, Some(other)) => ("307 Temporary Redirect", other),
+                    _ => ("302 Found", own),
+                };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\nLocation: {target}{path}\r\nContent-Length: 0\r\n\r\n"
+                );
+                socket.write_all(answer.as_bytes()).await?;
+            }
+            Script::ResetMidBody => {
+                socket
+                    .write_all(format!("{ok}Content-Length: 100\r\n\r\n[1,2,3,").as_bytes())
+                    .await?;
+                socket.flush().await?;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                // A zero linger makes the close a reset (RST), which is the point here.
+                #[allow(deprecated)]
+                socket.set_linger(Some(Duration::ZERO))?;
+                return Ok(());
+            }
+            Script::HugeRetryAfter => {
+                let body = r#"{"message":"Too many requests","type":"too_many_requests"}"#;
+                let answer = format!(
+                    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 86400\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(answer.as_bytes()).await?;
+            }
+        }
+    }
+}
+
+/// How a call ended, in the words both providers' errors share.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    Ok,
+    Timeout { attempts: u32 },
+    TooLarge,
+    Decode(String),
+    Redirect(u16),
+    Transport,
+    Status(u16),
+    Other(String),
+}
+
+fn ovh_ended(result: Result<Value, ovhcloud_runtime::Error>) -> Ended {
+    use ovhcloud_runtime::Error as E;
+    match result {
+        Ok(_) => Ended::Ok,
+        Err(E::Timeout { attempts, .. }) => Ended::Timeout { attempts },
+        Err(E::TooLarge { .. }) => Ended::TooLarge,
+        Err(E::Decode { message, .. }) => Ended::Decode(message),
+        Err(E::Redirect { status, .. }) => Ended::Redirect(status),
+        Err(E::Transport { .. }) => Ended::Transport,
+        Err(E::Api { status, .. }) => Ended::Status(status),
+        Err(other) => Ended::Other(other.to_string()),
+    }
+}
+
+fn scaleway_ended(result: Result<Value, scaleway_interlink::Error>) -> Ended {
+    use scaleway_interlink::Error as E;
+    match result {
+        Ok(_) => Ended::Ok,
+        Err(E::Timeout { attempts, .. }) => Ended::Timeout { attempts },
+        Err(E::TooLarge { .. }) => Ended::TooLarge,
+        Err(E::Decode { message, .. }) => Ended::Decode(message),
+        Err(E::Redirect { status, .. }) => Ended::Redirect(status),
+        Err(E::Transport { .. }) => Ended::Transport,
+        Err(e) => match e.status() {
+            Some(status) => Ended::Status(status),
+            None => Ended::Other(e.to_string()),
+        },
+    }
+}
+
+/// Fast retries, so that the deadline, not the backoff, is what a scenario meets.
+fn retry() -> RetryPolicy {
+    RetryPolicy::default().base_delay(Duration::from_millis(10))
+}
+
+/// The OVHcloud client's call on `url`: a signed GET, each attempt limited to [`ATTEMPT`], the
+/// whole call to [`DEADLINE`], answers to [`LIMIT`] bytes. `http`: the caller's own client.
+async fn ovh_call(url: &str, http: Option<reqwest::ClientBuilder>) -> (Ended, Duration) {
+    let mut builder = ovhcloud_runtime::Client::builder()
+        .endpoint(url)
+        .application("AK", SECRETS[1], SECRETS[0])
+        .server_time_offset(0)
+        .rate_limit(ovhcloud_runtime::RateLimiter::unlimited())
+        .retry(retry())
+        .timeout(ATTEMPT)
+        .deadline(DEADLINE)
+        .max_response_size(LIMIT);
+    if let Some(http) = http {
+        builder = builder.http_client(http);
+    }
+    let client = builder.build().unwrap();
+    let started = Instant::now();
+    let result = Call::<Value>::new(&client, Branch::V1, Method::Get, "/me/bill").await;
+    (ovh_ended(result), started.elapsed())
+}
+
+/// The same call from Scaleway's client, with its `X-Auth-Token`.
+async fn scaleway_call(url: &str, http: Option<reqwest::ClientBuilder>) -> (Ended, Duration) {
+    let mut builder = scaleway_interlink::Client::builder()
+        .api_url(url)
+        .secret_key(SECRETS[2])
+        .retry(retry())
+        .timeout(ATTEMPT)
+        .deadline(DEADLINE)
+        .max_response_size(LIMIT);
+    if let Some(http) = http {
+        builder = builder.http_client(http);
+    }
+    let client = builder.build().unwrap();
+    let started = Instant::now();
+    let template = "/interlink/v1beta1/regions/fr-par/pops";
+    let result =
+        scaleway_interlink::Call::<Value>::new(&client, Branch::V1, Method::Get, template).await;
+    (scaleway_ended(result), started.elapsed())
+}
+
+/// Runs `script` against both clients and checks how each call ended, and that it ended in
+/// time.
+async fn both(script: Script, expected: impl Fn(&Ended) -> bool) -> [Hostile; 2] {
+    let mut servers = Vec::new();
+    for provider in ["ovhcloud", "scaleway"] {
+        let server = Hostile::start(script, None).await;
+        let (ended, elapsed) = match provider {
+            "ovhcloud" => ovh_call(&server.url, None).await,
+            _ => scaleway_call(&server.url, None).await,
+        };
+        assert!(
+            expected(&ended),
+            "{provider}, {script:?}: ended with {ended:?}"
+        );
+        assert!(
+            elapsed <= DEADLINE + SLACK,
+            "{provider}, {script:?}: took {elapsed:?}, the deadline is {DEADLINE:?}"
+        );
+        servers.push(server);
+    }
+    servers.try_into().ok().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_headers_end_at_the_deadline_with_a_timeout() {
+    for server in both(
+        Script::StallHeaders,
+        |e| matches!(e, Ended::Timeout { attempts } if *attempts >= 2),
+    )
+    .await
+    {
+        assert!(server.connections.load(Ordering::SeqCst) >= 2, "retried");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_is_a_timeout_not_a_decode_error() {
+    both(Script::StallBody, |e| matches!(e, Ended::Timeout { .. })).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_body_counts_against_the_deadline() {
+    both(Script::Trickle, |e| matches!(e, Ended::Timeout { .. })).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_limit_ends_after_reading_at_most_the_limit() {
+    for script in [Script::HugeDeclared, Script::HugeChunked] {
+        for server in both(script, |e| *e == Ended::TooLarge).await {
+            // Not retried: the same answer would come again.
+            assert_eq!(server.connections.load(Ordering::SeqCst), 1, "{script:?}");
+            // The socket buffers hold some more than the client read; not the 16 MiB.
+            let written = server.written.load(Ordering::SeqCst);
+            assert!(written < 8 << 20, "{script:?}: {written} bytes written");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncated_and_mis_sized_bodies_are_errors() {
+    both(Script::Truncated, |e| *e == Ended::Transport).await;
+    both(Script::MisSized, |e| matches!(e, Ended::Decode(_))).await;
+    both(Script::ResetMidBody, |e| *e == Ended::Transport).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_utf8_and_html_are_reported_not_replaced() {
+    both(
+        Script::NotUtf8,
+        |e| matches!(e, Ended::Decode(m) if m.contains("not UTF-8")),
+    )
+    .await;
+    both(Script::Html, |e| matches!(e, Ended::Decode(_))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_not_followed() {
+    for server in both(Script::EndlessRedirect, |e| *e == Ended::Redirect(302)).await {
+        assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_credential_reaches_another_host_even_with_a_client_that_follows_redirects() {
+    for provider in ["ovhcloud", "scaleway"] {
+        for own_client in [false, true] {
+            let elsewhere = Hostile::start(Script::Html, None).await;
+            let server =
+                Hostile::start(Script::RedirectElsewhere, Some(elsewhere.url.clone())).await;
+            // A client of the caller's that would follow ten redirects.
+            let http = own_client.then(|| {
+                reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10))
+            });
+            let (ended, _) = match provider {
+                "ovhcloud" => ovh_call(&server.url, http).await,
+                _ => scaleway_call(&server.url, http).await,
+            };
+            assert_eq!(
+                ended,
+                Ended::Redirect(307),
+                "{provider}, own client {own_client}"
+            );
+            assert_eq!(
+                elsewhere.connections.load(Ordering::SeqCst),
+                0,
+                "{provider}: the other host was contacted: {}",
+                elsewhere.received()
+            );
+            // The configured endpoint did receive the credentials: they work there.
+            let received = server.received();
+            let sent = match provider {
+                "ovhcloud" => "x-ovh-consumer: OVH-CONSUMER-SECRET",
+                _ => "x-auth-token: 11111111",
+            };
+            assert!(
+                received.to_lowercase().contains(&sent.to_lowercase()),
+                "{received}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_retry_after_gives_up_at_once() {
+    for server in both(Script::HugeRetryAfter, |e| *e == Ended::Status(429)).await {
+        assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_and_debug_output_hold_no_secret() {
+    let server = Hostile::start(Script::NotUtf8, None).await;
+    let ovh = ovhcloud_runtime::Client::builder()
+        .endpoint(server.url.as_str())
+        .application("AK", SECRETS[1], SECRETS[0])
+        .server_time_offset(0)
+        .max_response_size(LIMIT)
+        .build()
+        .unwrap();
+    let scw = scaleway_interlink::Client::builder()
+        .api_url(server.url.as_str())
+        .secret_key(SECRETS[2])
+        .build()
+        .unwrap();
+    let e1 = Call::<Value>::new(&ovh, Branch::V1, Method::Get, "/me")
+        .await
+        .unwrap_err();
+    let e2 = scaleway_interlink::Call::<Value>::new(&scw, Branch::V1, Method::Get, "/x")
+        .await
+        .unwrap_err();
+    let shown = format!("{e1} {e1:?} {e2} {e2:?} {ovh:?} {scw:?}");
+    for secret in SECRETS {
+        assert!(!shown.contains(secret), "{secret} shown in {shown}");
+    }
+}
