@@ -135,7 +135,9 @@ async fn hooks_see_and_change_requests_and_see_every_answer() {
     let client = builder(&emu)
         .before_send(|request| {
             // Only bills from 2024 on, whatever the call asked.
-            request.query.push(("date.from".into(), "2024-01-01".to_owned()));
+            request
+                .query
+                .push(("date.from".into(), "2024-01-01".to_owned()));
         })
         .after_receive(move |exchange| {
             answers.lock().unwrap().push((

@@ -276,3 +276,49 @@ async fn unavailable_answers_are_retried() {
     let stats = emu.stats();
     assert_eq!(stats.faults.values().sum::<u64>(), 2, "{stats:?}");
 }
+
+/// The shared pipeline gives Scaleway's client what OVHcloud's has: hooks before sending and
+/// after each exchange, traffic counters.
+#[tokio::test]
+async fn hooks_and_counters_see_every_exchange() {
+    use std::sync::{Arc, Mutex};
+    let emu = emulator().await;
+    let (_, secret) = emu.create_api_key();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let client = Client::builder()
+        .api_url(emu.base_url())
+        .secret_key(&secret)
+        .default_project_id(emu.default_project_id())
+        .default_region("fr-par")
+        .retry(RetryPolicy::default().base_delay(Duration::from_millis(5)))
+        .before_send(|request| request.headers.push(("X-Team".into(), "net".into())))
+        .after_receive(move |exchange| {
+            let entry = (
+                exchange.operation.to_owned(),
+                exchange.attempt,
+                exchange.status,
+            );
+            log.lock().unwrap().push(entry);
+        })
+        .build()
+        .unwrap();
+    emu.set_faults(Faults {
+        error_rate: 1.0,
+        error_statuses: vec![503],
+        max_faults: Some(1),
+        ..Faults::default()
+    });
+    client.interlink().list_pops().await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    let operation = "GET /interlink/v1beta1/regions/{region}/pops".to_owned();
+    assert_eq!(
+        seen,
+        [(operation.clone(), 1, Some(503)), (operation, 2, Some(200))]
+    );
+    assert_eq!(
+        (client.traffic().sent(), client.traffic().retried()),
+        (2, 1)
+    );
+    assert!(!format!("{seen:?}").contains(&secret));
+}
