@@ -34,19 +34,10 @@ pub struct Request {
     pub headers: Vec<(Cow<'static, str>, String)>,
     pub body: Option<Body>,
     pub authenticated: bool,
-    /// The operation takes `X-Pagination-Cursor`: follow `X-Pagination-Cursor-Next`.
-    pub paginated: bool,
     /// The caller allows retrying this call even though it is a `POST`.
     pub retry_post: bool,
-    /// The `X-Schemas-Version` of the schema the operation was generated from (v2).
-    pub schemas_version: Option<&'static str>,
     /// Overrides the client's [`ResponseMode`] for this call.
     pub response_mode: Option<ResponseMode>,
-    /// A v1 list of ids: the member holding the id when the API answers with whole objects.
-    pub ids_from: Option<&'static str>,
-    /// Values the client fills in from its configuration unless the call set them (a
-    /// Scaleway `region` or `project_id`); see [`Request::fill_defaults`].
-    pub defaults: Vec<Defaulted>,
     /// This call's limit for one exchange, instead of the client's.
     pub timeout: Option<std::time::Duration>,
     /// This call's limit for the whole call (every attempt and wait), instead of the client's.
@@ -55,11 +46,19 @@ pub struct Request {
     pub max_response_size: Option<u64>,
     /// This call's retry policy, instead of the client's.
     pub retry: Option<crate::RetryPolicy>,
-    /// Sends `X-Schemas-Version` for this call whatever the client says.
-    pub pin_schemas_version: bool,
     /// What the operation needs, when it is a generated one: for an [`AccessRecorder`](crate::AccessRecorder).
     pub access: Option<&'static crate::Access>,
+    /// What only some providers read, one typed slot per kind: OVHcloud's
+    /// [`OvhRequest`](crate::OvhRequest) (schema version, cursor pages, lists of ids), the
+    /// values left to the client's defaults ([`Defaults`]).
+    pub extensions: http::Extensions,
 }
+
+/// The values of a request left to the client's configuration unless the call sets them (a
+/// Scaleway `region` or `project_id`): a slot of [`Request::extensions`]; see
+/// [`Request::fill_defaults`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Defaults(pub Vec<Defaulted>);
 
 /// Options of one call, instead of the client's (`.with_options(..)` on any request):
 ///
@@ -85,8 +84,9 @@ pub struct CallOptions {
     max_response_size: Option<u64>,
     retry: Option<crate::RetryPolicy>,
     headers: Vec<(Cow<'static, str>, String)>,
-    pin_schemas_version: bool,
     response_mode: Option<ResponseMode>,
+    /// Slots added to the request's [`Request::extensions`].
+    pub(crate) extensions: http::Extensions,
 }
 
 impl CallOptions {
@@ -122,12 +122,6 @@ impl CallOptions {
     /// An extra header (it is signed with the rest).
     pub fn header(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends `X-Schemas-Version`: the version of the schema the operation was generated from.
-    pub fn pin_schemas_version(mut self) -> Self {
-        self.pin_schemas_version = true;
         self
     }
 
@@ -229,18 +223,14 @@ impl Request {
             headers: Vec::new(),
             body: None,
             authenticated: true,
-            paginated: false,
             retry_post: false,
-            schemas_version: None,
             response_mode: None,
-            ids_from: None,
-            defaults: Vec::new(),
             timeout: None,
             deadline: None,
             max_response_size: None,
             retry: None,
-            pin_schemas_version: false,
             access: None,
+            extensions: http::Extensions::new(),
         }
     }
 
@@ -251,7 +241,10 @@ impl Request {
         &mut self,
         default: impl Fn(&str) -> Option<String>,
     ) -> std::result::Result<(), &'static str> {
-        for deferred in std::mem::take(&mut self.defaults) {
+        let Some(Defaults(deferred)) = self.extensions.remove::<Defaults>() else {
+            return Ok(());
+        };
+        for deferred in deferred {
             let placeholder = format!("{{{}}}", deferred.name);
             let value = if deferred.in_path {
                 if !self.path.contains(&placeholder) {
@@ -437,7 +430,7 @@ impl<'a, R, C> Call<'a, R, C> {
         request.max_response_size = options.max_response_size.or(request.max_response_size);
         request.retry = options.retry.or(request.retry.take());
         request.headers.extend(options.headers);
-        request.pin_schemas_version |= options.pin_schemas_version;
+        request.extensions.extend(options.extensions);
         request.response_mode = options.response_mode.or(request.response_mode);
         self
     }
@@ -452,7 +445,7 @@ impl<'a, R, C> Call<'a, R, C> {
     /// Leaves the path parameter `name` to the client's default unless
     /// [`path_named`](Self::path_named) sets it.
     pub fn path_default(mut self, name: &'static str) -> Self {
-        self.request.defaults.push(Defaulted {
+        self.defer(Defaulted {
             name,
             in_path: true,
             required: true,
@@ -471,12 +464,28 @@ impl<'a, R, C> Call<'a, R, C> {
 
     /// Leaves the body field `name` to the client's default unless the call sets it.
     pub fn body_default(mut self, name: &'static str, required: bool) -> Self {
-        self.request.defaults.push(Defaulted {
+        self.defer(Defaulted {
             name,
             in_path: false,
             required,
         });
         self
+    }
+
+    fn defer(&mut self, value: Defaulted) {
+        let slot = &mut self.request.extensions;
+        match slot.get_mut::<Defaults>() {
+            Some(Defaults(values)) => values.push(value),
+            None => {
+                slot.insert(Defaults(vec![value]));
+            }
+        }
+    }
+
+    /// The request's slot of type `T`, made when it has none yet: for a provider's own
+    /// builder methods.
+    pub fn slot<T: Clone + Default + Send + Sync + 'static>(&mut self) -> &mut T {
+        self.request.extensions.get_or_insert_default::<T>()
     }
 
     /// Sent without a signature (`noAuthentication` in the schema).
@@ -485,22 +494,11 @@ impl<'a, R, C> Call<'a, R, C> {
         self
     }
 
-    pub fn paginated(mut self) -> Self {
-        self.request.paginated = true;
-        self
-    }
-
     /// Allows retrying this call on 429, 502, 503, 504 and connection errors even though it is
     /// a `POST`: only for calls you know are safe to repeat. `GET`, `PUT` and `DELETE` are
     /// always retried.
     pub fn allow_retry(mut self) -> Self {
         self.request.retry_post = true;
-        self
-    }
-
-    /// Records the schema version the operation comes from, sent when the client pins it.
-    pub fn schemas_version(mut self, version: &'static str) -> Self {
-        self.request.schemas_version = Some(version);
         self
     }
 
@@ -515,13 +513,6 @@ impl<'a, R, C> Call<'a, R, C> {
     /// client's mode.
     pub fn tolerant(mut self) -> Self {
         self.request.response_mode = Some(ResponseMode::Tolerant);
-        self
-    }
-
-    /// This list of ids is answered by some backends with the objects themselves: take each
-    /// object's `key` member (a deviation is reported).
-    pub fn ids_from(mut self, key: &'static str) -> Self {
-        self.request.ids_from = Some(key);
         self
     }
 
@@ -577,7 +568,10 @@ fn fill_path(request: &mut Request, error: &mut Option<String>, value: serde_jso
     };
     let segment = percent_encoding::utf8_percent_encode(&text(&v), UNRESERVED).to_string();
     // The first `{parameter}` not left to the client's defaults.
-    let deferred = |name: &str| request.defaults.iter().any(|d| d.in_path && d.name == name);
+    let deferred = |name: &str| {
+        let defaults = request.extensions.get::<Defaults>();
+        defaults.is_some_and(|Defaults(d)| d.iter().any(|d| d.in_path && d.name == name))
+    };
     let path = &mut request.path;
     let mut from = 0;
     while let Some(open) = path[from..].find('{').map(|i| from + i) {

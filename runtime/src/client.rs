@@ -457,8 +457,10 @@ impl Client {
         if let Some(cursor) = cursor {
             headers.push(("X-Pagination-Cursor".into(), cursor.to_owned()));
         }
-        let pin = self.inner.pin_schemas_version || request.pin_schemas_version;
-        if let (true, Some(version)) = (pin, request.schemas_version) {
+        let ovh = OvhRequest::of(request);
+        let pin = self.inner.pin_schemas_version
+            || request.extensions.get::<PinSchemasVersion>().is_some();
+        if let (true, Some(version)) = (pin, ovh.schemas_version) {
             headers.push(("X-Schemas-Version".into(), version.to_owned()));
         }
         match &self.inner.auth {
@@ -542,7 +544,7 @@ impl Client {
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("X-Pagination-Cursor"));
         let started = Instant::now();
-        if !request.paginated || explicit_cursor {
+        if !OvhRequest::of(request).paginated || explicit_cursor {
             return self.send(request, None, started).await;
         }
         let mut pages = Vec::new();
@@ -584,10 +586,11 @@ impl Client {
         request: &Request,
         response: &Response,
     ) -> Result<(R, Vec<Deviation>)> {
-        let (value, deviations) = crate::codec::decode_body::<R>(&response.body, request.ids_from)
-            .map_err(|e| {
-                decode_error(&request.operation(), &response.headers, &response.body, &e)
-            })?;
+        let (value, deviations) =
+            crate::codec::decode_body::<R>(&response.body, OvhRequest::of(request).ids_from)
+                .map_err(|e| {
+                    decode_error(&request.operation(), &response.headers, &response.body, &e)
+                })?;
         Ok((value, self.report(request, response, deviations)?))
     }
 
@@ -599,10 +602,10 @@ impl Client {
         response: &Response,
         value: Value,
     ) -> Result<(R, Vec<Deviation>)> {
-        let (value, deviations) = crate::codec::decode_value::<R>(value, request.ids_from)
-            .map_err(|e| {
-                decode_error(&request.operation(), &response.headers, &response.body, &e)
-            })?;
+        let (value, deviations) =
+            crate::codec::decode_value::<R>(value, OvhRequest::of(request).ids_from).map_err(
+                |e| decode_error(&request.operation(), &response.headers, &response.body, &e),
+            )?;
         Ok((value, self.report(request, response, deviations)?))
     }
 
@@ -649,6 +652,60 @@ fn joined_lists(pages: &[String]) -> String {
 
 fn next_cursor(response: &Response) -> Option<String> {
     header(&response.headers, "X-Pagination-Cursor-Next").map(str::to_owned)
+}
+
+/// OVHcloud's part of a request, in its slot of [`Request::extensions`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OvhRequest {
+    /// The `X-Schemas-Version` of the schema the operation was generated from (v2).
+    pub schemas_version: Option<&'static str>,
+    /// The operation takes `X-Pagination-Cursor`: follow `X-Pagination-Cursor-Next`.
+    pub paginated: bool,
+    /// A v1 list of ids: the member holding the id when the API answers with whole objects.
+    pub ids_from: Option<&'static str>,
+}
+
+/// In [`Request::extensions`]: send `X-Schemas-Version` for this call whatever the client says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PinSchemasVersion;
+
+impl OvhRequest {
+    /// The OVHcloud part of `request` (all unset when it has none).
+    pub fn of(request: &Request) -> OvhRequest {
+        request.extensions.get().copied().unwrap_or_default()
+    }
+}
+
+/// OVHcloud's builder methods of a call (generated code calls them).
+impl<R> crate::Call<'_, R, Client> {
+    /// Follows `X-Pagination-Cursor-Next` (a v2 list).
+    pub fn paginated(mut self) -> Self {
+        self.slot::<OvhRequest>().paginated = true;
+        self
+    }
+
+    /// Records the schema version the operation comes from, sent when the client pins it.
+    pub fn schemas_version(mut self, version: &'static str) -> Self {
+        self.slot::<OvhRequest>().schemas_version = Some(version);
+        self
+    }
+
+    /// This list of ids is answered by some backends with the objects themselves: take each
+    /// object's `key` member (a deviation is reported).
+    pub fn ids_from(mut self, key: &'static str) -> Self {
+        self.slot::<OvhRequest>().ids_from = Some(key);
+        self
+    }
+}
+
+impl crate::CallOptions {
+    /// Sends `X-Schemas-Version`: the version of the schema the operation was generated from
+    /// (OVHcloud's v2).
+    pub fn pin_schemas_version(mut self) -> Self {
+        self.extensions.insert(PinSchemasVersion);
+        self
+    }
 }
 
 /// OVHcloud's side of the pipeline: its URLs, signing, clock and token repairs, errors.

@@ -169,7 +169,9 @@ impl<'a, T: DeserializeOwned + Send + 'a, F: Field> Expanded<'a, T, F> {
     pub fn new<R>(call: Call<'a, R>, item_template: &'static str) -> Self {
         let (client, mut request, error) = call.into_parts();
         // Items are objects here: no list of ids to take from them.
-        request.ids_from = None;
+        if let Some(ovh) = request.extensions.get_mut::<crate::OvhRequest>() {
+            ovh.ids_from = None;
+        }
         Expanded {
             client,
             request,

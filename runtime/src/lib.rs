@@ -32,10 +32,10 @@ pub mod wait;
 pub use access::{Access, AccessRecorder};
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
 pub use call::{
-    ApiResponse, Backend, Body, Call, CallFuture, CallOptions, Defaulted, ItemStream, PageStream,
-    Request,
+    ApiResponse, Backend, Body, Call, CallFuture, CallOptions, Defaulted, Defaults, ItemStream,
+    PageStream, Request,
 };
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, OvhRequest, PinSchemasVersion};
 pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};
