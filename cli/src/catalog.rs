@@ -47,17 +47,11 @@ pub fn split_branch(path: &str) -> (Branch, &str) {
 }
 
 pub fn parse_method(method: &str) -> Result<HttpMethod> {
-    Ok(match method.to_ascii_uppercase().as_str() {
-        "GET" => HttpMethod::Get,
-        "POST" => HttpMethod::Post,
-        "PUT" => HttpMethod::Put,
-        "DELETE" => HttpMethod::Delete,
-        "PATCH" => HttpMethod::Patch,
-        other => {
-            return Err(CliError::usage(format!(
-                "unknown method `{other}`: GET, POST, PUT, DELETE or PATCH"
-            )))
-        }
+    let name = method.to_ascii_uppercase();
+    HttpMethod::from_name(&name).ok_or_else(|| {
+        CliError::usage(format!(
+            "unknown method `{name}`: GET, POST, PUT, DELETE or PATCH"
+        ))
     })
 }
 

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use ovhcloud_base::ENDPOINTS;
 use serde::Deserialize;
 
 use crate::manifest::{self, Manifest, Source};
@@ -360,25 +361,6 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError {
 // ---------------------------------------------------------------------------------------------
 // Endpoint
 
-/// Named endpoints and their v1 base URLs, as the runtime knows them (`src/endpoint.rs`; the
-/// generator cannot depend on the runtime crate, whose build script runs the generator), and
-/// whether the API has a v2 branch at all.
-const ENDPOINTS: &[(&str, &str, bool)] = &[
-    ("ovh-eu", "https://eu.api.ovh.com/1.0", true),
-    ("ovh-ca", "https://ca.api.ovh.com/1.0", true),
-    ("ovh-us", "https://api.us.ovhcloud.com/1.0", true),
-    ("kimsufi-eu", "https://eu.api.kimsufi.com/1.0", false),
-    ("kimsufi-ca", "https://ca.api.kimsufi.com/1.0", false),
-    ("soyoustart-eu", "https://eu.api.soyoustart.com/1.0", false),
-    ("soyoustart-ca", "https://ca.api.soyoustart.com/1.0", false),
-    ("ovhcloud-eu", "https://api.eu.ovhcloud.com/1.0", true),
-    ("ovhcloud-ca", "https://api.ca.ovhcloud.com/1.0", true),
-    ("ks-eu", "https://eu.api.kimsufi.com/1.0", false),
-    ("ks-ca", "https://ca.api.kimsufi.com/1.0", false),
-    ("sys-eu", "https://eu.api.soyoustart.com/1.0", false),
-    ("sys-ca", "https://ca.api.soyoustart.com/1.0", false),
-];
-
 /// Whether a v2 listing must exist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum V2 {
@@ -402,16 +384,17 @@ pub struct Endpoint {
     pub v2_status: V2,
 }
 
-/// Maps a name to its v1 base URL as the runtime does, or takes a URL as given (without a
+/// Maps a name to its v1 base URL with the runtime's table (`ovhcloud_base::ENDPOINTS`), or
+/// takes a URL as given (without a
 /// trailing slash); v2 lives beside v1: a final `/1.0` or `/v1` becomes `/v2`.
 pub fn resolve_endpoint(name_or_url: &str) -> Result<Endpoint, FetchError> {
-    let (v1, named_v2) = match ENDPOINTS.iter().find(|(name, ..)| *name == name_or_url) {
-        Some((_, base, has_v2)) => ((*base).to_owned(), Some(*has_v2)),
+    let (v1, named_v2) = match ENDPOINTS.iter().find(|e| e.name == name_or_url) {
+        Some(e) => (e.api.to_owned(), Some(e.v2)),
         None if name_or_url.starts_with("https://") || name_or_url.starts_with("http://") => {
             (name_or_url.trim_end_matches('/').to_owned(), None)
         }
         None => {
-            let names: Vec<&str> = ENDPOINTS.iter().map(|(name, ..)| *name).collect();
+            let names: Vec<&str> = ENDPOINTS.iter().map(|e| e.name).collect();
             return Err(FetchError::Endpoint(format!(
                 "unknown endpoint {name_or_url:?}: use one of {} or a URL such as \
                  https://eu.api.ovh.com/1.0",
