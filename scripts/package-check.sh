@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# What a new user gets: packages `ovhcloud-runtime`, `ovhcloud-schema`, `ovhcloud-codegen`,
+# What a new user gets: packages `ovhcloud-base`, `ovhcloud-runtime`, `ovhcloud-schema`,
+# `ovhcloud-codegen`,
 # `ovhcloud` and `scaleway-interlink` as
 # `cargo publish` would,
 # checks the `ovhcloud` package (snapshot and lock inside, under crates.io's 10 MB), then builds
@@ -22,7 +23,7 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 ok() { echo "ok: $*"; passed=$((passed + 1)); }
 
 # 1. Package (no verify build: step 3 is that build, as a user makes it).
-cargo package -p ovhcloud-runtime -p ovhcloud-schema -p ovhcloud-codegen -p ovhcloud -p scaleway-interlink --allow-dirty --no-verify \
+cargo package -p ovhcloud-base -p ovhcloud-runtime -p ovhcloud-schema -p ovhcloud-codegen -p ovhcloud -p scaleway-interlink --allow-dirty --no-verify \
     --target-dir "$work/package-target" >"$work/package.log" 2>&1 || {
     cat "$work/package.log"
     echo "package-check: $passed passed, 1 failed"
@@ -33,6 +34,7 @@ crate=$(ls "$work"/package-target/package/ovhcloud-[0-9]*.crate)
 codegen_crate=$(ls "$work"/package-target/package/ovhcloud-codegen-*.crate)
 schema_crate=$(ls "$work"/package-target/package/ovhcloud-schema-*.crate)
 runtime_crate=$(ls "$work"/package-target/package/ovhcloud-runtime-*.crate)
+base_crate=$(ls "$work"/package-target/package/ovhcloud-base-*.crate)
 interlink_crate=$(ls "$work"/package-target/package/scaleway-interlink-*.crate)
 # Listed first: `grep -q` stopping early would fail `tar` in the pipeline (pipefail).
 interlink_files=$(tar -tzf "$interlink_crate")
@@ -54,7 +56,7 @@ done
 locked=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["apis"]))' schemas/manifest.json)
 packaged=$(grep -cE '^schemas/v[12]/[^_][^/]*\.json$' <<<"$files" || true)
 if [[ $packaged == "$locked" ]]; then ok "package has all $locked locked schema files"; else fail "package has $packaged schema files, the lock $locked"; fi
-if grep -qE '^(tests|benches|examples|generated|codegen|schema|runtime|emulator)/' <<<"$files"; then fail "package carries test or workspace files"; else ok "package carries no tests, benches or workspace crates"; fi
+if grep -qE '^(tests|benches|examples|generated|base|codegen|schema|runtime|emulator)/' <<<"$files"; then fail "package carries test or workspace files"; else ok "package carries no tests, benches or workspace crates"; fi
 
 # 3. A new project built from the unpacked packages, offline, from a clean target directory.
 mkdir -p "$work/unpacked"
@@ -62,9 +64,11 @@ tar -xzf "$crate" -C "$work/unpacked"
 tar -xzf "$codegen_crate" -C "$work/unpacked"
 tar -xzf "$schema_crate" -C "$work/unpacked"
 tar -xzf "$runtime_crate" -C "$work/unpacked"
+tar -xzf "$base_crate" -C "$work/unpacked"
 codegen_dir=$(ls -d "$work"/unpacked/ovhcloud-codegen-*)
 schema_dir=$(ls -d "$work"/unpacked/ovhcloud-schema-*)
 runtime_dir=$(ls -d "$work"/unpacked/ovhcloud-runtime-*)
+base_dir=$(ls -d "$work"/unpacked/ovhcloud-base-*)
 ovhcloud_dir="$work/unpacked/$top"
 ten='"me", "ovhCloudConnect", "vrack", "v2_iam", "dedicated_server", "domain", "ip", "order", "services", "v2_vrackServices"'
 declare -A features=([one]='"ovhCloudConnect"' [ten]="$ten" [all]='"all"')
@@ -85,6 +89,7 @@ tokio = { version = "1", features = ["macros", "rt"] }
 
 # The workspace crates are not on crates.io yet: the unpacked packages stand in.
 [patch.crates-io]
+ovhcloud-base = { path = "$base_dir" }
 ovhcloud-runtime = { path = "$runtime_dir" }
 ovhcloud-codegen = { path = "$codegen_dir" }
 ovhcloud-schema = { path = "$schema_dir" }

@@ -16,8 +16,9 @@
 # 4. regenerate (the whole API must generate without errors) and refresh generated/;
 # 5. set the version (build metadata = the snapshot's fetch day), prepend CHANGELOG.md;
 # 6. scripts/package-check.sh (packaging, size, a new project building from the package).
-# Then review `git diff`, run the tests, commit, and `cargo publish -p ovhcloud-runtime`,
-# `-p ovhcloud-schema`, then `-p ovhcloud-codegen` (each when it changed), then
+# Then review `git diff`, run the tests, commit, and `cargo publish -p ovhcloud-base`,
+# `-p ovhcloud-runtime`, `-p ovhcloud-schema`, then `-p ovhcloud-codegen` (each when it
+# changed), then
 # `cargo publish -p ovhcloud`.
 set -euo pipefail
 

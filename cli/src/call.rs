@@ -1,9 +1,9 @@
 //! `ovhcloud call METHOD PATH`: any operation, checked against its schema before anything is
 //! sent, signed, and answered as pretty JSON (or the raw body).
 
-use ovhcloud_runtime::{Call, Client, Method};
+use ovhcloud_runtime::{Call, Client};
 use ovhcloud_schema::model::{EnumValues, Ir, ModelKind, Param, ParamLocation, TypeRef};
-use ovhcloud_schema::reader::{Branch, HttpMethod};
+
 use ovhcloud_schema::typeexpr::Primitive;
 use serde_json::Value;
 
@@ -102,8 +102,12 @@ pub async fn send(client: &Client, checked: &Checked<'_>, raw: bool) -> Result<S
 /// The runtime call of a checked request.
 pub fn build<'a>(client: &'a Client, checked: &Checked<'_>) -> Call<'a, Value> {
     let op = checked.target.op;
-    let branch = runtime_branch(checked.target.api.branch);
-    let mut call = Call::new(client, branch, runtime_method(op.method), op.path.clone());
+    let mut call = Call::new(
+        client,
+        checked.target.api.branch,
+        op.method,
+        op.path.clone(),
+    );
     for (_, value) in &checked.target.path_values {
         call = call.path(value.as_str());
     }
@@ -123,23 +127,6 @@ pub fn build<'a>(client: &'a Client, checked: &Checked<'_>) -> Call<'a, Value> {
         call = call.paginated();
     }
     call
-}
-
-pub fn runtime_branch(branch: Branch) -> ovhcloud_runtime::Branch {
-    match branch {
-        Branch::V1 => ovhcloud_runtime::Branch::V1,
-        Branch::V2 => ovhcloud_runtime::Branch::V2,
-    }
-}
-
-pub fn runtime_method(method: HttpMethod) -> Method {
-    match method {
-        HttpMethod::Get => Method::Get,
-        HttpMethod::Post => Method::Post,
-        HttpMethod::Put => Method::Put,
-        HttpMethod::Delete => Method::Delete,
-        HttpMethod::Patch => Method::Patch,
-    }
 }
 
 /// `--body`: JSON text, or `@file` for a file's.

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use ovhcloud_schema::fetch::{read_listing, Fetcher, Policy};
 use ovhcloud_schema::model::{self, Api, Ir, Operation, Param, ParamLocation};
 use ovhcloud_schema::reader::{self, Branch, HttpMethod};
 use serde_json::Value;
@@ -47,17 +48,11 @@ pub fn split_branch(path: &str) -> (Branch, &str) {
 }
 
 pub fn parse_method(method: &str) -> Result<HttpMethod> {
-    Ok(match method.to_ascii_uppercase().as_str() {
-        "GET" => HttpMethod::Get,
-        "POST" => HttpMethod::Post,
-        "PUT" => HttpMethod::Put,
-        "DELETE" => HttpMethod::Delete,
-        "PATCH" => HttpMethod::Patch,
-        other => {
-            return Err(CliError::usage(format!(
-                "unknown method `{other}`: GET, POST, PUT, DELETE or PATCH"
-            )))
-        }
+    let name = method.to_ascii_uppercase();
+    HttpMethod::from_name(&name).ok_or_else(|| {
+        CliError::usage(format!(
+            "unknown method `{name}`: GET, POST, PUT, DELETE or PATCH"
+        ))
     })
 }
 
@@ -245,37 +240,28 @@ pub fn cache_dir(root_url: &str) -> PathBuf {
     base.join("ovhcloud").join("schemas").join(host)
 }
 
+/// The downloads of the command line: the schema crate's, with its retries, backoff,
+/// per-request timeout (60 s) and complete-JSON checks.
+pub fn fetcher() -> Result<Fetcher> {
+    let user_agent = concat!("ovhcloud-cli/", env!("CARGO_PKG_VERSION"));
+    Fetcher::new(Policy::default(), user_agent).map_err(CliError::Config)
+}
+
 /// Makes sure `cache` holds the schema of the API `path` belongs to, fetched from `root_url`
 /// (`https://eu.api.ovh.com`) when missing or old: the listing (`/1.0/`, `/v2/`) names the
-/// APIs, the longest one `path` starts with is fetched (`/1.0/me.json`).
-pub async fn fetch_for(
-    http: &reqwest::Client,
-    root_url: &str,
-    cache: &Path,
-    path: &str,
-) -> Result<()> {
+/// APIs, the longest one `path` starts with is fetched (`/1.0/dedicated/server.json`) and kept
+/// where a snapshot keeps it (`v1/dedicated_server.json`).
+pub async fn fetch_for(fetcher: &Fetcher, root_url: &str, cache: &Path, path: &str) -> Result<()> {
     let (branch, path) = split_branch(path);
-    let (prefix, dir) = match branch {
-        Branch::V1 => ("/1.0", "v1"),
-        Branch::V2 => ("/v2", "v2"),
-    };
-    let listing: Value = get_json(http, &format!("{root_url}{prefix}/")).await?;
-    let api = listing["apis"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|a| a["path"].as_str())
-        .filter(|api| path == *api || path.starts_with(&format!("{api}/")))
-        .max_by_key(|api| api.len())
-        .ok_or_else(|| {
-            CliError::usage(format!(
-                "unknown path {path}: no API of {root_url}{prefix}/ serves it"
-            ))
-        })?
-        .to_owned();
-    let file = cache
-        .join(dir)
-        .join(format!("{}.json", api.trim_start_matches('/')));
+    let base = branch_url(root_url, branch);
+    let url = format!("{base}/");
+    let bytes = get(fetcher, "the listing", &url).await?;
+    let listing = read_listing(branch, &base, bytes)
+        .map_err(|e| CliError::Config(format!("the listing {url} is not usable: {e}")))?;
+    let api = listing.api_of(path).ok_or_else(|| {
+        CliError::usage(format!("unknown path {path}: no API of {url} serves it"))
+    })?;
+    let file = cache.join(&api.file);
     let fresh = std::fs::metadata(&file)
         .and_then(|m| m.modified())
         .ok()
@@ -284,17 +270,9 @@ pub async fn fetch_for(
     if fresh {
         return Ok(());
     }
-    let url = format!("{root_url}{prefix}{api}.json");
-    let body = http
-        .get(&url)
-        .send()
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(|e| CliError::Config(format!("cannot fetch the schema {url}: {e}")))?
-        .bytes()
-        .await
-        .map_err(|e| CliError::Config(format!("cannot fetch the schema {url}: {e}")))?;
-    reader::parse_schema(&file, &body).map_err(|e| CliError::Config(format!("{url}: {e}")))?;
+    let body = get(fetcher, "the schema", &api.url).await?;
+    reader::parse_schema(&file, &body)
+        .map_err(|e| CliError::Config(format!("{}: {e}", api.url)))?;
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent).map_err(CliError::output)?;
     }
@@ -302,16 +280,40 @@ pub async fn fetch_for(
     Ok(())
 }
 
-pub async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value> {
-    let fail = |e: reqwest::Error| CliError::Config(format!("cannot read {url}: {e}"));
-    http.get(url)
-        .send()
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(fail)?
-        .json()
-        .await
-        .map_err(fail)
+/// `https://eu.api.ovh.com/1.0`, `…/v2`: where a branch of the endpoint at `root_url` lives.
+pub fn branch_url(root_url: &str, branch: Branch) -> String {
+    match branch {
+        Branch::V1 => format!("{root_url}/1.0"),
+        Branch::V2 => format!("{root_url}/v2"),
+    }
+}
+
+/// The JSON document at `url`, read in full (retried as [`fetcher`] does).
+pub async fn get_json(fetcher: &Fetcher, url: &str) -> Result<Value> {
+    let bytes = get(fetcher, "", url).await?;
+    serde_json::from_slice(&bytes).map_err(|e| CliError::Config(format!("cannot read {url}: {e}")))
+}
+
+/// The body at `url`; the error names `what` was read and why it failed.
+async fn get(fetcher: &Fetcher, what: &str, url: &str) -> Result<Vec<u8>> {
+    match fetcher.get(url).await {
+        Ok(got) => Ok(got.bytes),
+        Err((failure, attempts)) => {
+            let what = if what.is_empty() {
+                String::new()
+            } else {
+                format!("{what} ")
+            };
+            let after = if attempts > 1 {
+                format!(" (after {attempts} attempts)")
+            } else {
+                String::new()
+            };
+            Err(CliError::Config(format!(
+                "cannot read {what}{url}: {failure}{after}"
+            )))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -29,10 +29,12 @@ pub fn apis(catalog: &Catalog) -> String {
 
 /// The APIs the endpoint lists (`/1.0/`, `/v2/`).
 pub async fn listing(root_url: &str) -> Result<Vec<String>> {
-    let http = reqwest::Client::new();
+    let fetcher = crate::catalog::fetcher()?;
     let mut out = Vec::new();
-    for (prefix, branch) in [("/1.0/", "v1"), ("/v2/", "v2")] {
-        let listing = crate::catalog::get_json(&http, &format!("{root_url}{prefix}")).await?;
+    for branch in [Branch::V1, Branch::V2] {
+        let url = format!("{}/", crate::catalog::branch_url(root_url, branch));
+        let listing = crate::catalog::get_json(&fetcher, &url).await?;
+        let branch = branch.dir_name();
         for api in listing["apis"].as_array().into_iter().flatten() {
             let path = api["path"].as_str().unwrap_or_default();
             let description = api["description"].as_str().unwrap_or_default();

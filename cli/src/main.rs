@@ -18,7 +18,6 @@ mod export;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::ArgValueCompleter;
@@ -259,12 +258,9 @@ async fn load_catalog(source: &SchemaSource, client: &Client, paths: &[&str]) ->
         SchemaSource::Fetched => {
             let root = client.root_url();
             let cache = catalog::cache_dir(root);
-            let http = reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .map_err(|e| CliError::Config(e.to_string()))?;
+            let fetcher = catalog::fetcher()?;
             for path in paths {
-                catalog::fetch_for(&http, root, &cache, path).await?;
+                catalog::fetch_for(&fetcher, root, &cache, path).await?;
             }
             Catalog::load(&cache)
         }

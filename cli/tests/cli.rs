@@ -178,6 +178,23 @@ async fn schemas_come_from_the_endpoint_when_no_snapshot_is_given() {
     );
     let out = s.run(&["list-apis"]).await;
     assert!(stdout(&out).contains("/me"), "{}", stderr(&out));
+    // An API whose path has a slash is kept where a snapshot keeps it, so it is read back.
+    let out = s
+        .run(&["describe", "/dedicated/server/{serviceName}"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("GET /dedicated/server/{serviceName}"),
+        "{}",
+        stdout(&out)
+    );
+    let files: Vec<_> = walk(&cached);
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("v1/dedicated_server.json")),
+        "{files:?}"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

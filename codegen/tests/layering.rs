@@ -87,9 +87,14 @@ fn code(source: &str) -> String {
 /// The first segment of every path starting with `crate::`, including each member of a
 /// `crate::{a, b::c}` group: `crate::emit::rust_type` → `emit`.
 fn crate_modules(code: &str) -> Vec<String> {
+    modules_under(code, "crate::")
+}
+
+/// The same for paths starting with `prefix` (`super::`).
+fn modules_under(code: &str, prefix: &str) -> Vec<String> {
     let mut modules = Vec::new();
-    for (at, _) in code.match_indices("crate::") {
-        let rest = &code[at + "crate::".len()..];
+    for (at, _) in code.match_indices(prefix) {
+        let rest = &code[at + prefix.len()..];
         match rest.strip_prefix('{') {
             Some(group) => modules.extend(group_members(group)),
             None => modules.push(leading_ident(rest).to_owned()),
@@ -173,6 +178,28 @@ fn the_schema_crate_does_not_know_the_generator() {
             assert!(!code.contains(name), "{} mentions {name}", file.display());
         }
     }
+}
+
+/// Inside the plan, the type references are at the bottom, the shapes above them, the derives
+/// above the shapes, and the table above all three: no circle between them.
+#[test]
+fn plan_modules_only_read_downwards() {
+    let rules: &[(&str, &[&str])] = &[
+        ("refs.rs", &["structs", "derives", "types"]),
+        ("structs.rs", &["derives", "types"]),
+        ("derives.rs", &["types"]),
+    ];
+    let mut found = Vec::new();
+    for (file, forbidden) in rules {
+        let path = repo().join("codegen/src/plan").join(file);
+        let code = code(&std::fs::read_to_string(&path).unwrap());
+        for module in modules_under(&code, "super::") {
+            if forbidden.contains(&module.as_str()) {
+                found.push(format!("plan/{file} names super::{module}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 /// The scanner itself: grouped imports and nested groups are seen, comments are not.

@@ -1,86 +1,7 @@
-//! OVHcloud's API endpoints, as data.
+//! OVHcloud's API endpoints: the table (defined once, in `ovhcloud-base`) and how a client's
+//! endpoint is resolved from it.
 
-/// One API endpoint: where the API lives and where OAuth2 tokens come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Endpoint {
-    /// The name the official clients use (`ovh-eu`).
-    pub name: &'static str,
-    /// The v1 base URL; v2 lives beside it at `/v2`.
-    pub api: &'static str,
-    /// The OAuth2 token URL, where service accounts are accepted.
-    pub oauth2_token_url: Option<&'static str>,
-}
-
-/// Every named endpoint: the seven of the official clients, their aliases, and the
-/// `ovhcloud.com` hosts OVH is moving the EU and CA APIs to.
-pub const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        name: "ovh-eu",
-        api: "https://eu.api.ovh.com/1.0",
-        oauth2_token_url: Some("https://www.ovh.com/auth/oauth2/token"),
-    },
-    Endpoint {
-        name: "ovh-ca",
-        api: "https://ca.api.ovh.com/1.0",
-        oauth2_token_url: Some("https://ca.ovh.com/auth/oauth2/token"),
-    },
-    Endpoint {
-        name: "ovh-us",
-        api: "https://api.us.ovhcloud.com/1.0",
-        oauth2_token_url: Some("https://us.ovhcloud.com/auth/oauth2/token"),
-    },
-    Endpoint {
-        name: "kimsufi-eu",
-        api: "https://eu.api.kimsufi.com/1.0",
-        oauth2_token_url: None,
-    },
-    Endpoint {
-        name: "kimsufi-ca",
-        api: "https://ca.api.kimsufi.com/1.0",
-        oauth2_token_url: None,
-    },
-    Endpoint {
-        name: "soyoustart-eu",
-        api: "https://eu.api.soyoustart.com/1.0",
-        oauth2_token_url: None,
-    },
-    Endpoint {
-        name: "soyoustart-ca",
-        api: "https://ca.api.soyoustart.com/1.0",
-        oauth2_token_url: None,
-    },
-    Endpoint {
-        name: "ovhcloud-eu",
-        api: "https://api.eu.ovhcloud.com/1.0",
-        oauth2_token_url: Some("https://auth.eu.ovhcloud.com/oauth2/token"),
-    },
-    Endpoint {
-        name: "ovhcloud-ca",
-        api: "https://api.ca.ovhcloud.com/1.0",
-        oauth2_token_url: Some("https://auth.ca.ovhcloud.com/oauth2/token"),
-    },
-    // node-ovh's aliases.
-    Endpoint {
-        name: "ks-eu",
-        api: "https://eu.api.kimsufi.com/1.0",
-        oauth2_token_url: None,
-    },
-    Endpoint {
-        name: "ks-ca",
-        api: "https://ca.api.kimsufi.com/1.0",
-        oauth2_token_url: None,
-    },
-    Endpoint {
-        name: "sys-eu",
-        api: "https://eu.api.soyoustart.com/1.0",
-        oauth2_token_url: None,
-    },
-    Endpoint {
-        name: "sys-ca",
-        api: "https://ca.api.soyoustart.com/1.0",
-        oauth2_token_url: None,
-    },
-];
+pub use ovhcloud_base::endpoint::{Endpoint, ENDPOINTS};
 
 /// Resolves a named endpoint (`ovh-eu`) or a URL. A URL of a known host keeps that endpoint's
 /// token URL; `api.ovh.com` is the legacy name of the EU host.
@@ -165,21 +86,5 @@ mod tests {
             }
         );
         assert!(resolve("ovh-mars").unwrap_err().contains("ovh-eu"));
-    }
-
-    #[test]
-    fn the_seven_official_endpoints_match_the_reference() {
-        let expected = [
-            ("ovh-eu", "https://eu.api.ovh.com/1.0"),
-            ("ovh-ca", "https://ca.api.ovh.com/1.0"),
-            ("ovh-us", "https://api.us.ovhcloud.com/1.0"),
-            ("kimsufi-eu", "https://eu.api.kimsufi.com/1.0"),
-            ("kimsufi-ca", "https://ca.api.kimsufi.com/1.0"),
-            ("soyoustart-eu", "https://eu.api.soyoustart.com/1.0"),
-            ("soyoustart-ca", "https://ca.api.soyoustart.com/1.0"),
-        ];
-        for (name, api) in expected {
-            assert_eq!(ENDPOINTS.iter().find(|e| e.name == name).unwrap().api, api);
-        }
     }
 }

@@ -40,53 +40,11 @@ pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};
 pub use expanded::{Expanded, Filter, Order, Page};
+/// The API branch of an operation and its HTTP method: the same types the schema reader uses.
+pub use ovhcloud_base::{Branch, Method};
 pub use pipeline::{AfterReceive, BeforeSend, Exchange, PreparedRequest, Traffic};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
-
-/// HTTP methods of the APIs this runtime calls (OVH's use the first four; OpenAPI ones such as
-/// Scaleway's also `PATCH`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-    Patch,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-            Method::Patch => "PATCH",
-        }
-    }
-
-    /// The method as reqwest sends it.
-    pub fn to_http(self) -> reqwest::Method {
-        match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-            Method::Patch => reqwest::Method::PATCH,
-        }
-    }
-}
-
-/// The API branch an operation belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Branch {
-    /// `/1.0` (alias `/v1`).
-    V1,
-    /// `/v2`.
-    V2,
-}
 
 /// One schema the generated code came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

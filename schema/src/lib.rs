@@ -11,6 +11,8 @@
 //! and per-API closures) → [`examples`] (values for tests and emulated answers).
 
 pub mod examples;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod model;
 pub mod openapi;
 pub mod reader;

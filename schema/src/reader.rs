@@ -8,21 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
 
-/// API branch a schema belongs to: `/1.0` (alias `/v1`) or `/v2`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Branch {
-    V1,
-    V2,
-}
-
-impl Branch {
-    pub fn dir_name(self) -> &'static str {
-        match self {
-            Branch::V1 => "v1",
-            Branch::V2 => "v2",
-        }
-    }
-}
+/// API branch a schema belongs to: `/1.0` (alias `/v1`) or `/v2`; the runtime's own.
+pub use ovhcloud_base::Branch;
+/// An operation's HTTP method, read as written (`"GET"`): the runtime's `Method`.
+pub use ovhcloud_base::Method as HttpMethod;
 
 /// A problem in one schema file, located by JSON pointer (RFC 6901).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,28 +66,6 @@ pub struct PathEntry {
     pub operations: Vec<OperationDef>,
     #[serde(default, deserialize_with = "documentation")]
     pub description: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum HttpMethod {
-    Get,
-    Post,
-    Put,
-    Delete,
-    Patch,
-}
-
-impl HttpMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Patch => "PATCH",
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,7 +14,6 @@ use super::columns::{cell, Cell};
 use super::plan::{Endpoint, Shape, Source};
 use super::sink::{Done, Row, Sink, Table};
 use super::Progress;
-use crate::call::{runtime_branch, runtime_method};
 use crate::error::Result;
 
 /// The call of `template` with the first path values of `binding`.
@@ -25,8 +24,7 @@ fn call<'c, R>(
     template: &str,
     binding: &[String],
 ) -> Call<'c, R> {
-    let branch = runtime_branch(endpoint.branch);
-    let mut call = Call::new(client, branch, runtime_method(method), template.to_owned());
+    let mut call = Call::new(client, endpoint.branch, method, template.to_owned());
     for value in binding.iter().take(template.matches('{').count()) {
         call = call.path(value.as_str());
     }

@@ -10,7 +10,8 @@ use crate::reader::{Branch, HttpMethod};
 use super::listings::{listings, FieldEnum};
 use super::methods::method_names;
 use super::operations::{checked, numbered_pages, waiter, OperationPlan};
-use super::types::{Type, TypeTable};
+use super::refs::Type;
+use super::types::TypeTable;
 use super::PlanOptions;
 
 /// The module and accessor name of an API: `ovh_cloud_connect`, `v2_iam`.

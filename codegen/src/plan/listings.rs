@@ -8,7 +8,8 @@ use crate::naming::{camel, enum_variants, unique};
 use crate::reader::{Branch, HttpMethod};
 
 use super::derives::{self, Derive};
-use super::types::{Type, TypeId, TypeTable};
+use super::refs::{Type, TypeId};
+use super::types::TypeTable;
 
 /// `.expanded()` on a collection's request.
 #[derive(Clone, Debug)]

@@ -15,6 +15,7 @@ mod listings;
 mod lock;
 mod methods;
 mod operations;
+mod refs;
 mod structs;
 mod types;
 
@@ -29,8 +30,9 @@ pub use operations::{
     is_string, parameters, passing, BodyPlan, CheckedPlan, ClientDefaults, NumberedPages,
     OperationPlan, ParamPlan, Passing, Verb, WaitKind, WaiterPlan,
 };
+pub use refs::{ItemPath, Type, TypeId, TypeItem};
 pub use structs::{EnumPlan, FieldPlan, StructPlan, TypeShape};
-pub use types::{ItemPath, Type, TypeEntry, TypeId, TypeItem, TypeTable};
+pub use types::{TypeEntry, TypeTable};
 
 use crate::model::Ir;
 

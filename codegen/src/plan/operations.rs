@@ -13,7 +13,8 @@ use crate::typeexpr::Primitive;
 
 use super::listings::Listing;
 use super::methods::operation_key;
-use super::types::{Type, TypeTable};
+use super::refs::Type;
+use super::types::TypeTable;
 
 /// The HTTP method the runtime's `crate::Method` sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,7 +197,7 @@ pub fn checked(
     };
     let entry = types.entry(*id);
     let key = match &entry.item {
-        super::types::TypeItem::Model(key) | super::types::TypeItem::BodyShape(key, _) => key,
+        super::refs::TypeItem::Model(key) | super::refs::TypeItem::BodyShape(key, _) => key,
         _ => return None,
     };
     let ModelKind::Object { properties, .. } = &ir.models.get(key)?.kind else {

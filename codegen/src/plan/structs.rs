@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::model::{BodyShape, EnumValues, Ir, Model, ModelKind, Role, TypeRef};
 use crate::naming::{enum_variants, field_names, integer_variant, unique};
 
-use super::types::{Type, TypeItem};
+use super::refs::{Type, TypeItem};
 
 /// What a generated type is, beyond its name.
 #[derive(Clone, Debug)]
