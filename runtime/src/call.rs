@@ -8,17 +8,13 @@ use std::borrow::Cow;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::time::Instant;
-
-use futures_util::Stream;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::deviation::{Deviation, ResponseMode};
-use crate::{Branch, Client, Error, Method, Result};
+use crate::deviation::ResponseMode;
+use crate::{Branch, Error, Method, Result};
 
 /// What a generated method asks the client to send.
 #[derive(Clone, Debug)]
@@ -278,11 +274,11 @@ impl Request {
 
 /// A request being built by a generated method; `.await` it to send it on the client `C`.
 #[must_use = "a request does nothing until it is awaited"]
-pub struct Call<'a, R, C = Client> {
-    client: &'a C,
-    request: Request,
+pub struct Call<'a, R, C = crate::Client> {
+    pub(crate) client: &'a C,
+    pub(crate) request: Request,
     /// The first value that failed to encode; reported when the call is awaited.
-    error: Option<String>,
+    pub(crate) error: Option<String>,
     response: PhantomData<fn() -> R>,
 }
 
@@ -523,22 +519,6 @@ impl<'a, R, C> Call<'a, R, C> {
     }
 }
 
-impl<'a, R> Call<'a, R> {
-    /// The call, or the first value that failed to encode while it was built.
-    fn ready(self) -> Result<(&'a Client, Request)> {
-        match self.error {
-            Some(message) => Err(encode_error(&self.request, message)),
-            None => Ok((self.client, self.request)),
-        }
-    }
-
-    /// Runs the call and returns the raw response body, without decoding it.
-    pub async fn text(self) -> Result<String> {
-        let (client, request) = self.ready()?;
-        Ok(client.send(&request, None, Instant::now()).await?.body)
-    }
-}
-
 pub(crate) fn encode_error(request: &Request, message: String) -> Error {
     Error::Encode {
         operation: request.operation(),
@@ -619,104 +599,6 @@ fn add_body_field(
     }
 }
 
-/// Pages of a v2 list, as they arrive.
-pub type PageStream<'a, T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>> + Send + 'a>>;
-/// Items of a v2 list, page after page.
-pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>;
-
-impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
-    /// The pages of a v2 list, following `X-Pagination-Cursor-Next`; the first error ends it.
-    pub fn pages(self) -> PageStream<'a, T> {
-        enum State {
-            Start,
-            Next(String),
-            Done,
-        }
-        let Call {
-            client,
-            request,
-            error,
-            ..
-        } = self;
-        let first = match error {
-            Some(message) => Err(encode_error(&request, message)),
-            None => Ok(State::Start),
-        };
-        let request = Arc::new(request);
-        Box::pin(futures_util::stream::try_unfold(first, move |state| {
-            let request = request.clone();
-            async move {
-                let cursor = match state? {
-                    State::Done => return Ok(None),
-                    State::Start => None,
-                    State::Next(cursor) => Some(cursor),
-                };
-                let (page, next) = client.page::<T>(&request, cursor.as_deref()).await?;
-                Ok(Some((page, Ok(next.map_or(State::Done, State::Next)))))
-            }
-        }))
-    }
-
-    /// Every item of every page, decoded page by page (what `.await` does on a generated
-    /// paged request).
-    pub fn all_pages(self) -> CallFuture<'a, Vec<T>> {
-        use futures_util::TryStreamExt;
-        Box::pin(self.pages().try_concat())
-    }
-
-    /// The items of a v2 list, page after page.
-    pub fn stream(self) -> ItemStream<'a, T> {
-        use futures_util::{StreamExt, TryStreamExt};
-        Box::pin(
-            self.pages()
-                .map_ok(|page| futures_util::stream::iter(page.into_iter().map(Ok)))
-                .try_flatten()
-                .boxed(),
-        )
-    }
-}
-
-impl<'a, R: DeserializeOwned + Send + 'a> Call<'a, R> {
-    /// Runs the call and returns the value with every way the response differed from its
-    /// schema (empty when it matched). In strict mode a deviation is an error instead.
-    pub fn with_deviations(self) -> CallFuture<'a, (R, Vec<Deviation>)> {
-        Box::pin(async move {
-            let (client, request) = self.ready()?;
-            // Only decoding depends on `R`: the exchange is compiled once for all operations.
-            let response = client.fetch(&request).await?;
-            client.decode(&request, &response)
-        })
-    }
-}
-
-impl Backend for Client {
-    type Error = Error;
-
-    fn run<'a, R: DeserializeOwned + Send + 'a>(call: Call<'a, R>) -> CallFuture<'a, R> {
-        Box::pin(async move {
-            let (client, request) = call.ready()?;
-            let response = client.fetch(&request).await?;
-            client.decode(&request, &response).map(|(value, _)| value)
-        })
-    }
-
-    fn run_with_response<'a, R: DeserializeOwned + Send + 'a>(
-        call: Call<'a, R>,
-    ) -> CallFuture<'a, ApiResponse<R>> {
-        Box::pin(async move {
-            let (client, request) = call.ready()?;
-            let response = client.send(&request, None, Instant::now()).await?;
-            let (value, _) = client.decode(&request, &response)?;
-            Ok(ApiResponse {
-                value,
-                status: response.status,
-                headers: response.headers,
-                body: response.body,
-            })
-        })
-    }
-}
-
 impl<'a, R: DeserializeOwned + Send + 'a, C: Backend> Call<'a, R, C> {
     /// The decoded answer with its status, headers and raw body. One exchange: a paged list
     /// answers its first page (or the page of the cursor set), with `X-Pagination-Cursor-Next`.
@@ -737,6 +619,7 @@ impl<'a, R: DeserializeOwned + Send + 'a, C: Backend> IntoFuture for Call<'a, R,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Client;
 
     fn client() -> Client {
         Client::builder()

@@ -412,10 +412,10 @@ impl Client {
                 let location = header(&response.headers, "Location").map(str::to_owned);
                 let status = response.status;
                 let failure = Failure::Redirect { status, location };
-                return Err(Error::from_failure(operation, failure));
+                return Err(failure_error(operation, failure));
             }
             Ok(response) => response,
-            Err(failure) => return Err(Error::from_failure(operation, failure)),
+            Err(failure) => return Err(failure_error(operation, failure)),
         };
         if status != 200 {
             return Err(api_error(operation.to_owned(), status, &headers, text));
@@ -654,6 +654,32 @@ fn next_cursor(response: &Response) -> Option<String> {
     header(&response.headers, "X-Pagination-Cursor-Next").map(str::to_owned)
 }
 
+/// The error of a call that ended without a usable answer.
+fn failure_error(operation: &str, failure: Failure) -> Error {
+    let operation = operation.to_owned();
+    match failure {
+        Failure::Timeout { attempts, elapsed } => Error::Timeout {
+            operation,
+            attempts,
+            elapsed,
+        },
+        Failure::Transport(source) => Error::Transport { operation, source },
+        Failure::TooLarge { limit } => Error::TooLarge { operation, limit },
+        Failure::Redirect { status, location } => Error::Redirect {
+            operation,
+            status,
+            location,
+        },
+        Failure::NotUtf8 { valid_up_to, body } => Error::Decode {
+            operation,
+            path: String::new(),
+            message: format!("the answer is not UTF-8 (from byte {valid_up_to})"),
+            query_id: None,
+            body,
+        },
+    }
+}
+
 /// OVHcloud's part of a request, in its slot of [`Request::extensions`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -674,37 +700,6 @@ impl OvhRequest {
     /// The OVHcloud part of `request` (all unset when it has none).
     pub fn of(request: &Request) -> OvhRequest {
         request.extensions.get().copied().unwrap_or_default()
-    }
-}
-
-/// OVHcloud's builder methods of a call (generated code calls them).
-impl<R> crate::Call<'_, R, Client> {
-    /// Follows `X-Pagination-Cursor-Next` (a v2 list).
-    pub fn paginated(mut self) -> Self {
-        self.slot::<OvhRequest>().paginated = true;
-        self
-    }
-
-    /// Records the schema version the operation comes from, sent when the client pins it.
-    pub fn schemas_version(mut self, version: &'static str) -> Self {
-        self.slot::<OvhRequest>().schemas_version = Some(version);
-        self
-    }
-
-    /// This list of ids is answered by some backends with the objects themselves: take each
-    /// object's `key` member (a deviation is reported).
-    pub fn ids_from(mut self, key: &'static str) -> Self {
-        self.slot::<OvhRequest>().ids_from = Some(key);
-        self
-    }
-}
-
-impl crate::CallOptions {
-    /// Sends `X-Schemas-Version`: the version of the schema the operation was generated from
-    /// (OVHcloud's v2).
-    pub fn pin_schemas_version(mut self) -> Self {
-        self.extensions.insert(PinSchemasVersion);
-        self
     }
 }
 
@@ -744,7 +739,7 @@ impl Protocol for Client {
     }
 
     fn failure(&self, operation: &str, failure: Failure) -> Error {
-        Error::from_failure(operation, failure)
+        failure_error(operation, failure)
     }
 }
 

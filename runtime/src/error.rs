@@ -101,33 +101,6 @@ impl Error {
         }
     }
 
-    /// The error of a call that ended without a usable answer.
-    pub(crate) fn from_failure(operation: &str, failure: crate::pipeline::Failure) -> Error {
-        use crate::pipeline::Failure;
-        let operation = operation.to_owned();
-        match failure {
-            Failure::Timeout { attempts, elapsed } => Error::Timeout {
-                operation,
-                attempts,
-                elapsed,
-            },
-            Failure::Transport(source) => Error::Transport { operation, source },
-            Failure::TooLarge { limit } => Error::TooLarge { operation, limit },
-            Failure::Redirect { status, location } => Error::Redirect {
-                operation,
-                status,
-                location,
-            },
-            Failure::NotUtf8 { valid_up_to, body } => Error::Decode {
-                operation,
-                path: String::new(),
-                message: format!("the answer is not UTF-8 (from byte {valid_up_to})"),
-                query_id: None,
-                body,
-            },
-        }
-    }
-
     /// Whether the API reported the call as not permitted for these credentials.
     pub fn is_not_granted(&self) -> bool {
         matches!(self, Error::Api { error_code: Some(c), .. } if c == "NOT_GRANTED_CALL")

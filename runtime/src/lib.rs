@@ -23,6 +23,7 @@ pub mod endpoint;
 mod error;
 pub mod expanded;
 pub mod fanout;
+mod ovh_calls;
 pub mod pipeline;
 pub mod rate_limit;
 pub mod retry;
@@ -32,14 +33,14 @@ pub mod wait;
 pub use access::{Access, AccessRecorder};
 pub use auth::{signature, AccessRule, CredentialRequest, CredentialRequestAnswer};
 pub use call::{
-    ApiResponse, Backend, Body, Call, CallFuture, CallOptions, Defaulted, Defaults, ItemStream,
-    PageStream, Request,
+    ApiResponse, Backend, Body, Call, CallFuture, CallOptions, Defaulted, Defaults, Request,
 };
 pub use client::{Client, ClientBuilder, OvhRequest, PinSchemasVersion};
 pub use deviation::{Deviation, DeviationCounter, DeviationKind, ResponseMode};
 pub use endpoint::{Endpoint, ENDPOINTS};
 pub use error::{Error, Result};
 pub use expanded::{Expanded, Filter, Order, Page};
+pub use ovh_calls::{ItemStream, PageStream};
 /// The API branch of an operation and its HTTP method: the same types the schema reader uses.
 pub use ovhcloud_base::{Branch, Method};
 pub use pipeline::{AfterReceive, BeforeSend, Exchange, PreparedRequest, Traffic};
