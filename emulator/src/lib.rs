@@ -195,8 +195,10 @@ pub mod scaleway;
 mod schemas;
 mod server;
 mod shape;
+mod shared;
 pub mod state;
 pub mod stats;
+mod sync;
 pub mod validate;
 
 use std::fmt;
@@ -214,7 +216,8 @@ pub use state::StateError;
 pub use stats::Stats;
 
 use controls::Serving;
-use server::{lock, Shared};
+use shared::Shared;
+use sync::lock;
 
 /// Why an emulator could not start.
 #[derive(Debug)]

@@ -30,8 +30,8 @@ use serde_json::{json, Map, Value};
 use crate::flows::{object_not_found, ApiError};
 use crate::iceberg::value_text;
 use crate::schemas::{Catalog, Match, Resource, ResourceOp, Route};
-use crate::server::lock;
 use crate::shape::{primitive, unalias, Prop, Walker};
+use crate::sync::lock;
 
 /// What a path value must have encoded to stay one segment of a state path.
 const SEGMENT: &AsciiSet = &CONTROLS.add(b'/').add(b'%').add(b'?').add(b'#').add(b' ');
