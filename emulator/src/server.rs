@@ -109,15 +109,7 @@ async fn route(
     if path == "/auth" || path == "/auth/" {
         return validation_page(shared, &incoming);
     }
-    let branches = [
-        ("/1.0", Branch::V1),
-        ("/v1", Branch::V1),
-        ("/v2", Branch::V2),
-    ];
-    let Some((alias, branch, rest)) = branches.iter().find_map(|(alias, branch)| {
-        let rest = path.strip_prefix(alias)?;
-        (rest.is_empty() || rest.starts_with('/')).then_some((*alias, *branch, rest))
-    }) else {
+    let Some((alias, branch, rest)) = ovhcloud_schema::router::split_prefix(path) else {
         shared.count(|s| s.unmatched += 1);
         return error_response(&responses::not_found_url());
     };
