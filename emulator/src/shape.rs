@@ -36,30 +36,6 @@ pub(crate) fn client_path(loc: &[Step]) -> String {
         .collect()
 }
 
-/// Replaces generic parameters by their arguments.
-pub(crate) fn substitute(ty: &TypeRef, bindings: &[(String, TypeRef)]) -> TypeRef {
-    match ty {
-        TypeRef::Param(name) => bindings
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or_else(|| ty.clone(), |(_, t)| t.clone()),
-        TypeRef::Array(inner) => TypeRef::Array(Box::new(substitute(inner, bindings))),
-        TypeRef::Map(k, v) => TypeRef::Map(
-            Box::new(substitute(k, bindings)),
-            Box::new(substitute(v, bindings)),
-        ),
-        TypeRef::Model { key, args } => TypeRef::Model {
-            key: key.clone(),
-            args: args.iter().map(|a| substitute(a, bindings)).collect(),
-        },
-        TypeRef::Alias { name, target } => TypeRef::Alias {
-            name: name.clone(),
-            target: Box::new(substitute(target, bindings)),
-        },
-        TypeRef::Unit | TypeRef::Primitive(_) => ty.clone(),
-    }
-}
-
 /// The type an alias stands for (the type itself for anything else).
 pub(crate) fn unalias(ty: &TypeRef) -> &TypeRef {
     match ty {
@@ -119,7 +95,7 @@ impl Walker<'_> {
                 .iter()
                 .map(|p| Prop {
                     name: p.name.clone(),
-                    ty: substitute(&p.ty, &bindings),
+                    ty: p.ty.substitute(&bindings),
                     optional: match role {
                         Role::Output => p.nullable,
                         Role::Input => !p.required,

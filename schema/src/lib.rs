@@ -9,7 +9,8 @@
 //! Stages: [`reader`] (documents, as served; [`openapi`] reads OpenAPI 3 into the same
 //! documents) → [`model`] (resolved, merged across files, roles
 //! and per-API closures) → [`examples`] (values for tests and emulated answers). [`router`]
-//! matches concrete paths to the model's path templates.
+//! matches concrete paths to the model's path templates, [`validate`] checks calls against
+//! their operation.
 
 pub mod examples;
 pub mod model;
@@ -17,6 +18,7 @@ pub mod openapi;
 pub mod reader;
 pub mod router;
 pub mod typeexpr;
+pub mod validate;
 
 pub use model::Ir;
 pub use reader::SchemaError;
