@@ -16,7 +16,7 @@ use ovhcloud_schema::router::{PathTemplate, Router};
 use ovhcloud_schema::typeexpr::Primitive;
 use serde::{Deserialize, Serialize};
 
-use crate::shape::{primitive, unalias, Walker};
+use crate::shape::{primitive, Walker};
 
 /// One operation the emulator answers.
 #[derive(Debug)]
@@ -336,7 +336,7 @@ fn find_collections(ir: &Ir, routes: &[Route]) -> HashMap<String, (usize, String
     let lists: HashMap<&str, &Route> = routes
         .iter()
         .filter(|r| is_get_v1(r))
-        .filter(|r| match unalias(&r.response) {
+        .filter(|r| match r.response.unaliased() {
             TypeRef::Array(inner) => walker.is_scalar(inner),
             _ => false,
         })
@@ -367,7 +367,7 @@ fn find_resources(ir: &Ir, routes: &[Route]) -> HashMap<(Branch, String), (usize
         .iter()
         .enumerate()
         .filter(|(_, r)| r.method == "GET")
-        .filter(|(_, r)| match unalias(&r.response) {
+        .filter(|(_, r)| match r.response.unaliased() {
             TypeRef::Array(inner) => r.branch == Branch::V2 || walker.is_scalar(inner),
             _ => false,
         })
