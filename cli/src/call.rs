@@ -2,9 +2,9 @@
 //! sent, signed, and answered as pretty JSON (or the raw body).
 
 use ovhcloud_runtime::{Call, Client};
-use ovhcloud_schema::model::{EnumValues, Ir, ModelKind, Param, ParamLocation, TypeRef};
-
+use ovhcloud_schema::model::{Ir, ParamLocation, TypeRef};
 use ovhcloud_schema::typeexpr::Primitive;
+use ovhcloud_schema::validate::{self, Place, Problem};
 use serde_json::Value;
 
 use crate::catalog::{params_at, Catalog, Target};
@@ -36,57 +36,165 @@ pub fn check<'c>(catalog: &'c Catalog, request: CallRequest) -> Result<Checked<'
     let target = catalog.resolve(method, &request.path)?;
     let ir = &catalog.ir;
     let op = target.op;
-    let at = |what: &str| format!("{} {}: {what}", op.method.as_str(), op.path);
-    for (name, value) in &target.path_values {
-        let param = params_at(op, ParamLocation::Path).find(|p| &p.name == name);
-        if let Some(param) = param {
-            check_text(ir, &param.ty, value)
-                .map_err(|e| CliError::usage(at(&format!("path parameter `{name}`: {e}"))))?;
-        }
-    }
-    let mut query = Vec::new();
-    for (name, value) in &request.query {
-        let Some(param) = params_at(op, ParamLocation::Query).find(|p| &p.name == name) else {
-            let known: Vec<&str> = params_at(op, ParamLocation::Query)
-                .map(|p| p.name.as_str())
-                .collect();
-            return Err(CliError::usage(at(&format!(
-                "unknown query parameter `{name}` ({})",
-                if known.is_empty() {
-                    "it takes none".to_owned()
-                } else {
-                    format!("it takes {}", known.join(", "))
-                }
-            ))));
-        };
-        let item = match &param.ty {
-            TypeRef::Array(item) => item.as_ref(),
-            other => other,
-        };
-        let typed = check_text(ir, item, value)
-            .map_err(|e| CliError::usage(at(&format!("query parameter `{name}`: {e}"))))?;
-        query.push((name.clone(), typed));
-    }
-    if let Some(missing) = params_at(op, ParamLocation::Query)
-        .filter(|p| p.required)
-        .find(|p| !request.query.iter().any(|(n, _)| *n == p.name))
-    {
-        return Err(CliError::usage(at(&format!(
-            "the query parameter `{}` is required (-q {}=…)",
-            missing.name, missing.name
-        ))));
-    }
     let body = match &request.body {
         Some(text) => Some(read_body(text)?),
         None => None,
     };
-    check_body(ir, op, body.as_deref()).map_err(|e| CliError::usage(at(&e)))?;
+    let value: Option<Value> = body
+        .as_deref()
+        .map(|b| serde_json::from_str(b).expect("checked JSON"));
+    let call = validate::Call {
+        path: &target.path_values,
+        query: &request.query,
+        body: value.as_ref(),
+    };
+    let problems = validate::check(ir, &op.params, op.body.as_ref(), &call, &RULES);
+    if let Some(problem) = problems.first() {
+        return Err(CliError::usage(format!(
+            "{} {}: {}",
+            op.method.as_str(),
+            op.path,
+            message(problem)
+        )));
+    }
+    let query = request
+        .query
+        .iter()
+        .map(|(name, text)| {
+            let ty = params_at(op, ParamLocation::Query)
+                .find(|p| &p.name == name)
+                .map(|p| match &p.ty {
+                    TypeRef::Array(item) => item.as_ref(),
+                    other => other,
+                });
+            (
+                name.clone(),
+                ty.map_or_else(|| text.as_str().into(), |ty| typed(ty, text)),
+            )
+        })
+        .collect();
     Ok(Checked {
         target,
         query,
         body,
         schemas_version: request.schemas_version,
     })
+}
+
+/// The command line's reading of values: the runtime's types for dates, addresses and UUIDs;
+/// list query parameters are checked item by item.
+const RULES: validate::Rules<'static> = validate::Rules {
+    text_fits: &text_fits,
+    json_text_fits: &|p, text| check_primitive(p, text).is_ok(),
+    query_list_items: true,
+};
+
+fn text_fits(p: Primitive, text: &str) -> bool {
+    match p {
+        Primitive::Long => text.parse::<i64>().is_ok(),
+        Primitive::Double => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .is_some(),
+        Primitive::Boolean => matches!(text, "true" | "false"),
+        p => check_primitive(p, text).is_ok(),
+    }
+}
+
+/// A problem as the command line says it.
+fn message(problem: &Problem) -> String {
+    let shown = |value: &Value| match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let param = |place: &Place| match place {
+        Place::Path(name) => format!("path parameter `{name}`: "),
+        Place::Query(name) => format!("query parameter `{name}`: "),
+        Place::Body(_) => format!("body {}: ", place.pointer()),
+    };
+    match problem {
+        Problem::WrongType { place, value, ty } => {
+            let primitive = match ty.unaliased() {
+                TypeRef::Primitive(p) => Some(*p),
+                _ => None,
+            };
+            if let (Place::Body(_), false) = (place, value.is_string() && primitive.is_some()) {
+                let expected = match ty.unaliased() {
+                    TypeRef::Primitive(Primitive::Long) => "an integer",
+                    TypeRef::Primitive(Primitive::Double) => "a number",
+                    TypeRef::Primitive(Primitive::Boolean) => "true or false",
+                    TypeRef::Primitive(_) => "a string",
+                    TypeRef::Array(_) => "a list",
+                    TypeRef::Map(..) | TypeRef::Model { .. } => "an object",
+                    _ => "another value",
+                };
+                let at = place.pointer();
+                let at = if at.is_empty() { at } else { format!(" {at}") };
+                return format!("body{at}: expected {expected}, got {value}");
+            }
+            let text = shown(value);
+            let what = match primitive {
+                Some(Primitive::Long) => "an integer".to_owned(),
+                Some(Primitive::Double) => "a number".to_owned(),
+                Some(Primitive::Boolean) => "true or false".to_owned(),
+                Some(p) => format!("a valid {}", p.name()),
+                None => format!("a {}", validate::type_name(ty)),
+            };
+            format!("{}`{text}` is not {what}", param(place))
+        }
+        Problem::NotListed {
+            place,
+            value,
+            listed,
+            ..
+        } => format!(
+            "{}`{}` is not one of {}",
+            param(place),
+            shown(value),
+            listed.join(", ")
+        ),
+        Problem::Missing {
+            place: Place::Query(name),
+        } => format!("the query parameter `{name}` is required (-q {name}=…)"),
+        Problem::Missing { place } => format!("the body field `{}` is required", place.name()),
+        Problem::UnknownQuery { name, known } => format!(
+            "unknown query parameter `{name}` ({})",
+            if known.is_empty() {
+                "it takes none".to_owned()
+            } else {
+                format!("it takes {}", known.join(", "))
+            }
+        ),
+        Problem::UnknownMembers { at, names, known } => {
+            let mut place = at.clone();
+            place.push(validate::Step::Key(names[0].clone()));
+            format!(
+                "unknown body field `{}` (it takes {})",
+                Place::Body(place).name(),
+                known.join(", ")
+            )
+        }
+        Problem::UnexpectedBody => "it takes no body".to_owned(),
+        Problem::MissingBody => "it needs a body (--body JSON or --body @file)".to_owned(),
+        Problem::NotAnObject => "the body must be a JSON object".to_owned(),
+    }
+}
+
+/// A checked text value as the JSON value to send: numbers and booleans as such.
+fn typed(ty: &TypeRef, text: &str) -> Value {
+    match ty.unaliased() {
+        TypeRef::Primitive(Primitive::Long) => text
+            .parse::<i64>()
+            .map_or_else(|_| text.into(), Value::from),
+        TypeRef::Primitive(Primitive::Double) => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| text.into(), Value::Number),
+        TypeRef::Primitive(Primitive::Boolean) => Value::Bool(text == "true"),
+        _ => text.into(),
+    }
 }
 
 /// Sends a checked call; the body of the answer, pretty-printed unless `raw`.
@@ -141,138 +249,14 @@ fn read_body(text: &str) -> Result<String> {
     Ok(json)
 }
 
-/// The body against the operation's: named body fields (known, typed, required ones there) or
-/// one whole value.
-fn check_body(
-    ir: &Ir,
-    op: &ovhcloud_schema::model::Operation,
-    body: Option<&str>,
-) -> std::result::Result<(), String> {
-    let fields: Vec<&Param> = params_at(op, ParamLocation::BodyField).collect();
-    let value: Option<Value> = body.map(|b| serde_json::from_str(b).expect("checked JSON"));
-    match (&op.body, fields.is_empty(), value) {
-        (None, true, None) => Ok(()),
-        (None, true, Some(_)) => Err("it takes no body".into()),
-        (Some(whole), _, Some(value)) => check_json(ir, &whole.ty, &value, ""),
-        (Some(_), _, None) => Err("it needs a body (--body JSON or --body @file)".into()),
-        (None, false, value) => {
-            let empty = serde_json::Map::new();
-            let object = match &value {
-                Some(Value::Object(o)) => o,
-                None => &empty,
-                Some(_) => return Err("the body must be a JSON object".into()),
-            };
-            for (key, v) in object {
-                let Some(field) = fields.iter().find(|f| &f.name == key) else {
-                    let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-                    return Err(format!(
-                        "unknown body field `{key}` (it takes {})",
-                        known.join(", ")
-                    ));
-                };
-                check_json(ir, &field.ty, v, &format!("/{key}"))?;
-            }
-            match fields
-                .iter()
-                .find(|f| f.required && !object.contains_key(&f.name))
-            {
-                Some(f) => Err(format!("the body field `{}` is required", f.name)),
-                None => Ok(()),
-            }
-        }
-    }
-}
-
-/// A JSON value against a type, shallowly for models (an object), fully for scalars, enums and
-/// lists. `at` is the JSON pointer, for the message.
-fn check_json(ir: &Ir, ty: &TypeRef, value: &Value, at: &str) -> std::result::Result<(), String> {
-    let wrong = |expected: &str| {
-        Err(format!(
-            "body{}: expected {expected}, got {value}",
-            if at.is_empty() {
-                String::new()
-            } else {
-                format!(" {at}")
-            }
-        ))
-    };
-    if value.is_null() {
-        return Ok(());
-    }
-    match ty {
-        TypeRef::Alias { target, .. } => check_json(ir, target, value, at),
-        TypeRef::Array(item) => match value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, v)| check_json(ir, item, v, &format!("{at}/{i}"))),
-            _ => wrong("a list"),
-        },
-        TypeRef::Primitive(p) => match (p, value) {
-            (Primitive::Long, v) if v.is_i64() || v.is_u64() => Ok(()),
-            (Primitive::Long, _) => wrong("an integer"),
-            (Primitive::Double, v) if v.is_number() => Ok(()),
-            (Primitive::Double, _) => wrong("a number"),
-            (Primitive::Boolean, Value::Bool(_)) => Ok(()),
-            (Primitive::Boolean, _) => wrong("true or false"),
-            (Primitive::Any, _) => Ok(()),
-            (p, Value::String(s)) => check_primitive(*p, s).map_err(|e| format!("body {at}: {e}")),
-            (_, _) => wrong("a string"),
-        },
-        TypeRef::Model { key, .. } => match ir.models.get(key).map(|m| &m.kind) {
-            Some(ModelKind::Enum(values)) => check_enum(
-                values,
-                &value
-                    .as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| value.to_string()),
-            )
-            .map_err(|e| format!("body {at}: {e}")),
-            Some(ModelKind::Object { .. }) if !value.is_object() => wrong("an object"),
-            _ => Ok(()),
-        },
-        _ => Ok(()),
-    }
-}
-
 /// A value given as text (path, query) against its type; the JSON value to send.
 pub(crate) fn check_text(ir: &Ir, ty: &TypeRef, text: &str) -> std::result::Result<Value, String> {
-    match ty {
-        TypeRef::Alias { target, .. } => check_text(ir, target, text),
-        TypeRef::Primitive(Primitive::Long) => text
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| format!("`{text}` is not an integer")),
-        TypeRef::Primitive(Primitive::Double) => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .ok_or_else(|| format!("`{text}` is not a number")),
-        TypeRef::Primitive(Primitive::Boolean) => match text {
-            "true" | "false" => Ok(Value::Bool(text == "true")),
-            _ => Err(format!("`{text}` is not true or false")),
-        },
-        TypeRef::Primitive(p) => check_primitive(*p, text).map(|()| Value::String(text.into())),
-        TypeRef::Model { key, .. } => match ir.models.get(key).map(|m| &m.kind) {
-            Some(ModelKind::Enum(values)) => {
-                check_enum(values, text).map(|()| Value::String(text.into()))
-            }
-            _ => Ok(Value::String(text.into())),
-        },
-        _ => Ok(Value::String(text.into())),
-    }
-}
-
-fn check_enum(values: &EnumValues, text: &str) -> std::result::Result<(), String> {
-    let listed: Vec<String> = match values {
-        EnumValues::Strings(v) => v.clone(),
-        EnumValues::Integers(v) => v.iter().map(i64::to_string).collect(),
-    };
-    if listed.iter().any(|v| v == text) {
-        Ok(())
-    } else {
-        Err(format!("`{text}` is not one of {}", listed.join(", ")))
+    let place = Place::Query(String::new());
+    match validate::check_text(ir, place, ty, text, &RULES) {
+        Some(problem) => Err(message(&problem)
+            .trim_start_matches("query parameter ``: ")
+            .to_owned()),
+        None => Ok(typed(ty, text)),
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use ovhcloud_schema::fetch::{read_listing, Fetcher, Policy};
 use ovhcloud_schema::model::{self, Api, Ir, Operation, Param, ParamLocation};
 use ovhcloud_schema::reader::{self, Branch, HttpMethod};
+use ovhcloud_schema::router::{self, Router};
 use serde_json::Value;
 
 use crate::error::{CliError, Result};
@@ -18,6 +19,8 @@ const CACHE_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// Every operation and model of the schemas read.
 pub struct Catalog {
     pub ir: Ir,
+    /// Every operation's path template → (index of its API, index of the operation).
+    router: Router<(usize, usize)>,
 }
 
 /// A call's operation, and the path values the path gave.
@@ -33,18 +36,10 @@ pub struct Target<'c> {
 /// within it.
 pub fn split_branch(path: &str) -> (Branch, &str) {
     let path = path.split('?').next().unwrap_or(path);
-    for (prefix, branch) in [
-        ("/v2/", Branch::V2),
-        ("/v1/", Branch::V1),
-        ("/1.0/", Branch::V1),
-    ] {
-        if let Some(rest) = path.strip_prefix(prefix.trim_end_matches('/')) {
-            if rest.starts_with('/') {
-                return (branch, rest);
-            }
-        }
+    match router::split_prefix(path) {
+        Some((_, branch, rest)) if rest.starts_with('/') => (branch, rest),
+        _ => (Branch::V1, path),
     }
-    (Branch::V1, path)
 }
 
 pub fn parse_method(method: &str) -> Result<HttpMethod> {
@@ -70,9 +65,14 @@ impl Catalog {
                 dir.display()
             )));
         }
-        Ok(Catalog {
-            ir: model::build(schemas),
-        })
+        let ir = model::build(schemas);
+        let mut router = Router::new();
+        for (a, api) in ir.apis.iter().enumerate() {
+            for (o, op) in api.operations.iter().enumerate() {
+                router.insert(api.branch, &op.path, |_| false, (a, o));
+            }
+        }
+        Ok(Catalog { ir, router })
     }
 
     /// The operation `method path` calls: the template with the most literal segments among
@@ -127,39 +127,23 @@ impl Catalog {
             .collect())
     }
 
+    /// The operations whose template `path` fits, most literal segments first (a trailing
+    /// `/` is left out).
     fn matching(&self, branch: Branch, path: &str) -> Vec<Match<'_>> {
-        let given: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        let mut found: Vec<Match<'_>> = self
-            .ir
-            .apis
-            .iter()
-            .filter(|api| api.branch == branch)
-            .flat_map(|api| api.operations.iter().map(move |op| (api, op)))
-            .filter_map(|(api, op)| {
-                let template: Vec<&str> = op.path.split('/').collect();
-                if template.len() != given.len() {
-                    return None;
-                }
-                let mut score = 0;
-                let mut values = Vec::new();
-                for (t, g) in template.iter().zip(&given) {
-                    match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                        Some(name) if !g.is_empty() => values.push((name.to_owned(), decode(g))),
-                        Some(_) => return None,
-                        None if t == g => score += 1,
-                        None => return None,
-                    }
-                }
-                Some(Match {
+        self.router
+            .find(branch, path.trim_end_matches('/'))
+            .into_iter()
+            .map(|found| {
+                let (a, o) = *found.value;
+                let api = &self.ir.apis[a];
+                Match {
                     api,
-                    op,
-                    values,
-                    score,
-                })
+                    op: &api.operations[o],
+                    score: found.literals(),
+                    values: found.params,
+                }
             })
-            .collect();
-        found.sort_by_key(|m| std::cmp::Reverse(m.score));
-        found
+            .collect()
     }
 
     /// `; did you mean …`: the templates whose first differing segment is closest to the
@@ -204,12 +188,6 @@ struct Match<'c> {
     op: &'c Operation,
     values: Vec<(String, String)>,
     score: usize,
-}
-
-fn decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// The parameters of `op` at `location`.

@@ -11,7 +11,8 @@ use crate::auth::{self, AccessRule};
 use crate::config::Faults;
 use crate::flows::ApiError;
 use crate::responses::{error_response, json_response, HttpResponse};
-use crate::server::{lock, Incoming, Shared};
+use crate::shared::{Incoming, Shared};
+use crate::sync::lock;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]

@@ -15,8 +15,8 @@ use tokio::task::JoinHandle;
 use crate::config::Faults;
 use crate::faults::{self, Decision};
 use crate::rate_limit::RateLimiter;
-use crate::server::lock;
 use crate::stats::{bump, Stats};
+use crate::sync::lock;
 use crate::EmulatorError;
 
 /// Binds `listen`; the listener and the address it got (port 0 picks one).

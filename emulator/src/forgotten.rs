@@ -17,7 +17,7 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
 use crate::flows::{object_not_found, ApiError};
-use crate::server::lock;
+use crate::sync::lock;
 
 /// A forgotten object, as [`Emulator::forgotten`](crate::Emulator::forgotten) lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

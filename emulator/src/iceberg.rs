@@ -35,7 +35,7 @@ use ovhcloud_schema::model::TypeRef;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::flows::{base64url_decode, base64url_encode, ApiError};
+use crate::flows::{base64url_decode, base64url_encode, like, ApiError};
 use crate::shape::{member, Walker};
 
 /// The largest `X-Pagination-Size` accepted.
@@ -295,29 +295,6 @@ pub(crate) fn value_text(value: &Value) -> String {
     }
 }
 
-/// SQL `LIKE`, case-sensitive, over characters: `%` any run, `_` exactly one.
-pub(crate) fn like(pattern: &str, text: &str) -> bool {
-    let text: Vec<char> = text.chars().collect();
-    // matched[j]: the pattern read so far matches the first j characters.
-    let mut matched = vec![false; text.len() + 1];
-    matched[0] = true;
-    for p in pattern.chars() {
-        matched = match p {
-            '%' => matched
-                .iter()
-                .scan(false, |any, &m| {
-                    *any |= m;
-                    Some(*any)
-                })
-                .collect(),
-            _ => (0..=text.len())
-                .map(|j| j > 0 && matched[j - 1] && (p == '_' || p == text[j - 1]))
-                .collect(),
-        };
-    }
-    matched[text.len()]
-}
-
 /// Sort order: missing and null first, then numbers by value, then the rest by text. Kept apart
 /// from the client's own fallback sort (`src/expanded.rs`) on purpose: the emulator is the
 /// reference the client is tested against, so it shares none of the client's code.
@@ -378,17 +355,6 @@ mod tests {
     fn without_a_known_mode_nothing_changes() {
         assert_eq!(listing(&[]).unwrap(), None);
         assert_eq!(listing(&[("X-Pagination-Mode", "Other")]).unwrap(), None);
-    }
-
-    #[test]
-    fn like_is_sql_like() {
-        assert!(like("%bill%", "my bill 1"));
-        assert!(like("FR_", "FR1"));
-        assert!(!like("FR_", "FR12"));
-        assert!(like("%", ""));
-        assert!(!like("a%", "ba"));
-        assert!(like("é_%", "éxy"));
-        assert!(!like("A%", "abc"));
     }
 
     #[test]

@@ -1,23 +1,22 @@
 //! The loaded schemas: the files served as they are, the root listings, and the route table
 //! that matches a request path to an operation.
 //!
-//! Matching splits the raw path on `/` and percent-decodes each segment (`%2F` and `%2f`
-//! alike), so `1.2.3.0%2F24` is one segment (one `{ip}`); literal segments must match exactly;
-//! when several templates match, the one with more literal segments wins (then the one whose
-//! first literal comes earlier). When no template matches, a parameter whose type is an IP
-//! block may take a value written with a raw `/` (`/ip/1.2.3.0/24/reverse`), as clients that
-//! do not encode it send it.
+//! Matching is the schema crate's [`Router`] (shared with the command line): percent-decoded
+//! segments, literal segments before parameters; a parameter whose type is an IP block may
+//! take a value written with a raw `/` (`/ip/1.2.3.0/24/reverse`), as clients that do not
+//! encode it send it. Of the templates the path fits, the most specific one with the
+//! request's method answers.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use ovhcloud_schema::model::{self, Ir, Param, ParamLocation, TypeRef, WholeBody};
 use ovhcloud_schema::reader::{self, Branch, SchemaError};
+use ovhcloud_schema::router::{PathTemplate, Router};
 use ovhcloud_schema::typeexpr::Primitive;
-use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
-use crate::shape::{primitive, unalias, Walker};
+use crate::shape::{primitive, Walker};
 
 /// One operation the emulator answers.
 #[derive(Debug)]
@@ -29,20 +28,13 @@ pub(crate) struct Route {
     pub template: String,
     /// `GET /me/bill/{billId}` for v1, `GET /v2/iam/policy` for v2: the key of statistics.
     pub key: String,
-    segments: Vec<Segment>,
-    literal_rank: Vec<bool>,
+    path: PathTemplate,
     pub authenticated: bool,
     pub response: TypeRef,
     /// Path, query, header and named body parameters, as the schema declares them.
     pub params: Vec<Param>,
     /// The whole-body type, when the body is one typed value.
     pub body: Option<WholeBody>,
-}
-
-#[derive(Debug)]
-enum Segment {
-    Literal(String),
-    Var(String),
 }
 
 /// A v1 collection (`GET /me/bill`, a list of scalar ids) and the operation answering one of
@@ -121,8 +113,8 @@ const BUILTIN_AUTH: [(&str, &str, bool); 4] = [
 pub(crate) struct Catalog {
     pub ir: Ir,
     routes: Vec<Route>,
-    /// (branch, number of segments) → indices into `routes`.
-    by_shape: HashMap<(Branch, usize), Vec<usize>>,
+    /// Path templates → indices into `routes`.
+    router: Router<usize>,
     /// (branch, resourcePath) → the file's bytes.
     files: HashMap<(Branch, String), Vec<u8>>,
     /// The `_index.json` listing of each branch, when the directory has one.
@@ -131,8 +123,6 @@ pub(crate) struct Catalog {
     collections: HashMap<String, (usize, String)>,
     /// (branch, collection template) → (index of `GET P`, index of `GET P/{param}`).
     resources: HashMap<(Branch, String), (usize, usize)>,
-    /// Routes of each branch with a parameter that may hold a raw `/` (an IP block).
-    slashed: HashMap<Branch, Vec<usize>>,
 }
 
 impl Catalog {
@@ -209,30 +199,25 @@ impl Catalog {
                 ));
             }
         }
-        let mut by_shape: HashMap<(Branch, usize), Vec<usize>> = HashMap::new();
+        let mut router = Router::new();
         for (i, route) in routes.iter().enumerate() {
-            by_shape
-                .entry((route.branch, route.segments.len()))
-                .or_default()
-                .push(i);
+            router.insert(
+                route.branch,
+                &route.template,
+                |name| route.takes_slash(name),
+                i,
+            );
         }
         let collections = find_collections(&ir, &routes);
         let resources = find_resources(&ir, &routes);
-        let mut slashed: HashMap<Branch, Vec<usize>> = HashMap::new();
-        for (i, route) in routes.iter().enumerate() {
-            if route.segments.iter().any(|s| route.takes_slash(s)) {
-                slashed.entry(route.branch).or_default().push(i);
-            }
-        }
         Ok(Catalog {
             ir,
             routes,
-            by_shape,
+            router,
             files,
             listings,
             collections,
             resources,
-            slashed,
         })
     }
 
@@ -275,75 +260,24 @@ impl Catalog {
     /// Matches `METHOD raw_path` (the path below the branch prefix, still percent-encoded, no
     /// query) against the route table of `branch`.
     pub fn find(&self, branch: Branch, method: &str, raw_path: &str) -> Match<'_> {
-        let Some(rest) = raw_path.strip_prefix('/') else {
-            return Match::NotFound;
-        };
-        let segments: Vec<String> = rest
-            .split('/')
-            .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-            .collect();
-        let exact = self.by_shape.get(&(branch, segments.len()));
-        let mut matching: Vec<(&Route, Vec<String>)> = exact
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.routes[i])
-            .filter(|r| r.matches(&segments))
-            .map(|r| (r, segments.clone()))
-            .collect();
-        if matching.is_empty() {
-            matching = self.slashed_matches(branch, &segments);
-        }
+        let matching = self.router.find(branch, raw_path);
         if matching.is_empty() {
             return Match::NotFound;
         }
-        // Most specific first: more literal segments, then literals further left.
-        matching.sort_by(|(a, _), (b, _)| {
-            let count = |r: &Route| r.literal_rank.iter().filter(|l| **l).count();
-            count(b)
-                .cmp(&count(a))
-                .then_with(|| b.literal_rank.cmp(&a.literal_rank))
-        });
-        match matching.iter().find(|(r, _)| r.method == method) {
-            Some((route, segments)) => Match::Found {
-                route,
-                params: route.params(segments),
+        let route = |found: &ovhcloud_schema::router::Found<'_, usize>| &self.routes[*found.value];
+        match matching.iter().find(|f| route(f).method == method) {
+            Some(found) => Match::Found {
+                route: route(found),
+                params: found.params.iter().cloned().collect(),
             },
             None => {
                 let mut methods: Vec<String> =
-                    matching.iter().map(|(r, _)| r.method.clone()).collect();
+                    matching.iter().map(|f| route(f).method.clone()).collect();
                 methods.sort();
                 methods.dedup();
                 Match::MethodNotAllowed(methods)
             }
         }
-    }
-
-    /// The routes that match `segments` once the segments of one IP-block parameter are joined
-    /// back with `/` (`…/1.2.3.0/24/…` → `1.2.3.0/24`), with the segments as matched.
-    fn slashed_matches(&self, branch: Branch, segments: &[String]) -> Vec<(&Route, Vec<String>)> {
-        let routes = self.slashed.get(&branch).into_iter().flatten();
-        let mut found = Vec::new();
-        for route in routes.map(|&i| &self.routes[i]) {
-            let Some(extra) = segments.len().checked_sub(route.segments.len()) else {
-                continue;
-            };
-            if extra == 0 {
-                continue;
-            }
-            for (at, segment) in route.segments.iter().enumerate() {
-                if !route.takes_slash(segment) {
-                    continue;
-                }
-                let mut joined = segments[..at].to_vec();
-                joined.push(segments[at..=at + extra].join("/"));
-                joined.extend_from_slice(&segments[at + extra + 1..]);
-                if route.matches(&joined) {
-                    found.push((route, joined));
-                    break;
-                }
-            }
-        }
-        found
     }
 
     /// The schema file of `api` (`/dedicated/server`), byte for byte.
@@ -402,7 +336,7 @@ fn find_collections(ir: &Ir, routes: &[Route]) -> HashMap<String, (usize, String
     let lists: HashMap<&str, &Route> = routes
         .iter()
         .filter(|r| is_get_v1(r))
-        .filter(|r| match unalias(&r.response) {
+        .filter(|r| match r.response.unaliased() {
             TypeRef::Array(inner) => walker.is_scalar(inner),
             _ => false,
         })
@@ -433,7 +367,7 @@ fn find_resources(ir: &Ir, routes: &[Route]) -> HashMap<(Branch, String), (usize
         .iter()
         .enumerate()
         .filter(|(_, r)| r.method == "GET")
-        .filter(|(_, r)| match unalias(&r.response) {
+        .filter(|(_, r)| match r.response.unaliased() {
             TypeRef::Array(inner) => r.branch == Branch::V2 || walker.is_scalar(inner),
             _ => false,
         })
@@ -460,10 +394,7 @@ impl Route {
     /// The last path parameter when the template ends with one (`billId` of
     /// `/me/bill/{billId}`).
     pub fn item_param(&self) -> Option<&str> {
-        match self.segments.last()? {
-            Segment::Var(name) => Some(name),
-            Segment::Literal(_) => None,
-        }
+        self.path.item_param()
     }
 
     fn new(
@@ -473,21 +404,6 @@ impl Route {
         authenticated: bool,
         response: TypeRef,
     ) -> Route {
-        let segments: Vec<Segment> = template
-            .strip_prefix('/')
-            .unwrap_or(template)
-            .split('/')
-            .map(
-                |s| match s.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
-                    Some(var) if !var.contains(['{', '}']) => Segment::Var(var.to_owned()),
-                    _ => Segment::Literal(s.to_owned()),
-                },
-            )
-            .collect();
-        let literal_rank = segments
-            .iter()
-            .map(|s| matches!(s, Segment::Literal(_)))
-            .collect();
         let key = match branch {
             Branch::V1 => format!("{method} {template}"),
             Branch::V2 => format!("{method} /v2{template}"),
@@ -497,8 +413,7 @@ impl Route {
             method: method.to_owned(),
             template: template.to_owned(),
             key,
-            segments,
-            literal_rank,
+            path: PathTemplate::parse(template),
             authenticated,
             response,
             params: Vec::new(),
@@ -506,41 +421,16 @@ impl Route {
         }
     }
 
-    /// Whether `segment` is a path parameter whose values may hold a `/`: an IP block.
-    fn takes_slash(&self, segment: &Segment) -> bool {
-        let Segment::Var(name) = segment else {
-            return false;
-        };
+    /// Whether the path parameter `name` may hold a `/`: an IP block.
+    fn takes_slash(&self, name: &str) -> bool {
         self.params
             .iter()
-            .find(|p| p.location == ParamLocation::Path && &p.name == name)
+            .find(|p| p.location == ParamLocation::Path && p.name == name)
             .and_then(|p| primitive(&p.ty))
             .is_some_and(|p| {
                 use ovhcloud_schema::typeexpr::Primitive::{IpBlock, Ipv4Block, Ipv6Block};
                 matches!(p, IpBlock | Ipv4Block | Ipv6Block)
             })
-    }
-
-    fn matches(&self, segments: &[String]) -> bool {
-        self.segments
-            .iter()
-            .zip(segments)
-            .all(|(template, actual)| match template {
-                Segment::Literal(l) => l == actual,
-                // A variable needs a value: `/ip//reverse` is no `{ip}`.
-                Segment::Var(_) => !actual.is_empty(),
-            })
-    }
-
-    fn params(&self, segments: &[String]) -> HashMap<String, String> {
-        self.segments
-            .iter()
-            .zip(segments)
-            .filter_map(|(template, actual)| match template {
-                Segment::Var(name) => Some((name.clone(), actual.clone())),
-                Segment::Literal(_) => None,
-            })
-            .collect()
     }
 }
 

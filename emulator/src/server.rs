@@ -1,4 +1,4 @@
-//! The HTTP side: shared state and the request pipeline.
+//! The HTTP side: the request pipeline (its shared state is [`crate::shared`]).
 //!
 //! Every request goes through [`handle`]. API calls then go through, in order: operation
 //! matching, verification (see [`crate::auth`]), the per-application rate limit, fault
@@ -11,168 +11,38 @@
 //! too ([`serve_document`]).
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, Request};
+use axum::http::Request;
 use ovhcloud_schema::examples::{Examples, Flavor};
 use ovhcloud_schema::model::TypeRef;
 use ovhcloud_schema::reader::Branch;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
-use crate::auth::{self, AccessRule, Identity, Registry, SignedRequest};
+use crate::auth::{self, AccessRule, Identity, SignedRequest};
 use crate::config::{Deviation, Faults};
-use crate::controls::Controls;
 use crate::deviations;
 use crate::faults::{self, Decision};
-use crate::flows::{ApiError, Flow, FlowRequest, FlowResponse};
-use crate::forgotten::{self, Forgotten};
+use crate::flows::{ApiError, FlowRequest, FlowResponse};
+use crate::forgotten;
 use crate::iceberg::{self, Listing};
 use crate::responses::{self, error_response, json_response, set_header, HttpResponse};
-use crate::schemas::{Catalog, Collection, Match, Route};
+use crate::schemas::{Collection, Match, Route};
 use crate::shape::Walker;
-use crate::state::{StateCall, Store};
-use crate::stats::{bump, Stats};
+use crate::shared::{Incoming, Shared};
+use crate::state::StateCall;
+use crate::stats::bump;
+use crate::sync::lock;
 use crate::validate;
 
 /// Request bodies larger than this are refused.
 const MAX_BODY: usize = 32 * 1024 * 1024;
-
-/// Locks a mutex, carrying on with the data if a holder panicked.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Everything the handlers share.
-pub(crate) struct Shared {
-    pub catalog: Catalog,
-    pub flows: Vec<Box<dyn Flow>>,
-    pub registry: Mutex<Registry>,
-    /// Faults, rate limit (per application) and stats.
-    pub controls: Controls,
-    pub skew: AtomicI64,
-    /// Requests seen; numbers query ids and rotates [`BreakMode::Mixed`](crate::BreakMode::Mixed)
-    /// and the kinds of [`Faults::deviations`].
-    pub counter: AtomicU64,
-    /// `EU.ext-1.<hex>`: the query id before its counter.
-    pub query_prefix: String,
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
-    pub window: i64,
-    pub token_lifetime: Duration,
-    /// Whether collections answer `X-Pagination-Mode` with objects ([`crate::iceberg`]).
-    pub iceberg: AtomicBool,
-    /// Objects deleted behind the client's back ([`crate::forgotten`]).
-    pub forgotten: Forgotten,
-    /// The collections written through the API or seeded ([`crate::state`]).
-    pub state: Store,
-    /// Example answers by route key, built on first use.
-    examples: Mutex<HashMap<String, Value>>,
-}
-
-impl Shared {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        catalog: Catalog,
-        flows: Vec<Box<dyn Flow>>,
-        faults: Faults,
-        skew: i64,
-        rate_limit: Option<u32>,
-        window: i64,
-        token_lifetime: Duration,
-        seed: u64,
-        base_url: String,
-        iceberg: bool,
-    ) -> Shared {
-        Shared {
-            catalog,
-            flows,
-            registry: Mutex::new(Registry::default()),
-            controls: Controls::new(faults, rate_limit, seed),
-            skew: AtomicI64::new(skew),
-            counter: AtomicU64::new(0),
-            query_prefix: format!("EU.ext-1.{:08x}", fastrand::u32(..)),
-            base_url,
-            window,
-            token_lifetime,
-            iceberg: AtomicBool::new(iceberg),
-            forgotten: Forgotten::default(),
-            state: Store::default(),
-            examples: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The API clock: local Unix time plus the configured skew.
-    pub fn server_time(&self) -> i64 {
-        let local = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        local + self.skew.load(Ordering::Relaxed)
-    }
-
-    /// Registers a consumer key; returns its validation URL on `origin`.
-    pub fn add_consumer_key(
-        &self,
-        origin: &str,
-        consumer_key: &str,
-        application_key: &str,
-        rules: Vec<AccessRule>,
-        allowed_ips: Option<Vec<String>>,
-        validated: bool,
-    ) -> String {
-        let token = lock(&self.registry).add_consumer_key(
-            consumer_key,
-            application_key,
-            rules,
-            allowed_ips,
-            validated,
-        );
-        validation_url(origin, &token)
-    }
-
-    fn count(&self, f: impl FnOnce(&mut Stats)) {
-        self.controls.count(f);
-    }
-
-    fn example(&self, route: &Route) -> Value {
-        if let Some(v) = lock(&self.examples).get(&route.key) {
-            return v.clone();
-        }
-        let value = Examples::new(&self.catalog.ir, Flavor::Typical).of(&route.response);
-        lock(&self.examples).insert(route.key.clone(), value.clone());
-        value
-    }
-
-    /// The example answer of an operation. For a `GET` of one item (`…/{billId}`), the
-    /// member named like that parameter holds the id asked for (when the model has such a
-    /// member and the id is a value of its type), so that each item answers for its id.
-    fn example_for(&self, route: &Route, params: &HashMap<String, String>) -> Value {
-        let mut value = self.example(route);
-        let Some(param) = route.item_param().filter(|_| route.method == "GET") else {
-            return value;
-        };
-        let walker = Walker {
-            ir: &self.catalog.ir,
-        };
-        let id = walker
-            .member_type(&route.response, param)
-            .zip(params.get(param))
-            .and_then(|(ty, raw)| walker.value_from_text(&ty, raw));
-        if let (Some(id), Some(members)) = (id, value.as_object_mut()) {
-            members.insert(param.to_owned(), id);
-        }
-        value
-    }
-}
-
-pub(crate) fn validation_url(origin: &str, token: &str) -> String {
-    format!("{origin}/auth/?credentialToken={token}")
-}
 
 /// The one handler of the router: every request comes here.
 pub(crate) async fn handle(
@@ -190,35 +60,6 @@ pub(crate) async fn handle(
     );
     set_header(&mut response, "content-type", "application/json");
     response
-}
-
-/// One request, split into what the pipeline needs.
-pub(crate) struct Incoming {
-    pub method: String,
-    /// Raw path, as received (still percent-encoded).
-    pub path: String,
-    /// Raw query, without `?`.
-    pub query: Option<String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub peer: IpAddr,
-    /// `http://` + the Host header: the URL the client used.
-    pub origin: String,
-    pub counter: u64,
-}
-
-impl Incoming {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Path and query exactly as received.
-    fn path_and_query(&self) -> String {
-        match &self.query {
-            Some(q) => format!("{}?{q}", self.path),
-            None => self.path.clone(),
-        }
-    }
 }
 
 async fn route(
@@ -268,15 +109,7 @@ async fn route(
     if path == "/auth" || path == "/auth/" {
         return validation_page(shared, &incoming);
     }
-    let branches = [
-        ("/1.0", Branch::V1),
-        ("/v1", Branch::V1),
-        ("/v2", Branch::V2),
-    ];
-    let Some((alias, branch, rest)) = branches.iter().find_map(|(alias, branch)| {
-        let rest = path.strip_prefix(alias)?;
-        (rest.is_empty() || rest.starts_with('/')).then_some((*alias, *branch, rest))
-    }) else {
+    let Some((alias, branch, rest)) = ovhcloud_schema::router::split_prefix(path) else {
         shared.count(|s| s.unmatched += 1);
         return error_response(&responses::not_found_url());
     };

@@ -36,41 +36,9 @@ pub(crate) fn client_path(loc: &[Step]) -> String {
         .collect()
 }
 
-/// Replaces generic parameters by their arguments.
-pub(crate) fn substitute(ty: &TypeRef, bindings: &[(String, TypeRef)]) -> TypeRef {
-    match ty {
-        TypeRef::Param(name) => bindings
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or_else(|| ty.clone(), |(_, t)| t.clone()),
-        TypeRef::Array(inner) => TypeRef::Array(Box::new(substitute(inner, bindings))),
-        TypeRef::Map(k, v) => TypeRef::Map(
-            Box::new(substitute(k, bindings)),
-            Box::new(substitute(v, bindings)),
-        ),
-        TypeRef::Model { key, args } => TypeRef::Model {
-            key: key.clone(),
-            args: args.iter().map(|a| substitute(a, bindings)).collect(),
-        },
-        TypeRef::Alias { name, target } => TypeRef::Alias {
-            name: name.clone(),
-            target: Box::new(substitute(target, bindings)),
-        },
-        TypeRef::Unit | TypeRef::Primitive(_) => ty.clone(),
-    }
-}
-
-/// The type an alias stands for (the type itself for anything else).
-pub(crate) fn unalias(ty: &TypeRef) -> &TypeRef {
-    match ty {
-        TypeRef::Alias { target, .. } => unalias(target),
-        other => other,
-    }
-}
-
 /// The primitive a type is (through aliases), if it is one.
 pub(crate) fn primitive(ty: &TypeRef) -> Option<Primitive> {
-    match unalias(ty) {
+    match ty.unaliased() {
         TypeRef::Primitive(p) => Some(*p),
         _ => None,
     }
@@ -101,7 +69,7 @@ pub(crate) struct Walker<'a> {
 impl Walker<'_> {
     /// The properties of an object model, in schema order, or `None` for anything else.
     pub fn properties(&self, ty: &TypeRef) -> Option<Vec<Prop>> {
-        let TypeRef::Model { key, args } = unalias(ty) else {
+        let TypeRef::Model { key, args } = ty.unaliased() else {
             return None;
         };
         let Some(ModelKind::Object {
@@ -119,7 +87,7 @@ impl Walker<'_> {
                 .iter()
                 .map(|p| Prop {
                     name: p.name.clone(),
-                    ty: substitute(&p.ty, &bindings),
+                    ty: p.ty.substitute(&bindings),
                     optional: match role {
                         Role::Output => p.nullable,
                         Role::Input => !p.required,
@@ -131,7 +99,7 @@ impl Walker<'_> {
 
     /// The values of an enum model (through aliases), or `None` for anything else.
     pub fn enum_values(&self, ty: &TypeRef) -> Option<&EnumValues> {
-        match unalias(ty) {
+        match ty.unaliased() {
             TypeRef::Model { key, .. } => match self.ir.models.get(key).map(|m| &m.kind) {
                 Some(ModelKind::Enum(values)) => Some(values),
                 _ => None,
@@ -154,7 +122,7 @@ impl Walker<'_> {
 
     /// Descends into the first element of an array or the first value of a map.
     pub fn first_child<'v>(ty: &TypeRef, value: &'v Value) -> Option<(TypeRef, &'v Value, Step)> {
-        match unalias(ty) {
+        match ty.unaliased() {
             TypeRef::Array(inner) => value
                 .as_array()
                 .and_then(|a| a.first())

@@ -30,8 +30,8 @@ use serde_json::{json, Map, Value};
 use crate::flows::{object_not_found, ApiError};
 use crate::iceberg::value_text;
 use crate::schemas::{Catalog, Match, Resource, ResourceOp, Route};
-use crate::server::lock;
-use crate::shape::{primitive, unalias, Prop, Walker};
+use crate::shape::{primitive, Prop, Walker};
+use crate::sync::lock;
 
 /// What a path value must have encoded to stay one segment of a state path.
 const SEGMENT: &AsciiSet = &CONTROLS.add(b'/').add(b'%').add(b'?').add(b'#').add(b' ');
@@ -382,7 +382,7 @@ impl Context<'_> {
     /// parameters named like a scalar member.
     fn list(&self, items: &[Item]) -> Value {
         let kept = items.iter().filter(|i| self.matches_query(&i.object));
-        let element = match unalias(&self.resource.list.response) {
+        let element = match self.resource.list.response.unaliased() {
             TypeRef::Array(inner) => (**inner).clone(),
             other => other.clone(),
         };
@@ -416,10 +416,10 @@ impl Context<'_> {
     /// the item's members of the same name and type.
     fn answer(&self, item: &Item) -> Value {
         let ty = &self.call.route.response;
-        if matches!(unalias(ty), TypeRef::Unit) {
+        if matches!(ty.unaliased(), TypeRef::Unit) {
             return Value::Null;
         }
-        if unalias(ty) == unalias(self.item_type()) {
+        if ty.unaliased() == self.item_type().unaliased() {
             return item.object.clone();
         }
         let example = Examples::new(self.walker.ir, Flavor::Typical).of(ty);
@@ -478,7 +478,7 @@ fn fits(walker: &Walker<'_>, ty: &TypeRef, value: &Value) -> bool {
             _ => false,
         };
     }
-    match unalias(ty) {
+    match ty.unaliased() {
         TypeRef::Array(_) => value.is_array(),
         TypeRef::Map(..) | TypeRef::Model { .. } => value.is_object(),
         _ => true,

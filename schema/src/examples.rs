@@ -98,7 +98,7 @@ impl<'a> Examples<'a> {
                 let bound: Vec<(String, TypeRef)> = generics
                     .iter()
                     .cloned()
-                    .zip(model_args.iter().map(|a| substitute(a, args)))
+                    .zip(model_args.iter().map(|a| a.substitute(args)))
                     .collect();
                 for p in properties {
                     match members.get_mut(&p.name) {
@@ -141,7 +141,7 @@ impl<'a> Examples<'a> {
                 args: model_args,
             } => {
                 let resolved: Vec<TypeRef> =
-                    model_args.iter().map(|a| substitute(a, args)).collect();
+                    model_args.iter().map(|a| a.substitute(args)).collect();
                 match self.ir.models.get(key).map(|m| &m.kind) {
                     Some(ModelKind::Enum(values)) => self.enum_value(values),
                     Some(ModelKind::Object { generics, .. }) => {
@@ -211,28 +211,6 @@ impl<'a> Examples<'a> {
             );
         }
         Value::Object(members)
-    }
-}
-
-fn substitute(ty: &TypeRef, args: &[(String, TypeRef)]) -> TypeRef {
-    match ty {
-        TypeRef::Param(name) => args
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or_else(|| ty.clone(), |(_, t)| t.clone()),
-        TypeRef::Array(inner) => TypeRef::Array(Box::new(substitute(inner, args))),
-        TypeRef::Map(k, v) => {
-            TypeRef::Map(Box::new(substitute(k, args)), Box::new(substitute(v, args)))
-        }
-        TypeRef::Model { key, args: inner } => TypeRef::Model {
-            key: key.clone(),
-            args: inner.iter().map(|a| substitute(a, args)).collect(),
-        },
-        TypeRef::Alias { name, target } => TypeRef::Alias {
-            name: name.clone(),
-            target: Box::new(substitute(target, args)),
-        },
-        TypeRef::Unit | TypeRef::Primitive(_) => ty.clone(),
     }
 }
 

@@ -3,12 +3,14 @@
 //! errors and degradations named by file and JSON pointer; and schema-valid example values.
 //!
 //! Shared by the code generator (`ovhcloud-codegen`, which plans and emits Rust from the
-//! model) and the emulator (`ovhcloud-emulator`, which answers from it): neither drags the
-//! other's dependencies along.
+//! model), the emulator (`ovhcloud-emulator`, which answers from it) and the command line
+//! (`ovhcloud-cli`, which checks calls against it): none drags the others' dependencies along.
 //!
 //! Stages: [`reader`] (documents, as served; [`openapi`] reads OpenAPI 3 into the same
 //! documents) → [`model`] (resolved, merged across files, roles
-//! and per-API closures) → [`examples`] (values for tests and emulated answers).
+//! and per-API closures) → [`examples`] (values for tests and emulated answers). [`router`]
+//! matches concrete paths to the model's path templates, [`validate`] checks calls against
+//! their operation.
 
 pub mod examples;
 #[cfg(feature = "fetch")]
@@ -16,7 +18,9 @@ pub mod fetch;
 pub mod model;
 pub mod openapi;
 pub mod reader;
+pub mod router;
 pub mod typeexpr;
+pub mod validate;
 
 pub use model::Ir;
 pub use reader::SchemaError;

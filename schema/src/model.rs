@@ -57,6 +57,36 @@ impl TypeRef {
         }
     }
 
+    /// The type an alias stands for (the type itself for anything else).
+    pub fn unaliased(&self) -> &TypeRef {
+        match self {
+            TypeRef::Alias { target, .. } => target.unaliased(),
+            other => other,
+        }
+    }
+
+    /// The type with generic parameters replaced by their arguments (`(name, type)`).
+    pub fn substitute(&self, bindings: &[(String, TypeRef)]) -> TypeRef {
+        let sub = |t: &TypeRef| Box::new(t.substitute(bindings));
+        match self {
+            TypeRef::Param(name) => bindings
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or_else(|| self.clone(), |(_, t)| t.clone()),
+            TypeRef::Array(inner) => TypeRef::Array(sub(inner)),
+            TypeRef::Map(k, v) => TypeRef::Map(sub(k), sub(v)),
+            TypeRef::Model { key, args } => TypeRef::Model {
+                key: key.clone(),
+                args: args.iter().map(|a| a.substitute(bindings)).collect(),
+            },
+            TypeRef::Alias { name, target } => TypeRef::Alias {
+                name: name.clone(),
+                target: sub(target),
+            },
+            TypeRef::Unit | TypeRef::Primitive(_) => self.clone(),
+        }
+    }
+
     pub fn is_array(&self) -> bool {
         match self {
             TypeRef::Array(_) => true,

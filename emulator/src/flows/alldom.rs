@@ -166,7 +166,7 @@ impl AllDom {
             .domains
             .iter()
             .map(String::as_str)
-            .filter(|d| filter.is_none_or(|f| crate::iceberg::like(f, d)))
+            .filter(|d| filter.is_none_or(|f| super::like(f, d)))
             .collect();
         Ok(json!(domains))
     }

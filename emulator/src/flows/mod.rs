@@ -441,6 +441,29 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     (base64url_encode(&out) == text).then_some(out)
 }
 
+/// SQL `LIKE`, case-sensitive, over characters: `%` any run, `_` exactly one.
+pub(crate) fn like(pattern: &str, text: &str) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    // matched[j]: the pattern read so far matches the first j characters.
+    let mut matched = vec![false; text.len() + 1];
+    matched[0] = true;
+    for p in pattern.chars() {
+        matched = match p {
+            '%' => matched
+                .iter()
+                .scan(false, |any, &m| {
+                    *any |= m;
+                    Some(*any)
+                })
+                .collect(),
+            _ => (0..=text.len())
+                .map(|j| j > 0 && matched[j - 1] && (p == '_' || p == text[j - 1]))
+                .collect(),
+        };
+    }
+    matched[text.len()]
+}
+
 /// A small, stable, non-cryptographic hash (FNV-1a), for values derived from inputs.
 pub fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -892,6 +915,17 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod helper_tests {
     use super::*;
+
+    #[test]
+    fn like_is_sql_like() {
+        assert!(like("%bill%", "my bill 1"));
+        assert!(like("FR_", "FR1"));
+        assert!(!like("FR_", "FR12"));
+        assert!(like("%", ""));
+        assert!(!like("a%", "ba"));
+        assert!(like("é_%", "éxy"));
+        assert!(!like("A%", "abc"));
+    }
 
     #[test]
     fn cidr_parsing_and_arithmetic() {

@@ -14,7 +14,26 @@
 //! # Ok(()) }
 //! ```
 //!
-//! See the crate docs for what it serves; [`errors`] has the table of error answers.
+//! What it serves ([`errors`] has the table of error answers):
+//!
+//! | request (under `/interlink/v1beta1/regions/{region}`) | answer |
+//! | --- | --- |
+//! | any call without `X-Auth-Token: <secret key>` of a known key | 401 `denied_authentication` (`reason` `invalid_argument` when missing or not a UUID, `not_found` when unknown) |
+//! | a `project_id` / `organization_id` (member or filter) the key does not own | 403 `permissions_denied`; other projects' resources are invisible (404) |
+//! | `{region}` not among [`ScalewayConfig::regions`] (fr-par, nl-ams, pl-waw, it-mil) | 400 `invalid_arguments` on `region` |
+//! | `GET /pops`, `/pops/{id}`, `/partners`, `/partners/{id}` | fixed reference data per region (TH2, DC3, PA2 in fr-par…; a layer-2 partner at every PoP, a layer-3 one at the first), name-based UUIDs |
+//! | `GET /dedicated-connections`, `/…/{id}` | two `active` ports of the caller's project per region: 10 Gbps at the first PoP (VLANs 100–199), 1 Gbps at the second (VLANs 200–299) |
+//! | `POST /links` | exactly one of `connection_id` (self-hosted: `configuring` for one step, then `active`) or `partner_id` (hosted: `requested`, `provisioning`, `active`); checks bandwidth (offered, and left on the connection), VLAN (in range, free), `peer_asn` (1–65534), name, policy families, the per-project quota (403 `quotas_exceeded`) |
+//! | `GET`/`PATCH`/`DELETE /links/{id}` | the link; `PATCH` name, tags, `peer_asn`; `DELETE` → `deprovisioning` for a step, then 404 |
+//! | `POST /links/{id}/attach-vpc`, `detach-vpc`, `attach-routing-policy`, `detach-routing-policy`, `set-routing-policy`, `enable-route-propagation`, `disable-route-propagation` | the link after the change; 409 `transient_state` while configuring, provisioning or deprovisioning; 412 `precondition_failed` for a second VPC or policy of a family, detaching what is not attached, propagation without a VPC. BGP sessions are `disabled` without a policy, `down`, then `up` a step after it is attached |
+//! | `GET`/`POST /routing-policies`, `GET`/`PATCH`/`DELETE /routing-policies/{id}` | policies with prefixes of their family; `DELETE` → 204, 412 `resource_still_in_use` while attached |
+//! | lists | `page` (≥ 1), `page_size` (1–1000, default 50), `order_by`, the filters of the reference; `{<items>: […], total_count}` |
+//! | `/_emulator/…` | `POST /_emulator/apiKeys {project_id?, organization_id?}` → `{access_key, secret_key, project_id, organization_id}`; `GET`/`PUT /_emulator/faults`, `/_emulator/rateLimit`; `GET`/`DELETE /_emulator/stats`; `GET /_emulator/health` |
+//!
+//! Faults (error statuses with Scaleway-like bodies, latency, drops) are decided before the
+//! operation, as for OVH; deviations and broken schemas are OVH-only. Stats key operations as
+//! `"POST /interlink/v1beta1/regions/{region}/links"`. The rate limit (off by default) answers
+//! 429 `too_many_requests` with `Retry-After: 1`.
 
 pub mod errors;
 

@@ -20,8 +20,8 @@ use super::state::{ApiKey, Store};
 use crate::controls::Controls;
 use crate::faults::{self, Decision};
 use crate::responses::{bytes_response, json_response, set_header, HttpResponse};
-use crate::server::lock;
 use crate::stats::{bump, Stats};
+use crate::sync::lock;
 
 /// Request bodies larger than this are refused.
 const MAX_BODY: usize = 1024 * 1024;
