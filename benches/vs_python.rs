@@ -1,8 +1,9 @@
 //! This client against python-ovh (the official Python client, PyPI `ovh`), side by side on the
 //! same local emulator.
 //!
-//! `cargo bench --bench vs_python` (python-ovh: `pip install ovh==1.2.0`; without it the Python
-//! rows say so and the run still succeeds).
+//! `cargo bench --features me --bench vs_python` (python-ovh: `pip install ovh==1.2.0`; without
+//! it the Python rows say so and the run still succeeds). `vs_peers` adds go-ovh, with the
+//! emulator in a process of its own.
 //!
 //! One run:
 //! 1. starts `ovhcloud-emulator` in-process on its own 2-worker tokio runtime (its threads, not
