@@ -406,7 +406,7 @@ pub fn run_peer(
     let emulator_before = emulator_cpu();
     let output = match command.output() {
         Ok(output) => output,
-        Err(e) => return Peer::Missing(format!("{name} cannot be run ({e})")),
+        Err(e) => return Peer::Missing(format!("not installed ({name} cannot be run: {e})")),
     };
     let emulator_after = emulator_cpu();
     let stdout = String::from_utf8_lossy(&output.stdout);
