@@ -10,12 +10,16 @@
 //! Plain `main` (harness = false), no benchmark framework: each row is timed over repeated
 //! samples and the median is reported.
 
+mod common;
+
 use std::future::Future;
 use std::hint::black_box;
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
+use common::{clock_ticks, percentile, us};
 use ovhcloud::models::billing::Bill;
 use ovhcloud::models::iam::policy;
 use ovhcloud::models::ovhcloudconnect::{pop_config, PopConfig, PopConfigCreate, Task};
@@ -193,43 +197,10 @@ where
     }
 }
 
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
 /// CPU time of the whole process so far (user + system, every thread, dead ones included),
 /// from `/proc/self/stat` fields 14 and 15; `None` off Linux.
 fn process_cpu(ticks_per_second: f64) -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Field 2 (comm) may hold spaces: count fields after its closing parenthesis,
-    // which is followed by field 3.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(14 - 3)?.parse().ok()?;
-    let stime: u64 = fields.get(15 - 3)?.parse().ok()?;
-    Some(Duration::from_secs_f64(
-        (utime + stime) as f64 / ticks_per_second,
-    ))
-}
-
-/// `sysconf(_SC_CLK_TCK)` without a libc dependency: ask `getconf`, else assume 100.
-fn clock_ticks() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|t| *t > 0.0)
-        .unwrap_or(100.0)
+    common::stat_cpu(Path::new("/proc/self/stat"), ticks_per_second)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ Makes N signed `client.get('/me/bill/<id>')` calls against the emulator at ENDPO
 (the first of which reads `/auth/time`). With T > 1, T threads each own an `ovh.Client`
 (and so a `requests.Session`) and make N / T calls one after the other.
 
-Prints one JSON object on the last line of stdout: wall seconds of the timed loop, every
+Also run by `cargo bench --bench vs_peers` (benches/vs_peers.rs), one process per round.
+
+Prints one JSON object on the last line of stdout: the client's versions, wall seconds of the timed loop, every
 call's latency in µs, and `time.process_time()` seconds (CPU of the whole Python process,
 every thread) used by the timed loop. If python-ovh cannot be imported, prints
 `{"ok": false, "error": "python-ovh not installed: pip install ovh==1.2.0", ...}` and
@@ -120,6 +122,7 @@ def main():
         json.dumps(
             {
                 "ok": True,
+                "client": f"python-ovh {ovh_version()} on CPython {platform.python_version()}",
                 "ovh": ovh_version(),
                 "python": platform.python_version(),
                 "threads": threads,
