@@ -34,9 +34,11 @@ pub fn signature(
     hasher.update(timestamp.to_string().as_bytes());
     let mut out = String::with_capacity(43);
     out.push_str("$1$");
+    // By table, not `{:02x}`: formatting twenty bytes was half of signing's cost.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for byte in hasher.finalize() {
-        use fmt::Write;
-        let _ = write!(out, "{byte:02x}");
+        out.push(HEX[usize::from(byte >> 4)] as char);
+        out.push(HEX[usize::from(byte & 0xf)] as char);
     }
     out
 }

@@ -616,6 +616,9 @@ impl Client {
         response: &Response,
         deviations: Vec<Deviation>,
     ) -> Result<Vec<Deviation>> {
+        if deviations.is_empty() {
+            return Ok(deviations);
+        }
         let operation = request.operation();
         for deviation in &deviations {
             self.inner.deviations.record(deviation.kind);
@@ -629,7 +632,7 @@ impl Client {
             );
         }
         let mode = request.response_mode.unwrap_or(self.inner.response_mode);
-        if mode == ResponseMode::Strict && !deviations.is_empty() {
+        if mode == ResponseMode::Strict {
             return Err(Error::Deviations {
                 operation,
                 deviations,
