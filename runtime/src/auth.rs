@@ -179,14 +179,19 @@ impl OAuth2 {
 
     /// A valid access token, fetching a new one when none is cached or it expires soon.
     /// Concurrent callers wait for one fetch.
-    pub async fn access_token(&self, http: &reqwest::Client) -> crate::Result<Password> {
+    /// `timeout` limits the token request, as the client's attempt timeout limits its calls.
+    pub async fn access_token(
+        &self,
+        http: &reqwest::Client,
+        timeout: Option<Duration>,
+    ) -> crate::Result<Password> {
         let mut cached = self.token.lock().await;
         if let Some(token) = cached.as_ref() {
             if token.expires_at > Instant::now() + REFRESH_MARGIN {
                 return Ok(token.access_token.clone());
             }
         }
-        let token = self.fetch(http).await?;
+        let token = self.fetch(http, timeout).await?;
         let access = token.access_token.clone();
         *cached = Some(token);
         Ok(access)
@@ -197,7 +202,11 @@ impl OAuth2 {
         *self.token.lock().await = None;
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> crate::Result<Token> {
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        timeout: Option<Duration>,
+    ) -> crate::Result<Token> {
         let operation = format!("POST {}", self.token_url);
         let form = [
             ("grant_type", "client_credentials"),
@@ -220,6 +229,8 @@ impl OAuth2 {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
             .body(body)
+            // A token endpoint that stalls must not hold every call waiting on this lock.
+            .timeout(timeout.unwrap_or(Duration::from_secs(60)))
             .send()
             .await
             .map_err(|e| crate::Error::transport(&operation, e))?;

@@ -505,7 +505,12 @@ impl Client {
             }
             Auth::OAuth2(oauth) => {
                 if request.authenticated {
-                    let token = oauth.access_token(self.inner.pipeline.http()).await?;
+                    let token = oauth
+                        .access_token(
+                            self.inner.pipeline.http(),
+                            self.inner.pipeline.attempt_timeout(),
+                        )
+                        .await?;
                     headers.push((
                         "Authorization".into(),
                         format!("Bearer {}", token.expose_secret()),
@@ -573,8 +578,9 @@ impl Client {
         &self,
         request: &Request,
         cursor: Option<&str>,
+        started: Instant,
     ) -> Result<(Vec<T>, Option<String>)> {
-        let response = self.send(request, cursor, Instant::now()).await?;
+        let response = self.send(request, cursor, started).await?;
         let (page, _) = self.decode(request, &response)?;
         Ok((page, next_cursor(&response)))
     }
@@ -673,6 +679,9 @@ fn failure_error(operation: &str, failure: Failure) -> Error {
             status,
             location,
         },
+        Failure::OffOrigin { url } => Error::Config(format!(
+            "{operation}: {url} is not on the configured endpoint; nothing was sent"
+        )),
         Failure::NotUtf8 { valid_up_to, body } => Error::Decode {
             operation,
             path: String::new(),

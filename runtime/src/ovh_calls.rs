@@ -70,6 +70,12 @@ pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>;
 impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
     /// The pages of a v2 list, following `X-Pagination-Cursor-Next`; the first error ends it.
     pub fn pages(self) -> PageStream<'a, T> {
+        self.pages_from(None)
+    }
+
+    /// [`pages`](Self::pages), every page within the deadline counted from `started` when
+    /// given (a list read whole), else each page within its own.
+    fn pages_from(self, started: Option<Instant>) -> PageStream<'a, T> {
         enum State {
             Start,
             Next(String),
@@ -94,7 +100,10 @@ impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
                     State::Start => None,
                     State::Next(cursor) => Some(cursor),
                 };
-                let (page, next) = client.page::<T>(&request, cursor.as_deref()).await?;
+                let started = started.unwrap_or_else(Instant::now);
+                let (page, next) = client
+                    .page::<T>(&request, cursor.as_deref(), started)
+                    .await?;
                 Ok(Some((page, Ok(next.map_or(State::Done, State::Next)))))
             }
         }))
@@ -104,7 +113,8 @@ impl<'a, T: DeserializeOwned + Send + 'a> Call<'a, Vec<T>> {
     /// paged request).
     pub fn all_pages(self) -> CallFuture<'a, Vec<T>> {
         use futures_util::TryStreamExt;
-        Box::pin(self.pages().try_concat())
+        // One deadline for the whole list.
+        Box::pin(self.pages_from(Some(Instant::now())).try_concat())
     }
 
     /// The items of a v2 list, page after page.

@@ -131,6 +131,9 @@ pub enum Failure {
     /// A success body that is not UTF-8 (JSON must be): where it stops being UTF-8, and the
     /// body with the bad bytes replaced, for the report.
     NotUtf8 { valid_up_to: usize, body: String },
+    /// The request's URL is not on the configured endpoint (a path or hook that changed the
+    /// host); nothing was sent.
+    OffOrigin { url: String },
 }
 
 /// Called before each call is signed, with its request to observe or change.
@@ -362,6 +365,11 @@ impl Pipeline {
         &self.http
     }
 
+    /// The limit of one attempt, when there is one.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
+    }
+
     /// Requests sent and retried since the client was built.
     pub fn traffic(&self) -> &Traffic {
         &self.traffic
@@ -406,7 +414,8 @@ impl Pipeline {
         let operation = request.operation();
         let attempts = AtomicU32::new(0);
         let limit = request.deadline.or(self.deadline);
-        let deadline = limit.map(|limit| started + limit);
+        // A deadline too far to represent is none.
+        let deadline = limit.and_then(|limit| started.checked_add(limit));
         let run = self
             .attempts(
                 protocol, request, &operation, cursor, &span, &attempts, deadline,
@@ -445,10 +454,11 @@ impl Pipeline {
         let first = Instant::now();
         let mut repaired: Vec<&'static str> = Vec::new();
         loop {
-            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            span.record("attempts", attempt);
             self.limiter.acquire().await;
             let prepared = protocol.prepare(request, cursor).await?;
+            // Counted when sent: a deadline passing before names only attempts made.
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            span.record("attempts", attempt);
             self.traffic.sent.fetch_add(1, Ordering::Relaxed);
             let sent_at = Instant::now();
             let answer = self.exchange(&prepared, timeout, limit).await;
@@ -515,7 +525,8 @@ impl Pipeline {
         outcome: &Outcome<'_>,
         deadline: Option<Instant>,
     ) -> bool {
-        if deadline.is_some_and(|at| Instant::now() + delay >= at) {
+        let resumes = Instant::now().checked_add(delay);
+        if deadline.is_some_and(|at| resumes.is_none_or(|resumes| resumes >= at)) {
             tracing::warn!(operation, attempt, delay_ms = delay.as_millis() as u64, reason = %outcome, "no retry: it would start after the deadline");
             return false;
         }
@@ -532,7 +543,7 @@ impl Pipeline {
         timeout: Option<Duration>,
         limit: u64,
     ) -> Result<Response, Fault> {
-        let exchange = self.read(prepared, limit);
+        let exchange = self.read(prepared, timeout, limit);
         match timeout {
             Some(timeout) => tokio::time::timeout(timeout, exchange)
                 .await
@@ -546,7 +557,6 @@ impl Pipeline {
         let timeout = self.attempt_timeout;
         let started = Instant::now();
         self.limiter.acquire().await;
-        self.traffic.sent.fetch_add(1, Ordering::Relaxed);
         match self
             .exchange(prepared, timeout, self.max_response_size)
             .await
@@ -562,7 +572,20 @@ impl Pipeline {
 
     /// One exchange without a time limit: sending, then the body chunk by chunk, never more
     /// than `limit` bytes of it.
-    async fn read(&self, prepared: &PreparedRequest, limit: u64) -> Result<Response, Fault> {
+    async fn read(
+        &self,
+        prepared: &PreparedRequest,
+        timeout: Option<Duration>,
+        limit: u64,
+    ) -> Result<Response, Fault> {
+        // Checked before anything is sent: credentials go to the configured endpoint only.
+        match reqwest::Url::parse(&prepared.url) {
+            Ok(url) if self.is_origin(&url) => {}
+            _ => {
+                let url = prepared.url.clone();
+                return Err(Fault::Failure(Failure::OffOrigin { url }));
+            }
+        }
         // A timeout of the caller's own reqwest client is the attempt's timeout.
         let transport = |e: reqwest::Error| match e.is_timeout() {
             true => Fault::AttemptTimeout,
@@ -574,6 +597,10 @@ impl Pipeline {
         }
         if !prepared.body.is_empty() {
             builder = builder.body(prepared.body.clone());
+        }
+        // Replaces a timeout of the caller's own client for this request, as documented.
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
         }
         let mut response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
@@ -587,7 +614,8 @@ impl Pipeline {
             return Err(too_large);
         }
         let headers = std::mem::take(response.headers_mut());
-        let mut body = Vec::with_capacity(declared.unwrap_or(0) as usize);
+        // Not all of a declared length at once: a server may declare much and send little.
+        let mut body = Vec::with_capacity(declared.unwrap_or(0).min(1 << 20) as usize);
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if (body.len() + chunk.len()) as u64 > limit {
                 return Err(too_large);

@@ -202,6 +202,9 @@ impl Error {
                 status,
                 location,
             },
+            Failure::OffOrigin { url } => Error::Config(format!(
+                "{operation}: {url} is not on the configured API URL; nothing was sent"
+            )),
             Failure::NotUtf8 { valid_up_to, body } => Error::Decode {
                 operation,
                 message: format!("the answer is not UTF-8 (from byte {valid_up_to})"),

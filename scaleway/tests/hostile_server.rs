@@ -175,6 +175,37 @@ async fn a_body_over_the_limit_ends_after_reading_at_most_the_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_exactly_the_limit_is_accepted() {
+    both(Script::SizedString(LIMIT as usize), |e| *e == Ended::Ok).await;
+    both(Script::SizedString(LIMIT as usize + 1), |e| {
+        *e == Ended::TooLarge
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_that_names_another_host_is_not_sent() {
+    let elsewhere = Hostile::start(Script::Html, None).await;
+    let server = Hostile::start(Script::Html, None).await;
+    let client = scaleway_interlink::Client::builder()
+        .api_url(server.url.as_str())
+        .secret_key(SECRETS[2])
+        .build()
+        .unwrap();
+    // `http://127.0.0.1:A` + `@127.0.0.1:B/x` is a URL of host B.
+    let template = format!("@{}/x", elsewhere.url.trim_start_matches("http://"));
+    let result =
+        scaleway_interlink::Call::<Value>::new(&client, Branch::V1, Method::Get, template).await;
+    let ended = scaleway_ended(result);
+    assert!(
+        matches!(&ended, Ended::Other(m) if m.contains("not on the configured API URL")),
+        "{ended:?}"
+    );
+    assert_eq!(elsewhere.connections.load(Ordering::SeqCst), 0);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn truncated_and_mis_sized_bodies_are_errors() {
     both(Script::Truncated, |e| *e == Ended::Transport).await;
     both(Script::MisSized, |e| matches!(e, Ended::Decode(_))).await;

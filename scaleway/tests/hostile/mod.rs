@@ -25,6 +25,8 @@ pub enum Script {
     HugeChunked,
     /// A 200 of 1 GiB, chunked.
     GigabyteChunked,
+    /// A 200 whose body is a JSON string of exactly this many bytes.
+    SizedString(usize),
     /// Announces 100 bytes, sends 50, closes.
     Truncated,
     /// Announces 10 bytes of a longer JSON text.
@@ -157,6 +159,11 @@ async fn serve(
                 if chunked {
                     socket.write_all(b"0\r\n\r\n").await?;
                 }
+            }
+            Script::SizedString(size) => {
+                let body = format!("\"{}\"", "a".repeat(size - 2));
+                let head = format!("{ok}Content-Length: {}\r\n\r\n", body.len());
+                socket.write_all((head + &body).as_bytes()).await?;
             }
             Script::Truncated => {
                 let body = "[".to_owned() + &"1,".repeat(24) + "1";
