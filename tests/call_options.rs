@@ -121,7 +121,16 @@ async fn your_own_http_client_keeps_its_timeouts() {
     assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
     // A timeout set for the call replaces yours.
     let slow = CallOptions::new().timeout(Duration::from_secs(5));
-    assert_eq!(client.me().get_bill().with_options(slow).await.unwrap().len(), 5);
+    assert_eq!(
+        client
+            .me()
+            .get_bill()
+            .with_options(slow)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
     // Yours has none: the slow answer arrives.
     let client = builder(&emu)
         .http_client(reqwest::Client::builder())

@@ -454,7 +454,13 @@ impl Pipeline {
         let first = Instant::now();
         let mut repaired: Vec<&'static str> = Vec::new();
         loop {
-            self.limiter.acquire().await;
+            let before = deadline.map(tokio::time::Instant::from_std);
+            if !self.limiter.acquire_before(before).await {
+                // The rate limit's next slot is after the deadline: give up now.
+                let attempts = attempts.load(Ordering::Relaxed);
+                let elapsed = first.elapsed();
+                return Err(protocol.failure(operation, Failure::Timeout { attempts, elapsed }));
+            }
             let prepared = protocol.prepare(request, cursor).await?;
             // Counted when sent: a deadline passing before names only attempts made.
             let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;

@@ -109,9 +109,21 @@ impl RateLimiter {
     /// The wait is a `tokio::time::sleep`, so this needs a Tokio runtime with the time
     /// driver enabled (unless the limiter is unlimited).
     pub async fn acquire(&self) {
-        let Some(gcra) = &self.gcra else { return };
-        if let Some(at) = gcra.reserve(Instant::now()) {
-            tokio::time::sleep_until(at).await;
+        self.acquire_before(None).await;
+    }
+
+    /// [`acquire`](Self::acquire) for a call that must be sent before `deadline`: when the next
+    /// slot is after it, returns `false` at once and reserves nothing, so that a call giving
+    /// up does not push back the calls after it.
+    pub async fn acquire_before(&self, deadline: Option<Instant>) -> bool {
+        let Some(gcra) = &self.gcra else { return true };
+        match gcra.reserve(Instant::now(), deadline) {
+            Reserved::Now => true,
+            Reserved::At(at) => {
+                tokio::time::sleep_until(at).await;
+                true
+            }
+            Reserved::TooLate => false,
         }
     }
 
@@ -129,17 +141,33 @@ impl RateLimiter {
 }
 
 impl Gcra {
-    /// Reserves the next slot; `None` if it is now, else when it is. The lock is held only
-    /// for this arithmetic, never across an await.
-    fn reserve(&self, now: Instant) -> Option<Instant> {
+    /// Reserves the next slot unless it is at or after `deadline`. The lock is held only for
+    /// this arithmetic, never across an await.
+    fn reserve(&self, now: Instant, deadline: Option<Instant>) -> Reserved {
         let mut tat = self.tat.lock().unwrap_or_else(PoisonError::into_inner);
         let start = (*tat).max(now);
         // The bucket empties from `start`; this request may go `tolerance` ahead of it.
         let slot = start.checked_sub(self.tolerance).unwrap_or(now);
+        if deadline.is_some_and(|deadline| slot >= deadline) {
+            return Reserved::TooLate;
+        }
         *tat = start.checked_add(self.interval).unwrap_or(start);
         drop(tat);
-        (slot > now).then_some(slot)
+        if slot > now {
+            Reserved::At(slot)
+        } else {
+            Reserved::Now
+        }
     }
+}
+
+/// What [`Gcra::reserve`] reserved.
+#[derive(Debug, PartialEq, Eq)]
+enum Reserved {
+    Now,
+    At(Instant),
+    /// Nothing: the slot is after the deadline.
+    TooLate,
 }
 
 impl Default for RateLimiter {
@@ -162,6 +190,17 @@ impl fmt::Debug for RateLimiter {
                 .field("burst", &gcra.burst)
                 .field("backlog", &self.backlog())
                 .finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Reserved {
+    /// When the reserved slot is, `None` for now.
+    fn at(self) -> Option<Instant> {
+        match self {
+            Reserved::At(at) => Some(at),
+            _ => None,
         }
     }
 }
@@ -191,23 +230,27 @@ mod tests {
         let ms = |n| Duration::from_millis(n);
         // Burst of 5 goes at once, then one per 20 ms.
         let slots: Vec<_> = (0..8)
-            .map(|_| gcra.reserve(t0).map_or(Duration::ZERO, |s| s - t0))
+            .map(|_| {
+                gcra.reserve(t0, None)
+                    .at()
+                    .map_or(Duration::ZERO, |s| s - t0)
+            })
             .collect();
         assert_eq!(slots, [0, 0, 0, 0, 0, 20, 40, 60].map(ms));
         // The next free slot after those: 80 ms. At t0+80 ms it is free at once.
-        assert_eq!(gcra.reserve(t0 + ms(80)), None);
+        assert_eq!(gcra.reserve(t0 + ms(80), None).at(), None);
         // Idle for 40 ms past the schedule earns back 2 immediate requests, not more.
         let t1 = t0 + ms(100 + 40);
-        assert_eq!(gcra.reserve(t1), None);
-        assert_eq!(gcra.reserve(t1), None);
-        assert_eq!(gcra.reserve(t1), None);
-        assert_eq!(gcra.reserve(t1), Some(t1 + ms(20)));
+        assert_eq!(gcra.reserve(t1, None).at(), None);
+        assert_eq!(gcra.reserve(t1, None).at(), None);
+        assert_eq!(gcra.reserve(t1, None).at(), None);
+        assert_eq!(gcra.reserve(t1, None).at(), Some(t1 + ms(20)));
         // Long idle: the full burst, no more.
         let t2 = t1 + Duration::from_secs(10);
         for _ in 0..5 {
-            assert_eq!(gcra.reserve(t2), None);
+            assert_eq!(gcra.reserve(t2, None).at(), None);
         }
-        assert_eq!(gcra.reserve(t2), Some(t2 + ms(20)));
+        assert_eq!(gcra.reserve(t2, None).at(), Some(t2 + ms(20)));
     }
 
     #[test]
@@ -215,9 +258,15 @@ mod tests {
         let limiter = RateLimiter::default();
         let gcra = limiter.gcra.as_ref().unwrap();
         let t0 = Instant::now() + Duration::from_secs(1);
-        assert_eq!(gcra.reserve(t0), None);
-        assert_eq!(gcra.reserve(t0), Some(t0 + Duration::from_millis(50)));
-        assert_eq!(gcra.reserve(t0), Some(t0 + Duration::from_millis(100)));
+        assert_eq!(gcra.reserve(t0, None).at(), None);
+        assert_eq!(
+            gcra.reserve(t0, None).at(),
+            Some(t0 + Duration::from_millis(50))
+        );
+        assert_eq!(
+            gcra.reserve(t0, None).at(),
+            Some(t0 + Duration::from_millis(100))
+        );
     }
 
     #[test]
@@ -259,7 +308,7 @@ mod tests {
         let gcra = limiter.gcra.as_ref().unwrap();
         // Three more reserved at 100, 200 and 300 ms: a fourth would wait 400 ms.
         for _ in 0..3 {
-            gcra.reserve(Instant::now());
+            gcra.reserve(Instant::now(), None).at();
         }
         let b = limiter.backlog();
         assert!(
@@ -356,5 +405,20 @@ mod tests {
         }
         let elapsed = start.elapsed();
         assert!(elapsed < Duration::from_millis(100), "{elapsed:?}");
+    }
+
+    #[test]
+    fn a_slot_after_the_deadline_is_not_reserved() {
+        let ms = Duration::from_millis;
+        let limiter = RateLimiter::new(10, 1);
+        let gcra = limiter.gcra.as_ref().unwrap();
+        let t0 = Instant::now();
+        assert_eq!(gcra.reserve(t0, None), Reserved::Now);
+        // The next slot is 100 ms later: not before a deadline at 50 ms, and nothing is taken.
+        assert_eq!(gcra.reserve(t0, Some(t0 + ms(50))), Reserved::TooLate);
+        assert_eq!(
+            gcra.reserve(t0, Some(t0 + ms(150))),
+            Reserved::At(t0 + ms(100))
+        );
     }
 }

@@ -302,3 +302,43 @@ async fn errors_and_debug_output_hold_no_secret() {
         assert!(!shown.contains(secret), "{secret} shown in {shown}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_slot_after_the_deadline_ends_the_call_at_once() {
+    let server = Hostile::start(Script::SizedString(10), None).await;
+    let client = ovhcloud_runtime::Client::builder()
+        .endpoint(server.url.as_str())
+        .application("AK", SECRETS[1], SECRETS[0])
+        .server_time_offset(0)
+        .rate_limit(ovhcloud_runtime::RateLimiter::new(1, 1))
+        .deadline(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let call = || Call::<Value>::new(&client, Branch::V1, Method::Get, "/me");
+    call().await.unwrap();
+    // The next slot is a second away, after the deadline: no waiting for nothing.
+    for _ in 0..3 {
+        let started = Instant::now();
+        let ended = ovh_ended(call().await);
+        assert_eq!(ended, Ended::Timeout { attempts: 0 });
+        assert!(
+            started.elapsed() < Duration::from_millis(250),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    // Calls that gave up took no slot: the next one goes at the first free slot.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let started = Instant::now();
+    call().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "one kept-alive connection"
+    );
+}
