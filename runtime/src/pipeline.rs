@@ -585,19 +585,20 @@ impl Pipeline {
         limit: u64,
     ) -> Result<Response, Fault> {
         // Checked before anything is sent: credentials go to the configured endpoint only.
-        match reqwest::Url::parse(&prepared.url) {
-            Ok(url) if self.is_origin(&url) => {}
+        // Parsed once, here: reqwest takes the parsed URL as it is.
+        let url = match reqwest::Url::parse(&prepared.url) {
+            Ok(url) if self.is_origin(&url) => url,
             _ => {
                 let url = prepared.url.clone();
                 return Err(Fault::Failure(Failure::OffOrigin { url }));
             }
-        }
+        };
         // A timeout of the caller's own reqwest client is the attempt's timeout.
         let transport = |e: reqwest::Error| match e.is_timeout() {
             true => Fault::AttemptTimeout,
             false => Fault::Failure(Failure::Transport(e)),
         };
-        let mut builder = self.http.request(prepared.method.to_http(), &prepared.url);
+        let mut builder = self.http.request(prepared.method.to_http(), url);
         for (name, value) in &prepared.headers {
             builder = builder.header(name, value);
         }

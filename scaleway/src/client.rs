@@ -158,7 +158,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `hook` after every exchange (each attempt, each page), answered or not.
+    /// Calls `hook` after every exchange (each attempt, each page), answered or not; an attempt
+    /// the call's deadline cuts off is not shown.
     pub fn after_receive(mut self, hook: impl Fn(&Exchange<'_>) + Send + Sync + 'static) -> Self {
         self.pipeline.after_receive(Arc::new(hook));
         self
