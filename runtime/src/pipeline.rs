@@ -411,21 +411,19 @@ impl Pipeline {
             hooked = changed;
             &hooked
         };
-        let operation = request.operation();
         let attempts = AtomicU32::new(0);
         let limit = request.deadline.or(self.deadline);
         // A deadline too far to represent is none.
         let deadline = limit.and_then(|limit| started.checked_add(limit));
         let run = self
-            .attempts(
-                protocol, request, &operation, cursor, &span, &attempts, deadline,
-            )
+            .attempts(protocol, request, cursor, &span, &attempts, deadline)
             .instrument(span.clone());
         let result = match deadline {
             Some(at) => match tokio::time::timeout_at(at.into(), run).await {
                 Ok(result) => result,
                 Err(_) => {
                     let attempts = attempts.load(Ordering::Relaxed);
+                    let operation = request.operation();
                     tracing::warn!(parent: &span, operation = %operation, attempts, "deadline passed");
                     let elapsed = started.elapsed();
                     Err(protocol.failure(&operation, Failure::Timeout { attempts, elapsed }))
@@ -442,7 +440,6 @@ impl Pipeline {
         &self,
         protocol: &P,
         request: &Request,
-        operation: &str,
         cursor: Option<&str>,
         span: &tracing::Span,
         attempts: &AtomicU32,
@@ -452,6 +449,8 @@ impl Pipeline {
         let timeout = request.timeout.or(self.attempt_timeout);
         let limit = request.max_response_size.unwrap_or(self.max_response_size);
         let first = Instant::now();
+        // `METHOD /template`, formatted only where an error, a retry or a hook needs it.
+        let operation = || request.operation();
         let mut repaired: Vec<&'static str> = Vec::new();
         loop {
             let before = deadline.map(tokio::time::Instant::from_std);
@@ -459,7 +458,7 @@ impl Pipeline {
                 // The rate limit's next slot is after the deadline: give up now.
                 let attempts = attempts.load(Ordering::Relaxed);
                 let elapsed = first.elapsed();
-                return Err(protocol.failure(operation, Failure::Timeout { attempts, elapsed }));
+                return Err(protocol.failure(&operation(), Failure::Timeout { attempts, elapsed }));
             }
             let prepared = protocol.prepare(request, cursor).await?;
             // Counted when sent: a deadline passing before names only attempts made.
@@ -468,19 +467,19 @@ impl Pipeline {
             self.traffic.sent.fetch_add(1, Ordering::Relaxed);
             let sent_at = Instant::now();
             let answer = self.exchange(&prepared, timeout, limit).await;
-            self.observe::<P>(operation, &prepared, attempt, &answer, sent_at, span);
+            self.observe::<P>(request, &prepared, attempt, &answer, sent_at, span);
             let (error, retry_after, outcome) = match answer {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) if (300..400).contains(&response.status) => {
                     let location = header(&response.headers, "Location").map(str::to_owned);
                     let status = response.status;
                     let failure = Failure::Redirect { status, location };
-                    return Err(protocol.failure(operation, failure));
+                    return Err(protocol.failure(&operation(), failure));
                 }
                 Ok(response) => {
                     let status = response.status;
                     let retry_after = header(&response.headers, "Retry-After").map(str::to_owned);
-                    let error = protocol.refusal(operation, response);
+                    let error = protocol.refusal(&operation(), response);
                     if let Some(kind) = protocol.recover(&error, &repaired).await {
                         repaired.push(kind);
                         continue;
@@ -500,7 +499,7 @@ impl Pipeline {
                         },
                         Fault::Failure(failure) => failure,
                     };
-                    (protocol.failure(operation, failure), None, outcome)
+                    (protocol.failure(&operation(), failure), None, outcome)
                 }
             };
             let outcome = match outcome {
@@ -513,7 +512,7 @@ impl Pipeline {
             match policy.decide(attempt, request.method, request.retry_post, &outcome) {
                 Decision::Retry(delay)
                     if self
-                        .wait(operation, attempt, delay, &outcome, deadline)
+                        .wait(&operation(), attempt, delay, &outcome, deadline)
                         .await => {}
                 _ => return Err(error),
             }
@@ -656,7 +655,7 @@ impl Pipeline {
     /// Records an exchange in the call's span and shows it to the `after_receive` hooks.
     fn observe<P: Protocol>(
         &self,
-        operation: &str,
+        request: &Request,
         prepared: &PreparedRequest,
         attempt: u32,
         answer: &Result<Response, Fault>,
@@ -673,8 +672,9 @@ impl Pipeline {
         if self.hooks.after_receive.is_empty() {
             return;
         }
+        let operation = request.operation();
         let exchange = Exchange {
-            operation,
+            operation: &operation,
             url: &prepared.url,
             attempt,
             status: answered.map(|r| r.status),
