@@ -409,12 +409,6 @@ impl Client {
             headers,
             body: text,
         } = match self.inner.pipeline.once(&prepared).await {
-            Ok(response) if (300..400).contains(&response.status) => {
-                let location = header(&response.headers, "Location").map(str::to_owned);
-                let status = response.status;
-                let failure = Failure::Redirect { status, location };
-                return Err(failure_error(operation, failure));
-            }
             Ok(response) => response,
             Err(failure) => return Err(failure_error(operation, failure)),
         };

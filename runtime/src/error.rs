@@ -40,7 +40,7 @@ pub enum Error {
     #[error("{operation}: the answer is longer than the limit of {limit} bytes")]
     TooLarge { operation: String, limit: u64 },
     /// The server answered with a redirect, which is not followed: credentials go to the
-    /// configured endpoint only. Also an answer from another host than the endpoint's.
+    /// configured endpoint only.
     #[error("{operation}: HTTP {status} redirect{} not followed (credentials are sent to the configured endpoint only)", location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default())]
     Redirect {
         operation: String,

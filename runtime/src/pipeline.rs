@@ -122,8 +122,7 @@ pub enum Failure {
     /// The answer's body is longer than the limit; at most the limit was read.
     TooLarge { limit: u64 },
     /// The server answered with a redirect (`status`, to `location`), which is not followed:
-    /// credentials go to the configured endpoint only. Also an answer that came from another
-    /// host than the configured one.
+    /// credentials go to the configured endpoint only.
     Redirect {
         status: u16,
         location: Option<String>,
@@ -470,13 +469,10 @@ impl Pipeline {
             self.observe::<P>(request, &prepared, attempt, &answer, sent_at, span);
             let (error, retry_after, outcome) = match answer {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
-                Ok(response) if (300..400).contains(&response.status) => {
-                    let location = header(&response.headers, "Location").map(str::to_owned);
-                    let status = response.status;
-                    let failure = Failure::Redirect { status, location };
-                    return Err(protocol.failure(&operation(), failure));
-                }
                 Ok(response) => {
+                    if let Some(failure) = redirect(&response) {
+                        return Err(protocol.failure(&operation(), failure));
+                    }
                     let status = response.status;
                     let retry_after = header(&response.headers, "Retry-After").map(str::to_owned);
                     let error = protocol.refusal(&operation(), response);
@@ -566,7 +562,10 @@ impl Pipeline {
             .exchange(prepared, timeout, self.max_response_size)
             .await
         {
-            Ok(response) => Ok(response),
+            Ok(response) => match redirect(&response) {
+                Some(failure) => Err(failure),
+                None => Ok(response),
+            },
             Err(Fault::Failure(failure)) => Err(failure),
             Err(Fault::AttemptTimeout) => Err(Failure::Timeout {
                 attempts: 1,
@@ -610,10 +609,6 @@ impl Pipeline {
         }
         let mut response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
-        if !self.is_origin(response.url()) {
-            let location = Some(response.url().to_string());
-            return Err(Fault::Failure(Failure::Redirect { status, location }));
-        }
         let too_large = Fault::Failure(Failure::TooLarge { limit });
         let declared = response.content_length();
         if declared.is_some_and(|length| length > limit) {
@@ -685,6 +680,16 @@ impl Pipeline {
             hook(&exchange);
         }
     }
+}
+
+/// The refusal of an answer that is a redirect (never followed).
+fn redirect(response: &Response) -> Option<Failure> {
+    (300..400)
+        .contains(&response.status)
+        .then(|| Failure::Redirect {
+            status: response.status,
+            location: header(&response.headers, "Location").map(str::to_owned),
+        })
 }
 
 /// A header's value, if it is text.
